@@ -1,0 +1,26 @@
+# nightjar_component(NAME DEPS ...) builds src/NAME/*.cc (minus *_test.cc and main.cc) into the
+# static library nightjar_NAME, and src/NAME/*_test.cc into the test binary NAME_test.
+function(nightjar_component name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
+  set(lib_srcs)
+  set(test_srcs)
+  foreach(f ${srcs})
+    if(f MATCHES "_test\\.cc$")
+      list(APPEND test_srcs ${f})
+    elseif(NOT f MATCHES "/main\\.cc$")
+      list(APPEND lib_srcs ${f})
+    endif()
+  endforeach()
+  add_library(nightjar_${name} STATIC ${lib_srcs})
+  target_include_directories(nightjar_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(nightjar_${name} PUBLIC ${ARG_DEPS})
+  if(NIGHTJAR_TESTS AND test_srcs)
+    add_executable(${name}_test ${test_srcs})
+    target_link_libraries(${name}_test PRIVATE nightjar_${name} GTest::gtest GTest::gmock
+                                               GTest::gtest_main)
+    target_compile_definitions(${name}_test PRIVATE
+                               NIGHTJAR_TESTDATA="${PROJECT_SOURCE_DIR}/tests/data")
+    gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60)
+  endif()
+endfunction()

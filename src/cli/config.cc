@@ -1,0 +1,243 @@
+#include "cli/config.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <functional>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+
+extern char** environ;
+
+namespace nightjar {
+namespace {
+
+// One configurable key: how to set it from TOML and from text (environment, flags).
+struct Field {
+  std::string key;                                          // "section.name"
+  std::function<std::string(const toml::node&)> from_toml;  // "" or an error message
+  std::function<std::string(std::string_view)> from_text;   // "" or an error message
+};
+
+std::string EnvName(const std::string& key) {
+  std::string s = "NIGHTJAR_" + key;
+  for (char& c : s) c = c == '.' ? '_' : static_cast<char>(absl::ascii_toupper(c));
+  return s;
+}
+
+Field BoolField(std::string key, bool* out) {
+  return Field{key,
+               [out](const toml::node& n) -> std::string {
+                 if (!n.is_boolean()) return "must be true or false";
+                 *out = n.as_boolean()->get();
+                 return "";
+               },
+               [out](std::string_view t) -> std::string {
+                 std::string v = absl::AsciiStrToLower(absl::string_view(t.data(), t.size()));
+                 if (v == "true" || v == "1" || v == "yes") {
+                   *out = true;
+                 } else if (v == "false" || v == "0" || v == "no") {
+                   *out = false;
+                 } else {
+                   return "must be true or false";
+                 }
+                 return "";
+               }};
+}
+
+template <typename T>
+Field IntField(std::string key, T* out, int64_t lo, int64_t hi) {
+  auto range = fmt::format("must be an integer in [{}, {}]", lo, hi);
+  auto set = [out, lo, hi, range](int64_t v) -> std::string {
+    if (v < lo || v > hi) return range;
+    *out = static_cast<T>(v);
+    return "";
+  };
+  return Field{key,
+               [set, range](const toml::node& n) -> std::string {
+                 if (!n.is_integer()) return range;
+                 return set(n.as_integer()->get());
+               },
+               [set, range](std::string_view t) -> std::string {
+                 int64_t v = 0;
+                 auto r = std::from_chars(t.data(), t.data() + t.size(), v);
+                 if (r.ec != std::errc() || r.ptr != t.data() + t.size()) return range;
+                 return set(v);
+               }};
+}
+
+Field DoubleField(std::string key, double* out, double lo, double hi) {
+  auto range = fmt::format("must be a number in [{}, {}]", lo, hi);
+  auto set = [out, lo, hi, range](double v) -> std::string {
+    if (!(v >= lo && v <= hi)) return range;
+    *out = v;
+    return "";
+  };
+  return Field{key,
+               [set, range](const toml::node& n) -> std::string {
+                 if (n.is_floating_point()) return set(n.as_floating_point()->get());
+                 if (n.is_integer()) return set(static_cast<double>(n.as_integer()->get()));
+                 return range;
+               },
+               [set, range](std::string_view t) -> std::string {
+                 char* end = nullptr;
+                 std::string s(t);
+                 double v = std::strtod(s.c_str(), &end);
+                 if (s.empty() || end != s.c_str() + s.size()) return range;
+                 return set(v);
+               }};
+}
+
+Field StringField(std::string key, std::string* out, bool allow_empty) {
+  auto set = [out, allow_empty](std::string_view v) -> std::string {
+    if (v.empty() && !allow_empty) return "must not be empty";
+    *out = std::string(v);
+    return "";
+  };
+  return Field{key,
+               [set](const toml::node& n) -> std::string {
+                 if (!n.is_string()) return "must be a string";
+                 return set(n.as_string()->get());
+               },
+               set};
+}
+
+// A non-empty list of non-empty names; as text, comma-separated.
+Field ListField(std::string key, std::vector<std::string>* out) {
+  auto set = [out](std::vector<std::string> v) -> std::string {
+    if (v.empty()) return "must list at least one name";
+    for (const auto& s : v) {
+      if (s.empty()) return "must not contain an empty name";
+    }
+    *out = std::move(v);
+    return "";
+  };
+  return Field{
+      key,
+      [set](const toml::node& n) -> std::string {
+        const toml::array* a = n.as_array();
+        if (a == nullptr) return "must be an array of strings";
+        std::vector<std::string> v;
+        for (const auto& e : *a) {
+          if (!e.is_string()) return "must be an array of strings";
+          v.push_back(e.as_string()->get());
+        }
+        return set(std::move(v));
+      },
+      [set](std::string_view t) -> std::string {
+        std::vector<std::string> v;
+        for (absl::string_view p : absl::StrSplit(absl::string_view(t.data(), t.size()), ',')) {
+          v.emplace_back(absl::StripAsciiWhitespace(p));
+        }
+        return set(std::move(v));
+      }};
+}
+
+std::vector<Field> Fields(Config& c) {
+  auto& s = c.source;
+  auto& t = c.count.tokenizer;
+  return {
+      StringField("corpus.uri", &s.uri, false),
+      ListField("corpus.id_fields", &s.schema.id_fields),
+      ListField("corpus.text_fields", &s.schema.text_fields),
+      StringField("corpus.modified_at_field", &s.schema.modified_at_field, true),
+      StringField("corpus.deleted_field", &s.schema.deleted_field, true),
+      IntField("corpus.max_document_bytes", &s.schema.max_document_bytes, 1, int64_t{1} << 32),
+      IntField("corpus.batch_bytes", &s.batch_bytes, 4096, int64_t{1} << 30),
+      IntField("corpus.max_line_bytes", &s.max_line_bytes, 1024, int64_t{1} << 32),
+      DoubleField("corpus.max_reject_share", &c.max_reject_share, 0.0, 1.0),
+      StringField("corpus.rejects_dir", &c.rejects_dir, true),
+      BoolField("text.digits", &t.digits),
+      BoolField("text.numbers", &t.numbers),
+      BoolField("text.inner_apostrophe", &t.inner_apostrophe),
+      BoolField("text.inner_hyphen", &t.inner_hyphen),
+      IntField("text.max_token_bytes", &t.max_token_bytes, 1, 256),
+      IntField("count.threads", &c.count.threads, 0, 1024),
+      IntField("count.ngram_min", &c.count.ngram_min, 1, 8),
+      IntField("count.ngram_max", &c.count.ngram_max, 1, 8),
+      IntField("spelling.min_frequency", &c.spelling.min_frequency, 1, int64_t{1} << 62),
+      IntField("spelling.min_doc_frequency", &c.spelling.min_doc_frequency, 1, int64_t{1} << 62),
+      IntField("spelling.min_chars", &c.spelling.min_chars, 1, 256),
+      IntField("ngrams.min_frequency", &c.ngrams.min_frequency, 1, int64_t{1} << 62),
+      StringField("store.uri", &c.store_uri, false),
+  };
+}
+
+absl::Status Bad(const std::string& key, const std::string& where, const std::string& why) {
+  return absl::InvalidArgumentError(fmt::format("config: {} ({}) {}", key, where, why));
+}
+
+absl::Status ApplyToml(const std::string& path, std::vector<Field>& fields) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return absl::InvalidArgumentError(
+        fmt::format("config: {}:{}:{}: {}", path, where.line, where.column, e.description()));
+  }
+  for (const auto& [section, node] : root) {
+    const toml::table* table = node.as_table();
+    std::string sec(section.str());
+    if (table == nullptr) return Bad(sec, path, "must be a [section]");
+    for (const auto& [name, value] : *table) {
+      std::string key = fmt::format("{}.{}", sec, name.str());
+      auto it =
+          std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.key == key; });
+      if (it == fields.end()) return Bad(key, path, "is not a known setting");
+      if (std::string err = it->from_toml(value); !err.empty()) return Bad(key, path, err);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
+                                  const std::map<std::string, std::string>& env,
+                                  const std::map<std::string, std::string>& overrides) {
+  Config c;
+  std::vector<Field> fields = Fields(c);
+  if (!toml_path.empty()) {
+    if (absl::Status st = ApplyToml(toml_path, fields); !st.ok()) return st;
+  }
+  // Service URLs shared with other tools (DATABASE_URL, MONGODB_URI, REDIS_URL) are read by the
+  // components that use those services; here only NIGHTJAR_* applies.
+  for (Field& f : fields) {
+    auto it = env.find(EnvName(f.key));
+    if (it == env.end()) continue;
+    if (std::string err = f.from_text(it->second); !err.empty()) {
+      return Bad(f.key, "environment " + it->first, err);
+    }
+  }
+  for (const auto& [key, value] : overrides) {
+    auto it =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.key == key; });
+    if (it == fields.end()) return Bad(key, "flag", "is not a known setting");
+    if (std::string err = it->from_text(value); !err.empty()) return Bad(key, "flag", err);
+  }
+  if (c.count.ngram_min > c.count.ngram_max) {
+    return Bad("count.ngram_min", "merged config", "must not exceed count.ngram_max");
+  }
+  return c;
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view k = kv.substr(0, eq);
+    if (k.starts_with("NIGHTJAR_") || k == "REDIS_URL" || k == "DATABASE_URL" ||
+        k == "MONGODB_URI") {
+      env.emplace(std::string(k), std::string(kv.substr(eq + 1)));
+    }
+  }
+  return env;
+}
+
+}  // namespace nightjar

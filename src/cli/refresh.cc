@@ -1,0 +1,226 @@
+#include "cli/refresh.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "corpus/document_source.h"
+#include "count/corpus_counter.h"
+#include "lexicon/ngram_stats.h"
+#include "lexicon/spelling.h"
+#include "obs/progress.h"
+#include "store/lexicon_store.h"
+#include "util/json_writer.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+
+double Since(std::chrono::steady_clock::time_point t) {
+  return Seconds(std::chrono::steady_clock::now() - t).count();
+}
+
+void WriteRejects(JsonWriter& w, const RejectLog& rejects) {
+  w.BeginObject();
+  w.Key("total").Uint(rejects.total());
+  w.Key("by_reason").BeginObject();
+  for (size_t i = 0; i < kRejectReasonCount; ++i) {
+    auto r = static_cast<RejectReason>(i);
+    if (rejects.count(r) > 0) w.Key(RejectReasonName(r)).Uint(rejects.count(r));
+  }
+  w.EndObject();
+  w.Key("file").String(rejects.total() > 0 ? rejects.path() : "");
+  w.EndObject();
+}
+
+std::string RejectBreakdown(const RejectLog& rejects) {
+  std::string out;
+  for (size_t i = 0; i < kRejectReasonCount; ++i) {
+    auto r = static_cast<RejectReason>(i);
+    if (rejects.count(r) == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", RejectReasonName(r), rejects.count(r));
+  }
+  return out;
+}
+
+void WriteCorpus(JsonWriter& w, const Config& config, const CorpusTotals& t, size_t terms,
+                 const SourceProgress& input) {
+  w.BeginObject();
+  w.Key("uri").String(config.source.uri);
+  w.Key("documents").Uint(t.documents);
+  w.Key("deleted").Uint(t.deleted);
+  w.Key("truncated").Uint(t.truncated);
+  w.Key("tokens").Uint(t.tokens);
+  w.Key("text_bytes").Uint(t.text_bytes);
+  w.Key("input_bytes").Uint(input.bytes_read);
+  w.Key("distinct_terms").Uint(terms);
+  w.Key("long_tokens_skipped").Uint(t.long_tokens_skipped);
+  w.EndObject();
+}
+
+void WriteSettings(JsonWriter& w, const Config& c) {
+  const auto& t = c.count.tokenizer;
+  w.BeginObject();
+  w.Key("text").BeginObject();
+  w.Key("digits").Bool(t.digits).Key("numbers").Bool(t.numbers);
+  w.Key("inner_apostrophe").Bool(t.inner_apostrophe).Key("inner_hyphen").Bool(t.inner_hyphen);
+  w.Key("max_token_bytes").Uint(t.max_token_bytes);
+  w.EndObject();
+  w.Key("count").BeginObject();
+  w.Key("ngram_min").Int(c.count.ngram_min).Key("ngram_max").Int(c.count.ngram_max);
+  w.EndObject();
+  w.Key("spelling").BeginObject();
+  w.Key("min_frequency").Uint(c.spelling.min_frequency);
+  w.Key("min_doc_frequency").Uint(c.spelling.min_doc_frequency);
+  w.Key("min_chars").Int(c.spelling.min_chars);
+  w.EndObject();
+  w.Key("ngrams").BeginObject().Key("min_frequency").Uint(c.ngrams.min_frequency).EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlags& flags,
+                                         const Clock& clock) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const absl::Time started = clock.Now();
+  // Open the store first: a bad store URI should fail before an hour of counting.
+  NJ_ASSIGN_OR_RETURN(auto store, LexiconStore::Open(config.store_uri));
+
+  std::string rejects_path;
+  if (!config.rejects_dir.empty()) {
+    rejects_path = fmt::format("{}/{}.jsonl", config.rejects_dir,
+                               absl::FormatTime("%Y%m%dT%H%M%E3SZ", started, absl::UTCTimeZone()));
+  }
+  RejectLog rejects(rejects_path);
+  NJ_ASSIGN_OR_RETURN(auto source, DocumentSource::Open(config.source, &rejects));
+
+  // Count.
+  CountProgress progress;
+  std::optional<ProgressReporter> reporter;
+  if (!flags.quiet) {
+    reporter.emplace("refresh", [&] {
+      SourceProgress in = source->progress();
+      return ProgressSample{progress.documents.load(), progress.bytes.load(), in.bytes_read,
+                            in.bytes_total};
+    });
+  }
+  auto counted = CountCorpus(*source, config.count, rejects, &progress);
+  reporter.reset();
+  NJ_RETURN_IF_ERROR(rejects.Close());
+  if (!counted.ok()) return counted.status();
+  CorpusCounts& counts = *counted;
+  const double count_s = Since(t0);
+  const SourceProgress input = source->progress();
+
+  // Gate: too many rejects, or nothing to learn from, publishes nothing.
+  const uint64_t records = counts.totals.documents + counts.totals.deleted + rejects.total();
+  const double share =
+      records == 0 ? 0.0 : static_cast<double>(rejects.total()) / static_cast<double>(records);
+  if (share > config.max_reject_share) {
+    return absl::FailedPreconditionError(fmt::format(
+        "{} of {} records rejected ({:.2f}%, over corpus.max_reject_share {:.2f}%): {}; "
+        "quarantined in {}; nothing published",
+        rejects.total(), records, share * 100, config.max_reject_share * 100,
+        RejectBreakdown(rejects), rejects.path().empty() ? "(no rejects_dir)" : rejects.path()));
+  }
+  if (counts.totals.documents == 0) {
+    return absl::FailedPreconditionError(
+        fmt::format("the corpus {} yielded no documents ({} rejected); nothing published",
+                    config.source.uri, rejects.total()));
+  }
+
+  // Mine.
+  const auto t1 = std::chrono::steady_clock::now();
+  std::vector<SpellingEntry> spelling = BuildSpellingVocabulary(counts.terms, config.spelling);
+  std::vector<NgramRow> ngrams = counts.ngrams.Sorted();
+  const double lexicon_s = Since(t1);
+
+  // Publish.
+  const auto t2 = std::chrono::steady_clock::now();
+  NJ_ASSIGN_OR_RETURN(auto builder, store->Begin(started));
+  const std::string& version = builder->version();
+  for (const auto& e : spelling) {
+    NJ_RETURN_IF_ERROR(builder->Append(kSpellingLexicon, SpellingRecordJson(e, version)));
+  }
+  uint64_t ngrams_published = 0;
+  for (const auto& row : ngrams) {
+    if (row.stats.frequency < config.ngrams.min_frequency) continue;
+    NJ_RETURN_IF_ERROR(builder->Append(kNgramsLexicon, NgramRecordJson(row, version)));
+    ++ngrams_published;
+  }
+  NJ_ASSIGN_OR_RETURN(auto files, builder->Seal());
+
+  JsonWriter m;
+  m.BeginObject();
+  m.Key("format").String("nightjar-manifest");
+  m.Key("format_version").Int(1);
+  m.Key("version").String(version);
+  m.Key("created_at")
+      .String(absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", clock.Now(), absl::UTCTimeZone()));
+  m.Key("corpus");
+  WriteCorpus(m, config, counts.totals, counts.terms.size(), input);
+  m.Key("rejects");
+  WriteRejects(m, rejects);
+  m.Key("lexicons").BeginObject();
+  for (const auto& f : files) {
+    m.Key(f.name).BeginObject();
+    m.Key("file").String(f.name + ".jsonl");
+    m.Key("records").Uint(f.records);
+    m.Key("bytes").Uint(f.bytes);
+    m.Key("checksum").String(f.checksum);
+    m.EndObject();
+  }
+  m.EndObject();
+  m.Key("settings");
+  WriteSettings(m, config);
+  m.EndObject();
+  NJ_RETURN_IF_ERROR(builder->Publish(m.str()));
+  const double publish_s = Since(t2);
+  const double total_s = Since(t0);
+
+  RefreshResult result;
+  result.version = version;
+  const int threads = EffectiveThreads(config.count.threads);
+  const double mb = static_cast<double>(counts.totals.text_bytes) / 1e6;
+  const double input_mb = static_cast<double>(progress.bytes.load()) / 1e6;
+  JsonWriter s;
+  s.BeginObject();
+  s.Key("version").String(version);
+  s.Key("store").String(config.store_uri);
+  s.Key("corpus");
+  WriteCorpus(s, config, counts.totals, counts.terms.size(), input);
+  s.Key("rejects");
+  WriteRejects(s, rejects);
+  s.Key("spelling_words").Uint(spelling.size());
+  s.Key("ngrams").Uint(ngrams_published);
+  s.Key("threads").Int(threads);
+  s.Key("seconds").BeginObject();
+  s.Key("count").Double(count_s).Key("lexicons").Double(lexicon_s);
+  s.Key("publish").Double(publish_s).Key("total").Double(total_s);
+  s.EndObject();
+  s.Key("count_input_mb_per_s").Double(input_mb / count_s);
+  s.Key("count_docs_per_s").Double(static_cast<double>(counts.totals.documents) / count_s);
+  s.Key("peak_rss_bytes").Uint(PeakRssBytes());
+  s.EndObject();
+  result.summary_json = s.Take();
+  result.summary_text = fmt::format(
+      "published {} to {}\n"
+      "  documents {} (deleted {}, truncated {}), rejected {}{}\n"
+      "  tokens {}, distinct terms {}, spelling words {}, n-grams {}\n"
+      "  {:.1f} MB text in {:.2f}s ({:.1f} MB/s input on {} threads), peak RSS {:.0f} MB",
+      version, config.store_uri, counts.totals.documents, counts.totals.deleted,
+      counts.totals.truncated, rejects.total(),
+      rejects.total() > 0 ? fmt::format(" ({}) -> {}", RejectBreakdown(rejects), rejects.path())
+                          : "",
+      counts.totals.tokens, counts.terms.size(), spelling.size(), ngrams_published, mb, total_s,
+      input_mb / count_s, threads, static_cast<double>(PeakRssBytes()) / 1e6);
+  return result;
+}
+
+}  // namespace nightjar

@@ -1,0 +1,61 @@
+#ifndef NIGHTJAR_CORPUS_DOCUMENT_SOURCE_H_
+#define NIGHTJAR_CORPUS_DOCUMENT_SOURCE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "corpus/document.h"
+#include "corpus/jsonl_parser.h"
+#include "corpus/reject.h"
+
+namespace nightjar {
+
+// A unit of work handed out by a DocumentSource: a run of records parsed on the consuming thread.
+class DocumentBatch {
+ public:
+  virtual ~DocumentBatch() = default;
+  // Calls fn for each accepted document and reports every other record to `rejects`.
+  // Called at most once, on any one thread. The Document is valid only during fn.
+  virtual void ForEach(const std::function<void(const Document&)>& fn, RejectSink& rejects) = 0;
+  // Bytes of record data in this batch (decompressed).
+  virtual uint64_t bytes() const = 0;
+};
+
+// Where the source is in its input, for progress and ETA.
+struct SourceProgress {
+  uint64_t bytes_read = 0;   // input bytes consumed so far (compressed bytes for compressed files)
+  uint64_t bytes_total = 0;  // total input bytes when known, else 0
+};
+
+// Which corpus to read and how records map to documents. Every field has a default.
+struct SourceOptions {
+  std::string uri;                   // "jsonl:PATH|DIR|GLOB[,...]"; a bare path means jsonl:
+  RecordSchema schema;               // field names and the document size cap
+  size_t batch_bytes = 4 << 20;      // target decompressed bytes per batch
+  size_t max_line_bytes = 64 << 20;  // longer lines are rejected (line_too_long), not buffered
+};
+
+// A stream of corpus documents, split into batches that several threads may consume at once.
+// Whole-file problems (unreadable, empty, corrupt) are reported as rejects through the sink
+// given to Open and do not fail the stream; only misuse or a failure of the source as a whole
+// (e.g. a lost database connection) is an error.
+class DocumentSource {
+ public:
+  virtual ~DocumentSource() = default;
+  // Thread-safe. Returns the next batch, or nullptr when the source is exhausted.
+  [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<DocumentBatch>> Next() = 0;
+  // Thread-safe.
+  virtual SourceProgress progress() const = 0;
+
+  // Opens the source named by options.uri. Fails fast with a message naming the problem when
+  // the URI is malformed or matches no input. `rejects` must outlive the source.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<DocumentSource>> Open(
+      const SourceOptions& options, RejectSink* rejects);
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_CORPUS_DOCUMENT_SOURCE_H_

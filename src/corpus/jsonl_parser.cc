@@ -1,0 +1,210 @@
+#include "corpus/jsonl_parser.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "absl/time/time.h"
+
+namespace nightjar {
+namespace {
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+std::string_view Utf8Prefix(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+// Epoch numbers above this are taken as milliseconds, below as seconds (1e11 s is year 5138).
+constexpr double kMillisThreshold = 1e11;
+
+}  // namespace
+
+bool ParseTimestampMs(std::string_view text, int64_t* ms) {
+  absl::Time t;
+  std::string err;
+  std::string s(text);
+  if (absl::ParseTime(absl::RFC3339_full, s, &t, &err) ||
+      absl::ParseTime("%Y-%m-%d%ET%H:%M:%E*S", s, absl::UTCTimeZone(), &t, &err) ||
+      absl::ParseTime("%Y-%m-%d", s, absl::UTCTimeZone(), &t, &err)) {
+    *ms = absl::ToUnixMillis(t);
+    return true;
+  }
+  return false;
+}
+
+JsonlParser::JsonlParser(const RecordSchema& schema) : schema_(schema) {
+  fields_.resize(schema_.text_fields.size());
+}
+
+JsonlParser::FieldRole JsonlParser::RoleOf(std::string_view key, size_t* index) const {
+  for (size_t i = 0; i < schema_.text_fields.size(); ++i) {
+    if (key == schema_.text_fields[i]) {
+      *index = i;
+      return FieldRole::kText;
+    }
+  }
+  for (size_t i = 0; i < schema_.id_fields.size(); ++i) {
+    if (key == schema_.id_fields[i]) {
+      *index = i;
+      return FieldRole::kId;
+    }
+  }
+  if (key == schema_.modified_at_field) return FieldRole::kModifiedAt;
+  if (key == schema_.deleted_field) return FieldRole::kDeleted;
+  return FieldRole::kOther;
+}
+
+bool JsonlParser::RejectAs(RejectReason reason, std::string_view detail, std::string_view line,
+                           std::string_view source, uint64_t line_no, RejectSink& rejects) {
+  rejects.Add(Reject{source, line_no, reason, detail, line});
+  return false;
+}
+
+bool JsonlParser::Parse(std::string_view line, std::string_view source, uint64_t line_no,
+                        RejectSink& rejects, Document* doc) {
+  if (std::memchr(line.data(), 0, line.size()) != nullptr) {
+    return RejectAs(RejectReason::kNulByte, "NUL byte in record", line, source, line_no, rejects);
+  }
+  if (!simdjson::validate_utf8(line.data(), line.size())) {
+    return RejectAs(RejectReason::kInvalidUtf8, "record is not valid UTF-8", line, source, line_no,
+                    rejects);
+  }
+  auto invalid = [&](simdjson::error_code e) {
+    return RejectAs(RejectReason::kInvalidJson, simdjson::error_message(e), line, source, line_no,
+                    rejects);
+  };
+
+  // The line lives inside a larger buffer that carries SIMDJSON_PADDING after its end, so the
+  // DOM parser (which validates the whole record, trailing content included) needs no copy.
+  simdjson::dom::element root;
+  if (auto e = parser_.parse(line.data(), line.size(), /*realloc_if_needed=*/false).get(root)) {
+    return invalid(e);
+  }
+  simdjson::dom::object obj;
+  if (root.get(obj)) {
+    return RejectAs(RejectReason::kNotObject, "record is not a JSON object", line, source, line_no,
+                    rejects);
+  }
+
+  std::fill(fields_.begin(), fields_.end(), std::string_view());
+  std::string_view id;
+  size_t id_rank = SIZE_MAX;
+  bool id_wrong_type = false;
+  int64_t modified_ms = Document::kNoTime;
+  bool deleted = false;
+
+  for (auto [key, value] : obj) {
+    size_t index = 0;
+    FieldRole role = RoleOf(key, &index);
+    if (role == FieldRole::kOther) continue;
+    const bool is_null = value.is_null();
+    switch (role) {
+      case FieldRole::kId: {
+        if (index > id_rank) break;
+        if (!value.is_string()) {
+          if (!is_null) id_wrong_type = true;
+          break;
+        }
+        id = value.get_string().value_unsafe();
+        id_rank = index;
+        id_wrong_type = false;
+        break;
+      }
+      case FieldRole::kText: {
+        if (is_null) break;
+        if (!value.is_string()) {
+          detail_ = fmt::format("field \"{}\" is not a string", key);
+          return RejectAs(RejectReason::kFieldNotString, detail_, line, source, line_no, rejects);
+        }
+        fields_[index] = value.get_string().value_unsafe();
+        break;
+      }
+      case FieldRole::kModifiedAt: {
+        if (is_null) break;
+        bool ok = false;
+        if (value.is_string()) {
+          ok = ParseTimestampMs(value.get_string().value_unsafe(), &modified_ms);
+        } else if (value.is_number()) {
+          double d = value.get_double().value_unsafe();
+          ok = d >= 0 && d < 9e15;
+          modified_ms = static_cast<int64_t>(d >= kMillisThreshold ? d : d * 1000.0);
+        }
+        if (!ok) {
+          detail_ = fmt::format("field \"{}\" is not RFC 3339 text or an epoch number", key);
+          return RejectAs(RejectReason::kBadModifiedAt, detail_, line, source, line_no, rejects);
+        }
+        break;
+      }
+      case FieldRole::kDeleted: {
+        bool ok = true;
+        if (value.is_bool()) {
+          deleted = value.get_bool().value_unsafe();
+        } else if (value.is_int64()) {
+          int64_t v = value.get_int64().value_unsafe();
+          ok = v == 0 || v == 1;
+          deleted = v == 1;
+        } else if (!is_null) {
+          ok = false;
+        }
+        if (!ok) {
+          detail_ = fmt::format("field \"{}\" is not a boolean", key);
+          return RejectAs(RejectReason::kBadDeleted, detail_, line, source, line_no, rejects);
+        }
+        break;
+      }
+      case FieldRole::kOther:
+        break;
+    }
+  }
+
+  if (id_rank == SIZE_MAX) {
+    if (id_wrong_type) {
+      return RejectAs(RejectReason::kIdNotString, "document id is not a string", line, source,
+                      line_no, rejects);
+    }
+    return RejectAs(RejectReason::kMissingId, "no document id field", line, source, line_no,
+                    rejects);
+  }
+  if (id.empty()) {
+    return RejectAs(RejectReason::kMissingId, "document id is empty", line, source, line_no,
+                    rejects);
+  }
+  // Decoded strings can still carry what the raw line could not (\u0000, lone surrogates).
+  auto bad_string = [&](std::string_view s, std::string_view what) -> bool {
+    if (std::memchr(s.data(), 0, s.size()) != nullptr) {
+      detail_ = fmt::format("{} contains a NUL character", what);
+      return !RejectAs(RejectReason::kNulByte, detail_, line, source, line_no, rejects);
+    }
+    if (!simdjson::validate_utf8(s.data(), s.size())) {
+      detail_ = fmt::format("{} is not valid UTF-8 after unescaping", what);
+      return !RejectAs(RejectReason::kInvalidUtf8, detail_, line, source, line_no, rejects);
+    }
+    return false;
+  };
+  if (bad_string(id, "document id")) return false;
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (bad_string(fields_[i], schema_.text_fields[i])) return false;
+  }
+
+  bool truncated = false;
+  size_t budget = schema_.max_document_bytes;
+  for (auto& f : fields_) {
+    if (f.size() > budget) {
+      f = Utf8Prefix(f, budget);
+      truncated = true;
+    }
+    budget -= f.size();
+  }
+
+  doc->id = id;
+  doc->fields = fields_;
+  doc->modified_at_ms = modified_ms;
+  doc->deleted = deleted;
+  doc->truncated = truncated;
+  return true;
+}
+
+}  // namespace nightjar

@@ -1,0 +1,235 @@
+#include "corpus/jsonl_source.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "corpus/file_list.h"
+#include "corpus/jsonl_parser.h"
+
+namespace nightjar {
+
+// Parsers are costly to warm up (their buffers grow to the largest record), so batches borrow
+// them from a pool shared with the source instead of building one each.
+class JsonlParserPool {
+ public:
+  explicit JsonlParserPool(const RecordSchema& schema) : schema_(schema) {}
+  std::unique_ptr<JsonlParser> Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::make_unique<JsonlParser>(schema_);
+    auto p = std::move(free_.back());
+    free_.pop_back();
+    return p;
+  }
+  void Give(std::unique_ptr<JsonlParser> p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(std::move(p));
+  }
+
+ private:
+  RecordSchema schema_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<JsonlParser>> free_;
+};
+
+namespace {
+
+constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+constexpr size_t kQuarantinePrefix = 4096;  // raw bytes kept for a line too long to buffer
+
+// Line-aligned records of one file: [data, data + size) followed by kPadding spare bytes.
+class JsonlBatch : public DocumentBatch {
+ public:
+  JsonlBatch(std::unique_ptr<char[]> data, size_t size, std::shared_ptr<const std::string> path,
+             uint64_t first_line, std::shared_ptr<JsonlParserPool> parsers)
+      : data_(std::move(data)),
+        size_(size),
+        path_(std::move(path)),
+        first_line_(first_line),
+        parsers_(std::move(parsers)) {}
+
+  void ForEach(const std::function<void(const Document&)>& fn, RejectSink& rejects) override {
+    std::unique_ptr<JsonlParser> parser = parsers_->Take();
+    const char* p = data_.get();
+    const char* end = p + size_;
+    uint64_t line_no = first_line_;
+    Document doc;
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+      const char* line_end = nl ? nl : end;
+      std::string_view line(p, static_cast<size_t>(line_end - p));
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos &&
+          parser->Parse(line, *path_, line_no, rejects, &doc)) {
+        fn(doc);
+      }
+      ++line_no;
+      p = line_end + 1;
+    }
+    parsers_->Give(std::move(parser));
+  }
+  uint64_t bytes() const override { return size_; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_;
+  std::shared_ptr<const std::string> path_;
+  uint64_t first_line_;
+  std::shared_ptr<JsonlParserPool> parsers_;
+};
+
+}  // namespace
+
+JsonlSource::JsonlSource(std::vector<std::string> files, const SourceOptions& options,
+                         RejectSink* rejects)
+    : files_(std::move(files)),
+      options_(options),
+      rejects_(rejects),
+      parsers_(std::make_shared<JsonlParserPool>(options.schema)) {
+  for (const auto& f : files_) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(f, ec);
+    if (!ec) bytes_total_ += size;
+  }
+}
+
+JsonlSource::~JsonlSource() = default;
+
+void JsonlSource::RejectFile(RejectReason reason, const std::string& detail, uint64_t line) {
+  rejects_->Add(Reject{current_path_ ? std::string_view(*current_path_) : std::string_view(),
+                       line,
+                       reason,
+                       detail,
+                       {}});
+}
+
+bool JsonlSource::OpenNextFile() {
+  while (next_file_ < files_.size()) {
+    const std::string& path = files_[next_file_++];
+    current_path_ = std::make_shared<const std::string>(path);
+    carry_.clear();
+    next_line_ = 1;
+    file_bytes_ = 0;
+    skipping_long_line_ = false;
+    file_failed_ = false;
+    auto reader = ByteReader::Open(path);
+    if (!reader.ok()) {
+      RejectFile(RejectReason::kUnreadableFile, std::string(reader.status().message()), 0);
+      continue;
+    }
+    reader_ = std::move(reader).value();
+    return true;
+  }
+  return false;
+}
+
+void JsonlSource::FinishFile() {
+  if (file_bytes_ == 0 && !file_failed_)
+    RejectFile(RejectReason::kEmptyFile, "file has no bytes", 0);
+  finished_files_bytes_ += reader_->file_bytes_consumed();
+  bytes_read_.store(finished_files_bytes_);
+  reader_.reset();
+}
+
+absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (;;) {
+    if (reader_ == nullptr && !OpenNextFile()) return nullptr;
+
+    const size_t target = std::max<size_t>(options_.batch_bytes, 1);
+    size_t cap = std::max(target, carry_.size() * 2) + kPadding;
+    auto buf = std::make_unique<char[]>(cap);
+    size_t size = carry_.size();
+    std::memcpy(buf.get(), carry_.data(), carry_.size());
+    carry_.clear();
+    size_t scanned = 0;  // bytes of buf already searched for a newline
+    bool eof = false;
+    const char* last_nl = nullptr;
+
+    while (!eof) {
+      if (size + kPadding == cap) {  // grow for a line longer than the batch
+        size_t new_cap = (cap - kPadding) * 2 + kPadding;
+        auto bigger = std::make_unique<char[]>(new_cap);
+        std::memcpy(bigger.get(), buf.get(), size);
+        buf = std::move(bigger);
+        cap = new_cap;
+      }
+      auto n = reader_->Read(buf.get() + size, cap - kPadding - size);
+      if (!n.ok()) {
+        RejectFile(RejectReason::kUnreadableFile, std::string(n.status().message()), next_line_);
+        file_failed_ = true;
+        eof = true;
+        break;
+      }
+      if (*n == 0) {
+        eof = true;
+        break;
+      }
+      file_bytes_ += *n;
+      bytes_read_.store(finished_files_bytes_ + reader_->file_bytes_consumed());
+      if (skipping_long_line_) {
+        const char* nl = static_cast<const char*>(std::memchr(buf.get() + size, '\n', *n));
+        if (nl == nullptr) continue;  // keep dropping; buffer is reused
+        skipping_long_line_ = false;
+        ++next_line_;
+        size_t keep = static_cast<size_t>(buf.get() + size + *n - (nl + 1));
+        std::memmove(buf.get(), nl + 1, keep);
+        size = keep;
+        scanned = 0;
+        continue;
+      }
+      size += *n;
+      if (size >= target) {
+        last_nl = static_cast<const char*>(memrchr(buf.get() + scanned, '\n', size - scanned));
+        if (last_nl != nullptr) break;
+        scanned = size;
+        if (size > options_.max_line_bytes) {
+          std::string prefix(buf.get(), std::min(size, kQuarantinePrefix));
+          rejects_->Add(Reject{*current_path_, next_line_, RejectReason::kLineTooLong,
+                               fmt::format("line exceeds {} bytes; first {} bytes kept",
+                                           options_.max_line_bytes, prefix.size()),
+                               prefix});
+          skipping_long_line_ = true;
+          size = 0;
+          scanned = 0;
+        }
+      }
+    }
+
+    size_t batch_size = size;
+    if (!eof) {
+      batch_size = static_cast<size_t>(last_nl - buf.get()) + 1;
+      carry_.assign(buf.get() + batch_size, size - batch_size);
+    }
+    uint64_t first_line = next_line_;
+    next_line_ += static_cast<uint64_t>(std::count(buf.get(), buf.get() + batch_size, '\n'));
+    if (eof) FinishFile();
+    if (batch_size == 0) continue;
+    std::memset(buf.get() + batch_size, ' ', kPadding);
+    return std::make_unique<JsonlBatch>(std::move(buf), batch_size, current_path_, first_line,
+                                        parsers_);
+  }
+}
+
+SourceProgress JsonlSource::progress() const {
+  return SourceProgress{bytes_read_.load(), bytes_total_};
+}
+
+absl::StatusOr<std::unique_ptr<DocumentSource>> DocumentSource::Open(const SourceOptions& options,
+                                                                     RejectSink* rejects) {
+  std::string spec = options.uri;
+  if (spec.starts_with("jsonl:")) {
+    spec = spec.substr(6);
+  } else if (spec.find("://") != std::string::npos) {
+    return absl::InvalidArgumentError(fmt::format(
+        "corpus.uri: unsupported scheme in '{}' (this build reads jsonl:PATH|DIR|GLOB)", spec));
+  }
+  if (spec.empty()) return absl::InvalidArgumentError("corpus.uri: empty");
+  auto files = ExpandCorpusPaths(spec);
+  if (!files.ok()) return files.status();
+  return std::make_unique<JsonlSource>(std::move(files).value(), options, rejects);
+}
+
+}  // namespace nightjar

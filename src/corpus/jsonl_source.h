@@ -1,0 +1,55 @@
+#ifndef NIGHTJAR_CORPUS_JSONL_SOURCE_H_
+#define NIGHTJAR_CORPUS_JSONL_SOURCE_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "corpus/byte_reader.h"
+#include "corpus/document_source.h"
+
+namespace nightjar {
+
+class JsonlParserPool;
+
+// Reads JSONL files (plain, .gz, .zst) in order and cuts them into line-aligned batches; the
+// threads that take the batches parse them. Thread-safe.
+class JsonlSource : public DocumentSource {
+ public:
+  // `files` as produced by ExpandCorpusPaths. `rejects` must outlive the source.
+  JsonlSource(std::vector<std::string> files, const SourceOptions& options, RejectSink* rejects);
+  ~JsonlSource() override;
+
+  absl::StatusOr<std::unique_ptr<DocumentBatch>> Next() override;
+  SourceProgress progress() const override;
+
+ private:
+  // Opens the next file into reader_; false when none is left. Requires mu_.
+  bool OpenNextFile();
+  void FinishFile();  // requires mu_
+  void RejectFile(RejectReason reason, const std::string& detail, uint64_t line);
+
+  const std::vector<std::string> files_;
+  const SourceOptions options_;
+  RejectSink* const rejects_;
+  std::shared_ptr<JsonlParserPool> parsers_;
+  uint64_t bytes_total_ = 0;
+
+  mutable std::mutex mu_;
+  size_t next_file_ = 0;                             // guarded by mu_
+  std::unique_ptr<ByteReader> reader_;               // guarded by mu_
+  std::shared_ptr<const std::string> current_path_;  // guarded by mu_
+  std::string carry_;                                // partial last line of the previous read; mu_
+  uint64_t next_line_ = 1;                           // line number of carry_'s first line; mu_
+  uint64_t file_bytes_ = 0;            // decompressed bytes seen in the current file; mu_
+  bool skipping_long_line_ = false;    // dropping bytes up to the next newline; mu_
+  bool file_failed_ = false;           // the current file hit a read error; mu_
+  uint64_t finished_files_bytes_ = 0;  // guarded by mu_
+  std::atomic<uint64_t> bytes_read_{0};
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_CORPUS_JSONL_SOURCE_H_

@@ -1,0 +1,42 @@
+#ifndef NIGHTJAR_COUNT_ARENA_H_
+#define NIGHTJAR_COUNT_ARENA_H_
+
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace nightjar {
+
+// Bump allocator for immutable strings; everything is freed with the arena. Not thread-safe.
+class StringArena {
+ public:
+  // Copies `s` into the arena; the view stays valid for the arena's lifetime.
+  std::string_view Store(std::string_view s) {
+    if (s.size() > left_) Grow(s.size());
+    char* dst = cursor_;
+    std::memcpy(dst, s.data(), s.size());
+    cursor_ += s.size();
+    left_ -= s.size();
+    return {dst, s.size()};
+  }
+  size_t bytes_reserved() const { return reserved_; }
+
+ private:
+  static constexpr size_t kBlock = 1 << 20;
+  void Grow(size_t need) {
+    size_t size = need > kBlock ? need : kBlock;
+    blocks_.push_back(std::make_unique<char[]>(size));
+    cursor_ = blocks_.back().get();
+    left_ = size;
+    reserved_ += size;
+  }
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* cursor_ = nullptr;
+  size_t left_ = 0;
+  size_t reserved_ = 0;
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_COUNT_ARENA_H_

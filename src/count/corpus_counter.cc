@@ -1,0 +1,103 @@
+#include "count/corpus_counter.h"
+
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace nightjar {
+
+void CorpusTotals::Merge(const CorpusTotals& o) {
+  documents += o.documents;
+  deleted += o.deleted;
+  truncated += o.truncated;
+  tokens += o.tokens;
+  text_bytes += o.text_bytes;
+  long_tokens_skipped += o.long_tokens_skipped;
+}
+
+void DocumentCounter::Add(const Document& doc) {
+  if (doc.deleted) {
+    ++totals_.deleted;
+    return;
+  }
+  ++totals_.documents;
+  totals_.truncated += doc.truncated;
+  const uint64_t stamp = ++doc_stamp_;
+  uint64_t tokens = 0;
+  for (std::string_view field : doc.fields) {
+    totals_.text_bytes += field.size();
+    tokenizer_.Tokenize(field, [&](const Token& tok) {
+      terms_.AddOccurrence(tok.folded, stamp);
+      ++tokens;
+    });
+  }
+  totals_.tokens += tokens;
+}
+
+CorpusTotals DocumentCounter::totals() const {
+  CorpusTotals t = totals_;
+  t.long_tokens_skipped = tokenizer_.long_tokens_skipped();
+  return t;
+}
+
+int EffectiveThreads(int threads) {
+  if (threads > 0) return threads;
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOptions& options,
+                                         RejectSink& rejects, CountProgress* progress) {
+  const int threads = EffectiveThreads(options.threads);
+  std::vector<std::unique_ptr<DocumentCounter>> counters;
+  for (int i = 0; i < threads; ++i) {
+    counters.push_back(std::make_unique<DocumentCounter>(options.tokenizer));
+  }
+  std::mutex error_mu;
+  absl::Status error;
+  std::atomic<bool> stop{false};
+
+  auto work = [&](DocumentCounter& counter) {
+    while (!stop.load(std::memory_order_relaxed)) {
+      auto batch = source.Next();
+      if (!batch.ok()) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (error.ok()) error = batch.status();
+        stop = true;
+        return;
+      }
+      if (*batch == nullptr) return;
+      uint64_t docs = 0;
+      (*batch)->ForEach(
+          [&](const Document& doc) {
+            counter.Add(doc);
+            ++docs;
+          },
+          rejects);
+      if (progress != nullptr) {
+        progress->documents.fetch_add(docs, std::memory_order_relaxed);
+        progress->bytes.fetch_add((*batch)->bytes(), std::memory_order_relaxed);
+      }
+    }
+  };
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back(work, std::ref(*counters[i]));
+  work(*counters[0]);
+  for (auto& t : pool) t.join();
+  if (!error.ok()) return error;
+
+  CorpusCounts out;
+  out.terms = std::move(counters[0]->terms());
+  out.totals = counters[0]->totals();
+  for (int i = 1; i < threads; ++i) {
+    out.terms.Merge(counters[i]->terms());
+    out.totals.Merge(counters[i]->totals());
+    counters[i].reset();  // free each shard's table as soon as it is merged
+  }
+  out.ngrams = NgramTable::FromTerms(out.terms, options.ngram_min, options.ngram_max, threads);
+  return out;
+}
+
+}  // namespace nightjar

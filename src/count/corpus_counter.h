@@ -1,0 +1,76 @@
+#ifndef NIGHTJAR_COUNT_CORPUS_COUNTER_H_
+#define NIGHTJAR_COUNT_CORPUS_COUNTER_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "corpus/document_source.h"
+#include "count/ngram_table.h"
+#include "count/term_table.h"
+#include "text/tokenizer.h"
+
+namespace nightjar {
+
+// Corpus-wide totals. Merge adds field by field.
+struct CorpusTotals {
+  uint64_t documents = 0;            // live documents counted
+  uint64_t deleted = 0;              // tombstones seen (not counted)
+  uint64_t truncated = 0;            // documents cut to the size cap
+  uint64_t tokens = 0;               // tokens counted
+  uint64_t text_bytes = 0;           // bytes of text fields tokenized
+  uint64_t long_tokens_skipped = 0;  // tokens over max_token_bytes
+  void Merge(const CorpusTotals& o);
+};
+
+// Counts documents into a TermTable and CorpusTotals. Not thread-safe: one per thread.
+class DocumentCounter {
+ public:
+  explicit DocumentCounter(const TokenizerOptions& options) : tokenizer_(options) {}
+  void Add(const Document& doc);
+  TermTable& terms() { return terms_; }
+  // Totals so far, long_tokens_skipped included.
+  CorpusTotals totals() const;
+
+ private:
+  Tokenizer tokenizer_;
+  TermTable terms_;
+  CorpusTotals totals_;
+  uint64_t doc_stamp_ = 0;
+};
+
+// How to count. Every field has a default.
+struct CountOptions {
+  TokenizerOptions tokenizer;
+  int threads = 0;    // worker threads; 0 = one per core
+  int ngram_min = 1;  // smallest character n-gram, in characters
+  int ngram_max = 3;  // largest character n-gram
+};
+
+// Live counters a progress reporter may read from another thread.
+struct CountProgress {
+  std::atomic<uint64_t> documents{0};
+  std::atomic<uint64_t> bytes{0};  // batch bytes consumed
+};
+
+// Everything the lexicons are computed from.
+struct CorpusCounts {
+  TermTable terms;
+  NgramTable ngrams;
+  CorpusTotals totals;
+};
+
+// Reads `source` to the end with options.threads workers, each counting into its own tables,
+// then merges them. Results are identical for every thread count. Fails only when the source
+// fails; rejected records go to `rejects`. `progress` may be null.
+[[nodiscard]] absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source,
+                                                       const CountOptions& options,
+                                                       RejectSink& rejects,
+                                                       CountProgress* progress);
+
+// Resolves threads = 0 to the number of cores.
+int EffectiveThreads(int threads);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_COUNT_CORPUS_COUNTER_H_

@@ -1,0 +1,100 @@
+#include "count/ngram_table.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace nightjar {
+namespace {
+
+inline bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+}  // namespace
+
+int CountChars(std::string_view s) {
+  int n = 0;
+  for (char c : s) n += !IsContinuation(c);
+  return n;
+}
+
+void NgramTable::AddTerm(std::string_view term, uint64_t frequency, int n_min, int n_max,
+                         std::vector<uint32_t>& offsets, std::string& padded) {
+  padded.clear();
+  padded.push_back(kBegin);
+  padded.append(term);
+  padded.push_back(kEnd);
+  offsets.clear();
+  for (uint32_t i = 0; i < padded.size(); ++i) {
+    if (!IsContinuation(padded[i])) offsets.push_back(i);
+  }
+  const int chars = static_cast<int>(offsets.size());
+  offsets.push_back(static_cast<uint32_t>(padded.size()));
+  for (int n = n_min; n <= n_max && n <= chars; ++n) {
+    for (int i = 0; i + n <= chars; ++i) {
+      if (n == 1 && (i == 0 || i == chars - 1)) continue;  // a lone boundary marker
+      std::string_view gram(padded.data() + offsets[i], offsets[i + n] - offsets[i]);
+      NgramStats& s = FindOrInsert(gram);
+      // A term holding the same n-gram twice ("banana": "ana") counts once in term_count.
+      s.frequency += frequency;
+      bool seen_in_term = false;
+      for (int j = 0; j < i; ++j) {
+        if (offsets[j + n] - offsets[j] == gram.size() &&
+            std::string_view(padded.data() + offsets[j], gram.size()) == gram) {
+          seen_in_term = true;
+          break;
+        }
+      }
+      if (!seen_in_term) ++s.term_count;
+    }
+  }
+}
+
+void NgramTable::MergeDisjoint(const NgramTable& other) {
+  map_.reserve(std::max(map_.size(), other.map_.size()));
+  for (const auto& [gram, st] : other.map_) {
+    NgramStats& s = FindOrInsert(gram);
+    s.frequency += st.frequency;
+    s.term_count += st.term_count;
+  }
+}
+
+NgramTable NgramTable::FromTerms(const TermTable& terms, int n_min, int n_max, int threads) {
+  std::vector<std::pair<std::string_view, uint64_t>> all;
+  all.reserve(terms.size());
+  terms.ForEach([&](std::string_view t, const TermStats& s) { all.emplace_back(t, s.frequency); });
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(all.size() / 4096) + 1));
+  std::vector<NgramTable> parts(static_cast<size_t>(threads));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::vector<uint32_t> offsets;
+      std::string padded;
+      for (size_t i = static_cast<size_t>(t); i < all.size(); i += static_cast<size_t>(threads)) {
+        parts[static_cast<size_t>(t)].AddTerm(all[i].first, all[i].second, n_min, n_max, offsets,
+                                              padded);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  NgramTable out = std::move(parts[0]);
+  for (size_t t = 1; t < parts.size(); ++t) out.MergeDisjoint(parts[t]);
+  return out;
+}
+
+NgramStats NgramTable::Get(std::string_view ngram) const {
+  auto it = map_.find(ngram);
+  return it == map_.end() ? NgramStats{} : it->second;
+}
+
+std::vector<NgramRow> NgramTable::Sorted() const {
+  std::vector<NgramRow> rows;
+  rows.reserve(map_.size());
+  for (const auto& [gram, st] : map_) rows.push_back(NgramRow{gram, CountChars(gram), st});
+  std::sort(rows.begin(), rows.end(), [](const NgramRow& a, const NgramRow& b) {
+    if (a.n != b.n) return a.n < b.n;
+    if (a.stats.frequency != b.stats.frequency) return a.stats.frequency > b.stats.frequency;
+    return a.ngram < b.ngram;
+  });
+  return rows;
+}
+
+}  // namespace nightjar

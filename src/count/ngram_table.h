@@ -1,0 +1,70 @@
+#ifndef NIGHTJAR_COUNT_NGRAM_TABLE_H_
+#define NIGHTJAR_COUNT_NGRAM_TABLE_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "count/arena.h"
+#include "count/string_hash.h"
+#include "count/term_table.h"
+
+namespace nightjar {
+
+// Counts for one character n-gram.
+struct NgramStats {
+  uint64_t frequency = 0;   // occurrences, weighted by the frequency of each term holding it
+  uint64_t term_count = 0;  // distinct terms holding it at least once
+};
+
+struct NgramRow {
+  std::string_view ngram;
+  int n = 0;  // length in characters, boundary markers included
+  NgramStats stats;
+};
+
+// Character n-gram statistics over folded terms padded with boundary markers: "search" with
+// n = 3 gives "<se", "sea", ..., "ch>". A pure function of a TermTable: it is always derived
+// from the merged term counts, never merged across shards itself (term_count would double count
+// terms two shards share). Not thread-safe.
+class NgramTable {
+ public:
+  static constexpr char kBegin = '<';
+  static constexpr char kEnd = '>';
+
+  // Derives the n-grams of every term in `terms` for n in [n_min, n_max], using `threads`
+  // threads (each over a disjoint share of the terms).
+  static NgramTable FromTerms(const TermTable& terms, int n_min, int n_max, int threads);
+
+  NgramTable() = default;
+  NgramTable(NgramTable&&) = default;
+  NgramTable& operator=(NgramTable&&) = default;
+
+  NgramStats Get(std::string_view ngram) const;
+  size_t size() const { return map_.size(); }
+  // By n ascending, then frequency descending, then bytes ascending.
+  std::vector<NgramRow> Sorted() const;
+
+ private:
+  // Adds the n-grams of one term occurring `frequency` times.
+  void AddTerm(std::string_view term, uint64_t frequency, int n_min, int n_max,
+               std::vector<uint32_t>& offsets, std::string& padded);
+  // Adds counts of a table built from a disjoint set of terms.
+  void MergeDisjoint(const NgramTable& other);
+  NgramStats& FindOrInsert(std::string_view ngram) {
+    auto it =
+        map_.lazy_emplace(ngram, [&](const auto& c) { c(arena_.Store(ngram), NgramStats{}); });
+    return it->second;
+  }
+
+  StringArena arena_;
+  absl::flat_hash_map<std::string_view, NgramStats, StringHash> map_;
+};
+
+// Number of characters (code points) in valid UTF-8 `s`.
+int CountChars(std::string_view s);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_COUNT_NGRAM_TABLE_H_

@@ -1,0 +1,34 @@
+#include "lexicon/spelling.h"
+
+#include "count/ngram_table.h"
+#include "util/json_writer.h"
+
+namespace nightjar {
+
+std::vector<SpellingEntry> BuildSpellingVocabulary(const TermTable& terms,
+                                                   const SpellingOptions& options) {
+  std::vector<SpellingEntry> out;
+  for (const TermRow& row : terms.Sorted()) {
+    if (row.stats.frequency < options.min_frequency) break;  // sorted by frequency
+    if (row.stats.doc_frequency < options.min_doc_frequency) continue;
+    if (CountChars(row.term) < options.min_chars) continue;
+    out.push_back(SpellingEntry{row.term, row.stats, {}});
+  }
+  return out;
+}
+
+std::string SpellingRecordJson(const SpellingEntry& e, std::string_view version) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("word").String(e.word);
+  w.Key("frequency").Uint(e.stats.frequency);
+  w.Key("doc_frequency").Uint(e.stats.doc_frequency);
+  w.Key("variants").BeginArray();
+  for (const auto& v : e.variants) w.String(v);
+  w.EndArray();
+  w.Key("version").String(version);
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace nightjar

@@ -1,0 +1,36 @@
+#ifndef NIGHTJAR_LEXICON_SPELLING_H_
+#define NIGHTJAR_LEXICON_SPELLING_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "count/term_table.h"
+
+namespace nightjar {
+
+// Which terms enter the spelling vocabulary. Every field has a default.
+struct SpellingOptions {
+  uint64_t min_frequency = 2;      // fewer occurrences: left out (mostly typos and noise)
+  uint64_t min_doc_frequency = 1;  // fewer documents: left out
+  int min_chars = 1;               // shorter words (in characters): left out
+};
+
+struct SpellingEntry {
+  std::string_view word;  // folded form; views the TermTable it was built from
+  TermStats stats;
+  std::vector<std::string> variants;  // misspellings, best first (filled by the variant miner)
+};
+
+// The spelling vocabulary: a pure function of the term counts. Ordered by frequency descending,
+// then word ascending. The entries view `terms`, which must outlive them.
+std::vector<SpellingEntry> BuildSpellingVocabulary(const TermTable& terms,
+                                                   const SpellingOptions& options);
+
+// {"word":..,"frequency":..,"doc_frequency":..,"variants":[..],"version":..}
+std::string SpellingRecordJson(const SpellingEntry& e, std::string_view version);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_LEXICON_SPELLING_H_
