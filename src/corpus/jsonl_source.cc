@@ -147,6 +147,7 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
     size_t scanned = 0;  // bytes of buf already searched for a newline
     bool eof = false;
     const char* last_nl = nullptr;
+    std::string read_error;
 
     while (!eof) {
       if (size + kPadding == cap) {  // grow for a line longer than the batch
@@ -158,7 +159,7 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
       }
       auto n = reader_->Read(buf.get() + size, cap - kPadding - size);
       if (!n.ok()) {
-        RejectFile(RejectReason::kUnreadableFile, std::string(n.status().message()), next_line_);
+        read_error = std::string(n.status().message());
         file_failed_ = true;
         eof = true;
         break;
@@ -199,12 +200,18 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
     }
 
     size_t batch_size = size;
-    if (!eof) {
-      batch_size = static_cast<size_t>(last_nl - buf.get()) + 1;
-      carry_.assign(buf.get() + batch_size, size - batch_size);
+    if (!eof || !read_error.empty()) {
+      last_nl = static_cast<const char*>(memrchr(buf.get(), '\n', size));
+      batch_size = last_nl ? static_cast<size_t>(last_nl - buf.get()) + 1 : 0;
+      if (!eof) carry_.assign(buf.get() + batch_size, size - batch_size);
     }
     uint64_t first_line = next_line_;
     next_line_ += static_cast<uint64_t>(std::count(buf.get(), buf.get() + batch_size, '\n'));
+    if (!read_error.empty()) {
+      // The line cut off by the failure is quarantined with the file's reject, not parsed.
+      rejects_->Add(Reject{*current_path_, next_line_, RejectReason::kUnreadableFile, read_error,
+                           std::string_view(buf.get() + batch_size, size - batch_size)});
+    }
     if (eof) FinishFile();
     if (batch_size == 0) continue;
     std::memset(buf.get() + batch_size, ' ', kPadding);

@@ -1,0 +1,98 @@
+#include "cli/config.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "util/temp_dir.h"
+
+namespace nightjar {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Message(const absl::StatusOr<Config>& c) { return std::string(c.status().message()); }
+
+TEST(ConfigTest, DefaultsWithoutFileEnvOrFlags) {
+  auto c = LoadConfig("", {}, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->store_uri, "dir:./var/nightjar");
+  EXPECT_DOUBLE_EQ(c->max_reject_share, 0.01);
+  EXPECT_EQ(c->count.ngram_min, 1);
+  EXPECT_EQ(c->count.ngram_max, 3);
+  EXPECT_EQ(c->source.schema.id_fields, (std::vector<std::string>{"_id", "id"}));
+}
+
+TEST(ConfigTest, TomlThenEnvironmentThenFlags) {
+  TempDir dir;
+  std::string path = dir.Write("n.toml", R"(
+[corpus]
+uri = "jsonl:/data/*.jsonl"
+text_fields = ["headline", "content"]
+max_reject_share = 0.05
+[text]
+inner_hyphen = true
+max_token_bytes = 32
+[count]
+threads = 3
+ngram_max = 4
+[store]
+uri = "dir:/srv/lex"
+)");
+  auto c = LoadConfig(path, {{"NIGHTJAR_COUNT_THREADS", "5"}, {"NIGHTJAR_STORE_URI", "dir:/env"}},
+                      {{"store.uri", "dir:/flag"}});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->source.uri, "jsonl:/data/*.jsonl");
+  EXPECT_EQ(c->source.schema.text_fields, (std::vector<std::string>{"headline", "content"}));
+  EXPECT_DOUBLE_EQ(c->max_reject_share, 0.05);
+  EXPECT_TRUE(c->count.tokenizer.inner_hyphen);
+  EXPECT_EQ(c->count.tokenizer.max_token_bytes, 32u);
+  EXPECT_EQ(c->count.threads, 5);  // env over file
+  EXPECT_EQ(c->count.ngram_max, 4);
+  EXPECT_EQ(c->store_uri, "dir:/flag");  // flag over env over file
+}
+
+TEST(ConfigTest, ErrorsNameTheFieldAndWhereItCameFrom) {
+  TempDir dir;
+  auto unknown = LoadConfig(dir.Write("a.toml", "[corpus]\nurl = \"x\"\n"), {}, {});
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Message(unknown), HasSubstr("corpus.url"));
+
+  auto type = LoadConfig(dir.Write("b.toml", "[count]\nthreads = \"many\"\n"), {}, {});
+  EXPECT_THAT(Message(type), HasSubstr("count.threads"));
+  EXPECT_THAT(Message(type), HasSubstr("b.toml"));
+
+  auto range = LoadConfig(dir.Write("c.toml", "[text]\nmax_token_bytes = 1000\n"), {}, {});
+  EXPECT_THAT(Message(range), HasSubstr("text.max_token_bytes"));
+
+  auto syntax = LoadConfig(dir.Write("d.toml", "[corpus\n"), {}, {});
+  EXPECT_THAT(Message(syntax), HasSubstr("d.toml:1"));
+
+  auto env = LoadConfig("", {{"NIGHTJAR_CORPUS_MAX_REJECT_SHARE", "lots"}}, {});
+  EXPECT_THAT(Message(env), HasSubstr("corpus.max_reject_share"));
+  EXPECT_THAT(Message(env), HasSubstr("NIGHTJAR_CORPUS_MAX_REJECT_SHARE"));
+
+  auto flag = LoadConfig("", {}, {{"count.nope", "1"}});
+  EXPECT_THAT(Message(flag), HasSubstr("count.nope"));
+
+  auto order = LoadConfig("", {}, {{"count.ngram_min", "4"}, {"count.ngram_max", "2"}});
+  EXPECT_THAT(Message(order), HasSubstr("count.ngram_min"));
+
+  auto empty_list = LoadConfig(dir.Write("e.toml", "[corpus]\nid_fields = []\n"), {}, {});
+  EXPECT_THAT(Message(empty_list), HasSubstr("corpus.id_fields"));
+
+  auto missing = LoadConfig(dir.Sub("absent.toml"), {}, {});
+  EXPECT_THAT(Message(missing), HasSubstr("absent.toml"));
+}
+
+TEST(ConfigTest, BooleansAndListsFromText) {
+  auto c = LoadConfig("", {{"NIGHTJAR_TEXT_NUMBERS", "yes"}},
+                      {{"corpus.text_fields", "a, b ,c"}, {"text.digits", "false"}});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->count.tokenizer.numbers);
+  EXPECT_FALSE(c->count.tokenizer.digits);
+  EXPECT_EQ(c->source.schema.text_fields, (std::vector<std::string>{"a", "b", "c"}));
+}
+
+}  // namespace
+}  // namespace nightjar

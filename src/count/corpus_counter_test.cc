@@ -1,0 +1,249 @@
+#include "count/corpus_counter.h"
+
+#include <cctype>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "util/temp_dir.h"
+
+namespace nightjar {
+namespace {
+
+// An independent reference: lower-cased runs of ASCII letters, counted with std::map. The test
+// corpus uses only ASCII letters, spaces and punctuation, so this needs no tokenizer rules.
+struct Reference {
+  std::map<std::string, TermStats> terms;
+  uint64_t documents = 0, deleted = 0, tokens = 0;
+  void AddText(const std::string& text, std::set<std::string>& seen) {
+    std::string cur;
+    auto flush = [&] {
+      if (cur.empty()) return;
+      ++terms[cur].frequency;
+      if (seen.insert(cur).second) ++terms[cur].doc_frequency;
+      ++tokens;
+      cur.clear();
+    };
+    for (char c : text) {
+      if (std::isalpha(static_cast<unsigned char>(c))) {
+        cur.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      } else {
+        flush();
+      }
+    }
+    flush();
+  }
+};
+
+std::string MakeCorpus(const TempDir& dir, int docs, Reference& ref) {
+  static const char* kWords[] = {"search", "Engine",   "query", "SPELLING", "lexicon",
+                                 "token",  "index",    "rank",  "a",        "of",
+                                 "the",    "nightjar", "Bird",  "zebra",    "xylophone"};
+  static const char* kPunct[] = {" ", "  ", ", ", ". ", "! ", " (", ") ", "; ", "\\n", "\\t"};
+  std::mt19937 rng(42);
+  std::string data;
+  for (int i = 0; i < docs; ++i) {
+    bool deleted = i % 41 == 0;
+    std::string title, body;
+    int nt = static_cast<int>(rng() % 4), nb = static_cast<int>(rng() % 60);
+    for (int k = 0; k < nt; ++k) title += std::string(kWords[rng() % 15]) + kPunct[rng() % 10];
+    for (int k = 0; k < nb; ++k) {
+      std::string w = kWords[rng() % 15];
+      if (rng() % 50 == 0) w += std::to_string(i);  // rare digit-suffixed words: "rank17"
+      body += w + kPunct[rng() % 10];
+    }
+    data += "{\"id\":\"d" + std::to_string(i) + "\",\"title\":\"" + title + "\",\"body\":\"" +
+            body + "\"" + (deleted ? ",\"deleted\":true" : "") + "}\n";
+    if (i % 97 == 0) data += "{not json}\n";
+    if (deleted) {
+      ++ref.deleted;
+      continue;
+    }
+    ++ref.documents;
+    // The JSON escapes \n and \t decode to whitespace: separators for both tokenizers.
+    auto unescape = [](const std::string& s) {
+      std::string out;
+      for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 1 < s.size()) {
+          out.push_back(s[i + 1] == 'n' ? '\n' : '\t');
+          ++i;
+        } else {
+          out.push_back(s[i]);
+        }
+      }
+      return out;
+    };
+    std::set<std::string> seen;
+    ref.AddText(unescape(title), seen);
+    // Digit-suffixed words are single tokens for nightjar ("rank17"); mirror that here.
+    std::string b = unescape(body);
+    std::string cur;
+    auto flush = [&] {
+      if (cur.empty()) return;
+      ++ref.terms[cur].frequency;
+      if (seen.insert(cur).second) ++ref.terms[cur].doc_frequency;
+      ++ref.tokens;
+      cur.clear();
+    };
+    for (char c : b) {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        cur.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      } else {
+        flush();
+      }
+    }
+    flush();
+  }
+  return dir.Write("corpus.jsonl", data);
+}
+
+CorpusCounts Count(const std::string& path, int threads, uint64_t* rejected) {
+  RejectLog log;
+  SourceOptions so;
+  so.uri = "jsonl:" + path;
+  so.batch_bytes = 8192;  // many batches, so every thread gets work
+  auto source = DocumentSource::Open(so, &log);
+  EXPECT_TRUE(source.ok());
+  CountOptions co;
+  co.threads = threads;
+  auto counts = CountCorpus(**source, co, log, nullptr);
+  EXPECT_TRUE(counts.ok()) << counts.status();
+  *rejected = log.total();
+  return std::move(counts).value();
+}
+
+TEST(CorpusCounterTest, MatchesIndependentReferenceForEveryThreadCount) {
+  TempDir dir;
+  Reference ref;
+  std::string path = MakeCorpus(dir, 3000, ref);
+  for (int threads : {1, 2, 8}) {
+    SCOPED_TRACE(threads);
+    uint64_t rejected = 0;
+    CorpusCounts c = Count(path, threads, &rejected);
+    EXPECT_EQ(rejected, 31u);
+    EXPECT_EQ(c.totals.documents, ref.documents);
+    EXPECT_EQ(c.totals.deleted, ref.deleted);
+    EXPECT_EQ(c.totals.tokens, ref.tokens);
+    ASSERT_EQ(c.terms.size(), ref.terms.size());
+    for (const auto& [term, want] : ref.terms) {
+      TermStats got = c.terms.Get(term);
+      ASSERT_EQ(got.frequency, want.frequency) << term;
+      ASSERT_EQ(got.doc_frequency, want.doc_frequency) << term;
+    }
+  }
+}
+
+TEST(CorpusCounterTest, NgramsIdenticalForEveryThreadCount) {
+  TempDir dir;
+  Reference ref;
+  std::string path = MakeCorpus(dir, 800, ref);
+  uint64_t rejected = 0;
+  CorpusCounts one = Count(path, 1, &rejected);
+  for (int threads : {2, 8}) {
+    CorpusCounts many = Count(path, threads, &rejected);
+    auto a = one.ngrams.Sorted();
+    auto b = many.ngrams.Sorted();
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      ASSERT_EQ(a[i].ngram, b[i].ngram);
+      ASSERT_EQ(a[i].stats.frequency, b[i].stats.frequency);
+      ASSERT_EQ(a[i].stats.term_count, b[i].stats.term_count);
+    }
+  }
+}
+
+TEST(TermTableTest, MergeIsAssociativeAndCommutative) {
+  auto make = [](std::vector<std::pair<std::string, TermStats>> rows) {
+    TermTable t;
+    for (auto& [k, v] : rows) t.Add(k, v);
+    return t;
+  };
+  auto a = [&] { return make({{"x", {3, 2}}, {"y", {1, 1}}}); };
+  auto b = [&] { return make({{"y", {5, 4}}, {"z", {2, 1}}}); };
+  auto c = [&] { return make({{"x", {1, 1}}, {"w", {7, 7}}}); };
+  TermTable left = a();  // (a + b) + c
+  {
+    TermTable ab = b();
+    left.Merge(ab);
+    TermTable cc = c();
+    left.Merge(cc);
+  }
+  TermTable right = c();  // c + (b + a)
+  {
+    TermTable ba = b();
+    TermTable aa = a();
+    ba.Merge(aa);
+    right.Merge(ba);
+  }
+  auto l = left.Sorted(), r = right.Sorted();
+  ASSERT_EQ(l.size(), r.size());
+  for (size_t i = 0; i < l.size(); ++i) {
+    EXPECT_EQ(l[i].term, r[i].term);
+    EXPECT_EQ(l[i].stats.frequency, r[i].stats.frequency);
+    EXPECT_EQ(l[i].stats.doc_frequency, r[i].stats.doc_frequency);
+  }
+  EXPECT_EQ(left.Get("x").frequency, 4u);
+  EXPECT_EQ(left.Get("y").doc_frequency, 5u);
+  EXPECT_EQ(left.Get("absent").frequency, 0u);
+}
+
+TEST(TermTableTest, DocFrequencyCountsEachDocumentOnce) {
+  TermTable t;
+  t.AddOccurrence("a", 1);
+  t.AddOccurrence("a", 1);
+  t.AddOccurrence("b", 1);
+  t.AddOccurrence("a", 2);
+  EXPECT_EQ(t.Get("a").frequency, 3u);
+  EXPECT_EQ(t.Get("a").doc_frequency, 2u);
+  EXPECT_EQ(t.Get("b").doc_frequency, 1u);
+}
+
+TEST(TermTableTest, SortedIsByFrequencyThenTerm) {
+  TermTable t;
+  t.Add("b", {2, 1});
+  t.Add("a", {2, 1});
+  t.Add("c", {5, 1});
+  auto rows = t.Sorted();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].term, "c");
+  EXPECT_EQ(rows[1].term, "a");
+  EXPECT_EQ(rows[2].term, "b");
+}
+
+TEST(NgramTableTest, DerivedFromTermTableWithBoundaryMarkers) {
+  TermTable t;
+  t.Add("banana", {10, 4});
+  t.Add("an", {3, 2});
+  t.Add("\u00e9t\u00e9", {2, 1});  // multi-byte characters count as one character
+  NgramTable g = NgramTable::FromTerms(t, 1, 3, 2);
+  EXPECT_EQ(g.Get("a").frequency, 10u * 3 + 3);
+  EXPECT_EQ(g.Get("a").term_count, 2u);
+  EXPECT_EQ(g.Get("ana").frequency, 20u);  // twice in banana
+  EXPECT_EQ(g.Get("ana").term_count, 1u);  // but one term
+  EXPECT_EQ(g.Get("<ba").frequency, 10u);
+  EXPECT_EQ(g.Get("na>").frequency, 10u);
+  EXPECT_EQ(g.Get("<an").frequency, 3u);
+  EXPECT_EQ(g.Get("<a").frequency, 3u);
+  EXPECT_EQ(g.Get("<an>").frequency, 0u);  // n = 4 is out of range
+  EXPECT_EQ(g.Get("<").frequency, 0u);     // lone markers are not n-grams
+  EXPECT_EQ(g.Get("\u00e9t\u00e9").frequency, 2u);
+  EXPECT_EQ(g.Get("<\u00e9t").frequency, 2u);
+  for (const auto& row : g.Sorted()) EXPECT_EQ(row.n, CountChars(row.ngram));
+}
+
+TEST(NgramTableTest, ShortTermsYieldOnlyWhatFits) {
+  TermTable t;
+  t.Add("a", {1, 1});
+  NgramTable g = NgramTable::FromTerms(t, 1, 5, 1);
+  EXPECT_EQ(g.Get("a").frequency, 1u);
+  EXPECT_EQ(g.Get("<a").frequency, 1u);
+  EXPECT_EQ(g.Get("a>").frequency, 1u);
+  EXPECT_EQ(g.Get("<a>").frequency, 1u);
+  EXPECT_EQ(g.size(), 4u);
+}
+
+}  // namespace
+}  // namespace nightjar
