@@ -42,17 +42,20 @@ constexpr size_t kQuarantinePrefix = 4096;  // raw bytes kept for a line too lon
 // Line-aligned records of one file: [data, data + size) followed by kPadding spare bytes.
 class JsonlBatch : public DocumentBatch {
  public:
-  JsonlBatch(std::unique_ptr<char[]> data, size_t size, std::shared_ptr<const std::string> path,
-             uint64_t first_line, std::shared_ptr<JsonlParserPool> parsers)
+  JsonlBatch(PooledBuffer data, size_t size, std::shared_ptr<const std::string> path,
+             uint64_t first_line, std::shared_ptr<JsonlParserPool> parsers,
+             std::shared_ptr<BufferPool> buffers)
       : data_(std::move(data)),
         size_(size),
         path_(std::move(path)),
         first_line_(first_line),
-        parsers_(std::move(parsers)) {}
+        parsers_(std::move(parsers)),
+        buffers_(std::move(buffers)) {}
+  ~JsonlBatch() override { buffers_->Give(std::move(data_)); }
 
   void ForEach(const std::function<void(const Document&)>& fn, RejectSink& rejects) override {
     std::unique_ptr<JsonlParser> parser = parsers_->Take();
-    const char* p = data_.get();
+    const char* p = data_.data.get();
     const char* end = p + size_;
     uint64_t line_no = first_line_;
     Document doc;
@@ -73,11 +76,12 @@ class JsonlBatch : public DocumentBatch {
   uint64_t bytes() const override { return size_; }
 
  private:
-  std::unique_ptr<char[]> data_;
+  PooledBuffer data_;
   size_t size_;
   std::shared_ptr<const std::string> path_;
   uint64_t first_line_;
   std::shared_ptr<JsonlParserPool> parsers_;
+  std::shared_ptr<BufferPool> buffers_;
 };
 
 }  // namespace
@@ -87,7 +91,8 @@ JsonlSource::JsonlSource(std::vector<std::string> files, const SourceOptions& op
     : files_(std::move(files)),
       options_(options),
       rejects_(rejects),
-      parsers_(std::make_shared<JsonlParserPool>(options.schema)) {
+      parsers_(std::make_shared<JsonlParserPool>(options.schema)),
+      buffers_(std::make_shared<BufferPool>()) {
   for (const auto& f : files_) {
     std::error_code ec;
     auto size = std::filesystem::file_size(f, ec);
@@ -139,8 +144,9 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
     if (reader_ == nullptr && !OpenNextFile()) return nullptr;
 
     const size_t target = std::max<size_t>(options_.batch_bytes, 1);
-    size_t cap = std::max(target, carry_.size() * 2) + kPadding;
-    auto buf = std::make_unique<char[]>(cap);
+    PooledBuffer pooled = buffers_->Take(std::max(target, carry_.size() * 2) + kPadding);
+    size_t cap = pooled.capacity;
+    std::unique_ptr<char[]> buf = std::move(pooled.data);
     size_t size = carry_.size();
     std::memcpy(buf.get(), carry_.data(), carry_.size());
     carry_.clear();
@@ -152,7 +158,7 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
     while (!eof) {
       if (size + kPadding == cap) {  // grow for a line longer than the batch
         size_t new_cap = (cap - kPadding) * 2 + kPadding;
-        auto bigger = std::make_unique<char[]>(new_cap);
+        auto bigger = std::make_unique_for_overwrite<char[]>(new_cap);
         std::memcpy(bigger.get(), buf.get(), size);
         buf = std::move(bigger);
         cap = new_cap;
@@ -213,10 +219,13 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
                            std::string_view(buf.get() + batch_size, size - batch_size)});
     }
     if (eof) FinishFile();
-    if (batch_size == 0) continue;
+    if (batch_size == 0) {
+      buffers_->Give(PooledBuffer{std::move(buf), cap});
+      continue;
+    }
     std::memset(buf.get() + batch_size, ' ', kPadding);
-    return std::make_unique<JsonlBatch>(std::move(buf), batch_size, current_path_, first_line,
-                                        parsers_);
+    return std::make_unique<JsonlBatch>(PooledBuffer{std::move(buf), cap}, batch_size,
+                                        current_path_, first_line, parsers_, buffers_);
   }
 }
 

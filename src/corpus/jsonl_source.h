@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "corpus/buffer_pool.h"
 #include "corpus/byte_reader.h"
 #include "corpus/document_source.h"
 
@@ -35,6 +36,7 @@ class JsonlSource : public DocumentSource {
   const SourceOptions options_;
   RejectSink* const rejects_;
   std::shared_ptr<JsonlParserPool> parsers_;
+  std::shared_ptr<BufferPool> buffers_;
   uint64_t bytes_total_ = 0;
 
   mutable std::mutex mu_;

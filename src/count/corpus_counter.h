@@ -26,13 +26,15 @@ struct CorpusTotals {
 // Counts documents into a TermTable and CorpusTotals. Not thread-safe: one per thread.
 class DocumentCounter {
  public:
-  explicit DocumentCounter(const TokenizerOptions& options) : tokenizer_(options) {}
+  explicit DocumentCounter(const TokenizerOptions& options)
+      : tokenizer_(options), terms_(kInitialTerms) {}
   void Add(const Document& doc);
   TermTable& terms() { return terms_; }
   // Totals so far, long_tokens_skipped included.
   CorpusTotals totals() const;
 
  private:
+  static constexpr size_t kInitialTerms = 1 << 16;
   Tokenizer tokenizer_;
   TermTable terms_;
   CorpusTotals totals_;

@@ -59,7 +59,7 @@ class NgramTable {
   }
 
   StringArena arena_;
-  absl::flat_hash_map<std::string_view, NgramStats, StringHash> map_;
+  absl::flat_hash_map<std::string_view, NgramStats, StringHash, StringEq> map_;
 };
 
 // Number of characters (code points) in valid UTF-8 `s`.

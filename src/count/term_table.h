@@ -30,6 +30,8 @@ struct TermRow {
 class TermTable {
  public:
   TermTable() = default;
+  // Pre-sizes for `terms` distinct terms, sparing the rehashes of a growing table.
+  explicit TermTable(size_t terms) { map_.reserve(terms); }
   TermTable(TermTable&&) = default;
   TermTable& operator=(TermTable&&) = default;
   TermTable(const TermTable&) = delete;
@@ -73,7 +75,7 @@ class TermTable {
     return it->second;
   }
   StringArena arena_;
-  absl::flat_hash_map<std::string_view, Entry, StringHash> map_;
+  absl::flat_hash_map<std::string_view, Entry, StringHash, StringEq> map_;
 };
 
 }  // namespace nightjar
