@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "cli/config.h"
 #include "cli/export.h"
@@ -46,8 +47,8 @@ int Main(int argc, char** argv) {
   refresh->add_option("--rejects-dir", rejects_dir, "where rejected records are quarantined");
   refresh->add_option("--max-reject-share", max_reject_share,
                       "fail when more than this share of records is rejected (default 0.01)");
-  refresh->add_option("--set", overrides, "override any setting: --set section.key=value")
-      ->delimiter(',');
+  std::vector<std::string> sets;
+  refresh->add_option("--set", sets, "override any setting: --set section.key=value (repeatable)");
   refresh->add_flag("--quiet,-q", quiet, "no progress on stderr");
   refresh->add_flag("--json", json, "print a machine-readable summary at the end");
 
@@ -66,6 +67,13 @@ int Main(int argc, char** argv) {
   }
 
   if (refresh->parsed()) {
+    for (const auto& kv : sets) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return ExitCode(absl::InvalidArgumentError("--set " + kv + ": expected section.key=value"));
+      }
+      overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
     auto env = ProcessEnvironment();
     if (config_path.empty() && env.count("NIGHTJAR_CONFIG")) config_path = env["NIGHTJAR_CONFIG"];
     if (!corpus.empty()) overrides["corpus.uri"] = corpus;

@@ -54,8 +54,9 @@ Tokenizer::Decoded Tokenizer::DecodeWide(const unsigned char* p, size_t avail) {
   if (IsApostropheLike(cp)) return {Wide::kApos, len};
   if (IsHyphenLike(cp)) return {Wide::kHyphen, len};
   if (IsJoiner(cp)) return {Wide::kJoiner, len};
-  if (IsIdeograph(cp)) return {Wide::kIdeograph, len};
-  switch (utf8proc_category(cp)) {
+  const utf8proc_category_t category = utf8proc_category(cp);
+  if (IsIdeograph(cp) && category == UTF8PROC_CATEGORY_LO) return {Wide::kIdeograph, len};
+  switch (category) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:

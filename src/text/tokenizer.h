@@ -81,7 +81,8 @@ void Tokenizer::Tokenize(std::string_view text, Fn&& fn) {
       Decoded d = DecodeWide(p, static_cast<size_t>(end - p));
       if (d.role == Wide::kIdeograph) {
         std::string_view surface(reinterpret_cast<const char*>(p), d.len);
-        fn(Token{FoldWide(surface), surface});
+        std::string_view folded = FoldWide(surface);
+        if (!folded.empty()) fn(Token{folded, surface});
         p += d.len;
         continue;
       }

@@ -120,6 +120,11 @@ TEST(TokenizerTest, MaxTokenBytesIsClampedToFastPathBuffer) {
   EXPECT_THAT(out, ElementsAre("b"));
 }
 
+TEST(TokenizerTest, UnassignedCodePointsInIdeographBlocksAreSeparators) {
+  // Found by the fuzzer: U+3FFFF is in the ideograph planes but unassigned.
+  EXPECT_THAT(Folded("f\xf0\xbf\xbf\xbf\xbf"), ElementsAre("f"));
+}
+
 TEST(TokenizerTest, MarksDoNotStartTokens) { EXPECT_THAT(Folded("\u0301abc"), ElementsAre("abc")); }
 
 }  // namespace
