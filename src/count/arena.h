@@ -20,13 +20,21 @@ class StringArena {
     left_ -= s.size();
     return {dst, s.size()};
   }
+  // `n` contiguous bytes, uninitialized, valid for the arena's lifetime.
+  char* Allocate(size_t n) {
+    if (n > left_) Grow(n);
+    char* dst = cursor_;
+    cursor_ += n;
+    left_ -= n;
+    return dst;
+  }
   size_t bytes_reserved() const { return reserved_; }
 
  private:
   static constexpr size_t kBlock = 1 << 20;
   void Grow(size_t need) {
     size_t size = need > kBlock ? need : kBlock;
-    blocks_.push_back(std::make_unique<char[]>(size));
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     cursor_ = blocks_.back().get();
     left_ = size;
     reserved_ += size;

@@ -35,8 +35,15 @@ class DocumentCounter {
 
  private:
   static constexpr size_t kInitialTerms = 1 << 16;
+  static constexpr size_t kPipeline = 16;  // tokens hashed ahead of counting
+  struct Pending {
+    uint64_t hash;
+    uint32_t len;
+    char bytes[256];  // a folded token: at most TokenizerOptions::max_token_bytes (<= 256)
+  };
   Tokenizer tokenizer_;
   TermTable terms_;
+  Pending pending_[kPipeline];
   CorpusTotals totals_;
   uint64_t doc_stamp_ = 0;
 };

@@ -16,8 +16,8 @@ int CountChars(std::string_view s) {
   return n;
 }
 
-void NgramTable::AddTerm(std::string_view term, uint64_t frequency, int n_min, int n_max,
-                         std::vector<uint32_t>& offsets, std::string& padded) {
+void NgramTable::AddTerm(std::string_view term, uint64_t frequency, uint64_t stamp, int n_min,
+                         int n_max, std::vector<uint32_t>& offsets, std::string& padded) {
   padded.clear();
   padded.push_back(kBegin);
   padded.append(term);
@@ -32,28 +32,10 @@ void NgramTable::AddTerm(std::string_view term, uint64_t frequency, int n_min, i
     for (int i = 0; i + n <= chars; ++i) {
       if (n == 1 && (i == 0 || i == chars - 1)) continue;  // a lone boundary marker
       std::string_view gram(padded.data() + offsets[i], offsets[i + n] - offsets[i]);
-      NgramStats& s = FindOrInsert(gram);
-      // A term holding the same n-gram twice ("banana": "ana") counts once in term_count.
-      s.frequency += frequency;
-      bool seen_in_term = false;
-      for (int j = 0; j < i; ++j) {
-        if (offsets[j + n] - offsets[j] == gram.size() &&
-            std::string_view(padded.data() + offsets[j], gram.size()) == gram) {
-          seen_in_term = true;
-          break;
-        }
-      }
-      if (!seen_in_term) ++s.term_count;
+      // The term stamp makes a gram repeated inside one term ("ana" in "banana") count once
+      // in term_count while its frequency counts every occurrence.
+      table_.AddWeighted(gram, CountTable::Hash(gram), frequency, stamp);
     }
-  }
-}
-
-void NgramTable::MergeDisjoint(const NgramTable& other) {
-  map_.reserve(std::max(map_.size(), other.map_.size()));
-  for (const auto& [gram, st] : other.map_) {
-    NgramStats& s = FindOrInsert(gram);
-    s.frequency += st.frequency;
-    s.term_count += st.term_count;
   }
 }
 
@@ -69,26 +51,30 @@ NgramTable NgramTable::FromTerms(const TermTable& terms, int n_min, int n_max, i
       std::vector<uint32_t> offsets;
       std::string padded;
       for (size_t i = static_cast<size_t>(t); i < all.size(); i += static_cast<size_t>(threads)) {
-        parts[static_cast<size_t>(t)].AddTerm(all[i].first, all[i].second, n_min, n_max, offsets,
-                                              padded);
+        parts[static_cast<size_t>(t)].AddTerm(all[i].first, all[i].second, i + 1, n_min, n_max,
+                                              offsets, padded);
       }
     });
   }
   for (auto& w : workers) w.join();
+  // Shares hold disjoint terms, so term counts add up exactly.
   NgramTable out = std::move(parts[0]);
-  for (size_t t = 1; t < parts.size(); ++t) out.MergeDisjoint(parts[t]);
+  for (size_t t = 1; t < parts.size(); ++t) out.table_.Merge(parts[t].table_);
   return out;
 }
 
 NgramStats NgramTable::Get(std::string_view ngram) const {
-  auto it = map_.find(ngram);
-  return it == map_.end() ? NgramStats{} : it->second;
+  NgramStats s;
+  table_.Get(ngram, &s.frequency, &s.term_count);
+  return s;
 }
 
 std::vector<NgramRow> NgramTable::Sorted() const {
   std::vector<NgramRow> rows;
-  rows.reserve(map_.size());
-  for (const auto& [gram, st] : map_) rows.push_back(NgramRow{gram, CountChars(gram), st});
+  rows.reserve(table_.size());
+  table_.ForEach([&](std::string_view gram, uint64_t f, uint64_t tc) {
+    rows.push_back(NgramRow{gram, CountChars(gram), NgramStats{f, tc}});
+  });
   std::sort(rows.begin(), rows.end(), [](const NgramRow& a, const NgramRow& b) {
     if (a.n != b.n) return a.n < b.n;
     if (a.stats.frequency != b.stats.frequency) return a.stats.frequency > b.stats.frequency;

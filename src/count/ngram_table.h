@@ -2,12 +2,11 @@
 #define NIGHTJAR_COUNT_NGRAM_TABLE_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "count/arena.h"
-#include "count/string_hash.h"
+#include "count/count_table.h"
 #include "count/term_table.h"
 
 namespace nightjar {
@@ -42,24 +41,16 @@ class NgramTable {
   NgramTable& operator=(NgramTable&&) = default;
 
   NgramStats Get(std::string_view ngram) const;
-  size_t size() const { return map_.size(); }
+  size_t size() const { return table_.size(); }
   // By n ascending, then frequency descending, then bytes ascending.
   std::vector<NgramRow> Sorted() const;
 
  private:
-  // Adds the n-grams of one term occurring `frequency` times.
-  void AddTerm(std::string_view term, uint64_t frequency, int n_min, int n_max,
+  // Adds the n-grams of one term occurring `frequency` times; `stamp` is unique per term.
+  void AddTerm(std::string_view term, uint64_t frequency, uint64_t stamp, int n_min, int n_max,
                std::vector<uint32_t>& offsets, std::string& padded);
-  // Adds counts of a table built from a disjoint set of terms.
-  void MergeDisjoint(const NgramTable& other);
-  NgramStats& FindOrInsert(std::string_view ngram) {
-    auto it =
-        map_.lazy_emplace(ngram, [&](const auto& c) { c(arena_.Store(ngram), NgramStats{}); });
-    return it->second;
-  }
 
-  StringArena arena_;
-  absl::flat_hash_map<std::string_view, NgramStats, StringHash, StringEq> map_;
+  CountTable table_;
 };
 
 // Number of characters (code points) in valid UTF-8 `s`.

@@ -2,13 +2,10 @@
 #define NIGHTJAR_COUNT_TERM_TABLE_H_
 
 #include <cstdint>
-#include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "count/arena.h"
-#include "count/string_hash.h"
+#include "count/count_table.h"
 
 namespace nightjar {
 
@@ -26,56 +23,49 @@ struct TermRow {
 
 // Exact term and document frequencies. Tables merge by addition: Merge is associative and
 // commutative, so shards, threads and nightly deltas combine in any order to the same result.
-// Not thread-safe: one table per thread, merged at the end.
+// Not thread-safe: one table per thread, merged at the end. Terms must be non-empty.
 class TermTable {
  public:
   TermTable() = default;
   // Pre-sizes for `terms` distinct terms, sparing the rehashes of a growing table.
-  explicit TermTable(size_t terms) { map_.reserve(terms); }
+  explicit TermTable(size_t terms) : table_(terms) {}
   TermTable(TermTable&&) = default;
   TermTable& operator=(TermTable&&) = default;
-  TermTable(const TermTable&) = delete;
-  TermTable& operator=(const TermTable&) = delete;
 
   // Counts one occurrence of `term` in the document stamped `doc`. Stamps must be non-zero and
   // each document's occurrences consecutive: df rises once per stamp change.
   void AddOccurrence(std::string_view term, uint64_t doc) {
-    Entry& e = FindOrInsert(term);
-    ++e.stats.frequency;
-    if (e.last_doc != doc) {
-      e.last_doc = doc;
-      ++e.stats.doc_frequency;
-    }
+    table_.AddOccurrence(term, CountTable::Hash(term), doc);
   }
+  // The same with the term's CountTable::Hash computed (and prefetched) by the caller.
+  void AddOccurrence(std::string_view term, uint64_t hash, uint64_t doc) {
+    table_.AddOccurrence(term, hash, doc);
+  }
+  void Prefetch(uint64_t hash) const { table_.Prefetch(hash); }
 
   // Adds `stats` to `term`'s counts.
-  void Add(std::string_view term, const TermStats& stats);
+  void Add(std::string_view term, const TermStats& stats) {
+    table_.Add(term, CountTable::Hash(term), stats.frequency, stats.doc_frequency);
+  }
   // Adds every count of `other` to this table.
-  void Merge(const TermTable& other);
+  void Merge(const TermTable& other) { table_.Merge(other.table_); }
 
   // Counts for `term`, or all-zero when absent.
   TermStats Get(std::string_view term) const;
-  size_t size() const { return map_.size(); }
+  size_t size() const { return table_.size(); }
+  size_t memory_bytes() const { return table_.memory_bytes(); }
   // Every term, by frequency descending, then term ascending (bytewise): a deterministic order.
   std::vector<TermRow> Sorted() const;
 
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    for (const auto& [term, e] : map_) fn(term, e.stats);
+    table_.ForEach([&](std::string_view term, uint64_t tf, uint64_t df) {
+      fn(term, TermStats{tf, df});
+    });
   }
 
  private:
-  struct Entry {
-    TermStats stats;
-    uint64_t last_doc = 0;
-  };
-  // The entry for `term`, inserted zeroed (its key copied to the arena) when absent.
-  Entry& FindOrInsert(std::string_view term) {
-    auto it = map_.lazy_emplace(term, [&](const auto& ctor) { ctor(arena_.Store(term), Entry{}); });
-    return it->second;
-  }
-  StringArena arena_;
-  absl::flat_hash_map<std::string_view, Entry, StringHash, StringEq> map_;
+  CountTable table_;
 };
 
 }  // namespace nightjar

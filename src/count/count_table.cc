@@ -1,0 +1,96 @@
+#include "count/count_table.h"
+
+#include <algorithm>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+namespace nightjar {
+namespace {
+
+constexpr double kMaxLoad = 0.7;
+
+size_t CapacityFor(size_t expected) {
+  size_t cap = 16;
+  while (static_cast<double>(cap) * kMaxLoad < static_cast<double>(expected)) cap *= 2;
+  return cap;
+}
+
+}  // namespace
+
+CountTable::CountTable(size_t expected) { Allocate(CapacityFor(expected)); }
+
+void CountTable::Allocate(size_t capacity) {
+  static_assert(std::is_trivially_copyable_v<Slot>);
+  pages_ = ZeroedPages(capacity * sizeof(Slot));
+  slots_ = static_cast<Slot*>(pages_.data());
+  capacity_ = capacity;
+  mask_ = capacity - 1;
+  grow_at_ = static_cast<size_t>(static_cast<double>(capacity) * kMaxLoad);
+}
+
+uint64_t CountTable::StoreLong(std::string_view key) {
+  // Keys are tokens and n-grams, far below 64 KiB; a longer key is cut (none is produced).
+  auto len = static_cast<uint16_t>(
+      std::min<size_t>(key.size(), std::numeric_limits<uint16_t>::max()));
+  char* p = arena_.Allocate(sizeof(len) + len);
+  std::memcpy(p, &len, sizeof(len));
+  std::memcpy(p + sizeof(len), key.data(), len);
+  return reinterpret_cast<uint64_t>(p);
+}
+
+CountTable::Slot& CountTable::Insert(uint64_t index, uint64_t tag, uint64_t key) {
+  if (size_ + 1 > grow_at_) {
+    Grow();
+    // Re-find the empty slot for this tag in the grown table.
+    for (index = (tag & ~kLongBit) & mask_; slots_[index].tag != 0; index = (index + 1) & mask_) {
+    }
+  }
+  Slot& s = slots_[index];
+  s.tag = tag;
+  s.key = key;
+  ++size_;
+  return s;
+}
+
+void CountTable::Grow() {
+  ZeroedPages old_pages = std::move(pages_);
+  const Slot* old = slots_;
+  const size_t old_capacity = capacity_;
+  Allocate(capacity_ * 2);
+  for (size_t j = 0; j < old_capacity; ++j) {
+    const Slot& s = old[j];
+    if (s.tag == 0) continue;
+    uint64_t i = (s.tag & ~kLongBit) & mask_;
+    while (slots_[i].tag != 0) i = (i + 1) & mask_;
+    slots_[i] = s;
+  }
+}
+
+void CountTable::Merge(const CountTable& other) {
+  for (size_t j = 0; j < other.capacity_; ++j) {
+    const Slot& s = other.slots_[j];
+    if (s.tag == 0) continue;
+    Add(KeyOf(s), s.tag & ~kLongBit, s.count, s.distinct);
+  }
+}
+
+bool CountTable::Get(std::string_view key, uint64_t* count, uint64_t* distinct) const {
+  *count = *distinct = 0;
+  if (key.empty()) return false;
+  const uint64_t hash = Hash(key);
+  const uint64_t k = key.size() <= 8 ? InlineKey(key) : 0;
+  const bool inline_key = IsInline(key, k);
+  const uint64_t tag = inline_key ? hash : (hash | kLongBit);
+  for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const Slot& s = slots_[i];
+    if (s.tag == 0) return false;
+    if (s.tag == tag && (inline_key ? s.key == k : KeyOf(s) == key)) {
+      *count = s.count;
+      *distinct = s.distinct;
+      return true;
+    }
+  }
+}
+
+}  // namespace nightjar
