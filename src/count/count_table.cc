@@ -31,8 +31,8 @@ void CountTable::Allocate(size_t capacity) {
 
 uint64_t CountTable::StoreLong(std::string_view key) {
   // Keys are tokens and n-grams, far below 64 KiB; a longer key is cut (none is produced).
-  auto len = static_cast<uint16_t>(
-      std::min<size_t>(key.size(), std::numeric_limits<uint16_t>::max()));
+  auto len =
+      static_cast<uint16_t>(std::min<size_t>(key.size(), std::numeric_limits<uint16_t>::max()));
   char* p = arena_.Allocate(sizeof(len) + len);
   std::memcpy(p, &len, sizeof(len));
   std::memcpy(p + sizeof(len), key.data(), len);

@@ -154,9 +154,9 @@ class CountTable {
   uint64_t StoreLong(std::string_view key);
   void Grow();
 
-  ZeroedPages pages_;     // owns the slots; zero bytes are empty slots
+  ZeroedPages pages_;  // owns the slots; zero bytes are empty slots
   Slot* slots_ = nullptr;
-  size_t capacity_ = 0;   // a power of two
+  size_t capacity_ = 0;  // a power of two
   uint64_t mask_ = 0;
   size_t size_ = 0;
   size_t grow_at_ = 0;
