@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace nightjar {
@@ -11,6 +12,22 @@ namespace nightjar {
 // Bump allocator for immutable strings; everything is freed with the arena. Not thread-safe.
 class StringArena {
  public:
+  StringArena() = default;
+  // A moved-from arena is empty and usable; views into the moved blocks stay valid.
+  StringArena(StringArena&& other) noexcept { *this = std::move(other); }
+  StringArena& operator=(StringArena&& other) noexcept {
+    if (this != &other) {
+      blocks_ = std::move(other.blocks_);
+      other.blocks_.clear();
+      cursor_ = std::exchange(other.cursor_, nullptr);
+      left_ = std::exchange(other.left_, 0);
+      reserved_ = std::exchange(other.reserved_, 0);
+    }
+    return *this;
+  }
+  StringArena(const StringArena&) = delete;
+  StringArena& operator=(const StringArena&) = delete;
+
   // Copies `s` into the arena; the view stays valid for the arena's lifetime.
   std::string_view Store(std::string_view s) {
     if (s.size() > left_) Grow(s.size());

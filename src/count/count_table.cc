@@ -20,6 +20,20 @@ size_t CapacityFor(size_t expected) {
 
 CountTable::CountTable(size_t expected) { Allocate(CapacityFor(expected)); }
 
+CountTable& CountTable::operator=(CountTable&& other) noexcept {
+  if (this != &other) {
+    pages_ = std::move(other.pages_);
+    slots_ = std::exchange(other.slots_, nullptr);
+    capacity_ = std::exchange(other.capacity_, 0);
+    mask_ = std::exchange(other.mask_, 0);
+    size_ = std::exchange(other.size_, 0);
+    grow_at_ = std::exchange(other.grow_at_, 0);
+    arena_ = std::move(other.arena_);
+    other.Allocate(16);
+  }
+  return *this;
+}
+
 void CountTable::Allocate(size_t capacity) {
   static_assert(std::is_trivially_copyable_v<Slot>);
   pages_ = ZeroedPages(capacity * sizeof(Slot));

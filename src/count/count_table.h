@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "count/arena.h"
 #include "util/zeroed_pages.h"
@@ -26,8 +27,9 @@ class CountTable {
   CountTable() : CountTable(0) {}
   // Pre-sizes for `expected` keys.
   explicit CountTable(size_t expected);
-  CountTable(CountTable&&) noexcept = default;
-  CountTable& operator=(CountTable&&) noexcept = default;
+  // A moved-from table is empty and usable.
+  CountTable(CountTable&& other) noexcept { *this = std::move(other); }
+  CountTable& operator=(CountTable&& other) noexcept;
   CountTable(const CountTable&) = delete;
   CountTable& operator=(const CountTable&) = delete;
 
