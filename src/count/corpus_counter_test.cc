@@ -18,7 +18,8 @@ namespace {
 struct Reference {
   std::map<std::string, TermStats> terms;
   uint64_t documents = 0, deleted = 0, tokens = 0;
-  void AddText(const std::string& text, std::set<std::string>& seen) {
+  // Counts lower-cased runs of letters (and digits, when `digits`) as tokens of one document.
+  void AddText(const std::string& text, std::set<std::string>& seen, bool digits) {
     std::string cur;
     auto flush = [&] {
       if (cur.empty()) return;
@@ -28,8 +29,9 @@ struct Reference {
       cur.clear();
     };
     for (char c : text) {
-      if (std::isalpha(static_cast<unsigned char>(c))) {
-        cur.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      auto u = static_cast<unsigned char>(c);
+      if (digits ? std::isalnum(u) : std::isalpha(u)) {
+        cur.push_back(static_cast<char>(std::tolower(u)));
       } else {
         flush();
       }
@@ -77,25 +79,9 @@ std::string MakeCorpus(const TempDir& dir, int docs, Reference& ref) {
       return out;
     };
     std::set<std::string> seen;
-    ref.AddText(unescape(title), seen);
-    // Digit-suffixed words are single tokens for nightjar ("rank17"); mirror that here.
-    std::string b = unescape(body);
-    std::string cur;
-    auto flush = [&] {
-      if (cur.empty()) return;
-      ++ref.terms[cur].frequency;
-      if (seen.insert(cur).second) ++ref.terms[cur].doc_frequency;
-      ++ref.tokens;
-      cur.clear();
-    };
-    for (char c : b) {
-      if (std::isalnum(static_cast<unsigned char>(c))) {
-        cur.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-      } else {
-        flush();
-      }
-    }
-    flush();
+    ref.AddText(unescape(title), seen, /*digits=*/false);
+    // Digit-suffixed words are single tokens for nightjar ("rank17"); titles have none.
+    ref.AddText(unescape(body), seen, /*digits=*/true);
   }
   return dir.Write("corpus.jsonl", data);
 }
