@@ -206,8 +206,8 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
     }
 
     size_t batch_size = size;
-    if (!eof || !read_error.empty()) {
-      last_nl = static_cast<const char*>(memrchr(buf.get(), '\n', size));
+    if (!read_error.empty()) last_nl = static_cast<const char*>(memrchr(buf.get(), '\n', size));
+    if (!eof || !read_error.empty()) {  // without an error, the read loop found last_nl
       batch_size = last_nl ? static_cast<size_t>(last_nl - buf.get()) + 1 : 0;
       if (!eof) carry_.assign(buf.get() + batch_size, size - batch_size);
     }

@@ -1,15 +1,14 @@
 #ifndef NIGHTJAR_COUNT_ARENA_H_
 #define NIGHTJAR_COUNT_ARENA_H_
 
-#include <cstring>
+#include <cstddef>
 #include <memory>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace nightjar {
 
-// Bump allocator for immutable strings; everything is freed with the arena. Not thread-safe.
+// Bump allocator for immutable bytes; everything is freed with the arena. Not thread-safe.
 class StringArena {
  public:
   StringArena() = default;
@@ -21,22 +20,12 @@ class StringArena {
       other.blocks_.clear();
       cursor_ = std::exchange(other.cursor_, nullptr);
       left_ = std::exchange(other.left_, 0);
-      reserved_ = std::exchange(other.reserved_, 0);
     }
     return *this;
   }
   StringArena(const StringArena&) = delete;
   StringArena& operator=(const StringArena&) = delete;
 
-  // Copies `s` into the arena; the view stays valid for the arena's lifetime.
-  std::string_view Store(std::string_view s) {
-    if (s.size() > left_) Grow(s.size());
-    char* dst = cursor_;
-    std::memcpy(dst, s.data(), s.size());
-    cursor_ += s.size();
-    left_ -= s.size();
-    return {dst, s.size()};
-  }
   // `n` contiguous bytes, uninitialized, valid for the arena's lifetime.
   char* Allocate(size_t n) {
     if (n > left_) Grow(n);
@@ -45,7 +34,6 @@ class StringArena {
     left_ -= n;
     return dst;
   }
-  size_t bytes_reserved() const { return reserved_; }
 
  private:
   static constexpr size_t kBlock = 1 << 20;
@@ -54,12 +42,10 @@ class StringArena {
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     cursor_ = blocks_.back().get();
     left_ = size;
-    reserved_ += size;
   }
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* cursor_ = nullptr;
   size_t left_ = 0;
-  size_t reserved_ = 0;
 };
 
 }  // namespace nightjar

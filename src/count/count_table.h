@@ -76,8 +76,6 @@ class CountTable {
   bool Get(std::string_view key, uint64_t* count, uint64_t* distinct) const;
 
   size_t size() const { return size_; }
-  // Bytes held by slots and key storage.
-  size_t memory_bytes() const { return pages_.size() + arena_.bytes_reserved(); }
 
   // fn(std::string_view key, uint64_t count, uint64_t distinct) for every key, in slot order.
   template <typename Fn>

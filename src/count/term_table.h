@@ -53,7 +53,6 @@ class TermTable {
   // Counts for `term`, or all-zero when absent.
   TermStats Get(std::string_view term) const;
   size_t size() const { return table_.size(); }
-  size_t memory_bytes() const { return table_.memory_bytes(); }
   // Every term, by frequency descending, then term ascending (bytewise): a deterministic order.
   std::vector<TermRow> Sorted() const;
 
