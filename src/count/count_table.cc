@@ -99,7 +99,7 @@ bool CountTable::Get(std::string_view key, uint64_t* count, uint64_t* distinct) 
   for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
     if (s.tag == 0) return false;
-    if (s.tag == tag && (inline_key ? s.key == k : KeyOf(s) == key)) {
+    if (s.tag == tag && (inline_key ? s.key == k : LongKeyEquals(s, key))) {
       *count = s.count;
       *distinct = s.distinct;
       return true;

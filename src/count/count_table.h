@@ -132,6 +132,31 @@ class CountTable {
     return {bytes, len};
   }
 
+  // KeyOf(s) == key for an arena key, with 8-byte loads (the
+  // last one overlapping) instead of a memcmp call.
+  static bool LongKeyEquals(const Slot& s, std::string_view key) {
+    const char* p = reinterpret_cast<const char*>(s.key);
+    uint16_t len;
+    std::memcpy(&len, p, sizeof(len));
+    if (len != key.size()) return false;
+    p += sizeof(len);
+    const char* q = key.data();
+    const size_t n = key.size();
+    if (n < 8) return std::memcmp(p, q, n) == 0;  // a short key holding a NUL byte
+    uint64_t diff = 0;
+    size_t i = 0;
+    for (; i + 8 < n; i += 8) {
+      uint64_t a, b;
+      __builtin_memcpy(&a, p + i, 8);
+      __builtin_memcpy(&b, q + i, 8);
+      diff |= a ^ b;
+    }
+    uint64_t a, b;
+    __builtin_memcpy(&a, p + n - 8, 8);
+    __builtin_memcpy(&b, q + n - 8, 8);
+    return (diff | (a ^ b)) == 0;
+  }
+
   Slot& FindOrInsert(std::string_view key, uint64_t hash) {
     const uint64_t k = key.size() <= 8 ? InlineKey(key) : 0;
     if (IsInline(key, k)) {
@@ -144,7 +169,7 @@ class CountTable {
     const uint64_t tag = hash | kLongBit;
     for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
-      if (s.tag == tag && KeyOf(s) == key) return s;
+      if (s.tag == tag && LongKeyEquals(s, key)) return s;
       if (s.tag == 0) return Insert(i, tag, StoreLong(key));
     }
   }

@@ -17,7 +17,9 @@ int CountChars(std::string_view s) {
 }
 
 void NgramTable::AddTerm(std::string_view term, uint64_t frequency, uint64_t stamp, int n_min,
-                         int n_max, std::vector<uint32_t>& offsets, std::string& padded) {
+                         int n_max, Scratch& scratch) {
+  std::string& padded = scratch.padded;
+  std::vector<uint32_t>& offsets = scratch.offsets;
   padded.clear();
   padded.push_back(kBegin);
   padded.append(term);
@@ -28,15 +30,21 @@ void NgramTable::AddTerm(std::string_view term, uint64_t frequency, uint64_t sta
   }
   const int chars = static_cast<int>(offsets.size());
   offsets.push_back(static_cast<uint32_t>(padded.size()));
+  // All of a term's grams are hashed and their slots prefetched before any is counted, so their
+  // cache misses overlap.
+  scratch.grams.clear();
   for (int n = n_min; n <= n_max && n <= chars; ++n) {
     for (int i = 0; i + n <= chars; ++i) {
       if (n == 1 && (i == 0 || i == chars - 1)) continue;  // a lone boundary marker
       std::string_view gram(padded.data() + offsets[i], offsets[i + n] - offsets[i]);
-      // The term stamp makes a gram repeated inside one term ("ana" in "banana") count once
-      // in term_count while its frequency counts every occurrence.
-      table_.AddWeighted(gram, CountTable::Hash(gram), frequency, stamp);
+      const uint64_t hash = CountTable::Hash(gram);
+      table_.Prefetch(hash);
+      scratch.grams.emplace_back(gram, hash);
     }
   }
+  // The term stamp makes a gram repeated inside one term ("ana" in "banana") count once in
+  // term_count while its frequency counts every occurrence.
+  for (const auto& [gram, hash] : scratch.grams) table_.AddWeighted(gram, hash, frequency, stamp);
 }
 
 NgramTable NgramTable::FromTerms(const TermTable& terms, int n_min, int n_max, int threads) {
@@ -48,11 +56,10 @@ NgramTable NgramTable::FromTerms(const TermTable& terms, int n_min, int n_max, i
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
-      std::vector<uint32_t> offsets;
-      std::string padded;
+      Scratch scratch;
       for (size_t i = static_cast<size_t>(t); i < all.size(); i += static_cast<size_t>(threads)) {
         parts[static_cast<size_t>(t)].AddTerm(all[i].first, all[i].second, i + 1, n_min, n_max,
-                                              offsets, padded);
+                                              scratch);
       }
     });
   }

@@ -47,8 +47,14 @@ class NgramTable {
 
  private:
   // Adds the n-grams of one term occurring `frequency` times; `stamp` is unique per term.
+  // Buffers reused from term to term.
+  struct Scratch {
+    std::string padded;
+    std::vector<uint32_t> offsets;
+    std::vector<std::pair<std::string_view, uint64_t>> grams;  // gram, hash
+  };
   void AddTerm(std::string_view term, uint64_t frequency, uint64_t stamp, int n_min, int n_max,
-               std::vector<uint32_t>& offsets, std::string& padded);
+               Scratch& scratch);
 
   CountTable table_;
 };
