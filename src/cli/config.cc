@@ -139,6 +139,13 @@ Field ListField(std::string key, std::vector<std::string>* out) {
 std::vector<Field> Fields(Config& c) {
   auto& s = c.source;
   auto& t = c.count.tokenizer;
+  auto& l = c.lexicons;
+  auto& sp = l.spelling;
+  auto& va = l.variants;
+  auto& ph = l.phrases;
+  auto& ac = l.acronyms;
+  auto& re = l.related;
+  constexpr int64_t kBig = int64_t{1} << 62;
   return {
       StringField("corpus.uri", &s.uri, false),
       ListField("corpus.id_fields", &s.schema.id_fields),
@@ -158,9 +165,36 @@ std::vector<Field> Fields(Config& c) {
       IntField("count.threads", &c.count.threads, 0, 1024),
       IntField("count.ngram_min", &c.count.ngram_min, 1, 8),
       IntField("count.ngram_max", &c.count.ngram_max, 1, 8),
-      IntField("spelling.min_frequency", &c.spelling.min_frequency, 1, int64_t{1} << 62),
-      IntField("spelling.min_doc_frequency", &c.spelling.min_doc_frequency, 1, int64_t{1} << 62),
-      IntField("spelling.min_chars", &c.spelling.min_chars, 1, 256),
+      IntField("spelling.min_frequency", &sp.min_frequency, 1, kBig),
+      IntField("spelling.min_doc_frequency", &sp.min_doc_frequency, 1, kBig),
+      IntField("spelling.min_chars", &sp.min_chars, 1, 256),
+      IntField("variants.word_min_frequency", &va.word_min_frequency, 1, kBig),
+      DoubleField("variants.min_ratio", &va.min_ratio, 1.0, 1e9),
+      IntField("variants.max_distance", &va.max_distance, 1, 2),
+      IntField("variants.short_word_chars", &va.short_word_chars, 0, 64),
+      IntField("variants.min_variant_chars", &va.min_variant_chars, 1, 64),
+      DoubleField("variants.max_typing_cost", &va.max_typing_cost, 0.0, 4.0),
+      DoubleField("variants.min_context", &va.min_context, -1.0, 1.0),
+      DoubleField("variants.typing_weight", &va.typing_weight, 0.0, 100.0),
+      DoubleField("variants.context_weight", &va.context_weight, 0.0, 100.0),
+      IntField("variants.max_variants", &va.max_variants, 0, 1000),
+      IntField("phrases.min_count", &ph.min_count, 1, kBig),
+      DoubleField("phrases.threshold", &ph.threshold, -1.0, 1.0),
+      BoolField("phrases.trigrams", &ph.trigrams),
+      IntField("acronyms.min_count", &ac.min_count, 1, kBig),
+      DoubleField("acronyms.min_confidence", &ac.min_confidence, 0.0, 1.0),
+      IntField("related.window", &l.cooccurrence.window, 1, 20),
+      IntField("related.top_k", &re.top_k, 1, 200000),
+      IntField("related.dimensions", &re.dimensions, 2, 1000),
+      IntField("related.top_n", &re.top_n, 1, 1000),
+      DoubleField("related.min_score", &re.min_score, -1.0, 1.0),
+      DoubleField("related.context_smoothing", &re.context_smoothing, 0.0, 1.0),
+      DoubleField("related.eigen_weight", &re.eigen_weight, 0.0, 1.0),
+      IntField("related.power_iterations", &re.power_iterations, 0, 20),
+      IntField("related.seed", &re.seed, 0, kBig),
+      IntField("variants.context_window", &l.cooccurrence.spelling_window, 1, 20),
+      IntField("expansions.max_expansions", &l.expansions.max_expansions, 1, 100),
+      DoubleField("expansions.min_related_score", &l.expansions.min_related_score, 0.0, 1.0),
       IntField("ngrams.min_frequency", &c.ngrams.min_frequency, 1, int64_t{1} << 62),
       StringField("store.uri", &c.store_uri, false),
   };

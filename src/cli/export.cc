@@ -1,6 +1,7 @@
 #include "cli/export.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "store/lexicon_store.h"
 #include "util/status_macros.h"
@@ -8,13 +9,23 @@
 namespace nightjar {
 
 absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
-  if (flags.format != "jsonl") {
+  const bool symspell = flags.format == "symspell";
+  if (flags.format != "jsonl" && !symspell) {
     return absl::InvalidArgumentError(
-        fmt::format("--format {} is not supported (this build exports jsonl)", flags.format));
+        fmt::format("--format {} is not one of: jsonl, symspell", flags.format));
   }
-  if (flags.lexicon != kSpellingLexicon && flags.lexicon != kNgramsLexicon) {
+  bool known = false;
+  std::string names;
+  for (std::string_view l : kAllLexicons) {
+    known |= flags.lexicon == l;
+    names += names.empty() ? std::string(l) : fmt::format(", {}", l);
+  }
+  if (!known) {
     return absl::InvalidArgumentError(
-        fmt::format("--lexicon {} is not one of: spelling, ngrams", flags.lexicon));
+        fmt::format("--lexicon {} is not one of: {}", flags.lexicon, names));
+  }
+  if (symspell && flags.lexicon != kSpellingLexicon) {
+    return absl::InvalidArgumentError("--format symspell exports only --lexicon spelling");
   }
   NJ_ASSIGN_OR_RETURN(auto store, LexiconStore::Open(flags.store_uri));
   std::string version = flags.version;
@@ -26,8 +37,25 @@ absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
     version = *current;
   }
   absl::Status write_status;
+  simdjson::dom::parser parser;
   NJ_RETURN_IF_ERROR(store->ScanLexicon(version, flags.lexicon, [&](std::string_view rec) {
     if (!write_status.ok()) return;
+    if (symspell) {
+      // SymSpell's frequency dictionary: "word count" per line.
+      simdjson::dom::element e;
+      std::string_view word;
+      uint64_t frequency = 0;
+      if (parser.parse(rec.data(), rec.size()).get(e) || e["word"].get(word) ||
+          e["frequency"].get(frequency)) {
+        write_status = absl::DataLossError("export: a spelling record lacks word or frequency");
+        return;
+      }
+      std::string line = fmt::format("{} {}\n", word, frequency);
+      if (std::fwrite(line.data(), 1, line.size(), out) != line.size()) {
+        write_status = absl::UnavailableError("export: write to output failed");
+      }
+      return;
+    }
     if (std::fwrite(rec.data(), 1, rec.size(), out) != rec.size() || std::fputc('\n', out) == EOF) {
       write_status = absl::UnavailableError("export: write to output failed");
     }

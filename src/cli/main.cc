@@ -9,6 +9,7 @@
 
 #include "cli/config.h"
 #include "cli/export.h"
+#include "cli/lookup.h"
 #include "cli/refresh.h"
 #include "util/clock.h"
 
@@ -57,8 +58,17 @@ int Main(int argc, char** argv) {
   ExportFlags ef;
   exp->add_option("--store", ef.store_uri, "store URI: dir:PATH")->required();
   exp->add_option("--version", ef.version, "version to export (default: the current one)");
-  exp->add_option("--lexicon", ef.lexicon, "spelling | ngrams")->required();
-  exp->add_option("--format", ef.format, "jsonl");
+  exp->add_option("--lexicon", ef.lexicon,
+                  "spelling | corrections | related | expansions | ngrams | phrases | acronyms")->required();
+  exp->add_option("--format", ef.format, "jsonl | symspell (spelling only: \"word count\" lines)");
+
+  // lookup
+  auto* lookup = app.add_subcommand("lookup", "Correct and expand queries against a version");
+  LookupFlags lf;
+  lookup->add_option("--store", lf.store_uri, "store URI: dir:PATH")->required();
+  lookup->add_option("--version", lf.version, "version to use (default: the current one)");
+  lookup->add_flag("--json", lf.json, "one JSON object per query");
+  lookup->add_option("text", lf.queries, "the query (default: one query per line of stdin)");
 
   try {
     app.parse(argc, argv);
@@ -89,6 +99,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));
+  if (lookup->parsed()) return ExitCode(RunLookup(lf, stdin, stdout));
   return 2;
 }
 

@@ -9,6 +9,7 @@
 #include "corpus/document_source.h"
 #include "count/corpus_counter.h"
 #include "lexicon/ngram_stats.h"
+#include "lexicon/lexicon_builder.h"
 #include "lexicon/spelling.h"
 #include "obs/progress.h"
 #include "store/lexicon_store.h"
@@ -75,11 +76,28 @@ void WriteSettings(JsonWriter& w, const Config& c) {
   w.Key("ngram_min").Int(c.count.ngram_min).Key("ngram_max").Int(c.count.ngram_max);
   w.EndObject();
   w.Key("spelling").BeginObject();
-  w.Key("min_frequency").Uint(c.spelling.min_frequency);
-  w.Key("min_doc_frequency").Uint(c.spelling.min_doc_frequency);
-  w.Key("min_chars").Int(c.spelling.min_chars);
+  w.Key("min_frequency").Uint(c.lexicons.spelling.min_frequency);
+  w.Key("min_doc_frequency").Uint(c.lexicons.spelling.min_doc_frequency);
+  w.Key("min_chars").Int(c.lexicons.spelling.min_chars);
   w.EndObject();
   w.Key("ngrams").BeginObject().Key("min_frequency").Uint(c.ngrams.min_frequency).EndObject();
+  const auto& l = c.lexicons;
+  w.Key("variants").BeginObject();
+  w.Key("word_min_frequency").Uint(l.variants.word_min_frequency);
+  w.Key("min_ratio").Double(l.variants.min_ratio).Key("max_distance").Int(l.variants.max_distance);
+  w.Key("max_typing_cost").Double(l.variants.max_typing_cost);
+  w.Key("min_context").Double(l.variants.min_context);
+  w.EndObject();
+  w.Key("phrases").BeginObject().Key("min_count").Uint(l.phrases.min_count);
+  w.Key("threshold").Double(l.phrases.threshold).EndObject();
+  w.Key("acronyms").BeginObject().Key("min_count").Uint(l.acronyms.min_count);
+  w.Key("min_confidence").Double(l.acronyms.min_confidence).EndObject();
+  w.Key("related").BeginObject().Key("window").Int(l.cooccurrence.window);
+  w.Key("top_k").Int(l.related.top_k).Key("dimensions").Int(l.related.dimensions);
+  w.Key("top_n").Int(l.related.top_n).Key("min_score").Double(l.related.min_score);
+  w.EndObject();
+  w.Key("expansions").BeginObject().Key("max_expansions").Int(l.expansions.max_expansions);
+  w.EndObject();
   w.EndObject();
 }
 
@@ -98,6 +116,7 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
                                absl::FormatTime("%Y%m%dT%H%M%E3SZ", started, absl::UTCTimeZone()));
   }
   RejectLog rejects(rejects_path);
+  DiscardRejects discarded_rejects;  // the mining passes re-read what the count pass judged
   NJ_ASSIGN_OR_RETURN(auto source, DocumentSource::Open(config.source, &rejects));
 
   // Count.
@@ -137,7 +156,11 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
 
   // Mine.
   const auto t1 = std::chrono::steady_clock::now();
-  std::vector<SpellingEntry> spelling = BuildSpellingVocabulary(counts.terms, config.spelling);
+  const int threads = EffectiveThreads(config.count.threads);
+  auto reopen = [&]() { return DocumentSource::Open(config.source, &discarded_rejects); };
+  NJ_ASSIGN_OR_RETURN(Lexicons lex, MineLexicons(counts, reopen, config.count.tokenizer,
+                                                 config.lexicons, threads));
+  const std::vector<SpellingEntry>& spelling = lex.spelling;
   std::vector<NgramRow> ngrams = counts.ngrams.Sorted();
   const double lexicon_s = Since(t1);
 
@@ -147,6 +170,28 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   const std::string& version = builder->version();
   for (const auto& e : spelling) {
     NJ_RETURN_IF_ERROR(builder->Append(kSpellingLexicon, SpellingRecordJson(e, version)));
+  }
+  const std::string updated =
+      absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", started, absl::UTCTimeZone());
+  for (const auto& c : lex.corrections) {
+    NJ_RETURN_IF_ERROR(builder->Append(kCorrectionsLexicon,
+                                       CorrectionRecordJson(c.variant, c.word, c.score, version)));
+  }
+  for (const auto& r : lex.related) {
+    std::vector<std::pair<std::string_view, float>> list(r.related.begin(), r.related.end());
+    NJ_RETURN_IF_ERROR(
+        builder->Append(kRelatedLexicon, RelatedRecordJson(r.term, list, version, updated)));
+  }
+  for (const auto& e : lex.expansions) {
+    NJ_RETURN_IF_ERROR(builder->Append(
+        kExpansionsLexicon,
+        ExpansionRecordJson(e, config.lexicons.expansions.max_expansions, version)));
+  }
+  for (const auto& p : lex.phrases) {
+    NJ_RETURN_IF_ERROR(builder->Append(kPhrasesLexicon, PhraseRecordJson(p, version)));
+  }
+  for (const auto& a : lex.acronyms) {
+    NJ_RETURN_IF_ERROR(builder->Append(kAcronymsLexicon, AcronymRecordJson(a, version)));
   }
   uint64_t ngrams_published = 0;
   for (const auto& row : ngrams) {
@@ -186,7 +231,6 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
 
   RefreshResult result;
   result.version = version;
-  const int threads = EffectiveThreads(config.count.threads);
   const double mb = static_cast<double>(counts.totals.text_bytes) / 1e6;
   const double input_mb = static_cast<double>(progress.bytes.load()) / 1e6;
   JsonWriter s;
@@ -199,9 +243,16 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   WriteRejects(s, rejects);
   s.Key("spelling_words").Uint(spelling.size());
   s.Key("ngrams").Uint(ngrams_published);
+  s.Key("corrections").Uint(lex.corrections.size());
+  s.Key("related_terms").Uint(lex.related.size());
+  s.Key("expansions").Uint(lex.expansions.size());
+  s.Key("phrases").Uint(lex.phrases.size());
+  s.Key("acronyms").Uint(lex.acronyms.size());
   s.Key("threads").Int(threads);
   s.Key("seconds").BeginObject();
   s.Key("count").Double(count_s).Key("lexicons").Double(lexicon_s);
+  s.Key("phrase_pass").Double(lex.phrase_pass_s).Key("context_pass").Double(lex.context_pass_s);
+  s.Key("related").Double(lex.related_s).Key("variants").Double(lex.variants_s);
   s.Key("publish").Double(publish_s).Key("total").Double(total_s);
   s.EndObject();
   s.Key("count_input_mb_per_s").Double(input_mb / count_s);
@@ -212,13 +263,16 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   result.summary_text = fmt::format(
       "published {} to {}\n"
       "  documents {} (deleted {}, truncated {}), rejected {}{}\n"
-      "  tokens {}, distinct terms {}, spelling words {}, n-grams {}\n"
+      "  tokens {}, distinct terms {}, spelling words {}, corrections {}, n-grams {}\n"
+      "  phrases {}, acronyms {}, related-term lists {}, expansion lists {}\n"
       "  {:.1f} MB text in {:.2f}s ({:.1f} MB/s input on {} threads), peak RSS {:.0f} MB",
       version, config.store_uri, counts.totals.documents, counts.totals.deleted,
       counts.totals.truncated, rejects.total(),
       rejects.total() > 0 ? fmt::format(" ({}) -> {}", RejectBreakdown(rejects), rejects.path())
                           : "",
-      counts.totals.tokens, counts.terms.size(), spelling.size(), ngrams_published, mb, total_s,
+      counts.totals.tokens, counts.terms.size(), spelling.size(), lex.corrections.size(),
+      ngrams_published, lex.phrases.size(), lex.acronyms.size(), lex.related.size(),
+      lex.expansions.size(), mb, total_s,
       input_mb / count_s, threads, static_cast<double>(PeakRssBytes()) / 1e6);
   return result;
 }

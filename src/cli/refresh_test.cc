@@ -26,7 +26,7 @@ Config MakeConfig(const TempDir& dir, const std::string& corpus) {
   c.store_uri = "dir:" + dir.Sub("store");
   c.rejects_dir = dir.Sub("rejects");
   c.count.threads = 2;
-  c.spelling.min_frequency = 1;
+  c.lexicons.spelling.min_frequency = 1;
   return c;
 }
 

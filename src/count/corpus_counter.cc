@@ -2,9 +2,10 @@
 
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "util/status_macros.h"
 
 namespace nightjar {
 namespace {
@@ -88,39 +89,10 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
   for (int i = 0; i < threads; ++i) {
     counters.push_back(std::make_unique<DocumentCounter>(options.tokenizer));
   }
-  std::mutex error_mu;
-  absl::Status error;
-  std::atomic<bool> stop{false};
-
-  auto work = [&](DocumentCounter& counter) {
-    while (!stop.load(std::memory_order_relaxed)) {
-      auto batch = source.Next();
-      if (!batch.ok()) {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (error.ok()) error = batch.status();
-        stop = true;
-        return;
-      }
-      if (*batch == nullptr) return;
-      uint64_t docs = 0;
-      (*batch)->ForEach(
-          [&](const Document& doc) {
-            counter.Add(doc);
-            ++docs;
-          },
-          rejects);
-      if (progress != nullptr) {
-        progress->documents.fetch_add(docs, std::memory_order_relaxed);
-        progress->bytes.fetch_add((*batch)->bytes(), std::memory_order_relaxed);
-      }
-    }
-  };
-
-  std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back(work, std::ref(*counters[i]));
-  work(*counters[0]);
-  for (auto& t : pool) t.join();
-  if (!error.ok()) return error;
+  NJ_RETURN_IF_ERROR(RunPass(
+      source, threads,
+      [&](int index, const Document& doc) { counters[static_cast<size_t>(index)]->Add(doc); },
+      rejects, progress));
 
   CorpusCounts out;
   out.terms = std::move(counters[0]->terms());

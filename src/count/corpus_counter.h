@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "corpus/document_source.h"
 #include "count/ngram_table.h"
+#include "count/pass.h"
 #include "count/term_table.h"
 #include "text/tokenizer.h"
 
@@ -54,12 +55,6 @@ struct CountOptions {
   int threads = 0;    // worker threads; 0 = one per core
   int ngram_min = 1;  // smallest character n-gram, in characters
   int ngram_max = 3;  // largest character n-gram
-};
-
-// Live counters a progress reporter may read from another thread.
-struct CountProgress {
-  std::atomic<uint64_t> documents{0};
-  std::atomic<uint64_t> bytes{0};  // batch bytes consumed
 };
 
 // Everything the lexicons are computed from.

@@ -17,6 +17,16 @@ namespace nightjar {
 // The lexicons a version holds, by the name used in files, keys and `export --lexicon`.
 inline constexpr std::string_view kSpellingLexicon = "spelling";
 inline constexpr std::string_view kNgramsLexicon = "ngrams";
+inline constexpr std::string_view kRelatedLexicon = "related";
+inline constexpr std::string_view kExpansionsLexicon = "expansions";
+// Supporting lexicons the four above are built from, published beside them.
+inline constexpr std::string_view kCorrectionsLexicon = "corrections";
+inline constexpr std::string_view kPhrasesLexicon = "phrases";
+inline constexpr std::string_view kAcronymsLexicon = "acronyms";
+// Every lexicon a version holds.
+inline constexpr std::string_view kAllLexicons[] = {
+    kSpellingLexicon, kCorrectionsLexicon, kRelatedLexicon, kExpansionsLexicon,
+    kNgramsLexicon,   kPhrasesLexicon,     kAcronymsLexicon};
 
 // One sealed lexicon of a version being built.
 struct LexiconFileInfo {

@@ -1,0 +1,96 @@
+#include "count/cooccurrence_counter.h"
+
+#include <algorithm>
+
+#include "count/phrase_counter.h"
+
+namespace nightjar {
+
+void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
+  for (const auto& [k, v] : other.pairs) pairs[k] += v;
+  for (const auto& [k, v] : other.spelling_contexts) spelling_contexts[k] += v;
+}
+
+CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer,
+                                         const Vocabulary& vocab, const UnitMap& units,
+                                         const CooccurrenceOptions& options)
+    : tokenizer_(tokenizer), vocab_(vocab), units_(units), options_(options) {}
+
+void CooccurrenceCounter::Add(const Document& doc) {
+  if (doc.deleted) return;
+  for (std::string_view field : doc.fields) {
+    ids_.clear();
+    breaks_.clear();
+    const char* prev_end = field.data();
+    tokenizer_.Tokenize(field, [&](const Token& tok) {
+      breaks_.push_back(
+          IsClauseGap(std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
+      prev_end = tok.surface.data() + tok.surface.size();
+      ids_.push_back(vocab_.Find(tok.folded));
+    });
+    CountField();
+  }
+}
+
+void CooccurrenceCounter::CountField() {
+  constexpr uint32_t kNone = UnitMap::kNone;
+  stream_.clear();
+  slots_.clear();
+  const size_t n = ids_.size();
+  auto phrase_unit = [](const absl::flat_hash_map<uint64_t, uint32_t>& map, uint64_t key) {
+    auto it = map.find(key);
+    return it == map.end() ? kNone - 1 : it->second;  // kNone - 1: not a phrase at all
+  };
+  for (size_t i = 0; i < n;) {
+    const uint32_t a = ids_[i];
+    if (a != Vocabulary::kNone && i + 2 < n && !breaks_[i + 1] && !breaks_[i + 2] &&
+        ids_[i + 1] != Vocabulary::kNone && ids_[i + 2] != Vocabulary::kNone &&
+        std::max({a, ids_[i + 1], ids_[i + 2]}) <= kMaxTrigramId && !units_.trigram_unit.empty()) {
+      const uint32_t u =
+          phrase_unit(units_.trigram_unit, TrigramKey(a, ids_[i + 1], ids_[i + 2]));
+      if (u != kNone - 1) {
+        stream_.push_back(u);
+        slots_.push_back(kNone);
+        i += 3;
+        continue;
+      }
+    }
+    if (a != Vocabulary::kNone && i + 1 < n && !breaks_[i + 1] &&
+        ids_[i + 1] != Vocabulary::kNone) {
+      const uint32_t u = phrase_unit(units_.bigram_unit, BigramKey(a, ids_[i + 1]));
+      if (u != kNone - 1) {
+        stream_.push_back(u);
+        slots_.push_back(kNone);
+        i += 2;
+        continue;
+      }
+    }
+    stream_.push_back(a == Vocabulary::kNone ? kNone : units_.word_unit[a]);
+    slots_.push_back(a == Vocabulary::kNone ? kNone : units_.spelling_slot[a]);
+    ++i;
+  }
+
+  const size_t m = stream_.size();
+  const size_t w = static_cast<size_t>(options_.window);
+  for (size_t i = 0; i < m; ++i) {
+    const uint32_t u = stream_[i];
+    if (u == kNone) continue;
+    for (size_t j = i + 1; j < m && j <= i + w; ++j) {
+      const uint32_t v = stream_[j];
+      if (v == kNone || v == u) continue;
+      ++counts_.pairs[uint64_t{std::min(u, v)} << 32 | std::max(u, v)];
+    }
+  }
+  const size_t sw = static_cast<size_t>(options_.spelling_window);
+  for (size_t i = 0; i < m; ++i) {
+    const uint32_t slot = slots_[i];
+    if (slot == kNone) continue;
+    const size_t lo = i >= sw ? i - sw : 0, hi = std::min(m, i + sw + 1);
+    for (size_t j = lo; j < hi; ++j) {
+      if (j == i || stream_[j] == kNone) continue;
+      ++counts_.spelling_contexts[uint64_t{slot} << 32 | stream_[j]];
+    }
+  }
+}
+
+}  // namespace nightjar

@@ -1,0 +1,107 @@
+#include "count/phrase_counter.h"
+
+#include <cctype>
+
+#include "text/abbreviation.h"
+
+namespace nightjar {
+
+void PhraseCounts::Merge(const PhraseCounts& other) {
+  for (const auto& [k, v] : other.bigrams) bigrams[k] += v;
+  for (const auto& [k, v] : other.trigrams) trigrams[k] += v;
+  for (const auto& [k, v] : other.abbreviations) abbreviations[k] += v;
+}
+
+const std::vector<std::string>& ConnectorWords() {
+  static const std::vector<std::string> words = {"a",  "an",      "the", "for", "of",
+                                                 "with", "without", "at",  "from", "to",
+                                                 "in", "on",      "by",  "and", "or"};
+  return words;
+}
+
+bool IsClauseGap(std::string_view gap) {
+  for (char c : gap) {
+    switch (c) {
+      case '.': case ',': case ';': case ':': case '!': case '?': case '(': case ')':
+      case '[': case ']': case '{': case '}': case '"': case '\n': case '|': case '/':
+        return true;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+PhraseCounter::PhraseCounter(const TokenizerOptions& options, const Vocabulary& vocab,
+                             uint32_t id_limit, bool abbreviations)
+    : tokenizer_(options), vocab_(vocab), id_limit_(id_limit), abbreviations_(abbreviations) {
+  for (const auto& w : ConnectorWords()) {
+    uint32_t id = vocab.Find(w);
+    if (id != Vocabulary::kNone) connectors_.insert(id);
+  }
+  // Terms holding digits (codes, hashes, dates) break sequences: they make "phrases" out of
+  // identifiers that merely repeat together.
+  phrase_word_.assign(id_limit_, 1);
+  for (uint32_t id = 0; id < id_limit_; ++id) {
+    for (char c : vocab.term(id)) {
+      if (c >= '0' && c <= '9') {
+        phrase_word_[id] = 0;
+        break;
+      }
+    }
+  }
+}
+
+namespace {
+
+std::string NormalizeLongForm(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+}  // namespace
+
+void PhraseCounter::Add(const Document& doc) {
+  if (doc.deleted) return;
+  for (std::string_view field : doc.fields) {
+    uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
+    const char* prev_end = field.data();
+    tokenizer_.Tokenize(field, [&](const Token& tok) {
+      if (IsClauseGap(std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end)))) {
+        p2 = p1 = Vocabulary::kNone;
+      }
+      prev_end = tok.surface.data() + tok.surface.size();
+      uint32_t id = vocab_.Find(tok.folded);
+      if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
+      if (id != Vocabulary::kNone && !connectors_.contains(id)) {
+        if (p1 != Vocabulary::kNone && !connectors_.contains(p1)) ++counts_.bigrams[BigramKey(p1, id)];
+        if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connectors_.contains(p2) &&
+            p2 <= kMaxTrigramId && p1 <= kMaxTrigramId && id <= kMaxTrigramId) {
+          ++counts_.trigrams[TrigramKey(p2, p1, id)];
+        }
+      }
+      p2 = p1;
+      p1 = id;
+    });
+    if (abbreviations_ && field.find('(') != std::string_view::npos) {
+      FindAbbreviations(field, [&](const AbbreviationDefinition& d) {
+        std::string key(d.short_form);
+        key.push_back('\x1f');
+        key += NormalizeLongForm(d.long_form);
+        ++counts_.abbreviations[key];
+      });
+    }
+  }
+}
+
+}  // namespace nightjar

@@ -1,0 +1,67 @@
+#ifndef NIGHTJAR_COUNT_PHRASE_COUNTER_H_
+#define NIGHTJAR_COUNT_PHRASE_COUNTER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "corpus/document.h"
+#include "count/vocabulary.h"
+#include "text/tokenizer.h"
+
+namespace nightjar {
+
+// Word-sequence counts of the second pass, keyed by Vocabulary ids. All merge by addition.
+struct PhraseCounts {
+  // (a << 32 | b) -> occurrences of the adjacent pair "a b" within a clause.
+  absl::flat_hash_map<uint64_t, uint64_t> bigrams;
+  // TrigramKey(a, b, c) -> occurrences of "a b c" within a clause.
+  absl::flat_hash_map<uint64_t, uint64_t> trigrams;
+  // "SF\x1flong form" -> abbreviation definitions seen (Schwartz & Hearst), long form in lower
+  // case with single spaces, short form as written.
+  absl::flat_hash_map<std::string, uint64_t> abbreviations;
+
+  void Merge(const PhraseCounts& other);
+};
+
+// Trigrams are keyed by three 21-bit ids: only the 2^21 most frequent terms form trigrams.
+constexpr uint32_t kMaxTrigramId = (1u << 21) - 1;
+inline uint64_t BigramKey(uint32_t a, uint32_t b) { return uint64_t{a} << 32 | b; }
+inline uint64_t TrigramKey(uint32_t a, uint32_t b, uint32_t c) {
+  return uint64_t{a} << 42 | uint64_t{b} << 21 | c;
+}
+
+// Words that may sit inside a phrase but never start or end one ("bank of america"), as gensim's
+// ENGLISH_CONNECTOR_WORDS.
+const std::vector<std::string>& ConnectorWords();
+
+// True when the bytes between two tokens end a clause (sentence punctuation, brackets, quotes,
+// line breaks): phrases and bigrams never span one.
+bool IsClauseGap(std::string_view gap);
+
+// Counts a document's bigrams and trigrams over the ids of `vocab` below `id_limit` (rarer terms
+// break sequences: a pair holding a term seen fewer than min_count times can never be seen
+// min_count times) and its abbreviation definitions. Not thread-safe: one per thread; `vocab`
+// must outlive it.
+class PhraseCounter {
+ public:
+  PhraseCounter(const TokenizerOptions& options, const Vocabulary& vocab, uint32_t id_limit,
+                bool abbreviations);
+  void Add(const Document& doc);
+  PhraseCounts& counts() { return counts_; }
+
+ private:
+  Tokenizer tokenizer_;
+  const Vocabulary& vocab_;
+  uint32_t id_limit_;
+  std::vector<uint8_t> phrase_word_;  // per id below id_limit_: 1 when it may be in a phrase
+  absl::flat_hash_set<uint32_t> connectors_;
+  bool abbreviations_;
+  PhraseCounts counts_;
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_COUNT_PHRASE_COUNTER_H_

@@ -1,0 +1,46 @@
+#ifndef NIGHTJAR_COUNT_VOCABULARY_H_
+#define NIGHTJAR_COUNT_VOCABULARY_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "count/term_table.h"
+
+namespace nightjar {
+
+// Dense term ids by frequency rank, frozen after the first pass so that later passes can key
+// their counts (pairs, phrases, contexts) by small integers: id 0 is the most frequent term, and
+// "among the top K" is `id < K`. Only terms with frequency >= min_frequency get an id.
+// Immutable once built, so any number of threads may read it. Views the TermTable's keys: the
+// table must outlive the vocabulary.
+class Vocabulary {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  Vocabulary() = default;
+  Vocabulary(const TermTable& terms, uint64_t min_frequency);
+
+  // The id of `term`, or kNone.
+  uint32_t Find(std::string_view term) const {
+    auto it = ids_.find(term);
+    return it == ids_.end() ? kNone : it->second;
+  }
+  std::string_view term(uint32_t id) const { return rows_[id].term; }
+  const TermStats& stats(uint32_t id) const { return rows_[id].stats; }
+  uint32_t size() const { return static_cast<uint32_t>(rows_.size()); }
+  // How many ids belong to terms seen at least `frequency` times (they come first).
+  uint32_t CountAtLeast(uint64_t frequency) const;
+  // Occurrences of all terms in the corpus (not only those with an id).
+  uint64_t total_frequency() const { return total_; }
+
+ private:
+  std::vector<TermRow> rows_;
+  absl::flat_hash_map<std::string_view, uint32_t> ids_;
+  uint64_t total_ = 0;
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_COUNT_VOCABULARY_H_

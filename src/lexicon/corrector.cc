@@ -1,0 +1,59 @@
+#include "lexicon/corrector.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "text/edit_distance.h"
+
+namespace nightjar {
+
+SpellCorrector::SpellCorrector(
+    std::vector<std::pair<std::string, uint64_t>> words,
+    absl::flat_hash_map<std::string, std::pair<std::string, double>> corrections,
+    const CorrectorOptions& options)
+    : options_(options), words_(std::move(words)), corrections_(std::move(corrections)) {
+  std::sort(words_.begin(), words_.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  std::vector<std::string_view> dictionary;
+  for (const auto& [w, f] : words_) {
+    frequency_.emplace(w, f);
+    if (f >= options_.word_min_frequency) dictionary.push_back(w);
+  }
+  index_ = std::make_unique<DeleteIndex>(std::move(dictionary), options_.max_distance);
+}
+
+SpellCorrector::Result SpellCorrector::Correct(std::string_view token) const {
+  if (auto it = corrections_.find(std::string(token)); it != corrections_.end()) {
+    return Result{it->second.first, it->second.second, "variant"};
+  }
+  auto known = frequency_.find(token);
+  if (known != frequency_.end() && known->second >= options_.word_min_frequency) {
+    return Result{std::string(token), 1.0, "known"};
+  }
+  const std::u32string typed = DecodeUtf8(token);
+  double best = -1e300, sum = 0;
+  std::string_view best_word;
+  std::vector<double> logits;
+  for (const auto& m : index_->Lookup(token, options_.max_distance)) {
+    std::string_view w = index_->word(m.id);
+    const std::u32string intended = DecodeUtf8(w);
+    const int limit = static_cast<int>(intended.size()) <= options_.short_word_chars
+                          ? 1
+                          : options_.max_distance;
+    if (m.distance > limit) continue;
+    const double logit = std::log(static_cast<double>(frequency_.at(w))) -
+                         options_.typing_weight * TypingCost(typed, intended, limit);
+    logits.push_back(logit);
+    if (logit > best) {
+      best = logit;
+      best_word = w;
+    }
+  }
+  if (known != frequency_.end()) return Result{std::string(token), 1.0, "known"};
+  if (logits.empty()) return Result{std::string(token), 0.0, "unknown"};
+  for (double l : logits) sum += std::exp(l - best);
+  return Result{std::string(best_word), 1.0 / sum, "edit"};
+}
+
+}  // namespace nightjar

@@ -1,0 +1,51 @@
+#ifndef NIGHTJAR_LEXICON_CORRECTOR_H_
+#define NIGHTJAR_LEXICON_CORRECTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "lexicon/delete_index.h"
+
+namespace nightjar {
+
+// How query tokens are corrected. Every field has a default.
+struct CorrectorOptions {
+  uint64_t word_min_frequency = 5;  // rarer words are never proposed as corrections
+  int max_distance = 2;             // Damerau–Levenshtein (OSA) limit
+  int short_word_chars = 4;         // words this short allow distance 1
+  double typing_weight = 4.6;       // ln-odds per unit of TypingCost, as the variant miner's
+};
+
+// Corrects single tokens against a published spelling vocabulary and correction map: the mined
+// variant map first, then the symmetric-delete index, ranked by P(word) P(typed | word) under
+// the typing-error model. Immutable once built; thread-safe.
+class SpellCorrector {
+ public:
+  // `words`: (word, frequency); `corrections`: variant -> (word, score).
+  SpellCorrector(std::vector<std::pair<std::string, uint64_t>> words,
+                 absl::flat_hash_map<std::string, std::pair<std::string, double>> corrections,
+                 const CorrectorOptions& options);
+
+  struct Result {
+    std::string text;        // the correction, or the token itself
+    double score = 0;        // confidence in [0, 1]
+    std::string_view how;    // "known", "variant", "edit" or "unknown"
+  };
+  Result Correct(std::string_view token) const;
+
+ private:
+  CorrectorOptions options_;
+  std::vector<std::pair<std::string, uint64_t>> words_;
+  absl::flat_hash_map<std::string_view, uint64_t> frequency_;
+  absl::flat_hash_map<std::string, std::pair<std::string, double>> corrections_;
+  std::unique_ptr<DeleteIndex> index_;  // over the words at least word_min_frequency
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_LEXICON_CORRECTOR_H_

@@ -1,0 +1,46 @@
+#ifndef NIGHTJAR_LEXICON_DELETE_INDEX_H_
+#define NIGHTJAR_LEXICON_DELETE_INDEX_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace nightjar {
+
+// SymSpell's symmetric-delete candidate index (Garbe 2012): every word is filed under each string
+// reachable from it by up to max_distance character deletions; a query's own deletes then meet
+// every word within that Damerau–Levenshtein distance, without comparing all pairs. Lookups
+// verify the true (optimal string alignment) distance. Works on code points. Immutable once
+// built; thread-safe to query.
+class DeleteIndex {
+ public:
+  // Words longer than max_chars characters are not indexed.
+  static constexpr int kMaxChars = 32;
+
+  // words[i] is word id i; views must outlive the index.
+  DeleteIndex(std::vector<std::string_view> words, int max_distance);
+
+  struct Match {
+    uint32_t id;
+    int distance;
+  };
+  // Words within `max_distance` (<= the index's) of `term`, the term itself excluded, each once,
+  // in id order.
+  std::vector<Match> Lookup(std::string_view term, int max_distance) const;
+
+  std::string_view word(uint32_t id) const { return words_[id]; }
+  size_t size() const { return words_.size(); }
+  int max_distance() const { return max_distance_; }
+
+ private:
+  std::vector<std::string_view> words_;
+  std::vector<std::u32string> decoded_;
+  int max_distance_;
+  std::vector<std::pair<uint64_t, uint32_t>> entries_;  // (hash of a delete, word id), sorted
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_LEXICON_DELETE_INDEX_H_

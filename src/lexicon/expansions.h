@@ -1,0 +1,32 @@
+#ifndef NIGHTJAR_LEXICON_EXPANSIONS_H_
+#define NIGHTJAR_LEXICON_EXPANSIONS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nightjar {
+
+// How query expansions are assembled. Every field has a default.
+struct ExpansionOptions {
+  int max_expansions = 3;           // per term or phrase
+  double min_related_score = 0.5;   // related terms below it do not expand a query
+};
+
+struct Expansion {
+  std::string term;
+  double score = 0;
+};
+
+struct ExpansionEntry {
+  std::string term;  // folded: what a query token or phrase looks like
+  std::vector<Expansion> expansions;
+};
+
+// {"term":..,"expansions":[{"term":..,"score":..}],"max_expansions":n,"version":..}
+std::string ExpansionRecordJson(const ExpansionEntry& e, int max_expansions,
+                                std::string_view version);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_LEXICON_EXPANSIONS_H_

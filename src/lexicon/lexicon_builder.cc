@@ -1,0 +1,237 @@
+#include "lexicon/lexicon_builder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "count/pass.h"
+#include "count/phrase_counter.h"
+#include "count/vocabulary.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+double Since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+bool IsUnitWord(std::string_view w) {
+  if (w.size() < 2) return false;
+  for (char c : w) {
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  }
+  return false;
+}
+
+template <typename Counter, typename Counts>
+absl::Status RunCounters(const SourceFactory& reopen, std::vector<std::unique_ptr<Counter>>& cs,
+                         Counts* merged) {
+  NJ_ASSIGN_OR_RETURN(auto source, reopen());
+  DiscardRejects discard;  // the count pass already counted and quarantined them
+  NJ_RETURN_IF_ERROR(RunPass(
+      *source, static_cast<int>(cs.size()),
+      [&](int i, const Document& doc) { cs[static_cast<size_t>(i)]->Add(doc); }, discard,
+      nullptr));
+  *merged = std::move(cs[0]->counts());
+  for (size_t i = 1; i < cs.size(); ++i) {
+    merged->Merge(cs[i]->counts());
+    cs[i].reset();
+  }
+  return absl::OkStatus();
+}
+
+struct Unit {
+  std::string text;
+  uint64_t frequency;
+  uint32_t word = Vocabulary::kNone;  // vocabulary id for a word unit
+  int phrase = -1;                    // index into the PhraseSet for a phrase unit
+};
+
+}  // namespace
+
+absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFactory& reopen,
+                                      const TokenizerOptions& tokenizer,
+                                      const LexiconOptions& options, int threads) {
+  Lexicons out;
+  const Vocabulary vocab(counts.terms, 1);
+
+  // Pass 2: phrases and abbreviations.
+  auto t = std::chrono::steady_clock::now();
+  PhraseCounts phrase_counts;
+  {
+    std::vector<std::unique_ptr<PhraseCounter>> cs;
+    const uint32_t limit = vocab.CountAtLeast(options.phrases.min_count);
+    for (int i = 0; i < threads; ++i) {
+      cs.push_back(std::make_unique<PhraseCounter>(tokenizer, vocab, limit, true));
+    }
+    NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &phrase_counts));
+  }
+  const PhraseSet phrases(vocab, phrase_counts, options.phrases);
+  out.phrases = phrases.phrases();
+  out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
+  out.phrase_pass_s = Since(t);
+
+  // Units: the most frequent words and phrases.
+  t = std::chrono::steady_clock::now();
+  absl::flat_hash_set<std::string_view> connectors(ConnectorWords().begin(),
+                                                   ConnectorWords().end());
+  std::vector<Unit> units;
+  for (uint32_t id = 0; id < vocab.size() && units.size() < size_t(4) * options.related.top_k;
+       ++id) {
+    std::string_view w = vocab.term(id);
+    if (!IsUnitWord(w) || connectors.contains(w)) continue;
+    units.push_back(Unit{std::string(w), vocab.stats(id).frequency, id, -1});
+  }
+  for (int i = 0; i < static_cast<int>(phrases.phrases().size()); ++i) {
+    const Phrase& p = phrases.phrases()[static_cast<size_t>(i)];
+    units.push_back(Unit{p.text, p.count, Vocabulary::kNone, i});
+  }
+  std::sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) {
+    return a.frequency != b.frequency ? a.frequency > b.frequency : a.text < b.text;
+  });
+  if (units.size() > static_cast<size_t>(options.related.top_k)) {
+    units.resize(static_cast<size_t>(options.related.top_k));
+  }
+  UnitMap map;
+  map.units = static_cast<uint32_t>(units.size());
+  map.word_unit.assign(vocab.size(), UnitMap::kNone);
+  map.spelling_slot.assign(vocab.size(), UnitMap::kNone);
+  for (uint32_t u = 0; u < units.size(); ++u) {
+    const Unit& unit = units[u];
+    if (unit.word != Vocabulary::kNone) {
+      map.word_unit[unit.word] = u;
+    } else {
+      const auto& ids = phrases.phrases()[static_cast<size_t>(unit.phrase)].ids;
+      if (ids.size() == 2) {
+        map.bigram_unit[BigramKey(ids[0], ids[1])] = u;
+      } else {
+        map.trigram_unit[TrigramKey(ids[0], ids[1], ids[2])] = u;
+      }
+    }
+  }
+  // Phrases outside the units still merge their words, so that "new york" never counts as
+  // "york" in another unit's window.
+  for (const Phrase& p : phrases.phrases()) {
+    if (p.ids.size() == 2) {
+      map.bigram_unit.try_emplace(BigramKey(p.ids[0], p.ids[1]), UnitMap::kNone);
+    } else {
+      map.trigram_unit.try_emplace(TrigramKey(p.ids[0], p.ids[1], p.ids[2]), UnitMap::kNone);
+    }
+  }
+
+  // Spelling candidates, whose contexts the third pass collects.
+  const uint32_t dictionary = vocab.CountAtLeast(options.variants.word_min_frequency);
+  std::vector<std::string_view> words;
+  words.reserve(dictionary);
+  for (uint32_t id = 0; id < dictionary; ++id) words.push_back(vocab.term(id));
+  const DeleteIndex index(std::move(words), options.variants.max_distance);
+  const std::vector<VariantCandidate> candidates =
+      FindVariantCandidates(vocab, index, options.variants);
+  uint32_t slots = 0;
+  for (const auto& c : candidates) {
+    for (uint32_t id : {c.variant, c.word}) {
+      if (map.spelling_slot[id] == UnitMap::kNone) map.spelling_slot[id] = slots++;
+    }
+  }
+  out.variants_s = Since(t);
+
+  // Pass 3: co-occurrence and spelling contexts.
+  t = std::chrono::steady_clock::now();
+  CooccurrenceCounts cooc;
+  {
+    std::vector<std::unique_ptr<CooccurrenceCounter>> cs;
+    for (int i = 0; i < threads; ++i) {
+      cs.push_back(std::make_unique<CooccurrenceCounter>(tokenizer, vocab, map,
+                                                         options.cooccurrence));
+    }
+    NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &cooc));
+  }
+  out.context_pass_s = Since(t);
+
+  // Related terms.
+  t = std::chrono::steady_clock::now();
+  const UnitVectors vectors = BuildUnitVectors(map.units, cooc, options.related, threads);
+  const auto nearest = NearestUnits(vectors, options.related, threads);
+  for (uint32_t u = 0; u < map.units; ++u) {
+    if (nearest[u].empty()) continue;
+    RelatedEntry e{units[u].text, {}};
+    for (const auto& [v, s] : nearest[u]) e.related.emplace_back(units[v].text, s);
+    out.related.push_back(std::move(e));
+  }
+  std::sort(out.related.begin(), out.related.end(),
+            [](const RelatedEntry& a, const RelatedEntry& b) { return a.term < b.term; });
+  out.related_s = Since(t);
+
+  // Spelling variants: context vectors are sums of the unit vectors around each word.
+  t = std::chrono::steady_clock::now();
+  UnitVectors contexts = UnitVectors::Zero(slots, vectors.cols());
+  for (const auto& [key, n] : cooc.spelling_contexts) {
+    const auto slot = static_cast<uint32_t>(key >> 32), unit = static_cast<uint32_t>(key);
+    contexts.row(slot) += static_cast<float>(n) * vectors.row(unit);
+  }
+  for (Eigen::Index i = 0; i < contexts.rows(); ++i) {
+    const float norm = contexts.row(i).norm();
+    if (norm > 0) contexts.row(i) /= norm;
+  }
+  auto context = [&](uint32_t a, uint32_t b) -> double {
+    const uint32_t sa = map.spelling_slot[a], sb = map.spelling_slot[b];
+    if (sa == UnitMap::kNone || sb == UnitMap::kNone) return 0.0;
+    return contexts.row(sa).dot(contexts.row(sb));
+  };
+  const std::vector<Variant> variants =
+      ChooseVariants(vocab, candidates, context, options.variants);
+  out.spelling = BuildSpellingVocabulary(counts.terms, options.spelling);
+  absl::flat_hash_map<std::string_view, size_t> entry_of;
+  for (size_t i = 0; i < out.spelling.size(); ++i) entry_of[out.spelling[i].word] = i;
+  for (const Variant& v : variants) {
+    out.corrections.push_back(
+        Correction{std::string(vocab.term(v.variant)), std::string(vocab.term(v.word)), v.score});
+    auto it = entry_of.find(vocab.term(v.word));
+    if (it == entry_of.end()) continue;
+    auto& list = out.spelling[it->second].variants;
+    if (static_cast<int>(list.size()) < options.variants.max_variants) {
+      list.emplace_back(vocab.term(v.variant));
+    }
+  }
+  std::sort(out.corrections.begin(), out.corrections.end(),
+            [](const Correction& a, const Correction& b) { return a.variant < b.variant; });
+  out.variants_s += Since(t);
+
+  // Expansions: acronyms both ways, then the closest related terms.
+  absl::flat_hash_map<std::string, std::vector<Expansion>> exp;
+  for (const Acronym& a : out.acronyms) {
+    std::string folded_short = a.short_form;
+    for (char& c : folded_short) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    exp[folded_short].push_back(Expansion{a.long_form, a.confidence});
+    exp[a.long_form].push_back(Expansion{a.short_form, a.confidence});
+  }
+  for (const RelatedEntry& r : out.related) {
+    auto& list = exp[r.term];
+    for (const auto& [term, score] : r.related) {
+      if (score < options.expansions.min_related_score) break;
+      list.push_back(Expansion{term, score});
+    }
+  }
+  for (auto& [term, list] : exp) {
+    // Acronyms come first (added first), then related terms; drop repeats, keep the cap.
+    std::vector<Expansion> kept;
+    absl::flat_hash_set<std::string> seen;
+    for (auto& x : list) {
+      if (static_cast<int>(kept.size()) >= options.expansions.max_expansions) break;
+      std::string key = x.term;
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (key == term || !seen.insert(key).second) continue;
+      kept.push_back(std::move(x));
+    }
+    if (!kept.empty()) out.expansions.push_back(ExpansionEntry{term, std::move(kept)});
+  }
+  std::sort(out.expansions.begin(), out.expansions.end(),
+            [](const ExpansionEntry& a, const ExpansionEntry& b) { return a.term < b.term; });
+  return out;
+}
+
+}  // namespace nightjar

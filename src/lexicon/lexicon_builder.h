@@ -1,0 +1,70 @@
+#ifndef NIGHTJAR_LEXICON_LEXICON_BUILDER_H_
+#define NIGHTJAR_LEXICON_LEXICON_BUILDER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "corpus/document_source.h"
+#include "count/cooccurrence_counter.h"
+#include "count/corpus_counter.h"
+#include "lexicon/acronyms.h"
+#include "lexicon/expansions.h"
+#include "lexicon/phrases.h"
+#include "lexicon/related.h"
+#include "lexicon/spelling.h"
+#include "lexicon/variants.h"
+
+namespace nightjar {
+
+// Everything the miners are configured by. Every field has a default.
+struct LexiconOptions {
+  SpellingOptions spelling;
+  VariantOptions variants;
+  PhraseOptions phrases;
+  AcronymOptions acronyms;
+  CooccurrenceOptions cooccurrence;
+  RelatedOptions related;
+  ExpansionOptions expansions;
+};
+
+struct Correction {
+  std::string variant, word;
+  double score = 0;
+};
+
+struct RelatedEntry {
+  std::string term;
+  std::vector<std::pair<std::string, float>> related;
+};
+
+// The mined lexicons of one run, ready to publish. Views into the CorpusCounts they were built
+// from, which must outlive them.
+struct Lexicons {
+  std::vector<SpellingEntry> spelling;  // variants filled in
+  std::vector<Correction> corrections;  // variant -> word, by variant
+  std::vector<Phrase> phrases;
+  std::vector<Acronym> acronyms;
+  std::vector<RelatedEntry> related;
+  std::vector<ExpansionEntry> expansions;
+  // Seconds spent per stage, for the run summary.
+  double phrase_pass_s = 0, context_pass_s = 0, related_s = 0, variants_s = 0;
+};
+
+// Opens a fresh read of the corpus (the miners read it twice more after the count pass).
+using SourceFactory = std::function<absl::StatusOr<std::unique_ptr<DocumentSource>>()>;
+
+// Mines all lexicons from the first pass's counts and two further passes over the corpus:
+// word bigrams/trigrams and abbreviation definitions, then unit co-occurrence and spelling
+// contexts. Deterministic for every thread count. Fails only when a source fails.
+[[nodiscard]] absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts,
+                                                    const SourceFactory& reopen,
+                                                    const TokenizerOptions& tokenizer,
+                                                    const LexiconOptions& options, int threads);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_LEXICON_LEXICON_BUILDER_H_

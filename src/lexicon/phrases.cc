@@ -1,0 +1,103 @@
+#include "lexicon/phrases.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/container/flat_hash_set.h"
+#include "util/json_writer.h"
+
+namespace nightjar {
+namespace {
+
+double Npmi(double n_ab, double n_a, double n_b, double total) {
+  const double p_ab = n_ab / total;
+  if (p_ab >= 1.0) return 1.0;
+  return std::log(p_ab / ((n_a / total) * (n_b / total))) / -std::log(p_ab);
+}
+
+}  // namespace
+
+PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
+                     const PhraseOptions& options) {
+  const double total = static_cast<double>(std::max<uint64_t>(vocab.total_frequency(), 1));
+  auto freq = [&](uint32_t id) { return static_cast<double>(vocab.stats(id).frequency); };
+  auto bigram = [&](uint32_t a, uint32_t b) -> double {
+    auto it = counts.bigrams.find(BigramKey(a, b));
+    return it == counts.bigrams.end() ? 0.0 : static_cast<double>(it->second);
+  };
+  absl::flat_hash_set<uint32_t> connectors;
+  for (const auto& w : ConnectorWords()) {
+    if (uint32_t id = vocab.Find(w); id != Vocabulary::kNone) connectors.insert(id);
+  }
+  auto text = [&](std::initializer_list<uint32_t> ids) {
+    std::string s;
+    for (uint32_t id : ids) {
+      if (!s.empty()) s.push_back(' ');
+      s.append(vocab.term(id));
+    }
+    return s;
+  };
+
+  for (const auto& [key, n] : counts.bigrams) {
+    if (n < options.min_count) continue;
+    const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
+    const double score = Npmi(static_cast<double>(n), freq(a), freq(b), total);
+    if (score < options.threshold) continue;
+    phrases_.push_back(Phrase{{a, b}, text({a, b}), n, score});
+  }
+  if (options.trigrams) {
+    for (const auto& [key, n] : counts.trigrams) {
+      if (n < options.min_count) continue;
+      const auto a = static_cast<uint32_t>(key >> 42),
+                 b = static_cast<uint32_t>(key >> 21) & kMaxTrigramId,
+                 c = static_cast<uint32_t>(key) & kMaxTrigramId;
+      const double nd = static_cast<double>(n);
+      double score;
+      if (connectors.contains(b)) {
+        score = Npmi(nd, freq(a), freq(c), total);
+      } else {
+        const double ab = bigram(a, b), bc = bigram(b, c);
+        if (ab == 0 || bc == 0) continue;
+        score = std::min(Npmi(nd, ab, freq(c), total), Npmi(nd, freq(a), bc, total));
+      }
+      if (score < options.threshold) continue;
+      phrases_.push_back(Phrase{{a, b, c}, text({a, b, c}), n, score});
+    }
+  }
+  std::sort(phrases_.begin(), phrases_.end(), [](const Phrase& x, const Phrase& y) {
+    return x.score != y.score ? x.score > y.score : x.text < y.text;
+  });
+  for (int i = 0; i < static_cast<int>(phrases_.size()); ++i) {
+    const auto& ids = phrases_[static_cast<size_t>(i)].ids;
+    if (ids.size() == 2) {
+      bigram_index_.emplace(BigramKey(ids[0], ids[1]), i);
+    } else {
+      trigram_index_.emplace(TrigramKey(ids[0], ids[1], ids[2]), i);
+    }
+  }
+}
+
+int PhraseSet::FindBigram(uint32_t a, uint32_t b) const {
+  auto it = bigram_index_.find(BigramKey(a, b));
+  return it == bigram_index_.end() ? -1 : it->second;
+}
+
+int PhraseSet::FindTrigram(uint32_t a, uint32_t b, uint32_t c) const {
+  if (a > kMaxTrigramId || b > kMaxTrigramId || c > kMaxTrigramId) return -1;
+  auto it = trigram_index_.find(TrigramKey(a, b, c));
+  return it == trigram_index_.end() ? -1 : it->second;
+}
+
+std::string PhraseRecordJson(const Phrase& p, std::string_view version) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("phrase").String(p.text);
+  w.Key("words").Uint(p.ids.size());
+  w.Key("count").Uint(p.count);
+  w.Key("score").Double(std::round(p.score * 1e4) / 1e4);
+  w.Key("version").String(version);
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace nightjar

@@ -1,0 +1,50 @@
+#ifndef NIGHTJAR_LEXICON_RELATED_H_
+#define NIGHTJAR_LEXICON_RELATED_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "count/cooccurrence_counter.h"
+
+namespace nightjar {
+
+// How related terms are computed. Every field has a default.
+struct RelatedOptions {
+  int top_k = 20000;               // most frequent units (words and phrases) that get vectors
+  int dimensions = 128;            // SVD rank
+  int top_n = 10;                  // related terms kept per term
+  double min_score = 0.35;         // cosine below it: not related
+  double context_smoothing = 0.75;  // context distribution smoothing exponent (Levy et al. 2015)
+  double eigen_weight = 0.5;       // vectors are U * Sigma^eigen_weight
+  int power_iterations = 3;        // randomized SVD subspace iterations
+  uint64_t seed = 1;               // of the random projection (results are deterministic)
+};
+
+// Unit vectors, one row per unit, L2-normalized (zero rows for units with no contexts).
+using UnitVectors = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// PPMI over windowed co-occurrence counts of `units` units, reduced by randomized SVD (Halko,
+// Martinsson & Tropp 2011). A pure function of the counts and options; `threads` only changes
+// speed.
+UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
+                             const RelatedOptions& options, int threads);
+
+// For each unit, up to top_n other units by cosine (best first), each >= min_score, the score
+// clamped into [0, 1].
+std::vector<std::vector<std::pair<uint32_t, float>>> NearestUnits(const UnitVectors& vectors,
+                                                                  const RelatedOptions& options,
+                                                                  int threads);
+
+// {"word":..,"related_terms":[{"term":..,"score":..}],"version":..,"last_updated":..}
+std::string RelatedRecordJson(std::string_view word,
+                              const std::vector<std::pair<std::string_view, float>>& related,
+                              std::string_view version, std::string_view last_updated);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_LEXICON_RELATED_H_

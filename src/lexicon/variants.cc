@@ -1,0 +1,122 @@
+#include "lexicon/variants.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "text/edit_distance.h"
+#include "util/json_writer.h"
+
+namespace nightjar {
+namespace {
+
+// Words made of letters (and inner apostrophes or hyphens): tokens with digits are codes,
+// versions and dates, whose near neighbours are other codes, not misspellings.
+bool IsWordLike(std::string_view s) {
+  bool letter = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') return false;
+    letter |= ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || static_cast<unsigned char>(c) >= 0x80;
+  }
+  return letter;
+}
+
+int Chars(std::string_view s) {
+  int n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+bool IsInflection(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.substr(0, a.size()) != a) return false;
+  std::string_view suffix = b.substr(a.size());
+  for (std::string_view s : {"s", "es", "'s", "d", "ed", "ing", "er", "est", "ly", "'"}) {
+    if (suffix == s) return true;
+  }
+  return false;
+}
+
+std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
+                                                    const DeleteIndex& index,
+                                                    const VariantOptions& options) {
+  std::vector<VariantCandidate> out;
+  if (index.size() == 0) return out;
+  const double top = static_cast<double>(vocab.stats(0).frequency);
+  for (uint32_t v = 0; v < vocab.size(); ++v) {
+    const double fv = static_cast<double>(vocab.stats(v).frequency);
+    if (fv * options.min_ratio > top) continue;  // too common to be anyone's misspelling
+    std::string_view t = vocab.term(v);
+    if (Chars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
+    const std::u32string typed = DecodeUtf8(t);
+    for (const auto& m : index.Lookup(t, options.max_distance)) {
+      if (m.id == v) continue;
+      const double fw = static_cast<double>(vocab.stats(m.id).frequency);
+      if (fw < fv * options.min_ratio) continue;
+      std::string_view w = vocab.term(m.id);
+      if (!IsWordLike(w)) continue;
+      const int limit = Chars(w) <= options.short_word_chars ? 1 : options.max_distance;
+      if (m.distance > limit || IsInflection(t, w)) continue;
+      const double cost = TypingCost(typed, DecodeUtf8(w), limit);
+      if (cost > options.max_typing_cost) continue;
+      out.push_back(VariantCandidate{v, m.id, m.distance, cost});
+    }
+  }
+  return out;
+}
+
+std::vector<Variant> ChooseVariants(const Vocabulary& vocab,
+                                    const std::vector<VariantCandidate>& candidates,
+                                    const std::function<double(uint32_t, uint32_t)>& context,
+                                    const VariantOptions& options) {
+  std::vector<Variant> out;
+  // Candidates arrive grouped by variant.
+  for (size_t i = 0; i < candidates.size();) {
+    size_t j = i;
+    while (j < candidates.size() && candidates[j].variant == candidates[i].variant) ++j;
+    double best_logit = -1e300, sum = 0, best_ctx = 0;
+    uint32_t best_word = 0;
+    std::vector<double> logits;
+    for (size_t c = i; c < j; ++c) {
+      const auto& cand = candidates[c];
+      const double ctx = context(cand.variant, cand.word);
+      const double logit = std::log(static_cast<double>(vocab.stats(cand.word).frequency)) -
+                           options.typing_weight * cand.typing_cost +
+                           options.context_weight * ctx;
+      logits.push_back(logit);
+      if (logit > best_logit) {
+        best_logit = logit;
+        best_word = cand.word;
+        best_ctx = ctx;
+      }
+    }
+    for (double l : logits) sum += std::exp(l - best_logit);
+    if (best_ctx >= options.min_context) {
+      const double share = 1.0 / sum;
+      const double evidence = std::clamp(0.5 + best_ctx, 0.0, 1.0);
+      out.push_back(Variant{candidates[i].variant, best_word, share * evidence});
+    }
+    i = j;
+  }
+  std::sort(out.begin(), out.end(), [](const Variant& a, const Variant& b) {
+    if (a.word != b.word) return a.word < b.word;
+    if (a.score != b.score) return a.score > b.score;
+    return a.variant < b.variant;
+  });
+  return out;
+}
+
+std::string CorrectionRecordJson(std::string_view variant, std::string_view word, double score,
+                                 std::string_view version) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("variant").String(variant);
+  w.Key("word").String(word);
+  w.Key("score").Double(std::round(score * 1e4) / 1e4);
+  w.Key("version").String(version);
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace nightjar

@@ -1,0 +1,68 @@
+#ifndef NIGHTJAR_LEXICON_VARIANTS_H_
+#define NIGHTJAR_LEXICON_VARIANTS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "count/vocabulary.h"
+#include "lexicon/delete_index.h"
+
+namespace nightjar {
+
+// When a rare token is taken for a misspelling of a word. Every field has a default.
+struct VariantOptions {
+  uint64_t word_min_frequency = 5;  // rarer words never have variants (nor are corrections)
+  double min_ratio = 20;            // the word must be at least this many times as frequent
+  int max_distance = 2;             // Damerau–Levenshtein (OSA) limit
+  int short_word_chars = 4;         // words of at most this many characters allow distance 1
+  int min_variant_chars = 3;        // shorter tokens are never variants
+  double max_typing_cost = 1.0;     // TypingCost limit: one ordinary edit, or two typical ones
+  double min_context = 0.05;        // cosine of the two context vectors
+  double typing_weight = 4.6;       // ln-odds per unit of typing cost (0.5 ~ ten times rarer)
+  double context_weight = 4.0;      // ln-odds per unit of context cosine
+  int max_variants = 8;             // per word, in the published record
+};
+
+// A candidate pairing of a rare token with a frequent word.
+struct VariantCandidate {
+  uint32_t variant = 0;  // Vocabulary id of the rare token
+  uint32_t word = 0;     // Vocabulary id of the word
+  int distance = 0;
+  double typing_cost = 0;
+};
+
+struct Variant {
+  uint32_t variant = 0;
+  uint32_t word = 0;
+  double score = 0;  // in [0, 1]: the chosen word's share of the candidates' odds times evidence
+};
+
+// True when one of the two is the other plus an inflectional suffix (s, es, 's, d, ed, ing, er,
+// est, ly): a different word form, not a misspelling.
+bool IsInflection(std::string_view a, std::string_view b);
+
+// Every (rare token, word) pair passing the frequency, length, distance, inflection and typing
+// cost tests, found through `index`, which must hold exactly the vocabulary ids
+// [0, vocab.CountAtLeast(word_min_frequency)) as its word ids.
+std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
+                                                    const DeleteIndex& index,
+                                                    const VariantOptions& options);
+
+// Picks for each rare token its most probable word, P(word) P(typed | word) exp(context), and
+// keeps it when the context evidence holds. `context(a, b)` is the cosine of two vocabulary ids'
+// context vectors (0 when unknown). Ordered by word id, then score descending.
+std::vector<Variant> ChooseVariants(const Vocabulary& vocab,
+                                    const std::vector<VariantCandidate>& candidates,
+                                    const std::function<double(uint32_t, uint32_t)>& context,
+                                    const VariantOptions& options);
+
+// {"variant":..,"word":..,"score":..,"version":..}
+std::string CorrectionRecordJson(std::string_view variant, std::string_view word, double score,
+                                 std::string_view version);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_LEXICON_VARIANTS_H_

@@ -1,0 +1,141 @@
+#include "text/edit_distance.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <vector>
+
+#include "utf8proc.h"
+
+namespace nightjar {
+namespace {
+
+constexpr const char* kRows[] = {"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"};
+
+struct Keyboard {
+  std::array<int, 128> row{}, col{};
+  Keyboard() {
+    row.fill(-1);
+    for (int r = 0; r < 4; ++r) {
+      for (int c = 0; kRows[r][c] != 0; ++c) {
+        row[static_cast<size_t>(kRows[r][c])] = r;
+        col[static_cast<size_t>(kRows[r][c])] = c;
+      }
+    }
+  }
+  bool Neighbours(char32_t a, char32_t b) const {
+    if (a >= 128 || b >= 128 || a == b) return false;
+    const int ra = row[a], rb = row[b];
+    if (ra < 0 || rb < 0) return false;
+    return std::abs(ra - rb) <= 1 && std::abs(col[a] - col[b]) <= 1;
+  }
+};
+
+const Keyboard& Keys() {
+  static const Keyboard k;
+  return k;
+}
+
+// Generic OSA dynamic programme over costs supplied by the model M. Returns the model's cost of
+// the cheapest alignment among those of minimal unit distance, or max + 1.
+template <typename Model>
+double Align(std::u32string_view a, std::u32string_view b, int max, const Model& m) {
+  const size_t n = a.size(), k = b.size();
+  if (static_cast<int>(n > k ? n - k : k - n) > max) return max + 1;
+  // Each cell holds (unit distance, model cost); compared lexicographically.
+  struct Cell {
+    int d;
+    double c;
+    bool operator<(const Cell& o) const { return d != o.d ? d < o.d : c < o.c; }
+  };
+  std::vector<Cell> prev2(k + 1), prev(k + 1), cur(k + 1);
+  for (size_t j = 0; j <= k; ++j) prev[j] = {static_cast<int>(j), 0};
+  for (size_t j = 1; j <= k; ++j) prev[j].c = prev[j - 1].c + m.Drop(b, j - 1);
+  for (size_t i = 1; i <= n; ++i) {
+    cur[0] = {static_cast<int>(i), prev[0].c + m.Extra(a, i - 1)};
+    int row_min = cur[0].d;
+    for (size_t j = 1; j <= k; ++j) {
+      Cell best;
+      if (a[i - 1] == b[j - 1]) {
+        best = prev[j - 1];
+      } else {
+        best = {prev[j - 1].d + 1, prev[j - 1].c + m.Sub(a[i - 1], b[j - 1])};
+      }
+      Cell ins{prev[j].d + 1, prev[j].c + m.Extra(a, i - 1)};       // a has an extra char
+      Cell del{cur[j - 1].d + 1, cur[j - 1].c + m.Drop(b, j - 1)};  // a lacks b's char
+      best = std::min({best, ins, del});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && a[i - 1] != a[i - 2]) {
+        best = std::min(best, Cell{prev2[j - 2].d + 1, prev2[j - 2].c + m.Swap()});
+      }
+      cur[j] = best;
+      row_min = std::min(row_min, best.d);
+    }
+    if (row_min > max) return max + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[k].d > max ? max + 1 : prev[k].c;
+}
+
+struct UnitModel {
+  double Sub(char32_t, char32_t) const { return 1; }
+  double Extra(std::u32string_view, size_t) const { return 1; }
+  double Drop(std::u32string_view, size_t) const { return 1; }
+  double Swap() const { return 1; }
+};
+
+struct TypingModel {
+  double Sub(char32_t typed, char32_t meant) const {
+    return Keys().Neighbours(typed, meant) ? 0.5 : 1.0;
+  }
+  // typed[i] has no counterpart in the intended word.
+  double Extra(std::u32string_view typed, size_t i) const {
+    const char32_t c = typed[i];
+    if (i > 0 && (typed[i - 1] == c || Keys().Neighbours(typed[i - 1], c))) return 0.5;
+    if (i + 1 < typed.size() && (typed[i + 1] == c || Keys().Neighbours(typed[i + 1], c))) {
+      return 0.5;
+    }
+    return 1.0;
+  }
+  // intended[j] was not typed.
+  double Drop(std::u32string_view intended, size_t j) const {
+    const char32_t c = intended[j];
+    if ((j > 0 && intended[j - 1] == c) || (j + 1 < intended.size() && intended[j + 1] == c)) {
+      return 0.5;  // one of a doubled letter
+    }
+    return 0.75;
+  }
+  double Swap() const { return 0.5; }
+};
+
+}  // namespace
+
+std::u32string DecodeUtf8(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) {
+      out.push_back(0xFFFD);
+      n = 1;
+    } else {
+      out.push_back(static_cast<char32_t>(cp));
+    }
+    p += n;
+    left -= n;
+  }
+  return out;
+}
+
+int EditDistance(std::u32string_view a, std::u32string_view b, int max) {
+  return static_cast<int>(Align(a, b, max, UnitModel{}));
+}
+
+double TypingCost(std::u32string_view typed, std::u32string_view intended, int max) {
+  return Align(typed, intended, max, TypingModel{});
+}
+
+}  // namespace nightjar
