@@ -1,0 +1,152 @@
+// Each miner on small hand-made counts with known answers.
+#include <string>
+#include <vector>
+
+#include "count/phrase_counter.h"
+#include "count/term_table.h"
+#include "count/vocabulary.h"
+#include "gtest/gtest.h"
+#include "lexicon/acronyms.h"
+#include "lexicon/corrector.h"
+#include "lexicon/delete_index.h"
+#include "lexicon/phrases.h"
+#include "lexicon/variants.h"
+
+namespace nightjar {
+namespace {
+
+TermTable Terms(const std::vector<std::pair<std::string, uint64_t>>& rows) {
+  TermTable t;
+  for (const auto& [w, f] : rows) t.Add(w, TermStats{f, f});
+  return t;
+}
+
+TEST(DeleteIndex, FindsEveryWordWithinTheDistance) {
+  std::vector<std::string> words = {"search", "research", "sear", "starch", "march", "the"};
+  DeleteIndex index({words.begin(), words.end()}, 2);
+  std::vector<std::string> found;
+  for (const auto& m : index.Lookup("serch", 2)) found.emplace_back(index.word(m.id));
+  EXPECT_EQ(found, (std::vector<std::string>{"search", "starch", "march"}));  // not "sear" (3)
+  auto one = index.Lookup("serch", 1);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(index.word(one[0].id), "search");
+  EXPECT_EQ(one[0].distance, 1);
+  EXPECT_TRUE(index.Lookup("search", 0).empty());  // the term itself is not a match
+}
+
+TEST(Variants, InflectionsAreNotMisspellings) {
+  EXPECT_TRUE(IsInflection("search", "searches"));
+  EXPECT_TRUE(IsInflection("walked", "walk"));
+  EXPECT_TRUE(IsInflection("dog", "dog's"));
+  EXPECT_FALSE(IsInflection("serch", "search"));
+}
+
+class VariantMining : public ::testing::Test {
+ protected:
+  TermTable terms_ = Terms({{"the", 100000},
+                            {"search", 5000},
+                            {"from", 4000},
+                            {"form", 900},   // a real word next to a frequent one
+                            {"searches", 200},
+                            {"serch", 3},    // a typo
+                            {"seatch", 2},   // a typo by a neighbouring key
+                            {"qzx", 2}});
+  Vocabulary vocab_{terms_, 1};
+  VariantOptions options_;
+
+  std::vector<VariantCandidate> Candidates() {
+    std::vector<std::string_view> words;
+    for (uint32_t i = 0; i < vocab_.CountAtLeast(options_.word_min_frequency); ++i) {
+      words.push_back(vocab_.term(i));
+    }
+    DeleteIndex index(std::move(words), options_.max_distance);
+    return FindVariantCandidates(vocab_, index, options_);
+  }
+};
+
+TEST_F(VariantMining, CandidatesRespectRatioInflectionAndCost) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& c : Candidates()) {
+    pairs.emplace_back(vocab_.term(c.variant), vocab_.term(c.word));
+  }
+  // "form" is too common to be a misspelling of "from" (900 * 20 > 4000); "searches" is an
+  // inflection; "qzx" is near nothing.
+  EXPECT_EQ(pairs, (std::vector<std::pair<std::string, std::string>>{{"serch", "search"},
+                                                                     {"seatch", "search"}}));
+}
+
+TEST_F(VariantMining, ContextEvidenceDecides) {
+  auto candidates = Candidates();
+  // With contexts shared, both typos are taken; with unrelated contexts, neither.
+  auto shared = ChooseVariants(vocab_, candidates, [](uint32_t, uint32_t) { return 0.6; }, options_);
+  EXPECT_EQ(shared.size(), 2u);
+  auto unrelated =
+      ChooseVariants(vocab_, candidates, [](uint32_t, uint32_t) { return -0.2; }, options_);
+  EXPECT_TRUE(unrelated.empty());
+  for (const auto& v : shared) {
+    EXPECT_EQ(vocab_.term(v.word), "search");
+    EXPECT_GT(v.score, 0.0);
+    EXPECT_LE(v.score, 1.0);
+  }
+}
+
+TEST(Phrases, NpmiKeepsCollocationsAndDropsChancePairs) {
+  // 10000 tokens: "new york" always together; "big" and "house" common but rarely adjacent.
+  TermTable terms = Terms({{"new", 120}, {"york", 100}, {"big", 300}, {"house", 300},
+                           {"filler", 9180}});
+  Vocabulary vocab(terms, 1);
+  PhraseCounts counts;
+  const uint32_t n = vocab.Find("new"), y = vocab.Find("york"), b = vocab.Find("big"),
+                 h = vocab.Find("house");
+  counts.bigrams[BigramKey(n, y)] = 100;
+  counts.bigrams[BigramKey(b, h)] = 9;
+  counts.bigrams[BigramKey(y, b)] = 3;  // below min_count
+  PhraseSet set(vocab, counts, PhraseOptions{});
+  ASSERT_EQ(set.phrases().size(), 1u);
+  EXPECT_EQ(set.phrases()[0].text, "new york");
+  EXPECT_GT(set.phrases()[0].score, 0.5);
+  EXPECT_EQ(set.FindBigram(n, y), 0);
+  EXPECT_EQ(set.FindBigram(b, h), -1);
+}
+
+TEST(Phrases, TrigramsNeedBothSplitsOrAConnector) {
+  TermTable terms = Terms({{"bank", 50}, {"of", 3000}, {"america", 40}, {"filler", 6910}});
+  Vocabulary vocab(terms, 1);
+  PhraseCounts counts;
+  counts.trigrams[TrigramKey(vocab.Find("bank"), vocab.Find("of"), vocab.Find("america"))] = 30;
+  PhraseSet set(vocab, counts, PhraseOptions{});
+  ASSERT_EQ(set.phrases().size(), 1u);
+  EXPECT_EQ(set.phrases()[0].text, "bank of america");
+}
+
+TEST(Acronyms, ConfidenceIsAgreementAndRareReadingsDrop) {
+  PhraseCounts counts;
+  counts.abbreviations["ML\x1fmachine learning"] = 40;
+  counts.abbreviations["ML\x1fmaximum likelihood"] = 9;
+  counts.abbreviations["ML\x1fmeta language"] = 1;  // below min_count
+  counts.abbreviations["IR\x1finformation retrieval"] = 3;
+  auto out = MineAcronyms(counts, AcronymOptions{});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].short_form, "ML");
+  EXPECT_EQ(out[0].long_form, "machine learning");
+  EXPECT_NEAR(out[0].confidence, 40.0 / 51, 1e-9);
+  EXPECT_EQ(out[1].short_form, "IR");  // 3/4 = 0.75; maximum likelihood 9/51 < 0.3
+}
+
+TEST(Corrector, VariantMapThenEditsRankedByFrequencyAndTypingCost) {
+  SpellCorrector c({{"search", 5000}, {"starch", 4000}, {"the", 90000}, {"rare", 2}},
+                   {{"serhc", {"search", 0.9}}}, CorrectorOptions{});
+  EXPECT_EQ(c.Correct("serhc").text, "search");
+  EXPECT_EQ(c.Correct("serhc").how, "variant");
+  EXPECT_EQ(c.Correct("the").how, "known");
+  // "seatch": one neighbouring-key slip from "search", two edits from "starch".
+  auto r = c.Correct("seatch");
+  EXPECT_EQ(r.text, "search");
+  EXPECT_EQ(r.how, "edit");
+  EXPECT_GT(r.score, 0.5);
+  EXPECT_EQ(c.Correct("rare").how, "known");  // a known word stays, however rare
+  EXPECT_EQ(c.Correct("zzzzqqq").how, "unknown");
+}
+
+}  // namespace
+}  // namespace nightjar
