@@ -16,16 +16,16 @@ uint64_t HashOf(const std::u32string& s) {
 }
 
 // Hashes of every string reachable from `s` by up to `depth` deletions (s itself included).
-void Deletes(const std::u32string& s, int depth, absl::flat_hash_set<uint64_t>* out,
-             absl::flat_hash_set<std::u32string>* seen) {
-  if (!seen->insert(s).second) return;
-  out->insert(HashOf(s));
+// Strings are told apart by their 64-bit hashes alone; a collision can only add a candidate,
+// which Lookup's distance check then drops.
+void Deletes(const std::u32string& s, int depth, absl::flat_hash_set<uint64_t>* out) {
+  if (!out->insert(HashOf(s)).second) return;
   if (depth == 0 || s.size() <= 1) return;
   std::u32string shorter;
   for (size_t i = 0; i < s.size(); ++i) {
     shorter.assign(s, 0, i);
     shorter.append(s, i + 1);
-    Deletes(shorter, depth - 1, out, seen);
+    Deletes(shorter, depth - 1, out);
   }
 }
 
@@ -35,13 +35,11 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance)
     : words_(std::move(words)), max_distance_(max_distance) {
   decoded_.reserve(words_.size());
   absl::flat_hash_set<uint64_t> hashes;
-  absl::flat_hash_set<std::u32string> seen;
   for (uint32_t id = 0; id < words_.size(); ++id) {
     decoded_.push_back(DecodeUtf8(words_[id]));
     if (decoded_.back().size() > static_cast<size_t>(kMaxChars)) continue;
     hashes.clear();
-    seen.clear();
-    Deletes(decoded_.back(), max_distance_, &hashes, &seen);
+    Deletes(decoded_.back(), max_distance_, &hashes);
     for (uint64_t h : hashes) entries_.emplace_back(h, id);
   }
   std::sort(entries_.begin(), entries_.end());
@@ -54,8 +52,7 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term,
   const std::u32string t = DecodeUtf8(term);
   if (t.size() > static_cast<size_t>(kMaxChars + max_distance)) return out;
   absl::flat_hash_set<uint64_t> hashes;
-  absl::flat_hash_set<std::u32string> seen;
-  Deletes(t, max_distance, &hashes, &seen);
+  Deletes(t, max_distance, &hashes);
   std::vector<uint32_t> ids;
   for (uint64_t h : hashes) {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(h, uint32_t{0}));

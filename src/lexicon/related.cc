@@ -45,9 +45,20 @@ Sparse PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, double alpha) {
   return m;
 }
 
+// An orthonormal basis of y's columns by CholeskyQR2 (Fukaya et al. 2014): two rounds of
+// Q = Y R^-1 with R from the Cholesky factor of Y^T Y. Matrix products only, so it runs at GEMM
+// speed where Householder QR is bound by its column-by-column sweep; the second round restores
+// the orthogonality the first loses to rounding. The Gram matrix is formed in double precision.
 Dense Orthonormalize(const Dense& y) {
-  Eigen::HouseholderQR<Dense> qr(y);
-  return qr.householderQ() * Dense::Identity(y.rows(), y.cols());
+  Dense q = y;
+  for (int round = 0; round < 2; ++round) {
+    Eigen::MatrixXd gram = (q.transpose() * q).cast<double>();
+    gram.diagonal().array() += 1e-10 * std::max(1.0, gram.diagonal().maxCoeff());
+    Eigen::LLT<Eigen::MatrixXd> llt(gram);
+    const Eigen::MatrixXf upper = llt.matrixU().toDenseMatrix().cast<float>();
+    q = upper.triangularView<Eigen::Upper>().solve<Eigen::OnTheRight>(q);
+  }
+  return q;
 }
 
 }  // namespace

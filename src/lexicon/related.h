@@ -15,13 +15,13 @@ namespace nightjar {
 
 // How related terms are computed. Every field has a default.
 struct RelatedOptions {
-  int top_k = 20000;               // most frequent units (words and phrases) that get vectors
+  int top_k = 10000;               // most frequent units (words and phrases) that get vectors
   int dimensions = 128;            // SVD rank
   int top_n = 10;                  // related terms kept per term
   double min_score = 0.35;         // cosine below it: not related
   double context_smoothing = 0.75;  // context distribution smoothing exponent (Levy et al. 2015)
   double eigen_weight = 0.5;       // vectors are U * Sigma^eigen_weight
-  int power_iterations = 3;        // randomized SVD subspace iterations
+  int power_iterations = 2;        // randomized SVD subspace iterations
   uint64_t seed = 1;               // of the random projection (results are deterministic)
 };
 
