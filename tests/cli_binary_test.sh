@@ -49,5 +49,41 @@ grep -q "NIGHTJAR_COUNT_NGRAM_MAX" "$T/err" || { echo "FAIL env error does not n
 check missing-corpus 2 -- "$NJ" refresh --corpus "jsonl:$T/none.jsonl" --store "dir:$T/s"
 check no-subcommand 2 -- "$NJ"
 
+# Lexicons end to end on a small corpus with a known acronym, phrase and typo.
+python3 - "$T/lex.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(60):
+        body = ("We study machine learning (ML) for web search. Search engines rank web pages. "
+                "Machine learning helps search engines rank pages for every query.")
+        if i == 7:
+            body = body.replace("web search.", "web serch.")
+        f.write(json.dumps({"id": str(i), "body": body}) + "\n")
+PY
+check refresh-lexicons 0 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/lx" --quiet
+for lex in spelling corrections related expansions ngrams phrases acronyms; do
+  check "export-$lex" 0 -- "$NJ" export --store "dir:$T/lx" --lexicon "$lex"
+  [ -s "$T/out" ] || { echo "FAIL $lex: no records"; fail=1; }
+done
+"$NJ" export --store "dir:$T/lx" --lexicon acronyms | grep -q '"short_form":"ML","long_form":"machine learning"' \
+  || { echo "FAIL acronym ML not mined"; fail=1; }
+"$NJ" export --store "dir:$T/lx" --lexicon phrases | grep -q '"phrase":"machine learning"' \
+  || { echo "FAIL phrase not mined"; fail=1; }
+check export-symspell 0 -- "$NJ" export --store "dir:$T/lx" --lexicon spelling --format symspell
+grep -qx "search [0-9]*" "$T/out" || { echo "FAIL symspell line"; fail=1; }
+check export-symspell-wrong-lexicon 2 -- "$NJ" export --store "dir:$T/lx" --lexicon related --format symspell
+check lookup-json 0 -- "$NJ" lookup --store "dir:$T/lx" --json "serch ML"
+python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+assert d["corrected"] == "search ml", d
+ml = [t for t in d["terms"] if t["term"] == "ml"][0]
+assert ml["expansions"][0]["term"] == "machine learning", ml
+' "$T/out" || { echo "FAIL lookup answer: $(cat "$T/out")"; fail=1; }
+printf 'rank pagse\nengines\n' > "$T/q"
+check lookup-stdin 0 -- sh -c "\"$NJ\" lookup --store dir:$T/lx --json < $T/q"
+[ "$(wc -l < "$T/out")" -eq 2 ] || { echo "FAIL lookup stdin: one answer per line"; fail=1; }
+check lookup-no-store 1 -- "$NJ" lookup --store "dir:$T/empty" x
+
 [ "$fail" -eq 0 ] && echo "cli_binary_test: all passed"
 exit "$fail"
