@@ -7,8 +7,8 @@
 #include "absl/status/statusor.h"
 #include "corpus/document_source.h"
 #include "count/corpus_counter.h"
-#include "lexicon/ngram_stats.h"
 #include "lexicon/lexicon_builder.h"
+#include "lexicon/ngram_stats.h"
 
 namespace nightjar {
 
@@ -19,9 +19,9 @@ struct Config {
   double max_reject_share = 0.01;  // corpus.max_reject_share: above it the run fails
   std::string rejects_dir = "./var/nightjar/rejects";  // corpus.rejects_dir
   CountOptions count;                                  // [text] and [count]
-  LexiconOptions lexicons;  // [spelling] [variants] [phrases] [acronyms] [related] [expansions]
-  NgramStatsOptions ngrams;                            // [ngrams]
-  std::string store_uri = "dir:./var/nightjar";        // store.uri
+  LexiconOptions lexicons;   // [spelling] [variants] [phrases] [acronyms] [related] [expansions]
+  NgramStatsOptions ngrams;  // [ngrams]
+  std::string store_uri = "dir:./var/nightjar";  // store.uri
 };
 
 // Builds a Config from, in rising precedence: defaults, the TOML file at `toml_path` (skipped

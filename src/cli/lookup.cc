@@ -61,7 +61,8 @@ absl::Status RunLookup(const LookupFlags& flags, std::FILE* in, std::FILE* out) 
   std::string version = flags.version;
   if (version.empty()) {
     NJ_ASSIGN_OR_RETURN(auto current, store->Current());
-    if (!current) return absl::NotFoundError(fmt::format("{} has no current version", flags.store_uri));
+    if (!current)
+      return absl::NotFoundError(fmt::format("{} has no current version", flags.store_uri));
     version = *current;
   }
 
@@ -94,10 +95,10 @@ absl::Status RunLookup(const LookupFlags& flags, std::FILE* in, std::FILE* out) 
   }));
   NJ_RETURN_IF_ERROR(status);
   absl::flat_hash_map<std::string, ScoredList> expansions, related;
-  NJ_RETURN_IF_ERROR(LoadLists(*store, version, kExpansionsLexicon, "term", "expansions",
-                               &expansions));
-  NJ_RETURN_IF_ERROR(LoadLists(*store, version, kRelatedLexicon, "word", "related_terms",
-                               &related));
+  NJ_RETURN_IF_ERROR(
+      LoadLists(*store, version, kExpansionsLexicon, "term", "expansions", &expansions));
+  NJ_RETURN_IF_ERROR(
+      LoadLists(*store, version, kRelatedLexicon, "word", "related_terms", &related));
   const SpellCorrector corrector(std::move(words), std::move(corrections), CorrectorOptions{});
   Tokenizer tokenizer{TokenizerOptions{}};
 

@@ -10,10 +10,10 @@
 namespace nightjar {
 
 struct LookupFlags {
-  std::string store_uri;               // required
-  std::string version;                 // empty = the current version
-  bool json = false;                   // one JSON object per query instead of text
-  std::vector<std::string> queries;    // empty = one query per line of `in`
+  std::string store_uri;             // required
+  std::string version;               // empty = the current version
+  bool json = false;                 // one JSON object per query instead of text
+  std::vector<std::string> queries;  // empty = one query per line of `in`
 };
 
 // Loads a version's spelling, corrections, expansions and related lexicons, then answers each

@@ -59,7 +59,8 @@ int Main(int argc, char** argv) {
   exp->add_option("--store", ef.store_uri, "store URI: dir:PATH")->required();
   exp->add_option("--version", ef.version, "version to export (default: the current one)");
   exp->add_option("--lexicon", ef.lexicon,
-                  "spelling | corrections | related | expansions | ngrams | phrases | acronyms")->required();
+                  "spelling | corrections | related | expansions | ngrams | phrases | acronyms")
+      ->required();
   exp->add_option("--format", ef.format, "jsonl | symspell (spelling only: \"word count\" lines)");
 
   // lookup

@@ -8,8 +8,8 @@
 
 #include "corpus/document_source.h"
 #include "count/corpus_counter.h"
-#include "lexicon/ngram_stats.h"
 #include "lexicon/lexicon_builder.h"
+#include "lexicon/ngram_stats.h"
 #include "lexicon/spelling.h"
 #include "obs/progress.h"
 #include "store/lexicon_store.h"
@@ -158,8 +158,8 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   const auto t1 = std::chrono::steady_clock::now();
   const int threads = EffectiveThreads(config.count.threads);
   auto reopen = [&]() { return DocumentSource::Open(config.source, &discarded_rejects); };
-  NJ_ASSIGN_OR_RETURN(Lexicons lex, MineLexicons(counts, reopen, config.count.tokenizer,
-                                                 config.lexicons, threads));
+  NJ_ASSIGN_OR_RETURN(
+      Lexicons lex, MineLexicons(counts, reopen, config.count.tokenizer, config.lexicons, threads));
   const std::vector<SpellingEntry>& spelling = lex.spelling;
   std::vector<NgramRow> ngrams = counts.ngrams.Sorted();
   const double lexicon_s = Since(t1);
@@ -272,8 +272,8 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
                           : "",
       counts.totals.tokens, counts.terms.size(), spelling.size(), lex.corrections.size(),
       ngrams_published, lex.phrases.size(), lex.acronyms.size(), lex.related.size(),
-      lex.expansions.size(), mb, total_s,
-      input_mb / count_s, threads, static_cast<double>(PeakRssBytes()) / 1e6);
+      lex.expansions.size(), mb, total_s, input_mb / count_s, threads,
+      static_cast<double>(PeakRssBytes()) / 1e6);
   return result;
 }
 

@@ -11,9 +11,8 @@ void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
   for (const auto& [k, v] : other.spelling_contexts) spelling_contexts[k] += v;
 }
 
-CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer,
-                                         const Vocabulary& vocab, const UnitMap& units,
-                                         const CooccurrenceOptions& options)
+CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer, const Vocabulary& vocab,
+                                         const UnitMap& units, const CooccurrenceOptions& options)
     : tokenizer_(tokenizer), vocab_(vocab), units_(units), options_(options) {}
 
 void CooccurrenceCounter::Add(const Document& doc) {
@@ -23,8 +22,8 @@ void CooccurrenceCounter::Add(const Document& doc) {
     breaks_.clear();
     const char* prev_end = field.data();
     tokenizer_.Tokenize(field, [&](const Token& tok) {
-      breaks_.push_back(
-          IsClauseGap(std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
+      breaks_.push_back(IsClauseGap(
+          std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
       prev_end = tok.surface.data() + tok.surface.size();
       ids_.push_back(vocab_.Find(tok.folded));
     });
@@ -46,8 +45,7 @@ void CooccurrenceCounter::CountField() {
     if (a != Vocabulary::kNone && i + 2 < n && !breaks_[i + 1] && !breaks_[i + 2] &&
         ids_[i + 1] != Vocabulary::kNone && ids_[i + 2] != Vocabulary::kNone &&
         std::max({a, ids_[i + 1], ids_[i + 2]}) <= kMaxTrigramId && !units_.trigram_unit.empty()) {
-      const uint32_t u =
-          phrase_unit(units_.trigram_unit, TrigramKey(a, ids_[i + 1], ids_[i + 2]));
+      const uint32_t u = phrase_unit(units_.trigram_unit, TrigramKey(a, ids_[i + 1], ids_[i + 2]));
       if (u != kNone - 1) {
         stream_.push_back(u);
         slots_.push_back(kNone);

@@ -13,17 +13,31 @@ void PhraseCounts::Merge(const PhraseCounts& other) {
 }
 
 const std::vector<std::string>& ConnectorWords() {
-  static const std::vector<std::string> words = {"a",  "an",      "the", "for", "of",
+  static const std::vector<std::string> words = {"a",    "an",      "the", "for",  "of",
                                                  "with", "without", "at",  "from", "to",
-                                                 "in", "on",      "by",  "and", "or"};
+                                                 "in",   "on",      "by",  "and",  "or"};
   return words;
 }
 
 bool IsClauseGap(std::string_view gap) {
   for (char c : gap) {
     switch (c) {
-      case '.': case ',': case ';': case ':': case '!': case '?': case '(': case ')':
-      case '[': case ']': case '{': case '}': case '"': case '\n': case '|': case '/':
+      case '.':
+      case ',':
+      case ';':
+      case ':':
+      case '!':
+      case '?':
+      case '(':
+      case ')':
+      case '[':
+      case ']':
+      case '{':
+      case '}':
+      case '"':
+      case '\n':
+      case '|':
+      case '/':
         return true;
       default:
         break;
@@ -77,14 +91,16 @@ void PhraseCounter::Add(const Document& doc) {
     uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
     const char* prev_end = field.data();
     tokenizer_.Tokenize(field, [&](const Token& tok) {
-      if (IsClauseGap(std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end)))) {
+      if (IsClauseGap(
+              std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end)))) {
         p2 = p1 = Vocabulary::kNone;
       }
       prev_end = tok.surface.data() + tok.surface.size();
       uint32_t id = vocab_.Find(tok.folded);
       if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
       if (id != Vocabulary::kNone && !connectors_.contains(id)) {
-        if (p1 != Vocabulary::kNone && !connectors_.contains(p1)) ++counts_.bigrams[BigramKey(p1, id)];
+        if (p1 != Vocabulary::kNone && !connectors_.contains(p1))
+          ++counts_.bigrams[BigramKey(p1, id)];
         if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connectors_.contains(p2) &&
             p2 <= kMaxTrigramId && p1 <= kMaxTrigramId && id <= kMaxTrigramId) {
           ++counts_.trigrams[TrigramKey(p2, p1, id)];

@@ -15,9 +15,8 @@ Vocabulary::Vocabulary(const TermTable& terms, uint64_t min_frequency) {
 }
 
 uint32_t Vocabulary::CountAtLeast(uint64_t frequency) const {
-  auto it = std::partition_point(rows_.begin(), rows_.end(), [&](const TermRow& r) {
-    return r.stats.frequency >= frequency;
-  });
+  auto it = std::partition_point(rows_.begin(), rows_.end(),
+                                 [&](const TermRow& r) { return r.stats.frequency >= frequency; });
   return static_cast<uint32_t>(it - rows_.begin());
 }
 

@@ -38,9 +38,8 @@ SpellCorrector::Result SpellCorrector::Correct(std::string_view token) const {
   for (const auto& m : index_->Lookup(token, options_.max_distance)) {
     std::string_view w = index_->word(m.id);
     const std::u32string intended = DecodeUtf8(w);
-    const int limit = static_cast<int>(intended.size()) <= options_.short_word_chars
-                          ? 1
-                          : options_.max_distance;
+    const int limit =
+        static_cast<int>(intended.size()) <= options_.short_word_chars ? 1 : options_.max_distance;
     if (m.distance > limit) continue;
     const double logit = std::log(static_cast<double>(frequency_.at(w))) -
                          options_.typing_weight * TypingCost(typed, intended, limit);

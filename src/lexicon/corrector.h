@@ -32,9 +32,9 @@ class SpellCorrector {
                  const CorrectorOptions& options);
 
   struct Result {
-    std::string text;        // the correction, or the token itself
-    double score = 0;        // confidence in [0, 1]
-    std::string_view how;    // "known", "variant", "edit" or "unknown"
+    std::string text;      // the correction, or the token itself
+    double score = 0;      // confidence in [0, 1]
+    std::string_view how;  // "known", "variant", "edit" or "unknown"
   };
   Result Correct(std::string_view token) const;
 

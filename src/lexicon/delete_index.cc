@@ -45,8 +45,7 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance)
   std::sort(entries_.begin(), entries_.end());
 }
 
-std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term,
-                                                    int max_distance) const {
+std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int max_distance) const {
   max_distance = std::min(max_distance, max_distance_);
   std::vector<Match> out;
   const std::u32string t = DecodeUtf8(term);

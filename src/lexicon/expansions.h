@@ -9,8 +9,8 @@ namespace nightjar {
 
 // How query expansions are assembled. Every field has a default.
 struct ExpansionOptions {
-  int max_expansions = 3;           // per term or phrase
-  double min_related_score = 0.5;   // related terms below it do not expand a query
+  int max_expansions = 3;          // per term or phrase
+  double min_related_score = 0.5;  // related terms below it do not expand a query
 };
 
 struct Expansion {

@@ -34,8 +34,7 @@ absl::Status RunCounters(const SourceFactory& reopen, std::vector<std::unique_pt
   DiscardRejects discard;  // the count pass already counted and quarantined them
   NJ_RETURN_IF_ERROR(RunPass(
       *source, static_cast<int>(cs.size()),
-      [&](int i, const Document& doc) { cs[static_cast<size_t>(i)]->Add(doc); }, discard,
-      nullptr));
+      [&](int i, const Document& doc) { cs[static_cast<size_t>(i)]->Add(doc); }, discard, nullptr));
   *merged = std::move(cs[0]->counts());
   for (size_t i = 1; i < cs.size(); ++i) {
     merged->Merge(cs[i]->counts());
@@ -145,8 +144,8 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   {
     std::vector<std::unique_ptr<CooccurrenceCounter>> cs;
     for (int i = 0; i < threads; ++i) {
-      cs.push_back(std::make_unique<CooccurrenceCounter>(tokenizer, vocab, map,
-                                                         options.cooccurrence));
+      cs.push_back(
+          std::make_unique<CooccurrenceCounter>(tokenizer, vocab, map, options.cooccurrence));
     }
     NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &cooc));
   }

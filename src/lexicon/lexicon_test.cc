@@ -46,10 +46,10 @@ class VariantMining : public ::testing::Test {
   TermTable terms_ = Terms({{"the", 100000},
                             {"search", 5000},
                             {"from", 4000},
-                            {"form", 900},   // a real word next to a frequent one
+                            {"form", 900},  // a real word next to a frequent one
                             {"searches", 200},
-                            {"serch", 3},    // a typo
-                            {"seatch", 2},   // a typo by a neighbouring key
+                            {"serch", 3},   // a typo
+                            {"seatch", 2},  // a typo by a neighbouring key
                             {"qzx", 2}});
   Vocabulary vocab_{terms_, 1};
   VariantOptions options_;
@@ -78,10 +78,11 @@ TEST_F(VariantMining, CandidatesRespectRatioInflectionAndCost) {
 TEST_F(VariantMining, ContextEvidenceDecides) {
   auto candidates = Candidates();
   // With contexts shared, both typos are taken; with unrelated contexts, neither.
-  auto shared = ChooseVariants(vocab_, candidates, [](uint32_t, uint32_t) { return 0.6; }, options_);
+  auto shared = ChooseVariants(
+      vocab_, candidates, [](uint32_t, uint32_t) { return 0.6; }, options_);
   EXPECT_EQ(shared.size(), 2u);
-  auto unrelated =
-      ChooseVariants(vocab_, candidates, [](uint32_t, uint32_t) { return -0.2; }, options_);
+  auto unrelated = ChooseVariants(
+      vocab_, candidates, [](uint32_t, uint32_t) { return -0.2; }, options_);
   EXPECT_TRUE(unrelated.empty());
   for (const auto& v : shared) {
     EXPECT_EQ(vocab_.term(v.word), "search");
@@ -92,8 +93,8 @@ TEST_F(VariantMining, ContextEvidenceDecides) {
 
 TEST(Phrases, NpmiKeepsCollocationsAndDropsChancePairs) {
   // 10000 tokens: "new york" always together; "big" and "house" common but rarely adjacent.
-  TermTable terms = Terms({{"new", 120}, {"york", 100}, {"big", 300}, {"house", 300},
-                           {"filler", 9180}});
+  TermTable terms =
+      Terms({{"new", 120}, {"york", 100}, {"big", 300}, {"house", 300}, {"filler", 9180}});
   Vocabulary vocab(terms, 1);
   PhraseCounts counts;
   const uint32_t n = vocab.Find("new"), y = vocab.Find("york"), b = vocab.Find("big"),

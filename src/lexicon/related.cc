@@ -1,11 +1,10 @@
 #include "lexicon/related.h"
 
+#include <Eigen/Sparse>
 #include <algorithm>
 #include <cmath>
 #include <random>
 #include <thread>
-
-#include <Eigen/Sparse>
 
 #include "util/json_writer.h"
 
@@ -128,8 +127,7 @@ std::vector<std::vector<std::pair<uint32_t, float>>> NearestUnits(const UnitVect
           return x.second != y.second ? x.second > y.second : x.first < y.first;
         };
         const size_t keep = std::min(top_n, cand.size());
-        std::partial_sort(cand.begin(), cand.begin() + static_cast<long>(keep), cand.end(),
-                          better);
+        std::partial_sort(cand.begin(), cand.begin() + static_cast<long>(keep), cand.end(), better);
         cand.resize(keep);
         for (auto& c : cand) c.second = std::clamp(c.second, 0.0f, 1.0f);
         out[static_cast<size_t>(self)] = cand;

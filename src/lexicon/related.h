@@ -1,13 +1,12 @@
 #ifndef NIGHTJAR_LEXICON_RELATED_H_
 #define NIGHTJAR_LEXICON_RELATED_H_
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "count/cooccurrence_counter.h"
 
@@ -15,14 +14,14 @@ namespace nightjar {
 
 // How related terms are computed. Every field has a default.
 struct RelatedOptions {
-  int top_k = 10000;               // most frequent units (words and phrases) that get vectors
-  int dimensions = 128;            // SVD rank
-  int top_n = 10;                  // related terms kept per term
-  double min_score = 0.35;         // cosine below it: not related
+  int top_k = 10000;                // most frequent units (words and phrases) that get vectors
+  int dimensions = 128;             // SVD rank
+  int top_n = 10;                   // related terms kept per term
+  double min_score = 0.35;          // cosine below it: not related
   double context_smoothing = 0.75;  // context distribution smoothing exponent (Levy et al. 2015)
-  double eigen_weight = 0.5;       // vectors are U * Sigma^eigen_weight
-  int power_iterations = 2;        // randomized SVD subspace iterations
-  uint64_t seed = 1;               // of the random projection (results are deterministic)
+  double eigen_weight = 0.5;        // vectors are U * Sigma^eigen_weight
+  int power_iterations = 2;         // randomized SVD subspace iterations
+  uint64_t seed = 1;                // of the random projection (results are deterministic)
 };
 
 // Unit vectors, one row per unit, L2-normalized (zero rows for units with no contexts).

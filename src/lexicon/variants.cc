@@ -82,8 +82,7 @@ std::vector<Variant> ChooseVariants(const Vocabulary& vocab,
       const auto& cand = candidates[c];
       const double ctx = context(cand.variant, cand.word);
       const double logit = std::log(static_cast<double>(vocab.stats(cand.word).frequency)) -
-                           options.typing_weight * cand.typing_cost +
-                           options.context_weight * ctx;
+                           options.typing_weight * cand.typing_cost + options.context_weight * ctx;
       logits.push_back(logit);
       if (logit > best_logit) {
         best_logit = logit;

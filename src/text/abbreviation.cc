@@ -8,7 +8,8 @@ namespace {
 
 bool IsAlnum(char c) {
   // Bytes of multi-byte UTF-8 characters count as word characters.
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || (static_cast<unsigned char>(c) >= 0x80);
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+         (static_cast<unsigned char>(c) >= 0x80);
 }
 char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }

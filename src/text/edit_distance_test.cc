@@ -14,11 +14,11 @@ double Cost(std::string_view typed, std::string_view meant) {
 
 TEST(EditDistance, Basics) {
   EXPECT_EQ(D("search", "search"), 0);
-  EXPECT_EQ(D("serch", "search"), 1);   // deletion
+  EXPECT_EQ(D("serch", "search"), 1);    // deletion
   EXPECT_EQ(D("seaarch", "search"), 1);  // insertion
-  EXPECT_EQ(D("saerch", "search"), 1);  // transposition counts once
-  EXPECT_EQ(D("sezrch", "search"), 1);  // substitution
-  EXPECT_EQ(D("ca", "abc"), 3);         // OSA: no edit of a transposed pair
+  EXPECT_EQ(D("saerch", "search"), 1);   // transposition counts once
+  EXPECT_EQ(D("sezrch", "search"), 1);   // substitution
+  EXPECT_EQ(D("ca", "abc"), 3);          // OSA: no edit of a transposed pair
   EXPECT_EQ(D("", "abc"), 3);
 }
 
@@ -33,13 +33,13 @@ TEST(EditDistance, CodePointsNotBytes) {
 }
 
 TEST(TypingCost, TypicalErrorsAreCheaper) {
-  EXPECT_DOUBLE_EQ(Cost("teh", "the"), 0.5);       // transposition
+  EXPECT_DOUBLE_EQ(Cost("teh", "the"), 0.5);  // transposition
   EXPECT_DOUBLE_EQ(Cost("serach", "search"), 0.5);
   EXPECT_DOUBLE_EQ(Cost("seatch", "search"), 0.5);  // t is next to r
   EXPECT_DOUBLE_EQ(Cost("seamch", "search"), 1.0);  // m is not
   EXPECT_DOUBLE_EQ(Cost("leter", "letter"), 0.5);   // one of a doubled letter
   EXPECT_DOUBLE_EQ(Cost("serch", "search"), 0.75);  // plain deletion
-  EXPECT_GT(Cost("abcd", "wxyz"), 2.0);              // beyond the limit
+  EXPECT_GT(Cost("abcd", "wxyz"), 2.0);             // beyond the limit
 }
 
 }  // namespace
