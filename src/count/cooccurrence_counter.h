@@ -35,7 +35,7 @@ struct CooccurrenceCounts {
 
 // How the third pass counts. Every field has a default.
 struct CooccurrenceOptions {
-  int window = 4;           // units on each side that count as co-occurring
+  int window = 2;           // units on each side that count as co-occurring
   int spelling_window = 3;  // units on each side that form a spelling word's context
 };
 
