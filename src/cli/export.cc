@@ -28,14 +28,8 @@ absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
     return absl::InvalidArgumentError("--format symspell exports only --lexicon spelling");
   }
   NJ_ASSIGN_OR_RETURN(auto store, LexiconStore::Open(flags.store_uri));
-  std::string version = flags.version;
-  if (version.empty()) {
-    NJ_ASSIGN_OR_RETURN(auto current, store->Current());
-    if (!current) {
-      return absl::NotFoundError(fmt::format("{} has no current version", flags.store_uri));
-    }
-    version = *current;
-  }
+  NJ_ASSIGN_OR_RETURN(const std::string version,
+                      ResolveVersion(*store, flags.version, flags.store_uri));
   absl::Status write_status;
   simdjson::dom::parser parser;
   NJ_RETURN_IF_ERROR(store->ScanLexicon(version, flags.lexicon, [&](std::string_view rec) {

@@ -58,13 +58,8 @@ void WriteList(JsonWriter& w, const ScoredList* list) {
 
 absl::Status RunLookup(const LookupFlags& flags, std::FILE* in, std::FILE* out) {
   NJ_ASSIGN_OR_RETURN(auto store, LexiconStore::Open(flags.store_uri));
-  std::string version = flags.version;
-  if (version.empty()) {
-    NJ_ASSIGN_OR_RETURN(auto current, store->Current());
-    if (!current)
-      return absl::NotFoundError(fmt::format("{} has no current version", flags.store_uri));
-    version = *current;
-  }
+  NJ_ASSIGN_OR_RETURN(const std::string version,
+                      ResolveVersion(*store, flags.version, flags.store_uri));
 
   simdjson::dom::parser parser;
   absl::Status status;

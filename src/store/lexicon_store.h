@@ -82,6 +82,11 @@ std::string NextVersionName(absl::Time now, const std::vector<std::string>& exis
 // True when `name` is a well-formed version name (v1.YYYYMMDD or v1.YYYYMMDD.N, N >= 2).
 bool IsVersionName(std::string_view name);
 
+// `version` when non-empty, else the store's current version; NotFound when there is none.
+[[nodiscard]] absl::StatusOr<std::string> ResolveVersion(LexiconStore& store,
+                                                         const std::string& version,
+                                                         std::string_view store_uri);
+
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_STORE_LEXICON_STORE_H_

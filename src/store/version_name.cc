@@ -39,4 +39,15 @@ std::string NextVersionName(absl::Time now, const std::vector<std::string>& exis
   return highest == 0 ? base : fmt::format("{}.{}", base, highest + 1);
 }
 
+absl::StatusOr<std::string> ResolveVersion(LexiconStore& store, const std::string& version,
+                                           std::string_view store_uri) {
+  if (!version.empty()) return version;
+  auto current = store.Current();
+  if (!current.ok()) return current.status();
+  if (!*current) {
+    return absl::NotFoundError(std::string(store_uri) + " has no current version");
+  }
+  return **current;
+}
+
 }  // namespace nightjar
