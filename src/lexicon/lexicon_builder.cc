@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "count/pass.h"
 #include "count/phrase_counter.h"
 #include "count/vocabulary.h"
@@ -153,7 +154,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
 
   // Related terms.
   t = std::chrono::steady_clock::now();
-  const UnitVectors vectors = BuildUnitVectors(map.units, cooc, options.related, threads);
+  const UnitVectors vectors = BuildUnitVectors(map.units, cooc, options.related);
   const auto nearest = NearestUnits(vectors, options.related, threads);
   for (uint32_t u = 0; u < map.units; ++u) {
     if (nearest[u].empty()) continue;
@@ -204,7 +205,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   absl::flat_hash_map<std::string, std::vector<Expansion>> exp;
   for (const Acronym& a : out.acronyms) {
     std::string folded_short = a.short_form;
-    for (char& c : folded_short) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    absl::AsciiStrToLower(&folded_short);
     exp[folded_short].push_back(Expansion{a.long_form, a.confidence});
     exp[a.long_form].push_back(Expansion{a.short_form, a.confidence});
   }
@@ -222,7 +223,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     for (auto& x : list) {
       if (static_cast<int>(kept.size()) >= options.expansions.max_expansions) break;
       std::string key = x.term;
-      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      absl::AsciiStrToLower(&key);
       if (key == term || !seen.insert(key).second) continue;
       kept.push_back(std::move(x));
     }

@@ -63,8 +63,7 @@ Dense Orthonormalize(const Dense& y) {
 }  // namespace
 
 UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
-                             const RelatedOptions& options, int threads) {
-  Eigen::setNbThreads(std::max(1, threads));
+                             const RelatedOptions& options) {
   const Sparse a = PpmiMatrix(units, counts, options.context_smoothing);
   const Eigen::Index k = units;
   const Eigen::Index l = std::min<Eigen::Index>(k, options.dimensions + 10);
@@ -134,7 +133,6 @@ std::vector<std::vector<std::pair<uint32_t, float>>> NearestUnits(const UnitVect
       }
     }
   };
-  Eigen::setNbThreads(1);
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(work);
   work();

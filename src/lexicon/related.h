@@ -28,10 +28,9 @@ struct RelatedOptions {
 using UnitVectors = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // PPMI over windowed co-occurrence counts of `units` units, reduced by randomized SVD (Halko,
-// Martinsson & Tropp 2011). A pure function of the counts and options; `threads` only changes
-// speed.
+// Martinsson & Tropp 2011). A pure function of the counts and options; single-threaded.
 UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
-                             const RelatedOptions& options, int threads);
+                             const RelatedOptions& options);
 
 // For each unit, up to top_n other units by cosine (best first), each >= min_score, the score
 // clamped into [0, 1].

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "count/ngram_table.h"
 #include "text/edit_distance.h"
 #include "util/json_writer.h"
 
@@ -18,12 +19,6 @@ bool IsWordLike(std::string_view s) {
     letter |= ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || static_cast<unsigned char>(c) >= 0x80;
   }
   return letter;
-}
-
-int Chars(std::string_view s) {
-  int n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
 }
 
 }  // namespace
@@ -48,7 +43,7 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
     const double fv = static_cast<double>(vocab.stats(v).frequency);
     if (fv * options.min_ratio > top) continue;  // too common to be anyone's misspelling
     std::string_view t = vocab.term(v);
-    if (Chars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
+    if (CountChars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
     const std::u32string typed = DecodeUtf8(t);
     for (const auto& m : index.Lookup(t, options.max_distance)) {
       if (m.id == v) continue;
@@ -56,7 +51,7 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
       if (fw < fv * options.min_ratio) continue;
       std::string_view w = vocab.term(m.id);
       if (!IsWordLike(w)) continue;
-      const int limit = Chars(w) <= options.short_word_chars ? 1 : options.max_distance;
+      const int limit = CountChars(w) <= options.short_word_chars ? 1 : options.max_distance;
       if (m.distance > limit || IsInflection(t, w)) continue;
       const double cost = TypingCost(typed, DecodeUtf8(w), limit);
       if (cost > options.max_typing_cost) continue;
