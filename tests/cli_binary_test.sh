@@ -25,7 +25,7 @@ check refresh-json 0 -- "$NJ" refresh --corpus "jsonl:$T/good.jsonl" --store "di
   --rejects-dir "$T/rej" --quiet --json --set spelling.min_frequency=1
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["corpus"]["documents"]==2, d' \
   "$T/out" || { echo "FAIL json summary"; fail=1; }
-V=$(cat "$T/s/CURRENT")
+V=$(head -1 "$T/s/CURRENT")
 
 check export-spelling 0 -- "$NJ" export --store "dir:$T/s" --lexicon spelling
 head -1 "$T/out" | grep -q "\"word\":\"search\",\"frequency\":3,\"doc_frequency\":1,\"variants\":\[\],\"version\":\"$V\"" ||
@@ -37,7 +37,7 @@ check export-missing-version 1 -- "$NJ" export --store "dir:$T/s" --version v1.1
 check reject-gate 3 -- "$NJ" refresh --corpus "jsonl:$T/bad.jsonl" --store "dir:$T/s" \
   --rejects-dir "$T/rej" --quiet
 grep -q "nothing published" "$T/err" || { echo "FAIL reject-gate message"; fail=1; }
-[ "$(cat "$T/s/CURRENT")" = "$V" ] || { echo "FAIL current changed after a failed run"; fail=1; }
+[ "$(head -1 "$T/s/CURRENT")" = "$V" ] || { echo "FAIL current changed after a failed run"; fail=1; }
 
 check unknown-setting 2 -- "$NJ" refresh --corpus "jsonl:$T/good.jsonl" --store "dir:$T/s" --set count.nope=1
 grep -q "count.nope" "$T/err" || { echo "FAIL config error does not name the field"; fail=1; }

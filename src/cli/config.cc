@@ -105,10 +105,10 @@ Field StringField(std::string key, std::string* out, bool allow_empty) {
                set};
 }
 
-// A non-empty list of non-empty names; as text, comma-separated.
-Field ListField(std::string key, std::vector<std::string>* out) {
-  auto set = [out](std::vector<std::string> v) -> std::string {
-    if (v.empty()) return "must list at least one name";
+// A list of non-empty names (non-empty unless allow_empty); as text, comma-separated.
+Field ListField(std::string key, std::vector<std::string>* out, bool allow_empty = false) {
+  auto set = [out, allow_empty](std::vector<std::string> v) -> std::string {
+    if (v.empty() && !allow_empty) return "must list at least one name";
     for (const auto& s : v) {
       if (s.empty()) return "must not contain an empty name";
     }
@@ -129,6 +129,7 @@ Field ListField(std::string key, std::vector<std::string>* out) {
       },
       [set](std::string_view t) -> std::string {
         std::vector<std::string> v;
+        if (t.empty()) return set(std::move(v));
         for (absl::string_view p : absl::StrSplit(absl::string_view(t.data(), t.size()), ',')) {
           v.emplace_back(absl::StripAsciiWhitespace(p));
         }
@@ -197,6 +198,29 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("expansions.min_related_score", &l.expansions.min_related_score, 0.0, 1.0),
       IntField("ngrams.min_frequency", &c.ngrams.min_frequency, 1, int64_t{1} << 62),
       StringField("store.uri", &c.store_uri, false),
+      BoolField("validation.schema", &c.validation.schema),
+      BoolField("validation.score_range", &c.validation.score_range),
+      BoolField("validation.clean_terms", &c.validation.clean_terms),
+      BoolField("validation.no_self_variants", &c.validation.no_self_variants),
+      BoolField("validation.no_correction_cycles", &c.validation.no_correction_cycles),
+      BoolField("validation.bounded_variants", &c.validation.bounded_variants),
+      IntField("validation.max_variants_per_word", &c.validation.max_variants_per_word, 0, 100000),
+      BoolField("validation.size_band", &c.validation.size_band),
+      DoubleField("validation.max_size_change", &c.validation.max_size_change, 0.0, 1e6),
+      IntField("validation.size_band_min_records", &c.validation.size_band_min_records, 0, kBig),
+      BoolField("validation.canaries", &c.validation.canaries),
+      ListField("validation.canary_words", &c.validation.canary_words, true),
+      BoolField("validation.top_overlap", &c.validation.top_overlap),
+      IntField("validation.top_k", &c.validation.top_k, 0, 1000000),
+      DoubleField("validation.min_top_overlap", &c.validation.min_top_overlap, 0.0, 1.0),
+      DoubleField("retention.days", &c.retention.days, 0.0, 36500.0),
+      BoolField("retention.after_refresh", &c.retention.after_refresh),
+      StringField("serve.listen", &c.serve.listen, false),
+      StringField("serve.admin_token", &c.serve.admin_token, true),
+      IntField("serve.threads", &c.serve.threads, 1, 1024),
+      IntField("serve.max_query_bytes", &c.serve.max_query_bytes, 1, 1 << 20),
+      IntField("serve.timeout_ms", &c.serve.timeout_ms, 1, 600000),
+      IntField("serve.poll_ms", &c.serve.poll_ms, 10, 3600000),
   };
 }
 

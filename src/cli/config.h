@@ -9,6 +9,9 @@
 #include "count/corpus_counter.h"
 #include "lexicon/lexicon_builder.h"
 #include "lexicon/ngram_stats.h"
+#include "serve/lookup_server.h"
+#include "store/retention.h"
+#include "store/validation.h"
 
 namespace nightjar {
 
@@ -22,6 +25,9 @@ struct Config {
   LexiconOptions lexicons;   // [spelling] [variants] [phrases] [acronyms] [related] [expansions]
   NgramStatsOptions ngrams;  // [ngrams]
   std::string store_uri = "dir:./var/nightjar";  // store.uri
+  ValidationOptions validation;                  // [validation]: gates before activation
+  RetentionOptions retention;                    // [retention]
+  ServeOptions serve;                            // [serve]
 };
 
 // Builds a Config from, in rising precedence: defaults, the TOML file at `toml_path` (skipped

@@ -4,15 +4,62 @@
 #include <simdjson.h>
 
 #include "store/lexicon_store.h"
+#include "util/json_writer.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
 
+namespace {
+
+// Solr synonym syntax escapes ',', '=>' parts and backslashes with a backslash.
+std::string SolrEscape(std::string_view term) {
+  std::string out;
+  for (size_t i = 0; i < term.size(); ++i) {
+    char c = term[i];
+    if (c == ',' || c == '\\' || (c == '=' && i + 1 < term.size() && term[i + 1] == '>')) {
+      out.push_back('\\');
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+// "term => term, expansion, ..." from an expansions record: an explicit mapping that keeps the
+// original term. Empty when the record has no expansions.
+absl::StatusOr<std::string> SolrRule(simdjson::dom::parser& parser, std::string_view rec) {
+  simdjson::dom::element e;
+  std::string_view term;
+  simdjson::dom::array list;
+  if (parser.parse(rec.data(), rec.size()).get(e) || e["term"].get(term) ||
+      e["expansions"].get(list)) {
+    return absl::DataLossError("export: an expansions record lacks term or expansions");
+  }
+  std::string rule = SolrEscape(term) + " => " + SolrEscape(term);
+  size_t n = 0;
+  for (auto x : list) {
+    std::string_view t;
+    if (x["term"].get(t) || t == term) continue;
+    rule += ", " + SolrEscape(t);
+    ++n;
+  }
+  return n == 0 ? std::string() : rule;
+}
+
+constexpr size_t kEsRulesPerSet = 10000;  // Elasticsearch's limit per synonyms set
+
+}  // namespace
+
 absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
   const bool symspell = flags.format == "symspell";
-  if (flags.format != "jsonl" && !symspell) {
+  const bool solr = flags.format == "solr-synonyms";
+  const bool es = flags.format == "es-synonyms";
+  if (flags.format != "jsonl" && !symspell && !solr && !es) {
+    return absl::InvalidArgumentError(fmt::format(
+        "--format {} is not one of: jsonl, symspell, solr-synonyms, es-synonyms", flags.format));
+  }
+  if ((solr || es) && flags.lexicon != kExpansionsLexicon) {
     return absl::InvalidArgumentError(
-        fmt::format("--format {} is not one of: jsonl, symspell", flags.format));
+        fmt::format("--format {} exports only --lexicon expansions", flags.format));
   }
   bool known = false;
   std::string names;
@@ -32,8 +79,36 @@ absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
                       ResolveVersion(*store, flags.version, flags.store_uri));
   absl::Status write_status;
   simdjson::dom::parser parser;
+  auto write = [&](std::string_view text) {
+    if (write_status.ok() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
+      write_status = absl::UnavailableError("export: write to output failed");
+    }
+  };
+  std::vector<std::string> es_rules;
+  size_t es_sets = 0;
+  auto flush_es = [&] {
+    ++es_sets;
+    JsonWriter w;
+    w.BeginObject().Key("synonyms_set").BeginArray();
+    for (const auto& r : es_rules) w.BeginObject().Key("synonyms").String(r).EndObject();
+    w.EndArray().EndObject();
+    write(w.Take() + "\n");
+    es_rules.clear();
+  };
   NJ_RETURN_IF_ERROR(store->ScanLexicon(version, flags.lexicon, [&](std::string_view rec) {
     if (!write_status.ok()) return;
+    if (solr || es) {
+      auto rule = SolrRule(parser, rec);
+      if (!rule.ok()) {
+        write_status = rule.status();
+      } else if (!rule->empty() && solr) {
+        write(*rule + "\n");
+      } else if (!rule->empty()) {
+        es_rules.push_back(std::move(*rule));
+        if (es_rules.size() == kEsRulesPerSet) flush_es();
+      }
+      return;
+    }
     if (symspell) {
       // SymSpell's frequency dictionary: "word count" per line.
       simdjson::dom::element e;
@@ -54,6 +129,7 @@ absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
       write_status = absl::UnavailableError("export: write to output failed");
     }
   }));
+  if (es && write_status.ok() && (!es_rules.empty() || es_sets == 0)) flush_es();
   if (std::fflush(out) != 0 && write_status.ok()) {
     write_status = absl::UnavailableError("export: flush of output failed");
   }

@@ -1,6 +1,7 @@
 // nightjar: one binary, one subcommand per job. Each subcommand returns an absl::Status; this
 // file turns it into a message on stderr and an exit code:
-//   0 ok, 1 runtime failure, 2 bad usage or configuration, 3 a data gate refused to publish.
+//   0 ok, 1 runtime failure, 2 bad usage or configuration, 3 a data gate or precondition
+//   refused (too many rejects, a failed validation gate, a rejected version, no rollback target).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
@@ -11,6 +12,8 @@
 #include "cli/export.h"
 #include "cli/lookup.h"
 #include "cli/refresh.h"
+#include "cli/serve.h"
+#include "cli/versions.h"
 #include "util/clock.h"
 
 namespace nightjar {
@@ -29,47 +32,102 @@ int ExitCode(const absl::Status& st) {
   }
 }
 
+// The options every config-reading subcommand shares.
+struct ConfigFlags {
+  std::string path;
+  std::string store;
+  std::vector<std::string> sets;
+  std::map<std::string, std::string> overrides;  // filled by subcommand-specific flags
+
+  void AddTo(CLI::App* cmd) {
+    cmd->add_option("--config", path, "TOML config file (env: NIGHTJAR_CONFIG)");
+    cmd->add_option("--store", store,
+                    "store URI: dir:PATH (default dir:./var/nightjar) or "
+                    "redis://[user:pass@]host:port/db[?namespace=NAME]");
+    cmd->add_option("--set", sets, "override any setting: --set section.key=value (repeatable)");
+  }
+
+  absl::StatusOr<Config> Load() {
+    for (const auto& kv : sets) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return absl::InvalidArgumentError("--set " + kv + ": expected section.key=value");
+      }
+      overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    auto env = ProcessEnvironment();
+    if (path.empty() && env.count("NIGHTJAR_CONFIG")) path = env["NIGHTJAR_CONFIG"];
+    if (!store.empty()) overrides["store.uri"] = store;
+    return LoadConfig(path, env, overrides);
+  }
+};
+
 int Main(int argc, char** argv) {
   CLI::App app{"nightjar: keeps a search engine's lexicons fresh"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "nightjar 0.1.0");
 
   // refresh
-  auto* refresh =
-      app.add_subcommand("refresh", "Count the corpus, mine lexicons, publish a version");
-  std::string config_path;
-  std::map<std::string, std::string> overrides;
-  std::string corpus, store, threads, rejects_dir, max_reject_share;
-  bool quiet = false, json = false;
-  refresh->add_option("--config", config_path, "TOML config file (env: NIGHTJAR_CONFIG)");
+  auto* refresh = app.add_subcommand(
+      "refresh", "Count the corpus, mine lexicons, validate, activate a new version");
+  ConfigFlags rc;
+  rc.AddTo(refresh);
+  std::string corpus, threads, rejects_dir, max_reject_share;
+  bool json = false;
+  RefreshFlags rf;
   refresh->add_option("--corpus", corpus, "corpus URI: jsonl:PATH|DIR|GLOB[,...]");
-  refresh->add_option("--store", store, "store URI: dir:PATH (default dir:./var/nightjar)");
   refresh->add_option("--threads", threads, "worker threads (0 = one per core)");
   refresh->add_option("--rejects-dir", rejects_dir, "where rejected records are quarantined");
   refresh->add_option("--max-reject-share", max_reject_share,
                       "fail when more than this share of records is rejected (default 0.01)");
-  std::vector<std::string> sets;
-  refresh->add_option("--set", sets, "override any setting: --set section.key=value (repeatable)");
-  refresh->add_flag("--quiet,-q", quiet, "no progress on stderr");
+  refresh->add_flag("--quiet,-q", rf.quiet, "no progress on stderr");
   refresh->add_flag("--json", json, "print a machine-readable summary at the end");
+  refresh->add_flag("--force", rf.force,
+                    "activate even if validation gates fail (recorded in the manifest)");
+  refresh->add_flag("--no-activate", rf.no_activate,
+                    "leave the new version validated; activate it with `versions activate`");
 
   // export
   auto* exp = app.add_subcommand("export", "Print the records of one lexicon of a version");
   ExportFlags ef;
-  exp->add_option("--store", ef.store_uri, "store URI: dir:PATH")->required();
+  exp->add_option("--store", ef.store_uri, "store URI: dir:PATH or redis://...")->required();
   exp->add_option("--version", ef.version, "version to export (default: the current one)");
   exp->add_option("--lexicon", ef.lexicon,
                   "spelling | corrections | related | expansions | ngrams | phrases | acronyms")
       ->required();
-  exp->add_option("--format", ef.format, "jsonl | symspell (spelling only: \"word count\" lines)");
+  exp->add_option("--format", ef.format,
+                  "jsonl | symspell (spelling: \"word count\" lines) | solr-synonyms | "
+                  "es-synonyms (expansions: Solr rules, or Elasticsearch synonyms-set bodies)");
 
   // lookup
   auto* lookup = app.add_subcommand("lookup", "Correct and expand queries against a version");
   LookupFlags lf;
-  lookup->add_option("--store", lf.store_uri, "store URI: dir:PATH")->required();
+  lookup->add_option("--store", lf.store_uri, "store URI: dir:PATH or redis://...")->required();
   lookup->add_option("--version", lf.version, "version to use (default: the current one)");
   lookup->add_flag("--json", lf.json, "one JSON object per query");
   lookup->add_option("text", lf.queries, "the query (default: one query per line of stdin)");
+
+  // versions
+  auto* versions = app.add_subcommand(
+      "versions", "list | show [V] | diff A B | activate V | rollback [--to V] | prune | audit");
+  ConfigFlags vc;
+  vc.AddTo(versions);
+  VersionsFlags vf;
+  versions->add_option("action", vf.action, "list, show, diff, activate, rollback, prune, audit")
+      ->required();
+  versions->add_option("args", vf.args, "versions the action names");
+  versions->add_option("--to", vf.to, "rollback: the version to go back to (default: previous)");
+  versions->add_flag("--force", vf.force, "activate: allow a rejected version");
+  versions->add_flag("--dry-run", vf.dry_run, "prune: only report what would be deleted");
+  versions->add_flag("--json", vf.json, "machine-readable output");
+  versions->add_option("--limit", vf.limit, "diff: examples per section; audit: entries");
+
+  // serve
+  auto* serve = app.add_subcommand("serve", "Serve lookups over HTTP, following activations");
+  ConfigFlags sc;
+  sc.AddTo(serve);
+  std::string listen;
+  serve->add_option("--listen", listen, "host:port (default 127.0.0.1:8080; port 0 = any free)");
 
   try {
     app.parse(argc, argv);
@@ -78,29 +136,30 @@ int Main(int argc, char** argv) {
   }
 
   if (refresh->parsed()) {
-    for (const auto& kv : sets) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return ExitCode(absl::InvalidArgumentError("--set " + kv + ": expected section.key=value"));
-      }
-      overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    auto env = ProcessEnvironment();
-    if (config_path.empty() && env.count("NIGHTJAR_CONFIG")) config_path = env["NIGHTJAR_CONFIG"];
-    if (!corpus.empty()) overrides["corpus.uri"] = corpus;
-    if (!store.empty()) overrides["store.uri"] = store;
-    if (!threads.empty()) overrides["count.threads"] = threads;
-    if (!rejects_dir.empty()) overrides["corpus.rejects_dir"] = rejects_dir;
-    if (!max_reject_share.empty()) overrides["corpus.max_reject_share"] = max_reject_share;
-    auto config = LoadConfig(config_path, env, overrides);
+    if (!corpus.empty()) rc.overrides["corpus.uri"] = corpus;
+    if (!threads.empty()) rc.overrides["count.threads"] = threads;
+    if (!rejects_dir.empty()) rc.overrides["corpus.rejects_dir"] = rejects_dir;
+    if (!max_reject_share.empty()) rc.overrides["corpus.max_reject_share"] = max_reject_share;
+    auto config = rc.Load();
     if (!config.ok()) return ExitCode(config.status());
-    auto result = RunRefresh(*config, RefreshFlags{quiet}, *Clock::Real());
+    auto result = RunRefresh(*config, rf, *Clock::Real());
     if (!result.ok()) return ExitCode(result.status());
     std::printf("%s\n", json ? result->summary_json.c_str() : result->summary_text.c_str());
     return 0;
   }
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));
   if (lookup->parsed()) return ExitCode(RunLookup(lf, stdin, stdout));
+  if (versions->parsed()) {
+    auto config = vc.Load();
+    if (!config.ok()) return ExitCode(config.status());
+    return ExitCode(RunVersions(vf, *config, *Clock::Real(), stdout));
+  }
+  if (serve->parsed()) {
+    if (!listen.empty()) sc.overrides["serve.listen"] = listen;
+    auto config = sc.Load();
+    if (!config.ok()) return ExitCode(config.status());
+    return ExitCode(RunServe(*config));
+  }
   return 2;
 }
 

@@ -1,6 +1,7 @@
 #include "cli/refresh.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <memory>
@@ -13,6 +14,8 @@
 #include "lexicon/spelling.h"
 #include "obs/progress.h"
 #include "store/lexicon_store.h"
+#include "store/retention.h"
+#include "store/validation.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 
@@ -164,50 +167,67 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   std::vector<NgramRow> ngrams = counts.ngrams.Sorted();
   const double lexicon_s = Since(t1);
 
-  // Publish.
+  // Write, validate, activate.
   const auto t2 = std::chrono::steady_clock::now();
   NJ_ASSIGN_OR_RETURN(auto builder, store->Begin(started));
   const std::string& version = builder->version();
+  VersionValidator validator(config.validation);
+  auto append = [&](std::string_view lexicon, std::string_view key,
+                    const std::string& record) -> absl::Status {
+    validator.Observe(lexicon, record);
+    return builder->Append(lexicon, key, record);
+  };
   for (const auto& e : spelling) {
-    NJ_RETURN_IF_ERROR(builder->Append(kSpellingLexicon, SpellingRecordJson(e, version)));
+    NJ_RETURN_IF_ERROR(append(kSpellingLexicon, e.word, SpellingRecordJson(e, version)));
   }
-  const std::string updated =
-      absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", started, absl::UTCTimeZone());
+  const std::string updated = FormatUtc(started);
   for (const auto& c : lex.corrections) {
-    NJ_RETURN_IF_ERROR(builder->Append(kCorrectionsLexicon,
-                                       CorrectionRecordJson(c.variant, c.word, c.score, version)));
+    NJ_RETURN_IF_ERROR(append(kCorrectionsLexicon, c.variant,
+                              CorrectionRecordJson(c.variant, c.word, c.score, version)));
   }
   for (const auto& r : lex.related) {
     std::vector<std::pair<std::string_view, float>> list(r.related.begin(), r.related.end());
     NJ_RETURN_IF_ERROR(
-        builder->Append(kRelatedLexicon, RelatedRecordJson(r.term, list, version, updated)));
+        append(kRelatedLexicon, r.term, RelatedRecordJson(r.term, list, version, updated)));
   }
   for (const auto& e : lex.expansions) {
-    NJ_RETURN_IF_ERROR(builder->Append(
-        kExpansionsLexicon,
+    NJ_RETURN_IF_ERROR(append(
+        kExpansionsLexicon, e.term,
         ExpansionRecordJson(e, config.lexicons.expansions.max_expansions, version)));
   }
   for (const auto& p : lex.phrases) {
-    NJ_RETURN_IF_ERROR(builder->Append(kPhrasesLexicon, PhraseRecordJson(p, version)));
+    NJ_RETURN_IF_ERROR(append(kPhrasesLexicon, p.text, PhraseRecordJson(p, version)));
   }
   for (const auto& a : lex.acronyms) {
-    NJ_RETURN_IF_ERROR(builder->Append(kAcronymsLexicon, AcronymRecordJson(a, version)));
+    NJ_RETURN_IF_ERROR(append(kAcronymsLexicon, a.short_form + "\t" + a.long_form,
+                              AcronymRecordJson(a, version)));
   }
   uint64_t ngrams_published = 0;
   for (const auto& row : ngrams) {
     if (row.stats.frequency < config.ngrams.min_frequency) continue;
-    NJ_RETURN_IF_ERROR(builder->Append(kNgramsLexicon, NgramRecordJson(row, version)));
+    NJ_RETURN_IF_ERROR(append(kNgramsLexicon, row.ngram, NgramRecordJson(row, version)));
     ++ngrams_published;
   }
   NJ_ASSIGN_OR_RETURN(auto files, builder->Seal());
+
+  // Gates, against the active version.
+  NJ_ASSIGN_OR_RETURN(const std::optional<std::string> active, store->Current());
+  std::optional<std::string> active_manifest;
+  if (active) {
+    NJ_ASSIGN_OR_RETURN(std::string text, store->ReadManifest(*active));
+    active_manifest = std::move(text);
+  }
+  const ValidationReport report = validator.Finish(files, active_manifest);
+  const bool passed = report.passed();
+  const std::string failure = report.FirstFailure();
 
   JsonWriter m;
   m.BeginObject();
   m.Key("format").String("nightjar-manifest");
   m.Key("format_version").Int(1);
   m.Key("version").String(version);
-  m.Key("created_at")
-      .String(absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", clock.Now(), absl::UTCTimeZone()));
+  m.Key("created_at").String(FormatUtc(started));
+  m.Key("committed_at").String(FormatUtc(clock.Now()));
   m.Key("corpus");
   WriteCorpus(m, config, counts.totals, counts.terms.size(), input);
   m.Key("rejects");
@@ -215,17 +235,43 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   m.Key("lexicons").BeginObject();
   for (const auto& f : files) {
     m.Key(f.name).BeginObject();
-    m.Key("file").String(f.name + ".jsonl");
     m.Key("records").Uint(f.records);
     m.Key("bytes").Uint(f.bytes);
     m.Key("checksum").String(f.checksum);
     m.EndObject();
   }
   m.EndObject();
+  m.Key("validation").Raw(report.Json());
+  m.Key("compared_with").String(active.value_or(""));
+  m.Key("forced").Bool(!passed && flags.force);
+  m.Key("top_words").BeginArray();
+  for (const auto& w : validator.TopWords()) m.String(w);
+  m.EndArray();
   m.Key("settings");
   WriteSettings(m, config);
   m.EndObject();
-  NJ_RETURN_IF_ERROR(builder->Publish(m.str()));
+  NJ_RETURN_IF_ERROR(builder->Commit(
+      m.str(), passed ? VersionState::kValidated : VersionState::kRejected,
+      passed ? "" : failure));
+  if (!passed && !flags.force) {
+    return absl::FailedPreconditionError(fmt::format(
+        "version {} rejected by validation gate {}; the active version ({}) is unchanged; "
+        "`nightjar versions show {}` has the report, --force overrides",
+        version, failure, active.value_or("none"), version));
+  }
+  PruneResult pruned;
+  if (!flags.no_activate) {
+    ActivateRequest ar;
+    ar.version = version;
+    ar.actor = "refresh";
+    ar.force = flags.force;
+    ar.now = clock.Now();
+    NJ_RETURN_IF_ERROR(store->Activate(ar).status());
+    if (config.retention.after_refresh) {
+      NJ_ASSIGN_OR_RETURN(pruned, PruneVersions(*store, clock.Now(), config.retention.max_age(),
+                                                /*dry_run=*/false));
+    }
+  }
   const double publish_s = Since(t2);
   const double total_s = Since(t0);
 
@@ -248,6 +294,12 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   s.Key("expansions").Uint(lex.expansions.size());
   s.Key("phrases").Uint(lex.phrases.size());
   s.Key("acronyms").Uint(lex.acronyms.size());
+  s.Key("activated").Bool(!flags.no_activate);
+  s.Key("forced").Bool(!passed && flags.force);
+  s.Key("validation").Raw(report.Json());
+  s.Key("pruned").BeginArray();
+  for (const auto& v : pruned.deleted) s.String(v);
+  s.EndArray();
   s.Key("threads").Int(threads);
   s.Key("seconds").BeginObject();
   s.Key("count").Double(count_s).Key("lexicons").Double(lexicon_s);
@@ -261,12 +313,14 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   s.EndObject();
   result.summary_json = s.Take();
   result.summary_text = fmt::format(
-      "published {} to {}\n"
+      "{} {} in {}{}\n"
       "  documents {} (deleted {}, truncated {}), rejected {}{}\n"
       "  tokens {}, distinct terms {}, spelling words {}, corrections {}, n-grams {}\n"
       "  phrases {}, acronyms {}, related-term lists {}, expansion lists {}\n"
       "  {:.1f} MB text in {:.2f}s ({:.1f} MB/s input on {} threads), peak RSS {:.0f} MB",
-      version, config.store_uri, counts.totals.documents, counts.totals.deleted,
+      flags.no_activate ? "validated" : "activated", version, config.store_uri,
+      pruned.deleted.empty() ? "" : fmt::format(" (pruned {})", fmt::join(pruned.deleted, ", ")),
+      counts.totals.documents, counts.totals.deleted,
       counts.totals.truncated, rejects.total(),
       rejects.total() > 0 ? fmt::format(" ({}) -> {}", RejectBreakdown(rejects), rejects.path())
                           : "",

@@ -108,11 +108,73 @@ TEST(RefreshTest, TooManyRejectsPublishesNothingAndKeepsCurrent) {
   }
   EXPECT_EQ(lines, 2);
 
-  // Raising the threshold lets the same corpus through.
+  // Raising the threshold lets the same corpus through (it shares no top words with the active
+  // version, so that gate is off here; GatesRejectAVersion covers it).
   c.max_reject_share = 0.7;
+  c.validation.top_overlap = false;
   auto ok = RunRefresh(c, RefreshFlags{true}, clock);
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->version, "v1.20261124");
+}
+
+TEST(RefreshTest, GatesRejectAVersionAndForceOverridesThem) {
+  TempDir dir;
+  std::string first = dir.Write("a.jsonl", R"({"id":"1","body":"alpha beta gamma"})"
+                                           "\n");
+  Config c = MakeConfig(dir, first);
+  FakeClock clock(Day(23));
+  ASSERT_TRUE(RunRefresh(c, RefreshFlags{true}, clock).ok());
+
+  // A missing canary word rejects the version; the error names the gate.
+  c.validation.canary_words = {"zebra"};
+  clock.Set(Day(24));
+  auto r = RunRefresh(c, RefreshFlags{true}, clock);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("gate canaries"));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("zebra"));
+  auto store = LexiconStore::Open(c.store_uri);
+  EXPECT_EQ(**(*store)->Current(), "v1.20261123");
+  auto list = *(*store)->List();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1].state, VersionState::kRejected);
+  EXPECT_THAT(list[1].note, HasSubstr("canaries"));
+  EXPECT_THAT(*(*store)->ReadManifest("v1.20261124"), HasSubstr("\"passed\":false"));
+
+  // A corpus that shares no top words with the active version fails the overlap gate.
+  c.validation.canary_words = {};
+  c.source.uri = "jsonl:" + dir.Write("b.jsonl", R"({"id":"1","body":"delta epsilon"})"
+                                                 "\n");
+  r = RunRefresh(c, RefreshFlags{true}, clock);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("gate top_overlap"));
+
+  // --force activates it anyway and says so in the manifest and status.
+  RefreshFlags force{true};
+  force.force = true;
+  auto forced = RunRefresh(c, force, clock);
+  ASSERT_TRUE(forced.ok()) << forced.status();
+  EXPECT_EQ(**(*store)->Current(), forced->version);
+  EXPECT_THAT(*(*store)->ReadManifest(forced->version), HasSubstr("\"forced\":true"));
+  EXPECT_EQ((*store)->List()->back().state, VersionState::kActive);
+  EXPECT_THAT((*store)->List()->back().note, HasSubstr("forced: top_overlap"));
+}
+
+TEST(RefreshTest, RetentionPrunesOldVersionsAfterActivation) {
+  TempDir dir;
+  Config c = MakeConfig(dir, dir.Write("a.jsonl", R"({"id":"1","body":"alpha beta"})"
+                                                  "\n"));
+  FakeClock clock(Day(1));
+  for (int d = 1; d <= 10; ++d) {
+    clock.Set(Day(d));
+    ASSERT_TRUE(RunRefresh(c, RefreshFlags{true}, clock).ok());
+  }
+  // Day 10's run keeps the versions of the last 7 days (created on or after Nov 3, 02:00).
+  auto store = LexiconStore::Open(c.store_uri);
+  auto list = *(*store)->List();
+  ASSERT_EQ(list.size(), 8u);
+  EXPECT_EQ(list.front().version, "v1.20261103");
+  EXPECT_EQ(list.back().version, "v1.20261110");
 }
 
 TEST(RefreshTest, EmptyCorpusPublishesNothing) {

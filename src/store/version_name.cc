@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cctype>
@@ -38,6 +39,28 @@ std::string NextVersionName(absl::Time now, const std::vector<std::string>& exis
   }
   return highest == 0 ? base : fmt::format("{}.{}", base, highest + 1);
 }
+
+bool VersionNameLess(const std::string& a, const std::string& b) {
+  auto key = [](const std::string& v) {
+    int n = v.size() > 12 ? std::stoi(v.substr(12)) : 1;
+    return std::make_pair(v.substr(0, 11), n);
+  };
+  return key(a) < key(b);
+}
+
+bool IsLexiconName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+void RecordSetChecksum::Add(std::string_view record) {
+  sum_ += XXH3_64bits(record.data(), record.size());
+}
+
+std::string RecordSetChecksum::Hex() const { return fmt::format("xxh3sum:{:016x}", sum_); }
 
 absl::StatusOr<std::string> ResolveVersion(LexiconStore& store, const std::string& version,
                                            std::string_view store_uri) {

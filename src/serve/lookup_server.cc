@@ -1,0 +1,246 @@
+#include "serve/lookup_server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <charconv>
+#include <chrono>
+
+#include "util/json_writer.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void Json(httplib::Response& res, int status, const std::string& body) {
+  res.status = status;
+  res.set_content(body + "\n", "application/json");
+}
+
+void Error(httplib::Response& res, int status, std::string_view message) {
+  JsonWriter w;
+  w.BeginObject().Key("error").String(message).EndObject();
+  Json(res, status, w.Take());
+}
+
+// Constant-time comparison for the bearer token.
+bool SameSecret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+int HttpCode(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kInvalidArgument:
+      return 409;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("serve.listen '{}': expected host:port", listen));
+  }
+  std::string_view p(listen.data() + colon + 1, listen.size() - colon - 1);
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+  if (ec != std::errc() || end != p.data() + p.size() || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        fmt::format("serve.listen '{}': port must be 0..65535", listen));
+  }
+  return std::make_pair(listen.substr(0, colon), port);
+}
+
+LookupServer::LookupServer(ServeOptions options, StoreOpener open)
+    : options_(std::move(options)),
+      open_(std::move(open)),
+      server_(std::make_unique<httplib::Server>()) {}
+
+LookupServer::~LookupServer() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOptions& options,
+                                                                  StoreOpener open) {
+  NJ_ASSIGN_OR_RETURN(auto hp, ParseListen(options.listen));
+  std::unique_ptr<LookupServer> s(new LookupServer(options, std::move(open)));
+  LiveSnapshotOptions lo;
+  lo.poll = absl::Milliseconds(options.poll_ms);
+  NJ_ASSIGN_OR_RETURN(s->live_, LiveSnapshot::Start(s->open_, lo, &s->metrics_));
+  s->Routes();
+  httplib::Server& srv = *s->server_;
+  const int threads = options.threads;
+  srv.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));  // NOLINT: httplib owns it
+  };
+  const time_t sec = options.timeout_ms / 1000;
+  const time_t usec = (options.timeout_ms % 1000) * 1000;
+  srv.set_read_timeout(sec, usec);
+  srv.set_write_timeout(sec, usec);
+  srv.set_keep_alive_max_count(1000000);
+  srv.set_keep_alive_timeout(5);
+  srv.set_payload_max_length(static_cast<size_t>(options.max_query_bytes) * 4);
+  s->host_ = hp.first;
+  if (hp.second == 0) {
+    s->port_ = srv.bind_to_any_port(hp.first);
+    if (s->port_ <= 0) {
+      return absl::UnavailableError(fmt::format("serve: cannot bind {}", options.listen));
+    }
+  } else {
+    if (!srv.bind_to_port(hp.first, hp.second)) {
+      return absl::UnavailableError(fmt::format("serve: cannot bind {}", options.listen));
+    }
+    s->port_ = hp.second;
+  }
+  s->thread_ = std::thread([p = s.get()] { p->server_->listen_after_bind(); });
+  return s;
+}
+
+void LookupServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LookupServer::Wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void LookupServer::Routes() {
+  httplib::Server& srv = *server_;
+  const size_t max_query = static_cast<size_t>(options_.max_query_bytes);
+
+  // Wraps a handler with metrics and the query-size bound.
+  auto handle = [this, max_query](std::string endpoint, const char* param,
+                                  std::function<void(const Snapshot&, const std::string&,
+                                                     httplib::Response&)>
+                                      fn) {
+    Counter* ok = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
+                                       fmt::format("endpoint=\"{}\",code=\"200\"", endpoint));
+    Counter* bad = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
+                                        fmt::format("endpoint=\"{}\",code=\"4xx\"", endpoint));
+    Histogram* latency =
+        &metrics_.GetHistogram("nightjar_http_request_seconds", "HTTP request latency",
+                               fmt::format("endpoint=\"{}\"", endpoint));
+    return [this, param, fn, ok, bad, latency, max_query](const httplib::Request& req,
+                                                          httplib::Response& res) {
+      const auto t0 = Clock::now();
+      std::string value;
+      if (param != nullptr) {
+        if (!req.has_param(param)) {
+          Error(res, 400, fmt::format("missing parameter '{}'", param));
+        } else if ((value = req.get_param_value(param)).size() > max_query) {
+          Error(res, 413, fmt::format("'{}' is longer than {} bytes", param, max_query));
+        }
+      }
+      if (res.status < 400) {
+        const std::shared_ptr<const Snapshot> snap = live_->Get();  // held to the end
+        fn(*snap, value, res);
+      }
+      (res.status < 400 ? ok : bad)->Add();
+      latency->Observe(std::chrono::duration<double>(Clock::now() - t0).count());
+    };
+  };
+
+  srv.Get("/v1/correct",
+          handle("correct", "q", [](const Snapshot& s, const std::string& q, httplib::Response& res) {
+            const CorrectedQuery c = s.Correct(q);
+            JsonWriter w;
+            w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
+            w.Key("corrected").String(c.corrected).Key("tokens").BeginArray();
+            for (size_t i = 0; i < c.tokens.size(); ++i) {
+              w.BeginObject().Key("token").String(c.tokens[i]);
+              w.Key("correction").String(c.fixes[i].text).Key("score").Double(c.fixes[i].score);
+              w.Key("how").String(c.fixes[i].how).EndObject();
+            }
+            w.EndArray().EndObject();
+            Json(res, 200, w.Take());
+          }));
+  srv.Get("/v1/expand",
+          handle("expand", "q", [](const Snapshot& s, const std::string& q, httplib::Response& res) {
+            const CorrectedQuery c = s.Correct(q);
+            JsonWriter w;
+            w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
+            w.Key("corrected").String(c.corrected).Key("terms").BeginArray();
+            for (const auto& t : c.terms) {
+              w.BeginObject().Key("term").String(t).Key("expansions");
+              WriteScoredList(w, s.Expand(t));
+              w.EndObject();
+            }
+            w.EndArray().EndObject();
+            Json(res, 200, w.Take());
+          }));
+  srv.Get("/v1/related", handle("related", "term",
+                                [](const Snapshot& s, const std::string& term,
+                                   httplib::Response& res) {
+                                  // Fold the term the way the corpus was folded.
+                                  const CorrectedQuery c = s.Correct(term);
+                                  std::string folded;
+                                  for (const auto& t : c.tokens) {
+                                    folded += (folded.empty() ? "" : " ") + t;
+                                  }
+                                  JsonWriter w;
+                                  w.BeginObject().Key("version").String(s.version());
+                                  w.Key("term").String(folded).Key("related_terms");
+                                  WriteScoredList(w, s.Related(folded));
+                                  w.EndObject();
+                                  Json(res, 200, w.Take());
+                                }));
+  srv.Get("/v1/version", handle("version", nullptr,
+                                [this](const Snapshot& s, const std::string&,
+                                       httplib::Response& res) {
+                                  JsonWriter w;
+                                  w.BeginObject().Key("version").String(s.version());
+                                  w.Key("words").Uint(s.words());
+                                  w.Key("swaps").Uint(live_->swaps()).EndObject();
+                                  Json(res, 200, w.Take());
+                                }));
+  srv.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(live_->Get() ? "ok\n" : "no snapshot\n", "text/plain");
+    res.status = live_->Get() ? 200 : 503;
+  });
+  srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_.Render(), "text/plain; version=0.0.4");
+  });
+
+  auto admin = [this](bool rollback) {
+    return [this, rollback](const httplib::Request& req, httplib::Response& res) {
+      if (options_.admin_token.empty()) {
+        return Error(res, 403, "admin endpoints are disabled (set serve.admin_token)");
+      }
+      const std::string auth = req.get_header_value("Authorization");
+      if (!auth.starts_with("Bearer ") || !SameSecret(auth.substr(7), options_.admin_token)) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        return Error(res, 401, "a valid bearer token is required");
+      }
+      ActivateRequest ar;
+      ar.version = req.get_param_value(rollback ? "to" : "version");
+      if (!rollback && ar.version.empty()) return Error(res, 400, "missing parameter 'version'");
+      ar.action = rollback ? "rollback" : "activate";
+      ar.actor = "serve-admin@" + req.remote_addr;
+      ar.force = req.get_param_value("force") == "true";
+      ar.now = absl::Now();
+      auto store = open_();
+      if (!store.ok()) return Error(res, HttpCode(store.status()), std::string(store.status().message()));
+      auto ev = (*store)->Activate(ar);
+      if (!ev.ok()) return Error(res, HttpCode(ev.status()), std::string(ev.status().message()));
+      live_->Poke();
+      Json(res, 200, AuditEventJson(*ev));
+    };
+  };
+  srv.Post("/v1/admin/activate", admin(false));
+  srv.Post("/v1/admin/rollback", admin(true));
+}
+
+}  // namespace nightjar

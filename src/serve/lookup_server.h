@@ -1,0 +1,70 @@
+#ifndef NIGHTJAR_SERVE_LOOKUP_SERVER_H_
+#define NIGHTJAR_SERVE_LOOKUP_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "obs/metrics.h"
+#include "serve/live_snapshot.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace nightjar {
+
+// How `nightjar serve` listens. Every field has a default; [serve] in the TOML config.
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
+  std::string admin_token;                // bearer token for /v1/admin/*; empty disables them
+  int threads = 16;                       // request threads (one per open connection)
+  int max_query_bytes = 2048;             // longer q= / term= values get 413
+  int timeout_ms = 2000;                  // socket read and write timeout per request
+  int poll_ms = 5000;                     // version re-check interval besides events
+};
+
+// The lookup service over HTTP:
+//   GET /v1/correct?q=   GET /v1/expand?q=   GET /v1/related?term=   GET /v1/version
+//   GET /healthz         GET /metrics (Prometheus text)
+//   POST /v1/admin/activate?version=V   POST /v1/admin/rollback[?to=V]  (Authorization: Bearer)
+// Every answer names the version it was computed from; one request reads one snapshot.
+class LookupServer {
+ public:
+  // Loads the active version, binds and starts serving on a background thread.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LookupServer>> Start(
+      const ServeOptions& options, StoreOpener open);
+  ~LookupServer();  // Stop()
+  LookupServer(const LookupServer&) = delete;
+  LookupServer& operator=(const LookupServer&) = delete;
+
+  int port() const { return port_; }
+  const std::string& host() const { return host_; }
+  LiveSnapshot& live() { return *live_; }
+  MetricsRegistry& metrics() { return metrics_; }
+  // Stops accepting, finishes in-flight requests, joins. Idempotent.
+  void Stop();
+  // Blocks until Stop() is called from another thread (or a signal handler path).
+  void Wait();
+
+ private:
+  LookupServer(ServeOptions options, StoreOpener open);
+  void Routes();
+
+  ServeOptions options_;
+  StoreOpener open_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<LiveSnapshot> live_;
+  std::unique_ptr<httplib::Server> server_;
+  std::string host_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Splits "host:port" (port 0..65535); InvalidArgument naming serve.listen otherwise.
+[[nodiscard]] absl::StatusOr<std::pair<std::string, int>> ParseListen(const std::string& listen);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_SERVE_LOOKUP_SERVER_H_

@@ -1,0 +1,200 @@
+#include "serve/snapshot.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "util/json_writer.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+// Reads {"<key_field>": .., "<list_field>": [{"term":..,"score":..}]} records into a map.
+absl::Status LoadLists(LexiconStore& store, const std::string& version, std::string_view lexicon,
+                       const char* key_field, const char* list_field,
+                       absl::flat_hash_map<std::string, ScoredList>* out) {
+  simdjson::dom::parser parser;
+  absl::Status status;
+  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, lexicon, [&](std::string_view rec) {
+    simdjson::dom::element e;
+    std::string_view key;
+    simdjson::dom::array list;
+    if (parser.parse(rec.data(), rec.size()).get(e) || e[key_field].get(key) ||
+        e[list_field].get(list)) {
+      if (status.ok()) status = absl::DataLossError(fmt::format("malformed {} record", lexicon));
+      return;
+    }
+    ScoredList items;
+    items.reserve(list.size());
+    for (simdjson::dom::element x : list) {
+      std::string_view term;
+      double score = 0;
+      if (x["term"].get(term) || x["score"].get(score)) continue;
+      items.emplace_back(std::string(term), score);
+    }
+    (*out)[std::string(key)] = std::move(items);
+  }));
+  return status;
+}
+
+// The tokenizer rules the version was built with (defaults for what the manifest lacks).
+TokenizerOptions TextSettings(std::string_view manifest) {
+  TokenizerOptions t;
+  simdjson::dom::parser parser;
+  simdjson::dom::element m;
+  if (parser.parse(manifest.data(), manifest.size()).get(m)) return t;
+  simdjson::dom::element text;
+  if (m["settings"]["text"].get(text)) return t;
+  bool b = false;
+  uint64_t n = 0;
+  if (!text["digits"].get(b)) t.digits = b;
+  if (!text["numbers"].get(b)) t.numbers = b;
+  if (!text["inner_apostrophe"].get(b)) t.inner_apostrophe = b;
+  if (!text["inner_hyphen"].get(b)) t.inner_hyphen = b;
+  if (!text["max_token_bytes"].get(n)) t.max_token_bytes = n;
+  return t;
+}
+
+}  // namespace
+
+void WriteScoredList(JsonWriter& w, const ScoredList* list) {
+  w.BeginArray();
+  if (list != nullptr) {
+    for (const auto& [term, score] : *list) {
+      w.BeginObject().Key("term").String(term).Key("score").Double(score).EndObject();
+    }
+  }
+  w.EndArray();
+}
+
+Snapshot::Snapshot(std::string version, Tokenizer tokenizer,
+                   std::unique_ptr<SpellCorrector> corrector,
+                   absl::flat_hash_map<std::string, ScoredList> expansions,
+                   absl::flat_hash_map<std::string, ScoredList> related, size_t words)
+    : version_(std::move(version)),
+      tokenizer_(std::move(tokenizer)),
+      corrector_(std::move(corrector)),
+      expansions_(std::move(expansions)),
+      related_(std::move(related)),
+      words_(words) {}
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& store,
+                                                               const std::string& version,
+                                                               const CorrectorOptions& options) {
+  NJ_ASSIGN_OR_RETURN(std::string manifest, store.ReadManifest(version));
+  simdjson::dom::parser parser;
+  absl::Status status;
+  std::vector<std::pair<std::string, uint64_t>> words;
+  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kSpellingLexicon, [&](std::string_view rec) {
+    simdjson::dom::element e;
+    std::string_view word;
+    uint64_t f = 0;
+    if (parser.parse(rec.data(), rec.size()).get(e) || e["word"].get(word) ||
+        e["frequency"].get(f)) {
+      if (status.ok()) status = absl::DataLossError("malformed spelling record");
+      return;
+    }
+    words.emplace_back(std::string(word), f);
+  }));
+  NJ_RETURN_IF_ERROR(status);
+  absl::flat_hash_map<std::string, std::pair<std::string, double>> corrections;
+  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kCorrectionsLexicon, [&](std::string_view rec) {
+    simdjson::dom::element e;
+    std::string_view variant, word;
+    double score = 0;
+    if (parser.parse(rec.data(), rec.size()).get(e) || e["variant"].get(variant) ||
+        e["word"].get(word) || e["score"].get(score)) {
+      if (status.ok()) status = absl::DataLossError("malformed corrections record");
+      return;
+    }
+    corrections[std::string(variant)] = {std::string(word), score};
+  }));
+  NJ_RETURN_IF_ERROR(status);
+  absl::flat_hash_map<std::string, ScoredList> expansions, related;
+  NJ_RETURN_IF_ERROR(
+      LoadLists(store, version, kExpansionsLexicon, "term", "expansions", &expansions));
+  NJ_RETURN_IF_ERROR(LoadLists(store, version, kRelatedLexicon, "word", "related_terms", &related));
+  const size_t n = words.size();
+  auto corrector = std::make_unique<SpellCorrector>(std::move(words), std::move(corrections), options);
+  return std::shared_ptr<const Snapshot>(
+      new Snapshot(version, Tokenizer(TextSettings(manifest)), std::move(corrector),
+                   std::move(expansions), std::move(related), n));
+}
+
+CorrectedQuery Snapshot::Correct(std::string_view query) const {
+  CorrectedQuery q;
+  Tokenizer tokenizer = tokenizer_;  // tokenizers keep scratch state; this one is ours
+  tokenizer.Tokenize(query, [&](const Token& t) { q.tokens.emplace_back(t.folded); });
+  for (const auto& t : q.tokens) {
+    q.fixes.push_back(corrector_->Correct(t));
+    if (!q.corrected.empty()) q.corrected.push_back(' ');
+    q.corrected += q.fixes.back().text;
+  }
+  for (size_t i = 0; i < q.fixes.size(); ++i) {
+    std::string term = q.fixes[i].text;
+    q.terms.push_back(term);
+    for (size_t j = i + 1; j < q.fixes.size() && j < i + 3; ++j) {
+      term += " " + q.fixes[j].text;
+      if (expansions_.contains(term) || related_.contains(term)) q.terms.push_back(term);
+    }
+  }
+  return q;
+}
+
+const ScoredList* Snapshot::Expand(std::string_view term) const {
+  auto it = expansions_.find(std::string(term));
+  return it == expansions_.end() ? nullptr : &it->second;
+}
+
+const ScoredList* Snapshot::Related(std::string_view term) const {
+  auto it = related_.find(std::string(term));
+  return it == related_.end() ? nullptr : &it->second;
+}
+
+std::string Snapshot::LookupJson(std::string_view query) const {
+  const CorrectedQuery q = Correct(query);
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("version").String(version_);
+  w.Key("query").String(query);
+  w.Key("corrected").String(q.corrected);
+  w.Key("tokens").BeginArray();
+  for (size_t i = 0; i < q.tokens.size(); ++i) {
+    w.BeginObject().Key("token").String(q.tokens[i]).Key("correction").String(q.fixes[i].text);
+    w.Key("score").Double(q.fixes[i].score).Key("how").String(q.fixes[i].how).EndObject();
+  }
+  w.EndArray();
+  w.Key("terms").BeginArray();
+  for (const auto& t : q.terms) {
+    w.BeginObject().Key("term").String(t);
+    w.Key("expansions");
+    WriteScoredList(w, Expand(t));
+    w.Key("related_terms");
+    WriteScoredList(w, Related(t));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
+}
+
+std::string Snapshot::LookupText(std::string_view query) const {
+  const CorrectedQuery q = Correct(query);
+  std::string s = fmt::format("{}\n  corrected: {}\n", query, q.corrected);
+  for (size_t i = 0; i < q.tokens.size(); ++i) {
+    if (q.fixes[i].text != q.tokens[i]) {
+      s += fmt::format("  {} -> {} ({}, {:.2f})\n", q.tokens[i], q.fixes[i].text, q.fixes[i].how,
+                       q.fixes[i].score);
+    }
+  }
+  for (const auto& t : q.terms) {
+    const ScoredList* list = Expand(t);
+    if (list == nullptr) continue;
+    s += fmt::format("  expand {}:", t);
+    for (const auto& [x, sc] : *list) s += fmt::format(" {} ({:.2f})", x, sc);
+    s += "\n";
+  }
+  return s;
+}
+
+}  // namespace nightjar
