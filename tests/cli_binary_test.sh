@@ -85,5 +85,97 @@ check lookup-stdin 0 -- sh -c "\"$NJ\" lookup --store dir:$T/lx --json < $T/q"
 [ "$(wc -l < "$T/out")" -eq 2 ] || { echo "FAIL lookup stdin: one answer per line"; fail=1; }
 check lookup-no-store 1 -- "$NJ" lookup --store "dir:$T/empty" x
 
+# Version lifecycle: two more runs, list, diff, rollback, activate, show, audit, prune.
+V1=$(head -1 "$T/lx/CURRENT")
+check refresh-2 0 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/lx" --quiet
+V2=$(head -1 "$T/lx/CURRENT")
+[ "$V2" = "$V1.2" ] || { echo "FAIL second same-day version is $V2"; fail=1; }
+check versions-list 0 -- "$NJ" versions list --store "dir:$T/lx"
+grep -q "^\* $V2 *active" "$T/out" && grep -q "^p $V1 *retired" "$T/out" ||
+  { echo "FAIL versions list: $(cat "$T/out")"; fail=1; }
+check versions-diff 0 -- "$NJ" versions diff "$V1" "$V2" --store "dir:$T/lx" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["words_added"]["count"]==0, d' \
+  "$T/out" || { echo "FAIL diff of identical corpora: $(cat "$T/out")"; fail=1; }
+check versions-rollback 0 -- "$NJ" versions rollback --store "dir:$T/lx"
+[ "$(head -1 "$T/lx/CURRENT")" = "$V1" ] || { echo "FAIL rollback did not switch"; fail=1; }
+check versions-activate 0 -- "$NJ" versions activate "$V2" --store "dir:$T/lx"
+check versions-activate-missing 1 -- "$NJ" versions activate v1.19990101 --store "dir:$T/lx"
+check versions-show 0 -- "$NJ" versions show --store "dir:$T/lx"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["status"]["state"] == "active" and d["status"]["activated_by"].startswith("cli@"), d["status"]
+assert d["manifest"]["validation"]["passed"] is True
+assert {g["name"] for g in d["manifest"]["validation"]["gates"]} >= {"schema", "canaries", "top_overlap"}
+' "$T/out" || { echo "FAIL versions show"; fail=1; }
+check versions-audit 0 -- "$NJ" versions audit --store "dir:$T/lx"
+[ "$(wc -l < "$T/out")" -eq 4 ] || { echo "FAIL audit: $(cat "$T/out")"; fail=1; }
+check gate-canary 3 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/lx" --quiet \
+  --set validation.canary_words=search,zebra
+grep -q "gate canaries: missing from spelling: zebra" "$T/err" || { echo "FAIL gate message: $(cat "$T/err")"; fail=1; }
+[ "$(head -1 "$T/lx/CURRENT")" = "$V2" ] || { echo "FAIL a rejected run switched versions"; fail=1; }
+check gate-force 0 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/lx" --quiet \
+  --set validation.canary_words=zebra --force
+V4=$(head -1 "$T/lx/CURRENT")
+check prune-dry 0 -- "$NJ" versions prune --dry-run --store "dir:$T/lx" --set retention.days=0 --json
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["deleted"] == [sys.argv[2], sys.argv[3]], d  # V1 and the rejected run; not V2 nor V4
+' "$T/out" "$V1" "$V1.3" || { echo "FAIL prune dry run: $(cat "$T/out")"; fail=1; }
+check prune 0 -- "$NJ" versions prune --store "dir:$T/lx" --set retention.days=0
+check versions-after-prune 0 -- "$NJ" versions list --store "dir:$T/lx" --json
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [v["version"] for v in d["versions"]] == [sys.argv[2], sys.argv[3]], d
+' "$T/out" "$V2" "$V4" || { echo "FAIL prune kept: $(cat "$T/out")"; fail=1; }
+
+# Interchange formats.
+check export-solr 0 -- "$NJ" export --store "dir:$T/lx" --lexicon expansions --format solr-synonyms
+grep -qx "ml => ml, machine learning.*" "$T/out" || { echo "FAIL solr rule: $(head -3 "$T/out")"; fail=1; }
+check export-es 0 -- "$NJ" export --store "dir:$T/lx" --lexicon expansions --format es-synonyms
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert any(r["synonyms"].startswith("ml => ml, machine learning") for r in d["synonyms_set"]), d
+' "$T/out" || { echo "FAIL es synonyms: $(head -c 300 "$T/out")"; fail=1; }
+check export-solr-wrong-lexicon 2 -- "$NJ" export --store "dir:$T/lx" --lexicon spelling --format solr-synonyms
+
+# serve: start on a free port, query, stop with SIGTERM.
+"$NJ" serve --store "dir:$T/lx" --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.err" &
+SERVE=$!
+for _ in $(seq 100); do grep -q "^serving" "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
+ADDR=$(sed -n 's/^serving .* on //p' "$T/serve.out")
+python3 - "$ADDR" "$V4" <<'PY' || { echo "FAIL serve answers"; fail=1; }
+import json, sys, urllib.request
+addr, version = sys.argv[1], sys.argv[2]
+d = json.load(urllib.request.urlopen(addr + "/v1/correct?q=serch%20engines"))
+assert d["version"] == version and d["corrected"] == "search engines", d
+assert json.load(urllib.request.urlopen(addr + "/v1/version"))["version"] == version
+assert urllib.request.urlopen(addr + "/healthz").read() == b"ok\n"
+PY
+kill -TERM "$SERVE"; wait "$SERVE" && echo "ok   serve" || { echo "FAIL serve exit"; fail=1; }
+
+# The same job against Redis: scripts/test's server, or one started here.
+REDIS_BASE=${NIGHTJAR_TEST_REDIS_URL:-}
+if [ -z "$REDIS_BASE" ]; then
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$T" >/dev/null &
+  OWN_REDIS=$!
+  for _ in $(seq 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  REDIS_BASE="redis://127.0.0.1:$PORT"
+fi
+R="$REDIS_BASE/0?namespace=cli$$"
+check redis-refresh 0 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "$R" --quiet
+check redis-export 0 -- "$NJ" export --store "$R" --lexicon acronyms
+grep -q '"short_form":"ML"' "$T/out" || { echo "FAIL redis export"; fail=1; }
+check redis-lookup 0 -- "$NJ" lookup --store "$R" --json "serch"
+grep -q '"corrected":"search"' "$T/out" || { echo "FAIL redis lookup: $(cat "$T/out")"; fail=1; }
+check redis-list 0 -- "$NJ" versions list --store "$R"
+grep -q "active" "$T/out" || { echo "FAIL redis versions list"; fail=1; }
+check redis-bad-uri 2 -- "$NJ" versions list --store "redis://h?colour=red"
+[ -n "${OWN_REDIS:-}" ] && kill "$OWN_REDIS"
+
 [ "$fail" -eq 0 ] && echo "cli_binary_test: all passed"
 exit "$fail"

@@ -89,6 +89,7 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
   const time_t usec = (options.timeout_ms % 1000) * 1000;
   srv.set_read_timeout(sec, usec);
   srv.set_write_timeout(sec, usec);
+  srv.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
   srv.set_keep_alive_max_count(1000000);
   srv.set_keep_alive_timeout(5);
   srv.set_payload_max_length(static_cast<size_t>(options.max_query_bytes) * 4);

@@ -15,69 +15,9 @@
 #include "gtest/gtest.h"
 #include "store/lexicon_store.h"
 #include "store/retention.h"
+#include "store/store_test_util.h"
 
 namespace nightjar {
-
-// Makes a fresh, empty store URI for each test; two Open()s of one URI see the same store.
-using StoreFactory = std::function<std::string()>;
-
-inline absl::Time Day(int y, int m, int d, int hour = 2) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, hour, 0, 0), absl::UTCTimeZone());
-}
-
-// A manifest with the checksums the builder reported.
-inline std::string TestManifest(const std::vector<LexiconFileInfo>& files) {
-  std::string m = R"({"format":"nightjar-manifest","format_version":1,"lexicons":{)";
-  for (size_t i = 0; i < files.size(); ++i) {
-    m += (i ? "," : "") + std::string("\"") + files[i].name + "\":{\"records\":" +
-         std::to_string(files[i].records) + ",\"checksum\":\"" + files[i].checksum + "\"}";
-  }
-  return m + "}}";
-}
-
-// Builds and commits a version holding `words` as spelling records.
-inline std::string Commit(LexiconStore& store, absl::Time now,
-                          const std::vector<std::string>& words,
-                          VersionState state = VersionState::kValidated) {
-  auto b = store.Begin(now);
-  EXPECT_TRUE(b.ok()) << b.status();
-  if (!b.ok()) return "";
-  for (const auto& w : words) {
-    EXPECT_TRUE((*b)->Append("spelling", w, "{\"word\":\"" + w + "\"}").ok());
-  }
-  auto files = (*b)->Seal();
-  EXPECT_TRUE(files.ok()) << files.status();
-  EXPECT_TRUE((*b)->Commit(TestManifest(*files), state,
-                           state == VersionState::kRejected ? "canaries: missing x" : "")
-                  .ok());
-  return (*b)->version();
-}
-
-inline absl::StatusOr<AuditEvent> Activate(LexiconStore& store, const std::string& v,
-                                           absl::Time now, std::string action = "activate",
-                                           bool force = false) {
-  ActivateRequest r;
-  r.version = v;
-  r.action = std::move(action);
-  r.actor = "test";
-  r.now = now;
-  r.force = force;
-  return store.Activate(r);
-}
-
-inline std::vector<std::string> Names(const std::vector<VersionStatus>& v) {
-  std::vector<std::string> out;
-  for (const auto& s : v) out.push_back(s.version);
-  return out;
-}
-
-inline std::vector<std::string> SortedRecords(LexiconStore& store, const std::string& v,
-                                              absl::Status* st) {
-  std::vector<std::string> out;
-  *st = store.ScanLexicon(v, "spelling", [&](std::string_view r) { out.emplace_back(r); });
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
