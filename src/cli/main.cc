@@ -3,6 +3,8 @@
 //   0 ok, 1 runtime failure, 2 bad usage or configuration, 3 a data gate or precondition
 //   refused (too many rejects, a failed validation gate, a rejected version, no rollback target).
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -63,6 +65,8 @@ struct ConfigFlags {
 };
 
 int Main(int argc, char** argv) {
+  // Logs go to stderr; stdout carries results (summaries, records, the serve address).
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("nightjar"));
   CLI::App app{"nightjar: keeps a search engine's lexicons fresh"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "nightjar 0.1.0");

@@ -12,15 +12,22 @@ SpellCorrector::SpellCorrector(
     absl::flat_hash_map<std::string, std::pair<std::string, double>> corrections,
     const CorrectorOptions& options)
     : options_(options), words_(std::move(words)), corrections_(std::move(corrections)) {
-  std::sort(words_.begin(), words_.end(), [](const auto& a, const auto& b) {
+  // Only the top max_index_words need ordering: partition, then sort that head.
+  auto more_frequent = [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
-  });
+  };
+  const size_t head = std::min(words_.size(), options_.max_index_words);
+  std::nth_element(words_.begin(), words_.begin() + head, words_.end(), more_frequent);
+  std::sort(words_.begin(), words_.begin() + head, more_frequent);
+  frequency_.reserve(words_.size());
   std::vector<std::string_view> dictionary;
-  for (const auto& [w, f] : words_) {
+  for (size_t i = 0; i < words_.size(); ++i) {
+    const auto& [w, f] = words_[i];
     frequency_.emplace(w, f);
-    if (f >= options_.word_min_frequency) dictionary.push_back(w);
+    if (i < head && f >= options_.word_min_frequency) dictionary.push_back(w);
   }
-  index_ = std::make_unique<DeleteIndex>(std::move(dictionary), options_.max_distance);
+  index_ = std::make_unique<DeleteIndex>(std::move(dictionary), options_.max_distance,
+                                         options_.index_threads);
 }
 
 SpellCorrector::Result SpellCorrector::Correct(std::string_view token) const {

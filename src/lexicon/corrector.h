@@ -19,6 +19,10 @@ struct CorrectorOptions {
   int max_distance = 2;             // Damerau–Levenshtein (OSA) limit
   int short_word_chars = 4;         // words this short allow distance 1
   double typing_weight = 4.6;       // ln-odds per unit of TypingCost, as the variant miner's
+  // Only the most frequent words are edit-correction targets (the delete index costs ~40
+  // entries per word to build and hold); rarer misspellings are covered by the mined variant map.
+  size_t max_index_words = 200000;
+  int index_threads = 2;  // threads that build the delete index
 };
 
 // Corrects single tokens against a published spelling vocabulary and correction map: the mined

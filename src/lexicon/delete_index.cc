@@ -1,8 +1,8 @@
 #include "lexicon/delete_index.h"
 
 #include <algorithm>
+#include <thread>
 
-#include "absl/container/flat_hash_set.h"
 #include "text/edit_distance.h"
 
 #define XXH_INLINE_ALL
@@ -15,34 +15,81 @@ uint64_t HashOf(const std::u32string& s) {
   return XXH3_64bits(s.data(), s.size() * sizeof(char32_t));
 }
 
-// Hashes of every string reachable from `s` by up to `depth` deletions (s itself included).
-// Strings are told apart by their 64-bit hashes alone; a collision can only add a candidate,
-// which Lookup's distance check then drops.
-void Deletes(const std::u32string& s, int depth, absl::flat_hash_set<uint64_t>* out) {
-  if (!out->insert(HashOf(s)).second) return;
+// Appends the hashes of every string reachable from `s` by up to `depth` deletions (s itself
+// included), with repeats; callers sort and dedupe. Strings are told apart by their 64-bit
+// hashes alone; a collision can only add a candidate, which Lookup's distance check then drops.
+void Deletes(std::u32string& s, int depth, std::vector<uint64_t>* out) {
+  out->push_back(HashOf(s));
   if (depth == 0 || s.size() <= 1) return;
-  std::u32string shorter;
   for (size_t i = 0; i < s.size(); ++i) {
-    shorter.assign(s, 0, i);
-    shorter.append(s, i + 1);
-    Deletes(shorter, depth - 1, out);
+    // Skip deleting the second of two equal neighbours: it gives the same string as the first.
+    if (i > 0 && s[i] == s[i - 1]) continue;
+    const char32_t c = s[i];
+    s.erase(i, 1);
+    Deletes(s, depth - 1, out);
+    s.insert(i, 1, c);
   }
+}
+
+void UniqueHashes(std::u32string s, int depth, std::vector<uint64_t>* out) {
+  out->clear();
+  Deletes(s, depth, out);
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
 }
 
 }  // namespace
 
-DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance)
+DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, int threads)
     : words_(std::move(words)), max_distance_(max_distance) {
-  decoded_.reserve(words_.size());
-  absl::flat_hash_set<uint64_t> hashes;
-  for (uint32_t id = 0; id < words_.size(); ++id) {
-    decoded_.push_back(DecodeUtf8(words_[id]));
-    if (decoded_.back().size() > static_cast<size_t>(kMaxChars)) continue;
-    hashes.clear();
-    Deletes(decoded_.back(), max_distance_, &hashes);
-    for (uint64_t h : hashes) entries_.emplace_back(h, id);
+  const size_t n = words_.size();
+  id_bits_ = 1;
+  while (id_bits_ < 32 && (uint64_t{1} << id_bits_) < n) ++id_bits_;
+  const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
+  decoded_.resize(n);
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 10000) + 1));
+  // Each thread files a contiguous share of the words: entry = hash's high bits | word id.
+  std::vector<std::vector<uint64_t>> parts(static_cast<size_t>(threads));
+  auto file = [&](int t) {
+    const size_t lo = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
+    const size_t hi = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+    auto& out = parts[static_cast<size_t>(t)];
+    out.reserve((hi - lo) * (max_distance_ >= 2 ? 40 : 10));
+    std::vector<uint64_t> hashes;
+    for (size_t id = lo; id < hi; ++id) {
+      decoded_[id] = DecodeUtf8(words_[id]);
+      if (decoded_[id].size() > static_cast<size_t>(kMaxChars)) continue;
+      UniqueHashes(decoded_[id], max_distance_, &hashes);
+      for (uint64_t h : hashes) out.push_back((h & ~id_mask) | id);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(file, t);
+  file(0);
+  for (auto& th : pool) th.join();
+  // Sort by scattering into buckets on the top 16 bits, then sorting each small bucket in cache:
+  // several times faster than one introsort over tens of millions of entries.
+  constexpr int kBits = 16;
+  std::vector<size_t> start((1u << kBits) + 1, 0);
+  for (const auto& part : parts) {
+    for (uint64_t e : part) ++start[(e >> (64 - kBits)) + 1];
   }
-  std::sort(entries_.begin(), entries_.end());
+  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+  entries_.resize(start.back());
+  std::vector<size_t> fill(start.begin(), start.end() - 1);
+  for (auto& part : parts) {
+    for (uint64_t e : part) entries_[fill[e >> (64 - kBits)]++] = e;
+    part = {};
+  }
+  auto sort_buckets = [&](int t) {
+    for (size_t b = static_cast<size_t>(t); b + 1 < start.size(); b += static_cast<size_t>(threads)) {
+      std::sort(entries_.begin() + static_cast<std::ptrdiff_t>(start[b]),
+                entries_.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+    }
+  };
+  for (int t = 1; t < threads; ++t) pool[static_cast<size_t>(t - 1)] = std::thread(sort_buckets, t);
+  sort_buckets(0);
+  for (auto& th : pool) th.join();
 }
 
 std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int max_distance) const {
@@ -50,12 +97,16 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   std::vector<Match> out;
   const std::u32string t = DecodeUtf8(term);
   if (t.size() > static_cast<size_t>(kMaxChars + max_distance)) return out;
-  absl::flat_hash_set<uint64_t> hashes;
-  Deletes(t, max_distance, &hashes);
+  std::vector<uint64_t> hashes;
+  UniqueHashes(t, max_distance, &hashes);
+  const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
   std::vector<uint32_t> ids;
   for (uint64_t h : hashes) {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(h, uint32_t{0}));
-    for (; it != entries_.end() && it->first == h; ++it) ids.push_back(it->second);
+    const uint64_t key = h & ~id_mask;
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), key);
+    for (; it != entries_.end() && (*it & ~id_mask) == key; ++it) {
+      ids.push_back(static_cast<uint32_t>(*it & id_mask));
+    }
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());

@@ -19,8 +19,8 @@ class DeleteIndex {
   // Words longer than max_chars characters are not indexed.
   static constexpr int kMaxChars = 32;
 
-  // words[i] is word id i; views must outlive the index.
-  DeleteIndex(std::vector<std::string_view> words, int max_distance);
+  // words[i] is word id i; views must outlive the index. `threads` build it.
+  DeleteIndex(std::vector<std::string_view> words, int max_distance, int threads = 1);
 
   struct Match {
     uint32_t id;
@@ -38,7 +38,10 @@ class DeleteIndex {
   std::vector<std::string_view> words_;
   std::vector<std::u32string> decoded_;
   int max_distance_;
-  std::vector<std::pair<uint64_t, uint32_t>> entries_;  // (hash of a delete, word id), sorted
+  // Sorted entries: a delete's hash with its low id_bits_ replaced by the word id. Truncating
+  // the hash can only add candidates, which Lookup's distance check drops.
+  std::vector<uint64_t> entries_;
+  int id_bits_ = 1;
 };
 
 }  // namespace nightjar

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 
 #include "util/status_macros.h"
@@ -52,6 +55,9 @@ absl::Status LiveSnapshot::LoadCurrent(LexiconStore& store) {
 }
 
 void LiveSnapshot::Run() {
+  // Loading a new version must not starve live queries: this thread (and the index builders it
+  // starts, which inherit it) runs at a lower CPU priority than the request threads.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   // Wake at least every 200 ms to notice stop_ and pokes; re-read the pointer on an event, a
   // poke, or every poll interval.
   auto last_check = std::chrono::steady_clock::now();

@@ -236,6 +236,15 @@ absl::StatusOr<RedisReply> RedisConnection::GetReply() {
   return TakeReply(r);
 }
 
+absl::Status RedisConnection::Send() {
+  if (broken_) return IoError("connection lost");
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK) return IoError("write");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RedisConnection::Sync() {
   absl::Status first;
   while (pending_ > 0) {

@@ -71,6 +71,9 @@ class RedisConnection {
   // Queues a command; its reply comes from a later GetReply (in order).
   void Append(const std::vector<std::string_view>& argv);
   [[nodiscard]] absl::StatusOr<RedisReply> GetReply();
+  // Writes queued commands to the socket now, without reading replies (so the server can work
+  // on them while the caller does something else).
+  [[nodiscard]] absl::Status Send();
   // Sends queued commands and reads one reply per queued command; the first error wins but all
   // replies are consumed.
   [[nodiscard]] absl::Status Sync();

@@ -4,6 +4,7 @@
 #include <hiredis.h>
 #include <simdjson.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <random>
@@ -280,19 +281,21 @@ class RedisVersionBuilder : public VersionBuilder {
     if (entries_.empty()) return absl::OkStatus();
     const std::string lease = std::to_string(absl::ToInt64Milliseconds(options_.lock_lease));
     NJ_RETURN_IF_ERROR(Retry([&]() -> absl::StatusOr<RedisReply> {
+                         // One lexicon at a time, so HSETs carry full field lists even when
+                         // the caller interleaves lexicons.
                          std::vector<std::string_view> argv;
-                         size_t i = 0;
-                         while (i < entries_.size()) {
-                           const uint32_t lex = entries_[i].lexicon;
+                         for (uint32_t lex = 0; lex < lexicons_.size(); ++lex) {
                            argv.assign({"HSET", lexicons_[lex].key});
-                           for (; i < entries_.size() && entries_[i].lexicon == lex &&
-                                  argv.size() < 2 + 2 * options_.fields_per_command;
-                                ++i) {
-                             const Entry& e = entries_[i];
+                           for (const Entry& e : entries_) {
+                             if (e.lexicon != lex) continue;
                              argv.emplace_back(data_.data() + e.offset, e.key_len);
                              argv.emplace_back(data_.data() + e.offset + e.key_len, e.record_len);
+                             if (argv.size() == 2 + 2 * options_.fields_per_command) {
+                               conn_->Append(argv);
+                               argv.resize(2);
+                             }
                            }
-                           conn_->Append(argv);
+                           if (argv.size() > 2) conn_->Append(argv);
                          }
                          conn_->Append({"EVAL", kRenewScript, "1", keys_.lock(), token_, lease});
                          NJ_RETURN_IF_ERROR(conn_->Sync());
@@ -460,25 +463,35 @@ absl::Status RedisStore::ScanLexicon(const std::string& version, std::string_vie
   }
   const std::string expected(expected_view);
   const std::string key = keys_.lexicon(version, lexicon);
-  const std::string count = std::to_string(options_.scan_count);
+  const std::string count = std::to_string(options_.hscan_count);
   RecordSetChecksum sum;
   // HSCAN may return a field twice while the hash is rehashed; each record is delivered once.
-  absl::flat_hash_set<std::string> seen;
-  std::string cursor = "0";
-  do {
-    NJ_ASSIGN_OR_RETURN(auto r, Run({"HSCAN", key, cursor, "COUNT", count}));
+  // Fields are remembered by 64-bit hash (a collision would drop a record and fail the checksum).
+  absl::flat_hash_set<uint64_t> seen;
+  // The next HSCAN is sent before this batch is processed, so Redis works while we parse.
+  if (conn_->broken()) NJ_RETURN_IF_ERROR(conn_->Reconnect());
+  conn_->Append({"HSCAN", key, "0", "COUNT", count});
+  bool first = true;
+  while (true) {
+    NJ_ASSIGN_OR_RETURN(auto r, conn_->GetReply());
     if (!r.is_array() || r.size() != 2) return absl::InternalError("redis: bad HSCAN reply");
-    cursor = std::string(r.element_str(0));
+    const std::string cursor(r.element_str(0));
+    if (cursor != "0") {
+      conn_->Append({"HSCAN", key, cursor, "COUNT", count});
+      NJ_RETURN_IF_ERROR(conn_->Send());
+    }
     const redisReply* list = r.raw()->element[1];
-    const bool dedupe = !(cursor == "0" && seen.empty());
+    const bool dedupe = !(cursor == "0" && first);
+    first = false;
     for (size_t i = 0; i + 1 < list->elements; i += 2) {
       std::string_view field(list->element[i]->str, list->element[i]->len);
-      if (dedupe && !seen.emplace(field).second) continue;
+      if (dedupe && !seen.insert(XXH3_64bits(field.data(), field.size())).second) continue;
       std::string_view record(list->element[i + 1]->str, list->element[i + 1]->len);
       sum.Add(record);
       fn(record);
     }
-  } while (cursor != "0");
+    if (cursor == "0") break;
+  }
   if (sum.Hex() != expected) {
     return absl::DataLossError(
         fmt::format("{}: checksum {} does not match manifest {}", key, sum.Hex(), expected));

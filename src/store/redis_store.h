@@ -35,7 +35,8 @@ struct RedisKeys {
 struct RedisStoreOptions {
   size_t fields_per_command = 1000;      // HSET field/value pairs per command
   size_t batch_bytes = 8 << 20;          // pipelined bytes between reply reads (and retries)
-  int scan_count = 1000;                 // COUNT for SCAN/HSCAN; UNLINK batch size
+  int scan_count = 1000;                 // COUNT for SCAN, and so the UNLINK batch size
+  int hscan_count = 10000;               // COUNT for HSCAN when reading a lexicon
   absl::Duration lock_lease = absl::Seconds(60);  // builder lock, renewed on every batch
   size_t audit_max = 1000;               // audit entries kept
 };
