@@ -64,6 +64,7 @@ std::vector<Record> Generate(size_t n, const std::string& version) {
                      fmt::format(R"({{"variant":"{}","word":"{}","score":0.9,"version":"{}"}})",
                                  variant, w, version)});
     }
+    out.push_back({kVocabularyLexicon, w, fmt::format(R"({{"word":"{}","frequency":{}}})", w, f)});
     if (i < 10000) {
       const std::string& a = words[(i + 1) % n];
       const std::string& b = words[(i + 2) % n];
@@ -123,7 +124,25 @@ int Main(int argc, char** argv) {
     std::vector<Record> sorted(records.begin(), records.end());
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const Record& a, const Record& b) { return a.lexicon < b.lexicon; });
-    const std::vector<Record>& grouped = sorted;
+    // Vocabulary records packed into ~1 MiB newline-joined chunks, one field per chunk.
+    std::vector<Record> grouped;
+    std::string chunk;
+    size_t chunks = 0;
+    for (auto& r : sorted) {
+      if (r.lexicon != kVocabularyLexicon) {
+        grouped.push_back(std::move(r));
+        continue;
+      }
+      if (!chunk.empty()) chunk.push_back('\n');
+      chunk += r.json;
+      if (chunk.size() >= (1 << 20)) {
+        grouped.push_back({kVocabularyLexicon, std::to_string(chunks++), std::move(chunk)});
+        chunk.clear();
+      }
+    }
+    if (!chunk.empty()) grouped.push_back({kVocabularyLexicon, std::to_string(chunks++), chunk});
+    std::stable_sort(grouped.begin(), grouped.end(),
+                     [](const Record& a, const Record& b) { return a.lexicon < b.lexicon; });
     RedisKeys keys(ns);
     std::string out;
     std::vector<std::string_view> cmd;

@@ -2,6 +2,7 @@
 // namespaces, ACL authentication, corruption, and Redis dying in the middle of an export.
 #include "store/redis_store.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,38 @@ absl::StatusOr<std::unique_ptr<RedisStore>> OpenRedis(const std::string& uri) {
   auto e = ParseRedisUri(uri);
   if (!e.ok()) return e.status();
   return RedisStore::Open(*e, SmallBatches());
+}
+
+TEST(RedisStoreTest, BulkLexiconIsPackedIntoChunksAndReadBackWhole) {
+  const std::string uri = SharedRedisBase() + "/0?namespace=" + UniqueNamespace();
+  RedisStoreOptions o = SmallBatches();
+  o.bulk_chunk_bytes = 200;
+  auto store = RedisStore::Open(*ParseRedisUri(uri), o);
+  ASSERT_TRUE(store.ok());
+  auto b = (*store)->Begin(Day(2026, 11, 23));
+  ASSERT_TRUE(b.ok());
+  for (int i = 0; i < 1000; ++i) {
+    const std::string w = "w" + std::to_string(i);
+    ASSERT_TRUE((*b)->Append("vocabulary", w, R"({"word":")" + w + R"(","frequency":)" +
+                                                  std::to_string(i) + "}")
+                    .ok());
+  }
+  auto files = (*b)->Seal();
+  ASSERT_TRUE(files.ok()) << files.status();
+  EXPECT_EQ((*files)[0].records, 1000u);
+  ASSERT_TRUE((*b)->Commit(TestManifest(*files), VersionState::kValidated, "").ok());
+  auto raw = Raw(uri);
+  const long long chunks =
+      (*raw->Command({"HLEN", (*store)->keys().lexicon((*b)->version(), "vocabulary")})).integer();
+  EXPECT_GT(chunks, 50);
+  EXPECT_LT(chunks, 200);
+  std::vector<std::string> records;
+  ASSERT_TRUE((*store)
+                  ->ScanLexicon((*b)->version(), "vocabulary",
+                                [&](std::string_view r) { records.emplace_back(r); })
+                  .ok());
+  EXPECT_EQ(records.size(), 1000u);
+  EXPECT_EQ(std::set<std::string>(records.begin(), records.end()).size(), 1000u);
 }
 
 TEST(RedisCrashTest, RestartWithDataMidExportRetriesAndFinishes) {

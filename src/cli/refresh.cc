@@ -180,6 +180,11 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   for (const auto& e : spelling) {
     NJ_RETURN_IF_ERROR(append(kSpellingLexicon, e.word, SpellingRecordJson(e, version)));
   }
+  for (const auto& e : spelling) {
+    JsonWriter v;
+    v.BeginObject().Key("word").String(e.word).Key("frequency").Uint(e.stats.frequency).EndObject();
+    NJ_RETURN_IF_ERROR(append(kVocabularyLexicon, e.word, v.str()));
+  }
   const std::string updated = FormatUtc(started);
   for (const auto& c : lex.corrections) {
     NJ_RETURN_IF_ERROR(append(kCorrectionsLexicon, c.variant,

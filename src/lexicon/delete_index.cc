@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "text/edit_distance.h"
+#include "util/zeroed_pages.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -48,19 +49,39 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
   decoded_.resize(n);
   threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 10000) + 1));
-  // Each thread files a contiguous share of the words: entry = hash's high bits | word id.
-  std::vector<std::vector<uint64_t>> parts(static_cast<size_t>(threads));
+  // Each thread files a contiguous share of the words: entry = hash's high bits | word id. The
+  // buffers are sized by an upper bound (1 + L + L(L-1)/2 ... deletes per word of L characters)
+  // and mapped with huge pages: page faults, not hashing, dominated this build before.
+  auto bound = [&](size_t chars) {
+    size_t total = 0, level = 1;
+    for (int d = 0; d <= max_distance_ && level > 0; ++d) {
+      total += level;
+      level = level * (chars > static_cast<size_t>(d) ? chars - static_cast<size_t>(d) : 0) /
+              static_cast<size_t>(d + 1);
+    }
+    return total;
+  };
+  struct Part {
+    ZeroedPages mem;
+    size_t size = 0;
+  };
+  std::vector<Part> parts(static_cast<size_t>(threads));
   auto file = [&](int t) {
     const size_t lo = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
     const size_t hi = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
-    auto& out = parts[static_cast<size_t>(t)];
-    out.reserve((hi - lo) * (max_distance_ >= 2 ? 40 : 10));
+    for (size_t id = lo; id < hi; ++id) decoded_[id] = DecodeUtf8(words_[id]);
+    size_t cap = 0;
+    for (size_t id = lo; id < hi; ++id) {
+      if (decoded_[id].size() <= static_cast<size_t>(kMaxChars)) cap += bound(decoded_[id].size());
+    }
+    Part& part = parts[static_cast<size_t>(t)];
+    part.mem = ZeroedPages(std::max<size_t>(cap, 1) * sizeof(uint64_t));
+    auto* out = static_cast<uint64_t*>(part.mem.data());
     std::vector<uint64_t> hashes;
     for (size_t id = lo; id < hi; ++id) {
-      decoded_[id] = DecodeUtf8(words_[id]);
       if (decoded_[id].size() > static_cast<size_t>(kMaxChars)) continue;
       UniqueHashes(decoded_[id], max_distance_, &hashes);
-      for (uint64_t h : hashes) out.push_back((h & ~id_mask) | id);
+      for (uint64_t h : hashes) out[part.size++] = (h & ~id_mask) | id;
     }
   };
   std::vector<std::thread> pool;
@@ -72,19 +93,22 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   constexpr int kBits = 16;
   std::vector<size_t> start((1u << kBits) + 1, 0);
   for (const auto& part : parts) {
-    for (uint64_t e : part) ++start[(e >> (64 - kBits)) + 1];
+    const auto* in = static_cast<const uint64_t*>(part.mem.data());
+    for (size_t i = 0; i < part.size; ++i) ++start[(in[i] >> (64 - kBits)) + 1];
   }
   for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-  entries_.resize(start.back());
+  size_ = start.back();
+  entries_mem_ = ZeroedPages(std::max<size_t>(size_, 1) * sizeof(uint64_t));
+  entries_ = static_cast<uint64_t*>(entries_mem_.data());
   std::vector<size_t> fill(start.begin(), start.end() - 1);
   for (auto& part : parts) {
-    for (uint64_t e : part) entries_[fill[e >> (64 - kBits)]++] = e;
-    part = {};
+    const auto* in = static_cast<const uint64_t*>(part.mem.data());
+    for (size_t i = 0; i < part.size; ++i) entries_[fill[in[i] >> (64 - kBits)]++] = in[i];
+    part.mem = ZeroedPages();
   }
   auto sort_buckets = [&](int t) {
     for (size_t b = static_cast<size_t>(t); b + 1 < start.size(); b += static_cast<size_t>(threads)) {
-      std::sort(entries_.begin() + static_cast<std::ptrdiff_t>(start[b]),
-                entries_.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+      std::sort(entries_ + start[b], entries_ + start[b + 1]);
     }
   };
   for (int t = 1; t < threads; ++t) pool[static_cast<size_t>(t - 1)] = std::thread(sort_buckets, t);
@@ -103,8 +127,9 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   std::vector<uint32_t> ids;
   for (uint64_t h : hashes) {
     const uint64_t key = h & ~id_mask;
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), key);
-    for (; it != entries_.end() && (*it & ~id_mask) == key; ++it) {
+    const uint64_t* end = entries_ + size_;
+    const uint64_t* it = std::lower_bound(static_cast<const uint64_t*>(entries_), end, key);
+    for (; it != end && (*it & ~id_mask) == key; ++it) {
       ids.push_back(static_cast<uint32_t>(*it & id_mask));
     }
   }

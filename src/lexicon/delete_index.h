@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/zeroed_pages.h"
+
 namespace nightjar {
 
 // SymSpell's symmetric-delete candidate index (Garbe 2012): every word is filed under each string
@@ -40,7 +42,9 @@ class DeleteIndex {
   int max_distance_;
   // Sorted entries: a delete's hash with its low id_bits_ replaced by the word id. Truncating
   // the hash can only add candidates, which Lookup's distance check drops.
-  std::vector<uint64_t> entries_;
+  ZeroedPages entries_mem_;
+  uint64_t* entries_ = nullptr;  // in entries_mem_
+  size_t size_ = 0;
   int id_bits_ = 1;
 };
 

@@ -85,13 +85,19 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& sto
   simdjson::dom::parser parser;
   absl::Status status;
   std::vector<std::pair<std::string, uint64_t>> words;
-  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kSpellingLexicon, [&](std::string_view rec) {
+  // The vocabulary lexicon holds just what the corrector needs; versions from before it existed
+  // have only the full spelling records.
+  simdjson::dom::element m;
+  const bool has_vocabulary = !parser.parse(manifest).get(m) &&
+                              m["lexicons"]["vocabulary"].error() == simdjson::SUCCESS;
+  const std::string_view words_lexicon = has_vocabulary ? kVocabularyLexicon : kSpellingLexicon;
+  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, words_lexicon, [&](std::string_view rec) {
     simdjson::dom::element e;
     std::string_view word;
     uint64_t f = 0;
     if (parser.parse(rec.data(), rec.size()).get(e) || e["word"].get(word) ||
         e["frequency"].get(f)) {
-      if (status.ok()) status = absl::DataLossError("malformed spelling record");
+      if (status.ok()) status = absl::DataLossError(fmt::format("malformed {} record", words_lexicon));
       return;
     }
     words.emplace_back(std::string(word), f);

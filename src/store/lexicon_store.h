@@ -24,10 +24,16 @@ inline constexpr std::string_view kExpansionsLexicon = "expansions";
 inline constexpr std::string_view kCorrectionsLexicon = "corrections";
 inline constexpr std::string_view kPhrasesLexicon = "phrases";
 inline constexpr std::string_view kAcronymsLexicon = "acronyms";
+// {"word","frequency"} of every spelling word, most frequent first: what a lookup snapshot
+// loads. A bulk lexicon: read whole, never by key (stores may pack its records).
+inline constexpr std::string_view kVocabularyLexicon = "vocabulary";
 // Every lexicon a version holds.
 inline constexpr std::string_view kAllLexicons[] = {
-    kSpellingLexicon, kCorrectionsLexicon, kRelatedLexicon, kExpansionsLexicon,
-    kNgramsLexicon,   kPhrasesLexicon,     kAcronymsLexicon};
+    kSpellingLexicon, kCorrectionsLexicon, kRelatedLexicon,  kExpansionsLexicon,
+    kNgramsLexicon,   kPhrasesLexicon,     kAcronymsLexicon, kVocabularyLexicon};
+
+// True for lexicons read only whole (kVocabularyLexicon).
+inline bool IsBulkLexicon(std::string_view name) { return name == kVocabularyLexicon; }
 
 // One sealed lexicon of a version being built.
 struct LexiconFileInfo {

@@ -179,26 +179,32 @@ class RedisVersionBuilder : public VersionBuilder {
     it->records++;
     it->bytes += record.size();
     it->checksum.Add(record);
-    entries_.push_back(Entry{static_cast<uint32_t>(it - lexicons_.begin()), data_.size(),
-                             static_cast<uint32_t>(key.size()),
-                             static_cast<uint32_t>(record.size())});
-    data_.append(key);
-    data_.append(record);
-    if (data_.size() >= options_.batch_bytes) return Flush();
-    return absl::OkStatus();
+    if (IsBulkLexicon(lexicon)) {
+      // Bulk lexicons are read whole, never by key: records are packed into chunks of about
+      // bulk_chunk_bytes, newline-separated, one hash field per chunk index.
+      if (!it->chunk.empty()) it->chunk.push_back('\n');
+      it->chunk.append(record);
+      if (it->chunk.size() >= options_.bulk_chunk_bytes) return EmitChunk(*it);
+      return absl::OkStatus();
+    }
+    return Stage(static_cast<uint32_t>(it - lexicons_.begin()), key, record);
   }
 
   absl::StatusOr<std::vector<LexiconFileInfo>> Seal() override {
+    for (auto& l : lexicons_) {
+      if (!l.chunk.empty()) NJ_RETURN_IF_ERROR(EmitChunk(l));
+    }
     NJ_RETURN_IF_ERROR(Flush());
     std::vector<LexiconFileInfo> out;
     for (const auto& l : lexicons_) {
       // Everything acknowledged must still be there: a restarted Redis may have lost it.
       NJ_ASSIGN_OR_RETURN(auto n, Retry([&] { return conn_->Command({"HLEN", l.key}); }));
-      if (static_cast<uint64_t>(n.integer()) != l.records) {
+      const uint64_t expected = IsBulkLexicon(l.name) ? l.chunks : l.records;
+      if (static_cast<uint64_t>(n.integer()) != expected) {
         return absl::DataLossError(fmt::format(
             "redis: {} holds {} records of {} written (data lost or duplicate keys); version {} "
             "not committed",
-            l.key, n.integer(), l.records, version_));
+            l.key, n.integer(), expected, version_));
       }
       out.push_back(LexiconFileInfo{l.name, l.records, l.bytes, l.checksum.Hex()});
     }
@@ -242,7 +248,27 @@ class RedisVersionBuilder : public VersionBuilder {
     uint64_t records = 0;
     uint64_t bytes = 0;
     RecordSetChecksum checksum;
+    std::string chunk;    // bulk lexicons: records not yet emitted
+    uint64_t chunks = 0;  // bulk lexicons: chunks emitted
   };
+
+  // Queues one field for the next pipelined batch.
+  absl::Status Stage(uint32_t lexicon, std::string_view key, std::string_view value) {
+    entries_.push_back(Entry{lexicon, data_.size(), static_cast<uint32_t>(key.size()),
+                             static_cast<uint32_t>(value.size())});
+    data_.append(key);
+    data_.append(value);
+    if (data_.size() >= options_.batch_bytes) return Flush();
+    return absl::OkStatus();
+  }
+
+  absl::Status EmitChunk(Lexicon& l) {
+    const auto index = static_cast<uint32_t>(&l - lexicons_.data());
+    const std::string field = std::to_string(l.chunks++);
+    std::string chunk = std::move(l.chunk);
+    l.chunk.clear();
+    return Stage(index, field, chunk);
+  }
   struct Entry {
     uint32_t lexicon;
     size_t offset;
@@ -463,7 +489,8 @@ absl::Status RedisStore::ScanLexicon(const std::string& version, std::string_vie
   }
   const std::string expected(expected_view);
   const std::string key = keys_.lexicon(version, lexicon);
-  const std::string count = std::to_string(options_.hscan_count);
+  const bool bulk = IsBulkLexicon(lexicon);
+  const std::string count = std::to_string(bulk ? 16 : options_.hscan_count);
   RecordSetChecksum sum;
   // HSCAN may return a field twice while the hash is rehashed; each record is delivered once.
   // Fields are remembered by 64-bit hash (a collision would drop a record and fail the checksum).
@@ -486,9 +513,19 @@ absl::Status RedisStore::ScanLexicon(const std::string& version, std::string_vie
     for (size_t i = 0; i + 1 < list->elements; i += 2) {
       std::string_view field(list->element[i]->str, list->element[i]->len);
       if (dedupe && !seen.insert(XXH3_64bits(field.data(), field.size())).second) continue;
-      std::string_view record(list->element[i + 1]->str, list->element[i + 1]->len);
-      sum.Add(record);
-      fn(record);
+      std::string_view value(list->element[i + 1]->str, list->element[i + 1]->len);
+      if (!bulk) {
+        sum.Add(value);
+        fn(value);
+        continue;
+      }
+      while (!value.empty()) {
+        const size_t nl = value.find('\n');
+        const std::string_view record = value.substr(0, nl);
+        sum.Add(record);
+        fn(record);
+        value = nl == std::string_view::npos ? std::string_view() : value.substr(nl + 1);
+      }
     }
     if (cursor == "0") break;
   }

@@ -37,6 +37,7 @@ struct RedisStoreOptions {
   size_t batch_bytes = 8 << 20;          // pipelined bytes between reply reads (and retries)
   int scan_count = 1000;                 // COUNT for SCAN, and so the UNLINK batch size
   int hscan_count = 10000;               // COUNT for HSCAN when reading a lexicon
+  size_t bulk_chunk_bytes = 1 << 20;     // record bytes per chunk of a bulk lexicon
   absl::Duration lock_lease = absl::Seconds(60);  // builder lock, renewed on every batch
   size_t audit_max = 1000;               // audit entries kept
 };

@@ -79,6 +79,7 @@ const std::vector<FieldRule>* RulesFor(std::string_view lexicon) {
         {"count", Kind::kUint},
         {"confidence", Kind::kNumber, false, true},
         {"version", Kind::kString}}},
+      {"vocabulary", {{"word", Kind::kString, true}, {"frequency", Kind::kUint}}},
       {"ngrams",
        {{"ngram", Kind::kString, true},
         {"n", Kind::kUint},
