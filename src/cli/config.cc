@@ -179,6 +179,8 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("variants.typing_weight", &va.typing_weight, 0.0, 100.0),
       DoubleField("variants.context_weight", &va.context_weight, 0.0, 100.0),
       IntField("variants.max_variants", &va.max_variants, 0, 1000),
+      DoubleField("variants.max_variant_per_million", &va.max_variant_per_million, 0.0, 1e6),
+      IntField("variants.min_common_count", &va.min_common_count, 0, kBig),
       IntField("phrases.min_count", &ph.min_count, 1, kBig),
       DoubleField("phrases.threshold", &ph.threshold, -1.0, 1.0),
       BoolField("phrases.trigrams", &ph.trigrams),

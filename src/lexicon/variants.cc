@@ -39,9 +39,12 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
   std::vector<VariantCandidate> out;
   if (index.size() == 0) return out;
   const double top = static_cast<double>(vocab.stats(0).frequency);
+  const double common = std::max(
+      static_cast<double>(options.min_common_count),
+      options.max_variant_per_million * static_cast<double>(vocab.total_frequency()) / 1e6);
   for (uint32_t v = 0; v < vocab.size(); ++v) {
     const double fv = static_cast<double>(vocab.stats(v).frequency);
-    if (fv * options.min_ratio > top) continue;  // too common to be anyone's misspelling
+    if (fv * options.min_ratio > top || fv > common) continue;  // too common to be a misspelling
     std::string_view t = vocab.term(v);
     if (CountChars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
     const std::u32string typed = DecodeUtf8(t);

@@ -24,6 +24,11 @@ struct VariantOptions {
   double typing_weight = 4.6;       // ln-odds per unit of typing cost (0.5 ~ ten times rarer)
   double context_weight = 4.0;      // ln-odds per unit of context cosine
   int max_variants = 8;             // per word, in the published record
+  // A variant is not itself common: tokens more frequent than this many per million tokens (or
+  // than min_common_count, whichever is larger) are words in their own right ("she" is not a
+  // misspelling of "the", however much rarer).
+  double max_variant_per_million = 50;
+  uint64_t min_common_count = 20;
 };
 
 // A candidate pairing of a rare token with a frequent word.
