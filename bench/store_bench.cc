@@ -6,6 +6,7 @@
 //   store_bench queries --words N                  sample queries (misspelled words) for wrk
 // Every mode prints one JSON line. The same seed gives the same records in resp and export.
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,8 +14,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "lexicon/corrector.h"
@@ -55,10 +54,11 @@ std::vector<Record> Generate(size_t n, const std::string& version) {
       std::swap(variant[1], variant[2]);
       if (seen.contains(variant)) variant.clear();
     }
-    out.push_back({kSpellingLexicon, w,
-                   fmt::format(R"({{"word":"{}","frequency":{},"doc_frequency":{},"variants":[{}],"version":"{}"}})",
-                               w, f, f / 3 + 1, variant.empty() ? "" : "\"" + variant + "\"",
-                               version)});
+    out.push_back(
+        {kSpellingLexicon, w,
+         fmt::format(
+             R"({{"word":"{}","frequency":{},"doc_frequency":{},"variants":[{}],"version":"{}"}})",
+             w, f, f / 3 + 1, variant.empty() ? "" : "\"" + variant + "\"", version)});
     if (!variant.empty()) {
       out.push_back({kCorrectionsLexicon, variant,
                      fmt::format(R"({{"variant":"{}","word":"{}","score":0.9,"version":"{}"}})",
@@ -68,12 +68,16 @@ std::vector<Record> Generate(size_t n, const std::string& version) {
     if (i < 10000) {
       const std::string& a = words[(i + 1) % n];
       const std::string& b = words[(i + 2) % n];
-      out.push_back({kRelatedLexicon, w,
-                     fmt::format(R"({{"word":"{}","related_terms":[{{"term":"{}","score":0.8}},{{"term":"{}","score":0.7}}],"version":"{}","last_updated":"2026-11-23T00:00:00Z"}})",
-                                 w, a, b, version)});
-      out.push_back({kExpansionsLexicon, w,
-                     fmt::format(R"({{"term":"{}","expansions":[{{"term":"{}","score":0.8}}],"max_expansions":3,"version":"{}"}})",
-                                 w, a, version)});
+      out.push_back(
+          {kRelatedLexicon, w,
+           fmt::format(
+               R"({{"word":"{}","related_terms":[{{"term":"{}","score":0.8}},{{"term":"{}","score":0.7}}],"version":"{}","last_updated":"2026-11-23T00:00:00Z"}})",
+               w, a, b, version)});
+      out.push_back(
+          {kExpansionsLexicon, w,
+           fmt::format(
+               R"({{"term":"{}","expansions":[{{"term":"{}","score":0.8}}],"max_expansions":3,"version":"{}"}})",
+               w, a, version)});
     }
   }
   return out;
@@ -184,13 +188,14 @@ int Main(int argc, char** argv) {
     if (!files.ok()) return 1;
     std::string m = R"({"format":"nightjar-manifest","format_version":1,"lexicons":{)";
     for (size_t j = 0; j < files->size(); ++j) {
-      m += fmt::format(R"({}"{}":{{"records":{},"checksum":"{}"}})", j ? "," : "",
-                       (*files)[j].name, (*files)[j].records, (*files)[j].checksum);
+      m += fmt::format(R"({}"{}":{{"records":{},"checksum":"{}"}})", j ? "," : "", (*files)[j].name,
+                       (*files)[j].records, (*files)[j].checksum);
     }
     m += "}}";
     if (!(*b)->Commit(m, VersionState::kValidated, "").ok()) return 1;
     const double s = Seconds(t0);
-    std::printf(R"({"version":"%s","records":%zu,"bytes":%lu,"seconds":%.4f})" "\n",
+    std::printf(R"({"version":"%s","records":%zu,"bytes":%lu,"seconds":%.4f})"
+                "\n",
                 (*b)->version().c_str(), records.size(), bytes, s);
     return 0;
   }
@@ -217,9 +222,11 @@ int Main(int argc, char** argv) {
       if (!(*store)->Activate(r).ok()) return 1;
       rollback.push_back(Seconds(t0));
     }
-    std::printf(R"({"activate_median_s":%.6f,"activate_max_s":%.6f,"rollback_median_s":%.6f,"rollback_max_s":%.6f})" "\n",
-                Median(activate), *std::max_element(activate.begin(), activate.end()),
-                Median(rollback), *std::max_element(rollback.begin(), rollback.end()));
+    std::printf(
+        R"({"activate_median_s":%.6f,"activate_max_s":%.6f,"rollback_median_s":%.6f,"rollback_max_s":%.6f})"
+        "\n",
+        Median(activate), *std::max_element(activate.begin(), activate.end()), Median(rollback),
+        *std::max_element(rollback.begin(), rollback.end()));
     return 0;
   }
   if (mode == "scan") {  // where load time goes: scan + parse, then the corrector
@@ -243,8 +250,9 @@ int Main(int argc, char** argv) {
     const double parse = Seconds(t1);
     const auto t2 = std::chrono::steady_clock::now();
     SpellCorrector c(std::move(words), {}, CorrectorOptions{});
-    std::printf(R"({"records":%zu,"scan_s":%.3f,"scan_parse_s":%.3f,"corrector_s":%.3f})" "\n", n,
-                scan, parse, Seconds(t2));
+    std::printf(R"({"records":%zu,"scan_s":%.3f,"scan_parse_s":%.3f,"corrector_s":%.3f})"
+                "\n",
+                n, scan, parse, Seconds(t2));
     return 0;
   }
   if (mode == "load") {
@@ -262,8 +270,9 @@ int Main(int argc, char** argv) {
       times.push_back(Seconds(t0));
       n = (*snap)->words();
     }
-    std::printf(R"({"words":%zu,"load_median_s":%.4f,"load_min_s":%.4f})" "\n", n, Median(times),
-                *std::min_element(times.begin(), times.end()));
+    std::printf(R"({"words":%zu,"load_median_s":%.4f,"load_min_s":%.4f})"
+                "\n",
+                n, Median(times), *std::min_element(times.begin(), times.end()));
     return 0;
   }
   std::fprintf(stderr, "usage: store_bench resp|queries|export|switch|load ...\n");

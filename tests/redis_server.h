@@ -51,11 +51,23 @@ class RedisServer {
 
   // Starts (or restarts) the server; true once it answers PING.
   bool Start() {
-    std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind",
-                                     "127.0.0.1", "--dir", dir_.path(), "--save", "",
-                                     "--appendonly", persistent_ ? "yes" : "no",
-                                     "--appendfsync", "always", "--logfile",
-                                     dir_.Sub("redis.log"), "--daemonize", "no"};
+    std::vector<std::string> args = {"redis-server",
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--dir",
+                                     dir_.path(),
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     persistent_ ? "yes" : "no",
+                                     "--appendfsync",
+                                     "always",
+                                     "--logfile",
+                                     dir_.Sub("redis.log"),
+                                     "--daemonize",
+                                     "no"};
     pid_ = ::fork();
     if (pid_ == 0) {
       std::vector<char*> argv;

@@ -97,8 +97,8 @@ TEST(RedisStoreTest, AclUserAndPasswordAuthenticate) {
   const std::string user = "nj" + UniqueNamespace();
   ASSERT_TRUE(admin->Command({"ACL", "SETUSER", user, "on", ">s3cr%t", "~*", "&*", "+@all"}).ok());
   const std::string hostport = base.substr(std::string("redis://").size());
-  auto ok = LexiconStore::Open("redis://" + user + ":s3cr%25t@" + hostport + "/0?namespace=" +
-                               UniqueNamespace());
+  auto ok = LexiconStore::Open("redis://" + user + ":s3cr%25t@" + hostport +
+                               "/0?namespace=" + UniqueNamespace());
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_TRUE((*ok)->List().ok());
   auto bad = LexiconStore::Open("redis://" + user + ":wrong@" + hostport + "/0");
@@ -139,8 +139,8 @@ TEST(RedisStoreTest, BulkLexiconIsPackedIntoChunksAndReadBackWhole) {
   ASSERT_TRUE(b.ok());
   for (int i = 0; i < 1000; ++i) {
     const std::string w = "w" + std::to_string(i);
-    ASSERT_TRUE((*b)->Append("vocabulary", w, R"({"word":")" + w + R"(","frequency":)" +
-                                                  std::to_string(i) + "}")
+    ASSERT_TRUE((*b)->Append("vocabulary", w,
+                             R"({"word":")" + w + R"(","frequency":)" + std::to_string(i) + "}")
                     .ok());
   }
   auto files = (*b)->Seal();

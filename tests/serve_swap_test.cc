@@ -130,8 +130,8 @@ TEST(ServeSwapTest, NoFailedOrMixedAnswersAcross20SwitchesUnderLoad) {
   httplib::Client admin("127.0.0.1", port);
   for (int i = 0; i < 20; ++i) {
     const bool activate = i % 2 == 0;
-    auto ev = Activate(**store, activate ? b : "", Day(2026, 11, 23),
-                       activate ? "activate" : "rollback");
+    auto ev =
+        Activate(**store, activate ? b : "", Day(2026, 11, 23), activate ? "activate" : "rollback");
     ASSERT_TRUE(ev.ok()) << ev.status();
     ASSERT_TRUE(WaitForVersion(admin, activate ? b : a)) << "switch " << i;
     // Let the load run on the new version for a while before the next switch.
@@ -201,7 +201,8 @@ TEST(ServeSwapTest, BoundsHealthAndMetrics) {
   EXPECT_EQ(c.Post("/v1/admin/rollback")->status, 403);  // admin disabled without a token
   auto m = c.Get("/metrics");
   ASSERT_TRUE(m);
-  EXPECT_THAT(m->body, HasSubstr(R"(nightjar_http_requests_total{endpoint="correct",code="4xx"} 2)"));
+  EXPECT_THAT(m->body,
+              HasSubstr(R"(nightjar_http_requests_total{endpoint="correct",code="4xx"} 2)"));
   EXPECT_THAT(m->body, HasSubstr(R"(nightjar_http_request_seconds_count{endpoint="related"} 1)"));
   EXPECT_THAT(m->body, HasSubstr("nightjar_snapshot_words 2"));
 }
@@ -220,6 +221,30 @@ TEST(ServeSwapTest, DirStoreSwapsOnPointerRename) {
   EXPECT_EQ(ServedVersion(c), a);
   ASSERT_TRUE(Activate(**store, b, Day(2026, 11, 23)).ok());
   EXPECT_TRUE(WaitForVersion(c, b));
+}
+
+TEST(ServeSwapTest, DroppedEventChannelIsCoveredByReconnectAndPolling) {
+  RedisServer own;  // its own server: killing pub/sub clients must not disturb other tests
+  ASSERT_TRUE(own.Start());
+  const std::string uri = own.Uri("drop");
+  auto store = LexiconStore::Open(uri);
+  ASSERT_TRUE(store.ok());
+  const std::string a = TaggedVersion(**store, Day(2026, 11, 22));
+  const std::string b = TaggedVersion(**store, Day(2026, 11, 23));
+  ASSERT_TRUE(Activate(**store, a, Day(2026, 11, 23)).ok());
+  ServeOptions o = TestServe();
+  o.poll_ms = 300;
+  auto server = LookupServer::Start(o, [uri] { return LexiconStore::Open(uri); });
+  ASSERT_TRUE(server.ok());
+  httplib::Client c("127.0.0.1", (*server)->port());
+  for (int round = 0; round < 3; ++round) {
+    auto raw = RedisConnection::Connect(*ParseRedisUri(uri));
+    ASSERT_TRUE(raw.ok());
+    ASSERT_TRUE((*raw)->Command({"CLIENT", "KILL", "TYPE", "pubsub"}).ok());
+    const std::string next = round % 2 == 0 ? b : a;
+    ASSERT_TRUE(Activate(**store, next, Day(2026, 11, 23)).ok());
+    EXPECT_TRUE(WaitForVersion(c, next)) << "round " << round;
+  }
 }
 
 TEST(ServeSwapTest, NoActiveVersionFailsToStart) {

@@ -2,9 +2,10 @@
 // file turns it into a message on stderr and an exit code:
 //   0 ok, 1 runtime failure, 2 bad usage or configuration, 3 a data gate or precondition
 //   refused (too many rejects, a failed validation gate, a rejected version, no rollback target).
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
 #include <string>

@@ -196,16 +196,16 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
         append(kRelatedLexicon, r.term, RelatedRecordJson(r.term, list, version, updated)));
   }
   for (const auto& e : lex.expansions) {
-    NJ_RETURN_IF_ERROR(append(
-        kExpansionsLexicon, e.term,
-        ExpansionRecordJson(e, config.lexicons.expansions.max_expansions, version)));
+    NJ_RETURN_IF_ERROR(
+        append(kExpansionsLexicon, e.term,
+               ExpansionRecordJson(e, config.lexicons.expansions.max_expansions, version)));
   }
   for (const auto& p : lex.phrases) {
     NJ_RETURN_IF_ERROR(append(kPhrasesLexicon, p.text, PhraseRecordJson(p, version)));
   }
   for (const auto& a : lex.acronyms) {
-    NJ_RETURN_IF_ERROR(append(kAcronymsLexicon, a.short_form + "\t" + a.long_form,
-                              AcronymRecordJson(a, version)));
+    NJ_RETURN_IF_ERROR(
+        append(kAcronymsLexicon, a.short_form + "\t" + a.long_form, AcronymRecordJson(a, version)));
   }
   uint64_t ngrams_published = 0;
   for (const auto& row : ngrams) {
@@ -256,8 +256,7 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   WriteSettings(m, config);
   m.EndObject();
   NJ_RETURN_IF_ERROR(builder->Commit(
-      m.str(), passed ? VersionState::kValidated : VersionState::kRejected,
-      passed ? "" : failure));
+      m.str(), passed ? VersionState::kValidated : VersionState::kRejected, passed ? "" : failure));
   if (!passed && !flags.force) {
     return absl::FailedPreconditionError(fmt::format(
         "version {} rejected by validation gate {}; the active version ({}) is unchanged; "
@@ -325,8 +324,7 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
       "  {:.1f} MB text in {:.2f}s ({:.1f} MB/s input on {} threads), peak RSS {:.0f} MB",
       flags.no_activate ? "validated" : "activated", version, config.store_uri,
       pruned.deleted.empty() ? "" : fmt::format(" (pruned {})", fmt::join(pruned.deleted, ", ")),
-      counts.totals.documents, counts.totals.deleted,
-      counts.totals.truncated, rejects.total(),
+      counts.totals.documents, counts.totals.deleted, counts.totals.truncated, rejects.total(),
       rejects.total() > 0 ? fmt::format(" ({}) -> {}", RejectBreakdown(rejects), rejects.path())
                           : "",
       counts.totals.tokens, counts.terms.size(), spelling.size(), lex.corrections.size(),

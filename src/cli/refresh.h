@@ -10,8 +10,8 @@
 namespace nightjar {
 
 struct RefreshFlags {
-  bool quiet = false;  // no progress on stderr
-  bool force = false;  // activate even when validation gates fail (recorded in the manifest)
+  bool quiet = false;        // no progress on stderr
+  bool force = false;        // activate even when validation gates fail (recorded in the manifest)
   bool no_activate = false;  // stop at `validated`; activate later with `versions activate`
 };
 

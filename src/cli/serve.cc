@@ -18,9 +18,8 @@ absl::Status RunServe(const Config& config) {
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   const std::string uri = config.store_uri;
-  NJ_ASSIGN_OR_RETURN(auto server, LookupServer::Start(config.serve, [uri] {
-                        return LexiconStore::Open(uri);
-                      }));
+  NJ_ASSIGN_OR_RETURN(auto server,
+                      LookupServer::Start(config.serve, [uri] { return LexiconStore::Open(uri); }));
   std::printf("serving %s on http://%s:%d\n", server->live().Get()->version().c_str(),
               server->host().c_str(), server->port());
   std::fflush(stdout);

@@ -187,9 +187,9 @@ absl::Status RunVersions(const VersionsFlags& flags, const Config& config, const
   }
   if (action == "show") {
     if (flags.args.size() > 1) return absl::InvalidArgumentError("versions show takes one V");
-    NJ_ASSIGN_OR_RETURN(const std::string v,
-                        ResolveVersion(*store, flags.args.empty() ? "" : flags.args[0],
-                                       config.store_uri));
+    NJ_ASSIGN_OR_RETURN(
+        const std::string v,
+        ResolveVersion(*store, flags.args.empty() ? "" : flags.args[0], config.store_uri));
     NJ_ASSIGN_OR_RETURN(auto versions, store->List());
     auto it = std::find_if(versions.begin(), versions.end(),
                            [&](const VersionStatus& s) { return s.version == v; });
@@ -249,10 +249,10 @@ absl::Status RunVersions(const VersionsFlags& flags, const Config& config, const
   if (action == "audit") {
     NJ_ASSIGN_OR_RETURN(auto events, store->Audit(flags.limit));
     for (const auto& e : events) {
-      Print(out, flags.json ? AuditEventJson(e) + "\n"
-                            : fmt::format("{} {:<8} {} (was {}) by {}\n", FormatUtc(e.at),
-                                          e.action, e.version,
-                                          e.previous.empty() ? "none" : e.previous, e.actor));
+      Print(out, flags.json
+                     ? AuditEventJson(e) + "\n"
+                     : fmt::format("{} {:<8} {} (was {}) by {}\n", FormatUtc(e.at), e.action,
+                                   e.version, e.previous.empty() ? "none" : e.previous, e.actor));
     }
     return absl::OkStatus();
   }

@@ -107,7 +107,8 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
     part.mem = ZeroedPages();
   }
   auto sort_buckets = [&](int t) {
-    for (size_t b = static_cast<size_t>(t); b + 1 < start.size(); b += static_cast<size_t>(threads)) {
+    for (size_t b = static_cast<size_t>(t); b + 1 < start.size();
+         b += static_cast<size_t>(threads)) {
       std::sort(entries_ + start[b], entries_ + start[b + 1]);
     }
   };
@@ -120,7 +121,7 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   max_distance = std::min(max_distance, max_distance_);
   std::vector<Match> out;
   const std::u32string t = DecodeUtf8(term);
-  if (t.size() > static_cast<size_t>(kMaxChars + max_distance)) return out;
+  if (t.size() > static_cast<size_t>(kMaxChars) + static_cast<size_t>(max_distance)) return out;
   std::vector<uint64_t> hashes;
   UniqueHashes(t, max_distance, &hashes);
   const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;

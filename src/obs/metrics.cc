@@ -86,9 +86,9 @@ std::string MetricsRegistry::Render() const {
       uint64_t cumulative = 0;
       for (size_t i = 0; i < h->bounds().size(); ++i) {
         cumulative += h->bucket(i);
-        out += fmt::format("{}_bucket{} {}\n", name,
-                           Braced(labels, fmt::format("le=\"{}\"", Num(h->bounds()[i]))),
-                           cumulative);
+        out +=
+            fmt::format("{}_bucket{} {}\n", name,
+                        Braced(labels, fmt::format("le=\"{}\"", Num(h->bounds()[i]))), cumulative);
       }
       out += fmt::format("{}_bucket{} {}\n", name, Braced(labels, "le=\"+Inf\""), h->count());
       out += fmt::format("{}_sum{} {}\n", name, Braced(labels), Num(h->sum()));

@@ -56,8 +56,7 @@ class MetricsRegistry {
   // `labels` is the inside of the braces, e.g. R"(endpoint="correct",code="200")", or "".
   Counter& GetCounter(const std::string& name, const std::string& help,
                       const std::string& labels = "");
-  Gauge& GetGauge(const std::string& name, const std::string& help,
-                  const std::string& labels = "");
+  Gauge& GetGauge(const std::string& name, const std::string& help, const std::string& labels = "");
   Histogram& GetHistogram(const std::string& name, const std::string& help,
                           const std::string& labels = "");
   std::string Render() const;

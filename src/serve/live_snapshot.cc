@@ -1,7 +1,6 @@
 #include "serve/live_snapshot.h"
 
 #include <spdlog/spdlog.h>
-
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -65,7 +64,8 @@ void LiveSnapshot::Run() {
   while (!stop_) {
     auto changed = watcher_->Wait(absl::Milliseconds(200));
     if (!changed.ok()) {
-      spdlog::warn("version watch: {}; falling back to polling", std::string(changed.status().message()));
+      spdlog::warn("version watch: {}; falling back to polling",
+                   std::string(changed.status().message()));
     }
     const bool due = std::chrono::steady_clock::now() - last_check >= poll;
     if (!(changed.ok() && *changed) && !poked_.exchange(false) && !due) continue;
@@ -73,8 +73,9 @@ void LiveSnapshot::Run() {
     absl::Status st = LoadCurrent(*store_);
     if (!st.ok()) {
       if (metrics_ != nullptr) {
-        metrics_->GetCounter("nightjar_snapshot_load_failures_total",
-                             "Snapshot loads that failed (the old snapshot stays)")
+        metrics_
+            ->GetCounter("nightjar_snapshot_load_failures_total",
+                         "Snapshot loads that failed (the old snapshot stays)")
             .Add();
       }
       spdlog::error("loading the active version failed, still serving the old one: {}",

@@ -53,8 +53,7 @@ absl::StatusOr<std::pair<std::string, int>> ParseListen(const std::string& liste
   size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos || colon == 0) {
-    return absl::InvalidArgumentError(
-        fmt::format("serve.listen '{}': expected host:port", listen));
+    return absl::InvalidArgumentError(fmt::format("serve.listen '{}': expected host:port", listen));
   }
   std::string_view p(listen.data() + colon + 1, listen.size() - colon - 1);
   auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
@@ -123,90 +122,92 @@ void LookupServer::Routes() {
   const size_t max_query = static_cast<size_t>(options_.max_query_bytes);
 
   // Wraps a handler with metrics and the query-size bound.
-  auto handle = [this, max_query](std::string endpoint, const char* param,
-                                  std::function<void(const Snapshot&, const std::string&,
-                                                     httplib::Response&)>
-                                      fn) {
-    Counter* ok = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
-                                       fmt::format("endpoint=\"{}\",code=\"200\"", endpoint));
-    Counter* bad = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
-                                        fmt::format("endpoint=\"{}\",code=\"4xx\"", endpoint));
-    Histogram* latency =
-        &metrics_.GetHistogram("nightjar_http_request_seconds", "HTTP request latency",
-                               fmt::format("endpoint=\"{}\"", endpoint));
-    return [this, param, fn, ok, bad, latency, max_query](const httplib::Request& req,
-                                                          httplib::Response& res) {
-      const auto t0 = Clock::now();
-      std::string value;
-      if (param != nullptr) {
-        if (!req.has_param(param)) {
-          Error(res, 400, fmt::format("missing parameter '{}'", param));
-        } else if ((value = req.get_param_value(param)).size() > max_query) {
-          Error(res, 413, fmt::format("'{}' is longer than {} bytes", param, max_query));
-        }
-      }
-      if (res.status < 400) {
-        const std::shared_ptr<const Snapshot> snap = live_->Get();  // held to the end
-        fn(*snap, value, res);
-      }
-      (res.status < 400 ? ok : bad)->Add();
-      latency->Observe(std::chrono::duration<double>(Clock::now() - t0).count());
-    };
-  };
+  auto handle =
+      [this, max_query](
+          std::string endpoint, const char* param,
+          const std::function<void(const Snapshot&, const std::string&, httplib::Response&)>& fn) {
+        Counter* ok = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
+                                           fmt::format("endpoint=\"{}\",code=\"200\"", endpoint));
+        Counter* bad = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
+                                            fmt::format("endpoint=\"{}\",code=\"4xx\"", endpoint));
+        Histogram* latency =
+            &metrics_.GetHistogram("nightjar_http_request_seconds", "HTTP request latency",
+                                   fmt::format("endpoint=\"{}\"", endpoint));
+        return [this, param, fn, ok, bad, latency, max_query](const httplib::Request& req,
+                                                              httplib::Response& res) {
+          const auto t0 = Clock::now();
+          std::string value;
+          if (param != nullptr) {
+            if (!req.has_param(param)) {
+              Error(res, 400, fmt::format("missing parameter '{}'", param));
+            } else if ((value = req.get_param_value(param)).size() > max_query) {
+              Error(res, 413, fmt::format("'{}' is longer than {} bytes", param, max_query));
+            }
+          }
+          if (res.status < 400) {
+            const std::shared_ptr<const Snapshot> snap = live_->Get();  // held to the end
+            fn(*snap, value, res);
+          }
+          (res.status < 400 ? ok : bad)->Add();
+          latency->Observe(std::chrono::duration<double>(Clock::now() - t0).count());
+        };
+      };
 
-  srv.Get("/v1/correct",
-          handle("correct", "q", [](const Snapshot& s, const std::string& q, httplib::Response& res) {
-            const CorrectedQuery c = s.Correct(q);
-            JsonWriter w;
-            w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
-            w.Key("corrected").String(c.corrected).Key("tokens").BeginArray();
-            for (size_t i = 0; i < c.tokens.size(); ++i) {
-              w.BeginObject().Key("token").String(c.tokens[i]);
-              w.Key("correction").String(c.fixes[i].text).Key("score").Double(c.fixes[i].score);
-              w.Key("how").String(c.fixes[i].how).EndObject();
-            }
-            w.EndArray().EndObject();
-            Json(res, 200, w.Take());
-          }));
-  srv.Get("/v1/expand",
-          handle("expand", "q", [](const Snapshot& s, const std::string& q, httplib::Response& res) {
-            const CorrectedQuery c = s.Correct(q);
-            JsonWriter w;
-            w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
-            w.Key("corrected").String(c.corrected).Key("terms").BeginArray();
-            for (const auto& t : c.terms) {
-              w.BeginObject().Key("term").String(t).Key("expansions");
-              WriteScoredList(w, s.Expand(t));
-              w.EndObject();
-            }
-            w.EndArray().EndObject();
-            Json(res, 200, w.Take());
-          }));
-  srv.Get("/v1/related", handle("related", "term",
-                                [](const Snapshot& s, const std::string& term,
-                                   httplib::Response& res) {
-                                  // Fold the term the way the corpus was folded.
-                                  const CorrectedQuery c = s.Correct(term);
-                                  std::string folded;
-                                  for (const auto& t : c.tokens) {
-                                    folded += (folded.empty() ? "" : " ") + t;
-                                  }
-                                  JsonWriter w;
-                                  w.BeginObject().Key("version").String(s.version());
-                                  w.Key("term").String(folded).Key("related_terms");
-                                  WriteScoredList(w, s.Related(folded));
-                                  w.EndObject();
-                                  Json(res, 200, w.Take());
-                                }));
-  srv.Get("/v1/version", handle("version", nullptr,
-                                [this](const Snapshot& s, const std::string&,
-                                       httplib::Response& res) {
-                                  JsonWriter w;
-                                  w.BeginObject().Key("version").String(s.version());
-                                  w.Key("words").Uint(s.words());
-                                  w.Key("swaps").Uint(live_->swaps()).EndObject();
-                                  Json(res, 200, w.Take());
-                                }));
+  srv.Get(
+      "/v1/correct",
+      handle("correct", "q", [](const Snapshot& s, const std::string& q, httplib::Response& res) {
+        const CorrectedQuery c = s.Correct(q);
+        JsonWriter w;
+        w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
+        w.Key("corrected").String(c.corrected).Key("tokens").BeginArray();
+        for (size_t i = 0; i < c.tokens.size(); ++i) {
+          w.BeginObject().Key("token").String(c.tokens[i]);
+          w.Key("correction").String(c.fixes[i].text).Key("score").Double(c.fixes[i].score);
+          w.Key("how").String(c.fixes[i].how).EndObject();
+        }
+        w.EndArray().EndObject();
+        Json(res, 200, w.Take());
+      }));
+  srv.Get(
+      "/v1/expand",
+      handle("expand", "q", [](const Snapshot& s, const std::string& q, httplib::Response& res) {
+        const CorrectedQuery c = s.Correct(q);
+        JsonWriter w;
+        w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
+        w.Key("corrected").String(c.corrected).Key("terms").BeginArray();
+        for (const auto& t : c.terms) {
+          w.BeginObject().Key("term").String(t).Key("expansions");
+          WriteScoredList(w, s.Expand(t));
+          w.EndObject();
+        }
+        w.EndArray().EndObject();
+        Json(res, 200, w.Take());
+      }));
+  srv.Get("/v1/related",
+          handle("related", "term",
+                 [](const Snapshot& s, const std::string& term, httplib::Response& res) {
+                   // Fold the term the way the corpus was folded.
+                   const CorrectedQuery c = s.Correct(term);
+                   std::string folded;
+                   for (const auto& t : c.tokens) {
+                     folded += (folded.empty() ? "" : " ") + t;
+                   }
+                   JsonWriter w;
+                   w.BeginObject().Key("version").String(s.version());
+                   w.Key("term").String(folded).Key("related_terms");
+                   WriteScoredList(w, s.Related(folded));
+                   w.EndObject();
+                   Json(res, 200, w.Take());
+                 }));
+  srv.Get("/v1/version",
+          handle("version", nullptr,
+                 [this](const Snapshot& s, const std::string&, httplib::Response& res) {
+                   JsonWriter w;
+                   w.BeginObject().Key("version").String(s.version());
+                   w.Key("words").Uint(s.words());
+                   w.Key("swaps").Uint(live_->swaps()).EndObject();
+                   Json(res, 200, w.Take());
+                 }));
   srv.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(live_->Get() ? "ok\n" : "no snapshot\n", "text/plain");
     res.status = live_->Get() ? 200 : 503;
@@ -233,7 +234,9 @@ void LookupServer::Routes() {
       ar.force = req.get_param_value("force") == "true";
       ar.now = absl::Now();
       auto store = open_();
-      if (!store.ok()) return Error(res, HttpCode(store.status()), std::string(store.status().message()));
+      if (!store.ok()) {
+        return Error(res, HttpCode(store.status()), std::string(store.status().message()));
+      }
       auto ev = (*store)->Activate(ar);
       if (!ev.ok()) return Error(res, HttpCode(ev.status()), std::string(ev.status().message()));
       live_->Poke();

@@ -88,8 +88,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& sto
   // The vocabulary lexicon holds just what the corrector needs; versions from before it existed
   // have only the full spelling records.
   simdjson::dom::element m;
-  const bool has_vocabulary = !parser.parse(manifest).get(m) &&
-                              m["lexicons"]["vocabulary"].error() == simdjson::SUCCESS;
+  const bool has_vocabulary =
+      !parser.parse(manifest).get(m) && m["lexicons"]["vocabulary"].error() == simdjson::SUCCESS;
   const std::string_view words_lexicon = has_vocabulary ? kVocabularyLexicon : kSpellingLexicon;
   NJ_RETURN_IF_ERROR(store.ScanLexicon(version, words_lexicon, [&](std::string_view rec) {
     simdjson::dom::element e;
@@ -97,7 +97,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& sto
     uint64_t f = 0;
     if (parser.parse(rec.data(), rec.size()).get(e) || e["word"].get(word) ||
         e["frequency"].get(f)) {
-      if (status.ok()) status = absl::DataLossError(fmt::format("malformed {} record", words_lexicon));
+      if (status.ok())
+        status = absl::DataLossError(fmt::format("malformed {} record", words_lexicon));
       return;
     }
     words.emplace_back(std::string(word), f);
@@ -121,10 +122,11 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& sto
       LoadLists(store, version, kExpansionsLexicon, "term", "expansions", &expansions));
   NJ_RETURN_IF_ERROR(LoadLists(store, version, kRelatedLexicon, "word", "related_terms", &related));
   const size_t n = words.size();
-  auto corrector = std::make_unique<SpellCorrector>(std::move(words), std::move(corrections), options);
-  return std::shared_ptr<const Snapshot>(
-      new Snapshot(version, Tokenizer(TextSettings(manifest)), std::move(corrector),
-                   std::move(expansions), std::move(related), n));
+  auto corrector =
+      std::make_unique<SpellCorrector>(std::move(words), std::move(corrections), options);
+  return std::shared_ptr<const Snapshot>(new Snapshot(version, Tokenizer(TextSettings(manifest)),
+                                                      std::move(corrector), std::move(expansions),
+                                                      std::move(related), n));
 }
 
 CorrectedQuery Snapshot::Correct(std::string_view query) const {

@@ -19,9 +19,9 @@ using ScoredList = std::vector<std::pair<std::string, double>>;
 
 // One query, corrected token by token.
 struct CorrectedQuery {
-  std::vector<std::string> tokens;             // folded tokens of the query
-  std::vector<SpellCorrector::Result> fixes;   // one per token
-  std::string corrected;                       // the corrections joined by spaces
+  std::vector<std::string> tokens;            // folded tokens of the query
+  std::vector<SpellCorrector::Result> fixes;  // one per token
+  std::string corrected;                      // the corrections joined by spaces
   // Every corrected token, and every run of 2 or 3 the snapshot knows as a term (a phrase).
   std::vector<std::string> terms;
 };

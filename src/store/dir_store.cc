@@ -192,7 +192,10 @@ class DirWatcher : public VersionWatcher {
     pollfd p{fd_, POLLIN, 0};
     int ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
     int n = ::poll(&p, 1, ms);
-    if (n < 0) return errno == EINTR ? false : absl::StatusOr<bool>(ErrnoStatus(errno, "poll", "inotify"));
+    if (n < 0) {
+      if (errno == EINTR) return false;
+      return ErrnoStatus(errno, "poll", "inotify");
+    }
     if (n == 0) return false;
     alignas(inotify_event) char buf[4096];
     bool changed = false;
@@ -378,8 +381,7 @@ absl::StatusOr<AuditEvent> DirStore::Activate(const ActivateRequest& req) {
   NJ_ASSIGN_OR_RETURN(VersionStatus status, ReadStatus(target));
   if (status.state == VersionState::kRejected && !req.force) {
     return absl::FailedPreconditionError(fmt::format(
-        "version {} was rejected ({}); activate it with --force to override", target,
-        status.note));
+        "version {} was rejected ({}); activate it with --force to override", target, status.note));
   }
   AuditEvent ev{req.now, req.action, target, pointer.first, req.actor};
   if (target == pointer.first) return ev;  // already current: nothing to switch
@@ -396,12 +398,14 @@ absl::StatusOr<AuditEvent> DirStore::Activate(const ActivateRequest& req) {
     auto old = ReadStatus(pointer.first);
     if (old.ok()) {
       old->state = VersionState::kRetired;
-      NJ_RETURN_IF_ERROR(WriteFileAtomic(
-          fmt::format("{}/versions/{}/STATUS.json", root_, pointer.first), VersionStatusJson(*old)));
+      NJ_RETURN_IF_ERROR(
+          WriteFileAtomic(fmt::format("{}/versions/{}/STATUS.json", root_, pointer.first),
+                          VersionStatusJson(*old)));
     }
   }
   std::string line = AuditEventJson(ev) + "\n";
-  int fd = ::open((root_ + "/AUDIT.jsonl").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  int fd =
+      ::open((root_ + "/AUDIT.jsonl").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus(errno, "open", root_ + "/AUDIT.jsonl");
   bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
             ::fsync(fd) == 0;

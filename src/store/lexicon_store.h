@@ -65,10 +65,10 @@ class VersionBuilder {
 
 // What an Activate call asks for.
 struct ActivateRequest {
-  std::string version;          // the version to make current; empty = the previous one
-  std::string action = "activate";  // "activate" or "rollback", recorded in the audit list
-  std::string actor = "cli";    // who or what asked, recorded in the status and audit
-  bool force = false;           // allow a rejected version
+  std::string version;                 // the version to make current; empty = the previous one
+  std::string action = "activate";     // "activate" or "rollback", recorded in the audit list
+  std::string actor = "cli";           // who or what asked, recorded in the status and audit
+  bool force = false;                  // allow a rejected version
   absl::Time now = absl::UnixEpoch();  // the activation time recorded
 };
 

@@ -68,7 +68,8 @@ absl::StatusOr<RedisEndpoint> ParseRedisUri(std::string_view uri) {
     std::string_view auth = rest.substr(0, at);
     rest = rest.substr(at + 1);
     size_t colon = auth.find(':');
-    std::string_view user = colon == std::string_view::npos ? std::string_view() : auth.substr(0, colon);
+    std::string_view user =
+        colon == std::string_view::npos ? std::string_view() : auth.substr(0, colon);
     std::string_view pass = colon == std::string_view::npos ? auth : auth.substr(colon + 1);
     if (!Unescape(user, &e.user) || !Unescape(pass, &e.password)) {
       return bad("bad percent-escape in user or password");
@@ -85,8 +86,8 @@ absl::StatusOr<RedisEndpoint> ParseRedisUri(std::string_view uri) {
     hostport = hostport.substr(0, colon);
   }
   if (!hostport.empty()) e.host = std::string(hostport);
-  for (absl::string_view part : absl::StrSplit(absl::string_view(query.data(), query.size()), '&',
-                                               absl::SkipEmpty())) {
+  for (absl::string_view part :
+       absl::StrSplit(absl::string_view(query.data(), query.size()), '&', absl::SkipEmpty())) {
     std::string_view kv(part.data(), part.size());
     size_t eq = kv.find('=');
     std::string_view k = kv.substr(0, eq);
@@ -120,7 +121,7 @@ std::string_view RedisReply::str() const {
   if (reply_->type != REDIS_REPLY_STRING && reply_->type != REDIS_REPLY_STATUS) return {};
   return {reply_->str, reply_->len};
 }
-long long RedisReply::integer() const {
+int64_t RedisReply::integer() const {
   return reply_->type == REDIS_REPLY_INTEGER ? reply_->integer : 0;
 }
 size_t RedisReply::size() const { return is_array() ? reply_->elements : 0; }
@@ -149,8 +150,8 @@ absl::Status RedisConnection::Open() {
                                  absl::ToTimeval(endpoint_.connect_timeout));
   if (ctx_ == nullptr) return absl::ResourceExhaustedError("redis: cannot allocate a context");
   if (ctx_->err != 0) {
-    return absl::UnavailableError(fmt::format("redis {}:{}: connect: {}", endpoint_.host,
-                                              endpoint_.port, ctx_->errstr));
+    return absl::UnavailableError(
+        fmt::format("redis {}:{}: connect: {}", endpoint_.host, endpoint_.port, ctx_->errstr));
   }
   redisSetTimeout(ctx_, absl::ToTimeval(endpoint_.command_timeout));
   redisEnableKeepAlive(ctx_);
@@ -162,8 +163,8 @@ absl::Status RedisConnection::Open() {
     auto r = Command(auth);
     if (!r.ok()) {
       broken_ = true;
-      return absl::PermissionDeniedError(fmt::format("redis {}:{}: AUTH failed: {}",
-                                                     endpoint_.host, endpoint_.port,
+      return absl::PermissionDeniedError(fmt::format("redis {}:{}: AUTH failed: {}", endpoint_.host,
+                                                     endpoint_.port,
                                                      std::string(r.status().message())));
     }
   }

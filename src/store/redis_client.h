@@ -1,6 +1,7 @@
 #ifndef NIGHTJAR_STORE_REDIS_CLIENT_H_
 #define NIGHTJAR_STORE_REDIS_CLIENT_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,14 +20,14 @@ namespace nightjar {
 struct RedisEndpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
-  int db = 0;                   // SELECTed after connecting
-  std::string user;             // ACL user; empty = the default user
-  std::string password;         // empty = no AUTH
-  std::string ns = "default";   // key prefix "nightjar:<ns>:" ([A-Za-z0-9_.-]{1,64})
+  int db = 0;                  // SELECTed after connecting
+  std::string user;            // ACL user; empty = the default user
+  std::string password;        // empty = no AUTH
+  std::string ns = "default";  // key prefix "nightjar:<ns>:" ([A-Za-z0-9_.-]{1,64})
   absl::Duration connect_timeout = absl::Seconds(2);
   absl::Duration command_timeout = absl::Seconds(30);  // per reply
-  int retries = 5;                             // reconnect attempts after a lost connection
-  absl::Duration backoff = absl::Milliseconds(200);  // first retry delay, doubled each time
+  int retries = 5;                                     // reconnect attempts after a lost connection
+  absl::Duration backoff = absl::Milliseconds(200);    // first retry delay, doubled each time
 };
 
 // InvalidArgument naming the part of the URI that is wrong.
@@ -41,7 +42,7 @@ class RedisReply {
   bool is_nil() const;
   bool is_array() const;
   std::string_view str() const;  // string or status reply; "" otherwise
-  long long integer() const;     // integer reply; 0 otherwise
+  int64_t integer() const;       // integer reply; 0 otherwise
   size_t size() const;           // array length
   std::string_view element_str(size_t i) const;
   const redisReply* raw() const { return reply_.get(); }

@@ -7,8 +7,9 @@ namespace nightjar {
 namespace {
 
 TEST(RedisUriTest, ParsesEveryPart) {
-  auto e = ParseRedisUri("redis://ops:p%40ss%3Aword@cache.internal:6380/3?namespace=kb-1&"
-                         "timeout_ms=500&retries=2&backoff_ms=10&connect_timeout_ms=100");
+  auto e = ParseRedisUri(
+      "redis://ops:p%40ss%3Aword@cache.internal:6380/3?namespace=kb-1&"
+      "timeout_ms=500&retries=2&backoff_ms=10&connect_timeout_ms=100");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->user, "ops");
   EXPECT_EQ(e->password, "p@ss:word");

@@ -99,8 +99,7 @@ std::string NewToken() {
   std::random_device rd;
   char host[64] = {};
   ::gethostname(host, sizeof host - 1);
-  return fmt::format("{}:{}:{:016x}", host, ::getpid(),
-                     (static_cast<uint64_t>(rd()) << 32) | rd());
+  return fmt::format("{}:{}:{:016x}", host, ::getpid(), (static_cast<uint64_t>(rd()) << 32) | rd());
 }
 
 // Deletes every key of `version` with SCAN MATCH + UNLINK in batches of `count`.
@@ -208,8 +207,7 @@ class RedisVersionBuilder : public VersionBuilder {
       }
       out.push_back(LexiconFileInfo{l.name, l.records, l.bytes, l.checksum.Hex()});
     }
-    std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     sealed_ = true;
     return out;
   }
@@ -430,8 +428,8 @@ absl::StatusOr<std::unique_ptr<VersionBuilder>> RedisStore::Begin(absl::Time now
   NJ_RETURN_IF_ERROR(
       Run({"HSET", keys_.versions(), version, VersionStatusJson(building)}).status());
   NJ_ASSIGN_OR_RETURN(auto conn, RedisConnection::Connect(endpoint_));
-  return std::unique_ptr<VersionBuilder>(std::make_unique<RedisVersionBuilder>(
-      std::move(conn), keys_, options_, version, now, token));
+  return std::unique_ptr<VersionBuilder>(
+      std::make_unique<RedisVersionBuilder>(std::move(conn), keys_, options_, version, now, token));
 }
 
 absl::StatusOr<std::optional<std::string>> RedisStore::Current() {

@@ -11,7 +11,7 @@ namespace nightjar {
 
 // Key names of one namespace; docs/redis-layout.md is the reference. P = "nightjar:<ns>:".
 struct RedisKeys {
-  explicit RedisKeys(std::string ns) : prefix("nightjar:" + ns + ":") {}
+  explicit RedisKeys(const std::string& ns) : prefix("nightjar:" + ns + ":") {}
   std::string prefix;
   std::string current() const { return prefix + "current"; }    // STRING active version
   std::string previous() const { return prefix + "previous"; }  // STRING rollback target
@@ -20,7 +20,7 @@ struct RedisKeys {
   std::string lock() const { return prefix + "lock"; }          // STRING builder lease token
   std::string doomed() const { return prefix + "doomed"; }      // SET versions being deleted
   std::string events() const { return prefix + "events"; }      // pub/sub channel
-  std::string manifest(std::string_view v) const {             // STRING manifest JSON
+  std::string manifest(std::string_view v) const {              // STRING manifest JSON
     return prefix + "v:" + std::string(v) + ":manifest";
   }
   std::string lexicon(std::string_view v, std::string_view name) const {  // HASH key -> record
@@ -33,13 +33,13 @@ struct RedisKeys {
 
 // Tuning of the Redis store's writes and deletes. Every field has a default.
 struct RedisStoreOptions {
-  size_t fields_per_command = 1000;      // HSET field/value pairs per command
-  size_t batch_bytes = 8 << 20;          // pipelined bytes between reply reads (and retries)
-  int scan_count = 1000;                 // COUNT for SCAN, and so the UNLINK batch size
-  int hscan_count = 10000;               // COUNT for HSCAN when reading a lexicon
-  size_t bulk_chunk_bytes = 1 << 20;     // record bytes per chunk of a bulk lexicon
+  size_t fields_per_command = 1000;   // HSET field/value pairs per command
+  size_t batch_bytes = 8 << 20;       // pipelined bytes between reply reads (and retries)
+  int scan_count = 1000;              // COUNT for SCAN, and so the UNLINK batch size
+  int hscan_count = 10000;            // COUNT for HSCAN when reading a lexicon
+  size_t bulk_chunk_bytes = 1 << 20;  // record bytes per chunk of a bulk lexicon
   absl::Duration lock_lease = absl::Seconds(60);  // builder lock, renewed on every batch
-  size_t audit_max = 1000;               // audit entries kept
+  size_t audit_max = 1000;                        // audit entries kept
 };
 
 // A LexiconStore in Redis; each lexicon of a version is one hash keyed by word / term / variant,

@@ -24,8 +24,9 @@ inline absl::Time Day(int y, int m, int d, int hour = 2) {
 inline std::string TestManifest(const std::vector<LexiconFileInfo>& files) {
   std::string m = R"({"format":"nightjar-manifest","format_version":1,"lexicons":{)";
   for (size_t i = 0; i < files.size(); ++i) {
-    m += (i ? "," : "") + std::string("\"") + files[i].name + "\":{\"records\":" +
-         std::to_string(files[i].records) + ",\"checksum\":\"" + files[i].checksum + "\"}";
+    m += (i ? "," : "") + std::string("\"") + files[i].name +
+         "\":{\"records\":" + std::to_string(files[i].records) + ",\"checksum\":\"" +
+         files[i].checksum + "\"}";
   }
   return m + "}}";
 }

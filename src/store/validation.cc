@@ -15,8 +15,8 @@ namespace nightjar {
 namespace {
 
 constexpr std::string_view kGateNames[] = {
-    "schema",   "score_range", "clean_terms", "no_self_variants", "no_correction_cycles",
-    "bounded_variants", "size_band", "canaries", "top_overlap"};
+    "schema",           "score_range", "clean_terms", "no_self_variants", "no_correction_cycles",
+    "bounded_variants", "size_band",   "canaries",    "top_overlap"};
 
 // A term is clean when non-empty and free of C0/C1 control characters and DEL.
 bool CleanTerm(std::string_view s) {
@@ -123,10 +123,14 @@ std::string ValidationReport::Json() const {
 }
 
 VersionValidator::VersionValidator(ValidationOptions options) : options_(std::move(options)) {
-  const bool enabled[] = {options_.schema,           options_.score_range,
-                          options_.clean_terms,      options_.no_self_variants,
-                          options_.no_correction_cycles, options_.bounded_variants,
-                          options_.size_band,        options_.canaries,
+  const bool enabled[] = {options_.schema,
+                          options_.score_range,
+                          options_.clean_terms,
+                          options_.no_self_variants,
+                          options_.no_correction_cycles,
+                          options_.bounded_variants,
+                          options_.size_band,
+                          options_.canaries,
                           options_.top_overlap};
   for (size_t i = 0; i < std::size(kGateNames); ++i) {
     GateResult g;
@@ -161,7 +165,9 @@ void VersionValidator::Observe(std::string_view lexicon, std::string_view record
   const auto* rules = RulesFor(lexicon);
   if (rules == nullptr) return;  // a lexicon this build does not know: only JSON is required
   auto term = [&](std::string_view t) {
-    if (!CleanTerm(t)) Fail("clean_terms", lexicon, "empty or control-character term in " + Clip(record));
+    if (!CleanTerm(t)) {
+      Fail("clean_terms", lexicon, "empty or control-character term in " + Clip(record));
+    }
   };
   for (const FieldRule& rule : *rules) {
     simdjson::dom::element v;
@@ -178,7 +184,7 @@ void VersionValidator::Observe(std::string_view lexicon, std::string_view record
         break;
       }
       case Kind::kUint:
-        ok = v.is_uint64() || (v.is_int64() && int64_t(v) >= 0);
+        ok = v.is_uint64() || (v.is_int64() && static_cast<int64_t>(v) >= 0);
         break;
       case Kind::kNumber: {
         double d = 0;
@@ -215,16 +221,16 @@ void VersionValidator::Observe(std::string_view lexicon, std::string_view record
           }
           term(t);
           if (!InUnit(sc)) {
-            Fail("score_range", lexicon, fmt::format("score {} for \"{}\" in {}", sc, t,
-                                                      Clip(record)));
+            Fail("score_range", lexicon,
+                 fmt::format("score {} for \"{}\" in {}", sc, t, Clip(record)));
           }
         }
         break;
       }
     }
     if (!ok) {
-      Fail("schema", lexicon, fmt::format("\"{}\" has the wrong type in {}", rule.name,
-                                          Clip(record)));
+      Fail("schema", lexicon,
+           fmt::format("\"{}\" has the wrong type in {}", rule.name, Clip(record)));
     }
   }
 
@@ -318,9 +324,8 @@ ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& fi
     GateResult& g = Gate("canaries");
     g.failures = missing.size();
     g.passed = missing.empty();
-    g.detail = missing.empty()
-                   ? fmt::format("{} canary words present", canaries_seen_.size())
-                   : fmt::format("missing from spelling: {}", fmt::join(missing, ", "));
+    g.detail = missing.empty() ? fmt::format("{} canary words present", canaries_seen_.size())
+                               : fmt::format("missing from spelling: {}", fmt::join(missing, ", "));
   }
 
   simdjson::dom::parser parser;
@@ -335,7 +340,8 @@ ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& fi
       std::vector<std::string> out_of_band;
       for (const auto& f : files) {
         uint64_t old = 0;
-        if (active["lexicons"][f.name]["records"].get(old) || old < options_.size_band_min_records) {
+        if (active["lexicons"][f.name]["records"].get(old) ||
+            old < options_.size_band_min_records) {
           continue;
         }
         const double lo = static_cast<double>(old) * (1 - options_.max_size_change);
@@ -379,11 +385,13 @@ ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& fi
         ++total;
         kept += now.contains(std::string(w)) ? 1 : 0;
       }
-      const double share = total == 0 ? 1.0 : static_cast<double>(kept) / static_cast<double>(total);
+      const double share =
+          total == 0 ? 1.0 : static_cast<double>(kept) / static_cast<double>(total);
       g.passed = share >= options_.min_top_overlap;
       g.failures = g.passed ? 0 : 1;
-      g.detail = fmt::format("{} of the active version's top {} words kept ({:.1f}%, floor {:.1f}%)",
-                             kept, total, share * 100, options_.min_top_overlap * 100);
+      g.detail =
+          fmt::format("{} of the active version's top {} words kept ({:.1f}%, floor {:.1f}%)", kept,
+                      total, share * 100, options_.min_top_overlap * 100);
     }
   }
   for (auto& g : gates_) {

@@ -23,19 +23,19 @@ struct ValidationOptions {
   bool no_correction_cycles = true;  // following corrections never comes back to a term
   bool bounded_variants = true;      // at most max_variants_per_word variants per word
   int max_variants_per_word = 16;
-  bool size_band = true;             // each lexicon's size is within the band of the active's
-  double max_size_change = 0.5;      // allowed: active * (1 - x) .. active * (1 + x)
-  uint64_t size_band_min_records = 100;  // lexicons smaller than this in the active are exempt
-  bool canaries = true;              // each canary word is in the spelling vocabulary
+  bool size_band = true;                  // each lexicon's size is within the band of the active's
+  double max_size_change = 0.5;           // allowed: active * (1 - x) .. active * (1 + x)
+  uint64_t size_band_min_records = 100;   // lexicons smaller than this in the active are exempt
+  bool canaries = true;                   // each canary word is in the spelling vocabulary
   std::vector<std::string> canary_words;  // folded words; empty passes
-  bool top_overlap = true;           // share of the active's top words still in the new top words
-  int top_k = 1000;                  // how many top words (by frequency) the manifest records
+  bool top_overlap = true;  // share of the active's top words still in the new top words
+  int top_k = 1000;         // how many top words (by frequency) the manifest records
   double min_top_overlap = 0.6;
 };
 
 // One gate's outcome.
 struct GateResult {
-  std::string name;       // "schema", "score_range", ...
+  std::string name;  // "schema", "score_range", ...
   bool enabled = true;
   bool passed = true;
   uint64_t failures = 0;  // offending records (or lexicons, words)

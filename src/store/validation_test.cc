@@ -27,17 +27,21 @@ std::vector<LexiconFileInfo> Sizes(uint64_t spelling) {
 // A clean version: every gate passes.
 VersionValidator Clean(ValidationOptions o = {}) {
   VersionValidator v(std::move(o));
-  v.Observe("spelling",
-            R"({"word":"search","frequency":90,"doc_frequency":9,"variants":["serch"],"version":"v"})");
+  v.Observe(
+      "spelling",
+      R"({"word":"search","frequency":90,"doc_frequency":9,"variants":["serch"],"version":"v"})");
   v.Observe("spelling",
             R"({"word":"engine","frequency":50,"doc_frequency":5,"variants":[],"version":"v"})");
   v.Observe("corrections", R"({"variant":"serch","word":"search","score":0.9,"version":"v"})");
-  v.Observe("related",
-            R"({"word":"search","related_terms":[{"term":"engine","score":0.5}],"version":"v","last_updated":"t"})");
-  v.Observe("expansions",
-            R"({"term":"ml","expansions":[{"term":"machine learning","score":0.92}],"max_expansions":3,"version":"v"})");
-  v.Observe("acronyms",
-            R"({"short_form":"ML","long_form":"machine learning","count":3,"confidence":0.75,"version":"v"})");
+  v.Observe(
+      "related",
+      R"({"word":"search","related_terms":[{"term":"engine","score":0.5}],"version":"v","last_updated":"t"})");
+  v.Observe(
+      "expansions",
+      R"({"term":"ml","expansions":[{"term":"machine learning","score":0.92}],"max_expansions":3,"version":"v"})");
+  v.Observe(
+      "acronyms",
+      R"({"short_form":"ML","long_form":"machine learning","count":3,"confidence":0.75,"version":"v"})");
   return v;
 }
 
@@ -53,7 +57,8 @@ TEST(ValidationTest, CleanVersionPassesEveryGate) {
 
 TEST(ValidationTest, SchemaGate) {
   auto v = Clean();
-  v.Observe("spelling", R"({"word":"x","frequency":"many","doc_frequency":1,"variants":[],"version":"v"})");
+  v.Observe("spelling",
+            R"({"word":"x","frequency":"many","doc_frequency":1,"variants":[],"version":"v"})");
   v.Observe("related", "not json");
   ValidationReport r = v.Finish(Sizes(3), std::nullopt);
   EXPECT_FALSE(r.passed());
@@ -64,7 +69,9 @@ TEST(ValidationTest, SchemaGate) {
 TEST(ValidationTest, ScoreRangeGate) {
   auto v = Clean();
   v.Observe("corrections", R"({"variant":"a","word":"b","score":1.5,"version":"v"})");
-  v.Observe("related", R"({"word":"x","related_terms":[{"term":"y","score":-0.1}],"version":"v","last_updated":"t"})");
+  v.Observe(
+      "related",
+      R"({"word":"x","related_terms":[{"term":"y","score":-0.1}],"version":"v","last_updated":"t"})");
   ValidationReport r = v.Finish(Sizes(2), std::nullopt);
   EXPECT_EQ(GateOf(r, "score_range").failures, 2u);
   EXPECT_FALSE(GateOf(r, "score_range").passed);
@@ -73,16 +80,21 @@ TEST(ValidationTest, ScoreRangeGate) {
 
 TEST(ValidationTest, CleanTermsGate) {
   auto v = Clean();
-  v.Observe("spelling", R"({"word":"","frequency":1,"doc_frequency":1,"variants":[],"version":"v"})");
-  v.Observe("spelling", R"({"word":"a\u0007b","frequency":1,"doc_frequency":1,"variants":[],"version":"v"})");
-  v.Observe("expansions", R"({"term":"x","expansions":[{"term":"y\u0085","score":0.5}],"max_expansions":3,"version":"v"})");
+  v.Observe("spelling",
+            R"({"word":"","frequency":1,"doc_frequency":1,"variants":[],"version":"v"})");
+  v.Observe("spelling",
+            R"({"word":"a\u0007b","frequency":1,"doc_frequency":1,"variants":[],"version":"v"})");
+  v.Observe(
+      "expansions",
+      R"({"term":"x","expansions":[{"term":"y\u0085","score":0.5}],"max_expansions":3,"version":"v"})");
   ValidationReport r = v.Finish(Sizes(5), std::nullopt);
   EXPECT_EQ(GateOf(r, "clean_terms").failures, 3u);
 }
 
 TEST(ValidationTest, SelfVariantGate) {
   auto v = Clean();
-  v.Observe("spelling", R"({"word":"form","frequency":9,"doc_frequency":1,"variants":["form"],"version":"v"})");
+  v.Observe("spelling",
+            R"({"word":"form","frequency":9,"doc_frequency":1,"variants":["form"],"version":"v"})");
   v.Observe("corrections", R"({"variant":"teh","word":"teh","score":0.5,"version":"v"})");
   ValidationReport r = v.Finish(Sizes(3), std::nullopt);
   EXPECT_EQ(GateOf(r, "no_self_variants").failures, 2u);
@@ -106,7 +118,9 @@ TEST(ValidationTest, BoundedVariantsGate) {
   ValidationOptions o;
   o.max_variants_per_word = 2;
   auto v = Clean(o);
-  v.Observe("spelling", R"({"word":"word","frequency":9,"doc_frequency":1,"variants":["wrd","wodr","owrd"],"version":"v"})");
+  v.Observe(
+      "spelling",
+      R"({"word":"word","frequency":9,"doc_frequency":1,"variants":["wrd","wodr","owrd"],"version":"v"})");
   ValidationReport r = v.Finish(Sizes(3), std::nullopt);
   EXPECT_THAT(GateOf(r, "bounded_variants").detail, HasSubstr("\"word\" has 3 variants (max 2)"));
 }
