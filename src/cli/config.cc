@@ -181,6 +181,8 @@ std::vector<Field> Fields(Config& c) {
       IntField("variants.max_variants", &va.max_variants, 0, 1000),
       DoubleField("variants.max_variant_per_million", &va.max_variant_per_million, 0.0, 1e6),
       IntField("variants.min_common_count", &va.min_common_count, 0, kBig),
+      DoubleField("variants.first_letter_cost", &va.first_letter_cost, 0.0, 4.0),
+      StringField("variants.protected_words_file", &va.protected_words_file, true),
       IntField("phrases.min_count", &ph.min_count, 1, kBig),
       DoubleField("phrases.threshold", &ph.threshold, -1.0, 1.0),
       BoolField("phrases.trigrams", &ph.trigrams),

@@ -110,8 +110,11 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
                                          const Clock& clock) {
   const auto t0 = std::chrono::steady_clock::now();
   const absl::Time started = clock.Now();
-  // Open the store first: a bad store URI should fail before an hour of counting.
+  // Open the store and read the dictionary first: a bad store URI or path should fail before
+  // an hour of counting.
   NJ_ASSIGN_OR_RETURN(auto store, LexiconStore::Open(config.store_uri));
+  LexiconOptions lexicon_options = config.lexicons;
+  NJ_RETURN_IF_ERROR(LoadProtectedWords(config.count.tokenizer, &lexicon_options.variants));
 
   std::string rejects_path;
   if (!config.rejects_dir.empty()) {
@@ -162,7 +165,7 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   const int threads = EffectiveThreads(config.count.threads);
   auto reopen = [&]() { return DocumentSource::Open(config.source, &discarded_rejects); };
   NJ_ASSIGN_OR_RETURN(
-      Lexicons lex, MineLexicons(counts, reopen, config.count.tokenizer, config.lexicons, threads));
+      Lexicons lex, MineLexicons(counts, reopen, config.count.tokenizer, lexicon_options, threads));
   const std::vector<SpellingEntry>& spelling = lex.spelling;
   std::vector<NgramRow> ngrams = counts.ngrams.Sorted();
   const double lexicon_s = Since(t1);

@@ -5,12 +5,14 @@
 #include "count/phrase_counter.h"
 #include "count/term_table.h"
 #include "count/vocabulary.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lexicon/acronyms.h"
 #include "lexicon/corrector.h"
 #include "lexicon/delete_index.h"
 #include "lexicon/phrases.h"
 #include "lexicon/variants.h"
+#include "util/temp_dir.h"
 
 namespace nightjar {
 namespace {
@@ -73,6 +75,49 @@ TEST_F(VariantMining, CandidatesRespectRatioInflectionAndCost) {
   // inflection; "qzx" is near nothing.
   EXPECT_EQ(pairs, (std::vector<std::pair<std::string, std::string>>{{"serch", "search"},
                                                                      {"seatch", "search"}}));
+}
+
+TEST(VariantRules, CommonWordsFirstLettersAndProtectedWords) {
+  // 1M tokens: "them" is 40x rarer than "the" but at 2500 per million it is a word; "band" is a
+  // first-letter insertion into "and" (cost 1.0 + 0.5 > 1.0); "abort" is a dictionary word.
+  TermTable terms = Terms({{"the", 100000},
+                           {"and", 60000},
+                           {"about", 20000},
+                           {"them", 2500},
+                           {"band", 10},
+                           {"abort", 8},
+                           {"teh", 9},
+                           {"filler", 807473}});
+  Vocabulary vocab(terms, 1);
+  VariantOptions options;
+  auto pairs = [&] {
+    std::vector<std::string_view> words;
+    for (uint32_t i = 0; i < vocab.CountAtLeast(options.word_min_frequency); ++i) {
+      words.push_back(vocab.term(i));
+    }
+    DeleteIndex index(std::move(words), options.max_distance);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& c : FindVariantCandidates(vocab, index, options)) {
+      out.emplace_back(vocab.term(c.variant), vocab.term(c.word));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(pairs(), (Pairs{{"abort", "about"}, {"teh", "the"}}));
+  options.first_letter_cost = 0;
+  options.max_variant_per_million = 1e6;
+  EXPECT_EQ(pairs(), (Pairs{{"abort", "about"}, {"band", "and"}, {"teh", "the"}, {"them", "the"}}));
+
+  TempDir dir;
+  options.protected_words_file = dir.Write("words", "Abort\nabout\nnot one\n");
+  ASSERT_TRUE(LoadProtectedWords(TokenizerOptions{}, &options).ok());
+  EXPECT_EQ(options.protected_words->size(), 2u);  // folded; the two-token line is skipped
+  EXPECT_EQ(pairs(), (Pairs{{"band", "and"}, {"teh", "the"}, {"them", "the"}}));
+  options.protected_words_file = dir.Sub("missing");
+  auto st = LoadProtectedWords(TokenizerOptions{}, &options);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(st.message()), ::testing::HasSubstr("variants.protected_words_file"));
 }
 
 TEST_F(VariantMining, ContextEvidenceDecides) {

@@ -1,10 +1,13 @@
 #include "lexicon/variants.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
 #include "count/ngram_table.h"
 #include "text/edit_distance.h"
+#include "util/file_util.h"
 #include "util/json_writer.h"
 
 namespace nightjar {
@@ -33,6 +36,31 @@ bool IsInflection(std::string_view a, std::string_view b) {
   return false;
 }
 
+absl::Status LoadProtectedWords(const TokenizerOptions& tokenizer, VariantOptions* options) {
+  if (options->protected_words_file.empty()) return absl::OkStatus();
+  auto text = ReadFile(options->protected_words_file);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(
+        fmt::format("variants.protected_words_file: {}", std::string(text.status().message())));
+  }
+  auto words = std::make_shared<absl::flat_hash_set<std::string>>();
+  Tokenizer fold(tokenizer);
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    const std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    int tokens = 0;
+    std::string folded;
+    fold.Tokenize(line, [&](const Token& t) {
+      if (++tokens == 1) folded = std::string(t.folded);
+    });
+    if (tokens == 1) words->insert(std::move(folded));
+  }
+  options->protected_words = std::move(words);
+  return absl::OkStatus();
+}
+
 std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
                                                     const DeleteIndex& index,
                                                     const VariantOptions& options) {
@@ -47,6 +75,7 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
     if (fv * options.min_ratio > top || fv > common) continue;  // too common to be a misspelling
     std::string_view t = vocab.term(v);
     if (CountChars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
+    if (options.protected_words && options.protected_words->contains(std::string(t))) continue;
     const std::u32string typed = DecodeUtf8(t);
     for (const auto& m : index.Lookup(t, options.max_distance)) {
       if (m.id == v) continue;
@@ -56,7 +85,9 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
       if (!IsWordLike(w)) continue;
       const int limit = CountChars(w) <= options.short_word_chars ? 1 : options.max_distance;
       if (m.distance > limit || IsInflection(t, w)) continue;
-      const double cost = TypingCost(typed, DecodeUtf8(w), limit);
+      const std::u32string intended = DecodeUtf8(w);
+      double cost = TypingCost(typed, intended, limit);
+      if (typed[0] != intended[0]) cost += options.first_letter_cost;
       if (cost > options.max_typing_cost) continue;
       out.push_back(VariantCandidate{v, m.id, m.distance, cost});
     }

@@ -3,12 +3,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "count/vocabulary.h"
 #include "lexicon/delete_index.h"
+#include "text/tokenizer.h"
 
 namespace nightjar {
 
@@ -28,6 +32,15 @@ struct VariantOptions {
   // than min_common_count, whichever is larger) are words in their own right ("she" is not a
   // misspelling of "the", however much rarer).
   double max_variant_per_million = 50;
+  // Added to the typing cost when the first letters differ: people rarely mistype the first
+  // letter (about 7% of misspellings, Pollock & Zamora 1983), while a rare word one edit from a
+  // frequent one ("band"/"and", "sin"/"in") usually differs there.
+  double first_letter_cost = 0.5;
+  // A dictionary of words that are never variants, one per line (e.g. /usr/share/dict/words):
+  // corpus statistics alone can't tell a rare real word ("abide") from a typo ("abilty") one
+  // edit from a frequent word. "" = none. LoadProtectedWords fills protected_words from it.
+  std::string protected_words_file;
+  std::shared_ptr<const absl::flat_hash_set<std::string>> protected_words;
   uint64_t min_common_count = 20;
 };
 
@@ -52,6 +65,12 @@ bool IsInflection(std::string_view a, std::string_view b);
 // Every (rare token, word) pair passing the frequency, length, distance, inflection and typing
 // cost tests, found through `index`, which must hold exactly the vocabulary ids
 // [0, vocab.CountAtLeast(word_min_frequency)) as its word ids.
+// Reads options->protected_words_file (when set) into options->protected_words, folding each
+// line with `tokenizer` (lines that are not exactly one token are skipped). InvalidArgument
+// naming variants.protected_words_file when the file can't be read.
+[[nodiscard]] absl::Status LoadProtectedWords(const TokenizerOptions& tokenizer,
+                                              VariantOptions* options);
+
 std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
                                                     const DeleteIndex& index,
                                                     const VariantOptions& options);
