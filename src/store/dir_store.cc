@@ -137,14 +137,8 @@ class DirVersionBuilder : public VersionBuilder {
   absl::Status Commit(std::string_view manifest_json, VersionState state,
                       std::string_view note) override {
     if (!sealed_) return absl::FailedPreconditionError("Commit before Seal");
-    if (state != VersionState::kValidated && state != VersionState::kRejected) {
-      return absl::InvalidArgumentError("Commit: state must be validated or rejected");
-    }
-    VersionStatus status;
-    status.version = version_;
-    status.state = state;
-    status.created_at = created_at_;
-    status.note = std::string(note);
+    NJ_ASSIGN_OR_RETURN(const VersionStatus status,
+                        CommittedStatus(version_, created_at_, state, note));
     NJ_RETURN_IF_ERROR(WriteFileAtomic(building_ + "/MANIFEST.json", manifest_json));
     NJ_RETURN_IF_ERROR(WriteFileAtomic(building_ + "/STATUS.json", VersionStatusJson(status)));
     NJ_RETURN_IF_ERROR(SyncPath(building_));

@@ -48,6 +48,19 @@ absl::StatusOr<absl::Time> ParseUtc(std::string_view text) {
   return t;
 }
 
+absl::StatusOr<VersionStatus> CommittedStatus(std::string version, absl::Time created_at,
+                                              VersionState state, std::string_view note) {
+  if (state != VersionState::kValidated && state != VersionState::kRejected) {
+    return absl::InvalidArgumentError("Commit: state must be validated or rejected");
+  }
+  VersionStatus s;
+  s.version = std::move(version);
+  s.state = state;
+  s.created_at = created_at;
+  s.note = std::string(note);
+  return s;
+}
+
 std::string VersionStatusJson(const VersionStatus& s) {
   JsonWriter w;
   w.BeginObject();

@@ -27,6 +27,13 @@ struct VersionStatus {
   std::string note;                                // why it was rejected, or forced
 };
 
+// The status a builder commits a version with: kValidated or kRejected (with `note` saying
+// why); InvalidArgument for any other state.
+[[nodiscard]] absl::StatusOr<VersionStatus> CommittedStatus(std::string version,
+                                                            absl::Time created_at,
+                                                            VersionState state,
+                                                            std::string_view note);
+
 // {"state":..,"created_at":..,"activated_at":..,"activated_by":..,"note":..}; times RFC 3339.
 std::string VersionStatusJson(const VersionStatus& s);
 // Parses VersionStatusJson output (the version name is not part of it). DataLoss when malformed.
