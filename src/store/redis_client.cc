@@ -179,10 +179,11 @@ absl::Status RedisConnection::Open() {
   return absl::OkStatus();
 }
 
-absl::Status RedisConnection::Reconnect() {
+absl::Status RedisConnection::Reconnect(int retries) {
+  if (retries < 0) retries = endpoint_.retries;
   absl::Duration delay = endpoint_.backoff;
   absl::Status last = absl::UnavailableError("redis: no reconnect attempt");
-  for (int attempt = 0; attempt <= endpoint_.retries; ++attempt) {
+  for (int attempt = 0; attempt <= retries; ++attempt) {
     if (attempt > 0) {
       std::this_thread::sleep_for(absl::ToChronoMilliseconds(delay));
       delay *= 2;

@@ -85,8 +85,8 @@ class RedisConnection {
   [[nodiscard]] absl::StatusOr<RedisReply> WaitForPush(absl::Duration timeout);
 
   // Drops the connection and connects again (AUTH, SELECT), backing off between attempts as the
-  // endpoint says.
-  [[nodiscard]] absl::Status Reconnect();
+  // endpoint says; `retries` >= 0 overrides the endpoint's retry count (0 = one attempt).
+  [[nodiscard]] absl::Status Reconnect(int retries = -1);
   bool broken() const { return broken_; }
   const RedisEndpoint& endpoint() const { return endpoint_; }
 

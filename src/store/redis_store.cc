@@ -56,7 +56,8 @@ class RedisWatcher : public VersionWatcher {
 
   absl::StatusOr<bool> Wait(absl::Duration timeout) override {
     if (conn_->broken()) {
-      if (!conn_->Reconnect().ok() || !Subscribe().ok()) {
+      // One attempt per Wait: the caller wakes every timeout (to notice shutdown) and retries.
+      if (!conn_->Reconnect(/*retries=*/0).ok() || !Subscribe().ok()) {
         std::this_thread::sleep_for(absl::ToChronoMilliseconds(timeout));
         return false;
       }
