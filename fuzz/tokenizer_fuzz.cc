@@ -3,7 +3,10 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "text/tokenizer.h"
 
@@ -15,6 +18,8 @@ void Check(bool ok) {
 
 void Run(std::string_view text, const nightjar::TokenizerOptions& opts) {
   nightjar::Tokenizer t(opts);
+  nightjar::Tokenizer reference(opts);
+  std::vector<std::pair<std::string, std::string>> fast;
   const char* lo = text.data();
   const char* hi = text.data() + text.size();
   t.Tokenize(text, [&](const nightjar::Token& tok) {
@@ -32,7 +37,14 @@ void Run(std::string_view text, const nightjar::TokenizerOptions& opts) {
       p += n;
       left -= n;
     }
+    fast.emplace_back(tok.folded, tok.surface);
   });
+  // The ASCII fast path gives exactly the general scanner's tokens.
+  std::vector<std::pair<std::string, std::string>> general;
+  reference.TokenizeReference(
+      text, [&](const nightjar::Token& tok) { general.emplace_back(tok.folded, tok.surface); });
+  Check(fast == general);
+  Check(t.long_tokens_skipped() == reference.long_tokens_skipped());
 }
 
 }  // namespace

@@ -8,27 +8,6 @@
 #include "util/status_macros.h"
 
 namespace nightjar {
-namespace {
-
-// Copies a token (at most 256 bytes) with fixed-size moves for the common short lengths.
-inline void CopyToken(char* dst, std::string_view t) {
-  const size_t n = t.size();
-  const char* s = t.data();
-  if (n >= 8 && n <= 16) {
-    __builtin_memcpy(dst, s, 8);
-    __builtin_memcpy(dst + n - 8, s + n - 8, 8);
-  } else if (n >= 4 && n < 8) {
-    __builtin_memcpy(dst, s, 4);
-    __builtin_memcpy(dst + n - 4, s + n - 4, 4);
-  } else if (n < 4) {
-    for (size_t i = 0; i < n; ++i) dst[i] = s[i];
-  } else {
-    std::memcpy(dst, s, n);
-  }
-}
-
-}  // namespace
-
 void CorpusTotals::Merge(const CorpusTotals& o) {
   documents += o.documents;
   deleted += o.deleted;
@@ -45,24 +24,27 @@ void DocumentCounter::Add(const Document& doc) {
   }
   ++totals_.documents;
   totals_.truncated += doc.truncated;
-  const uint64_t stamp = ++doc_stamp_;
+  if (++doc_stamp_ == 0) {  // the 32-bit stamp wrapped: forget old stamps and start again
+    terms_.ResetStamps();
+    doc_stamp_ = 1;
+  }
+  const uint32_t stamp = doc_stamp_;
   uint64_t tokens = 0;
   // Tokens wait in a small ring between hashing (which prefetches their slot) and counting, so
   // that kPipeline cache misses are in flight at once instead of one.
   size_t head = 0, tail = 0;
-  auto count_oldest = [&] {
-    Pending& p = pending_[tail++ % kPipeline];
-    terms_.AddOccurrence(std::string_view(p.bytes, p.len), p.hash, stamp);
-  };
+  auto count_oldest = [&] { terms_.AddOccurrence(pending_[tail++ % kPipeline].key, stamp); };
   for (std::string_view field : doc.fields) {
     totals_.text_bytes += field.size();
     tokenizer_.Tokenize(field, [&](const Token& tok) {
       if (head - tail == kPipeline) count_oldest();
       Pending& p = pending_[head++ % kPipeline];
-      p.hash = CountTable::Hash(tok.folded);
-      p.len = static_cast<uint32_t>(tok.folded.size());
-      CopyToken(p.bytes, tok.folded);
-      terms_.Prefetch(p.hash);
+      p.key = CountTable::MakeKey(tok.folded, tok.readable);
+      if (!p.key.is_short) {  // the token's bytes do not outlive this call: keep a copy
+        std::memcpy(p.bytes, tok.folded.data(), tok.folded.size());
+        p.key.bytes = std::string_view(p.bytes, tok.folded.size());
+      }
+      terms_.Prefetch(p.key);
       ++tokens;
     });
   }

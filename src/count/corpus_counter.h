@@ -38,15 +38,14 @@ class DocumentCounter {
   static constexpr size_t kInitialTerms = 1 << 16;
   static constexpr size_t kPipeline = 16;  // tokens hashed ahead of counting
   struct Pending {
-    uint64_t hash;
-    uint32_t len;
-    char bytes[256];  // a folded token: at most TokenizerOptions::max_token_bytes (<= 256)
+    CountTable::Key key;
+    char bytes[256];  // a long folded token (at most max_token_bytes <= 256), which key views
   };
   Tokenizer tokenizer_;
   TermTable terms_;
   Pending pending_[kPipeline];
   CorpusTotals totals_;
-  uint64_t doc_stamp_ = 0;
+  uint32_t doc_stamp_ = 0;  // wraps, with a ResetStamps
 };
 
 // How to count. Every field has a default.

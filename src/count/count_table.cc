@@ -53,16 +53,20 @@ uint64_t CountTable::StoreLong(std::string_view key) {
   return reinterpret_cast<uint64_t>(p);
 }
 
-CountTable::Slot& CountTable::Insert(uint64_t index, uint64_t tag, uint64_t key) {
+CountTable::Slot& CountTable::Insert(uint64_t index, const Key& key, uint32_t tag) {
   if (size_ + 1 > grow_at_) {
     Grow();
-    // Re-find the empty slot for this tag in the grown table.
-    for (index = (tag & ~kLongBit) & mask_; slots_[index].tag != 0; index = (index + 1) & mask_) {
+    for (index = key.hash & mask_; slots_[index].tag != 0; index = (index + 1) & mask_) {
     }
   }
   Slot& s = slots_[index];
   s.tag = tag;
-  s.key = key;
+  if (key.is_short) {
+    s.w0 = key.w0;
+    s.w1 = key.w1;
+  } else {
+    s.w0 = StoreLong(key.bytes);
+  }
   ++size_;
   return s;
 }
@@ -72,34 +76,37 @@ void CountTable::Grow() {
   const Slot* old = slots_;
   const size_t old_capacity = capacity_;
   Allocate(capacity_ * 2);
+  // Slots keep only 32 bits of their hash, so each key is hashed again to find its place.
   for (size_t j = 0; j < old_capacity; ++j) {
     const Slot& s = old[j];
     if (s.tag == 0) continue;
-    uint64_t i = (s.tag & ~kLongBit) & mask_;
+    uint64_t i = MakeKey(KeyOf(s), (s.tag & kLongTag) ? 0 : kShortMax).hash & mask_;
     while (slots_[i].tag != 0) i = (i + 1) & mask_;
     slots_[i] = s;
   }
+}
+
+void CountTable::ResetStamps() {
+  for (size_t j = 0; j < capacity_; ++j) slots_[j].stamp = 0;
 }
 
 void CountTable::Merge(const CountTable& other) {
   for (size_t j = 0; j < other.capacity_; ++j) {
     const Slot& s = other.slots_[j];
     if (s.tag == 0) continue;
-    Add(KeyOf(s), s.tag & ~kLongBit, s.count, s.distinct);
+    Add(MakeKey(KeyOf(s), (s.tag & kLongTag) ? 0 : kShortMax), s.count, s.distinct);
   }
 }
 
 bool CountTable::Get(std::string_view key, uint64_t* count, uint64_t* distinct) const {
   *count = *distinct = 0;
   if (key.empty()) return false;
-  const uint64_t hash = Hash(key);
-  const uint64_t k = key.size() <= 8 ? InlineKey(key) : 0;
-  const bool inline_key = IsInline(key, k);
-  const uint64_t tag = inline_key ? hash : (hash | kLongBit);
-  for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+  const Key k = MakeKey(key);
+  const uint32_t tag = TagOf(k);
+  for (uint64_t i = k.hash & mask_;; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
     if (s.tag == 0) return false;
-    if (s.tag == tag && (inline_key ? s.key == k : LongKeyEquals(s, key))) {
+    if (s.tag == tag && (k.is_short ? (s.w0 == k.w0 && s.w1 == k.w1) : LongKeyEquals(s, key))) {
       *count = s.count;
       *distinct = s.distinct;
       return true;

@@ -16,7 +16,7 @@ int CountChars(std::string_view s) {
   return n;
 }
 
-void NgramTable::AddTerm(std::string_view term, uint64_t frequency, uint64_t stamp, int n_min,
+void NgramTable::AddTerm(std::string_view term, uint64_t frequency, uint32_t stamp, int n_min,
                          int n_max, Scratch& scratch) {
   std::string& padded = scratch.padded;
   std::vector<uint32_t>& offsets = scratch.offsets;
@@ -30,6 +30,7 @@ void NgramTable::AddTerm(std::string_view term, uint64_t frequency, uint64_t sta
   }
   const int chars = static_cast<int>(offsets.size());
   offsets.push_back(static_cast<uint32_t>(padded.size()));
+  padded.append(16, '\0');  // slack, so that every gram can be loaded with word reads
   // All of a term's grams are hashed and their slots prefetched before any is counted, so their
   // cache misses overlap.
   scratch.grams.clear();
@@ -37,14 +38,14 @@ void NgramTable::AddTerm(std::string_view term, uint64_t frequency, uint64_t sta
     for (int i = 0; i + n <= chars; ++i) {
       if (n == 1 && (i == 0 || i == chars - 1)) continue;  // a lone boundary marker
       std::string_view gram(padded.data() + offsets[i], offsets[i + n] - offsets[i]);
-      const uint64_t hash = CountTable::Hash(gram);
-      table_.Prefetch(hash);
-      scratch.grams.emplace_back(gram, hash);
+      const CountTable::Key key = CountTable::MakeKey(gram, padded.size() - offsets[i]);
+      table_.Prefetch(key);
+      scratch.grams.push_back(key);
     }
   }
   // The term stamp makes a gram repeated inside one term ("ana" in "banana") count once in
   // term_count while its frequency counts every occurrence.
-  for (const auto& [gram, hash] : scratch.grams) table_.AddWeighted(gram, hash, frequency, stamp);
+  for (const CountTable::Key& key : scratch.grams) table_.AddWeighted(key, frequency, stamp);
 }
 
 NgramTable NgramTable::FromTerms(const TermTable& terms, int n_min, int n_max, int threads) {
@@ -57,9 +58,14 @@ NgramTable NgramTable::FromTerms(const TermTable& terms, int n_min, int n_max, i
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       Scratch scratch;
+      NgramTable& part = parts[static_cast<size_t>(t)];
+      uint32_t stamp = 0;
       for (size_t i = static_cast<size_t>(t); i < all.size(); i += static_cast<size_t>(threads)) {
-        parts[static_cast<size_t>(t)].AddTerm(all[i].first, all[i].second, i + 1, n_min, n_max,
-                                              scratch);
+        if (++stamp == 0) {  // wrapped: forget old stamps and start again
+          part.table_.ResetStamps();
+          stamp = 1;
+        }
+        part.AddTerm(all[i].first, all[i].second, stamp, n_min, n_max, scratch);
       }
     });
   }

@@ -51,9 +51,9 @@ class NgramTable {
   struct Scratch {
     std::string padded;
     std::vector<uint32_t> offsets;
-    std::vector<std::pair<std::string_view, uint64_t>> grams;  // gram, hash
+    std::vector<CountTable::Key> grams;
   };
-  void AddTerm(std::string_view term, uint64_t frequency, uint64_t stamp, int n_min, int n_max,
+  void AddTerm(std::string_view term, uint64_t frequency, uint32_t stamp, int n_min, int n_max,
                Scratch& scratch);
 
   CountTable table_;

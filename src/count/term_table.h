@@ -33,19 +33,19 @@ class TermTable {
   TermTable& operator=(TermTable&&) = default;
 
   // Counts one occurrence of `term` in the document stamped `doc`. Stamps must be non-zero and
-  // each document's occurrences consecutive: df rises once per stamp change.
-  void AddOccurrence(std::string_view term, uint64_t doc) {
-    table_.AddOccurrence(term, CountTable::Hash(term), doc);
+  // each document's occurrences consecutive: df rises once per stamp change. Before a stamp
+  // counter wraps, call ResetStamps().
+  void AddOccurrence(std::string_view term, uint32_t doc) {
+    table_.AddOccurrence(CountTable::MakeKey(term), doc);
   }
-  // The same with the term's CountTable::Hash computed (and prefetched) by the caller.
-  void AddOccurrence(std::string_view term, uint64_t hash, uint64_t doc) {
-    table_.AddOccurrence(term, hash, doc);
-  }
-  void Prefetch(uint64_t hash) const { table_.Prefetch(hash); }
+  // The same with the term already made a key (and prefetched) by the caller.
+  void AddOccurrence(const CountTable::Key& term, uint32_t doc) { table_.AddOccurrence(term, doc); }
+  void Prefetch(const CountTable::Key& term) const { table_.Prefetch(term); }
+  void ResetStamps() { table_.ResetStamps(); }
 
   // Adds `stats` to `term`'s counts.
   void Add(std::string_view term, const TermStats& stats) {
-    table_.Add(term, CountTable::Hash(term), stats.frequency, stats.doc_frequency);
+    table_.Add(CountTable::MakeKey(term), stats.frequency, stats.doc_frequency);
   }
   // Adds every count of `other` to this table.
   void Merge(const TermTable& other) { table_.Merge(other.table_); }

@@ -34,13 +34,15 @@ struct FreeDeleter {
 
 Tokenizer::Tokenizer(const TokenizerOptions& options) : options_(options) {
   options_.max_token_bytes = std::clamp<size_t>(options_.max_token_bytes, 1, kMaxTokenBytesLimit);
-  for (int c = 0; c < 128; ++c) {
-    uint8_t cls = kSep;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) cls = kLetter;
+  for (int c = 0; c < 256; ++c) {
+    uint8_t cls = 0;
+    if (c >= 'a' && c <= 'z') cls = kLower;
+    if (c >= 'A' && c <= 'Z') cls = kUpper;
     if (c >= '0' && c <= '9' && options_.digits) cls = kDigit;
-    if (c == '\'' && options_.inner_apostrophe) cls = kApos;
-    if (c == '-' && options_.inner_hyphen) cls = kHyphen;
-    ascii_class_[c] = cls;
+    if (c == '\'' && options_.inner_apostrophe) cls = kJoin;
+    if (c == '-' && options_.inner_hyphen) cls = kJoin;
+    if (c >= 0x80) cls = kHigh;
+    class_[static_cast<size_t>(c)] = cls;
   }
   scratch_.reserve(kMaxTokenBytesLimit * 4);
 }
@@ -78,10 +80,7 @@ Tokenizer::Decoded Tokenizer::DecodeWide(const unsigned char* p, size_t avail) {
 
 bool Tokenizer::IsWordAt(const unsigned char* p, const unsigned char* end) const {
   if (p >= end) return false;
-  if (*p < 0x80) {
-    uint8_t cls = ascii_class_[*p];
-    return cls == kLetter || cls == kDigit;
-  }
+  if (*p < 0x80) return (class_[*p] & kWord) != 0;
   Decoded d = DecodeWide(p, static_cast<size_t>(end - p));
   return d.role == Wide::kLetter || d.role == Wide::kMark ||
          (d.role == Wide::kDigit && options_.digits);
@@ -122,6 +121,98 @@ std::string_view Tokenizer::FoldWide(std::string_view surface) {
   while (b < e && (scratch_[b] == '\'' || scratch_[b] == '-')) ++b;
   while (e > b && (scratch_[e - 1] == '\'' || scratch_[e - 1] == '-')) --e;
   return std::string_view(scratch_).substr(b, e - b);
+}
+
+const unsigned char* Tokenizer::Step(const unsigned char* p, const unsigned char* end, Token* token,
+                                     bool* emitted) {
+  *emitted = false;
+  // Skip one separator; stop at a word start.
+  if (*p < 0x80) {
+    if ((class_[*p] & kWord) == 0) return p + 1;
+  } else {
+    Decoded d = DecodeWide(p, static_cast<size_t>(end - p));
+    if (d.role == Wide::kIdeograph) {
+      std::string_view surface(reinterpret_cast<const char*>(p), d.len);
+      std::string_view folded = FoldWide(surface);
+      if (!folded.empty()) {
+        *token = Token{folded, surface, folded.size()};
+        *emitted = true;
+      }
+      return p + d.len;
+    }
+    if (d.role != Wide::kLetter && (d.role != Wide::kDigit || !options_.digits)) return p + d.len;
+  }
+
+  const size_t max_bytes = options_.max_token_bytes;
+  const unsigned char* start = p;
+  bool wide = false;
+  bool has_letter = false;
+  size_t n = 0;  // bytes written to fold_buf_ while the token is pure ASCII
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      uint8_t cls = class_[c];
+      if (cls & kWord) {
+        has_letter |= (cls & (kLower | kUpper)) != 0;
+        if (n < max_bytes)
+          fold_buf_[n] = static_cast<char>(c | (static_cast<unsigned>(c - 'A') < 26u ? 0x20 : 0));
+        ++n;
+        ++p;
+        continue;
+      }
+      if ((cls & kJoin) && IsWordAt(p + 1, end)) {
+        if (n < max_bytes) fold_buf_[n] = static_cast<char>(c);
+        ++n;
+        ++p;
+        continue;
+      }
+      break;
+    }
+    Decoded d = DecodeWide(p, static_cast<size_t>(end - p));
+    bool take = false;
+    switch (d.role) {
+      case Wide::kLetter:
+        has_letter = true;
+        take = true;
+        break;
+      case Wide::kDigit:
+        take = options_.digits;
+        break;
+      case Wide::kMark:
+        take = true;
+        break;
+      case Wide::kApos:
+        take = options_.inner_apostrophe && IsWordAt(p + d.len, end);
+        break;
+      case Wide::kHyphen:
+        take = options_.inner_hyphen && IsWordAt(p + d.len, end);
+        break;
+      case Wide::kJoiner:
+        take = IsWordAt(p + d.len, end);
+        break;
+      default:
+        break;
+    }
+    if (!take) break;
+    wide = true;
+    p += d.len;
+  }
+
+  std::string_view surface(reinterpret_cast<const char*>(start), static_cast<size_t>(p - start));
+  if (!has_letter && !options_.numbers) return p;
+  if (surface.size() > max_bytes && !wide) {
+    ++long_skipped_;
+    return p;
+  }
+  std::string_view folded = wide ? FoldWide(surface) : std::string_view(fold_buf_, n);
+  if (folded.empty()) return p;
+  if (folded.size() > max_bytes) {
+    ++long_skipped_;
+    return p;
+  }
+  *token = Token{folded, surface, wide ? folded.size() : sizeof(fold_buf_)};
+  *emitted = true;
+  return p;
 }
 
 }  // namespace nightjar

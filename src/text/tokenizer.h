@@ -7,6 +7,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace nightjar {
 
 // What counts as a token. Every field has a default; see docs/configuration.md.
@@ -22,6 +26,7 @@ struct TokenizerOptions {
 struct Token {
   std::string_view folded;   // NFKC + case folded; apostrophe and hyphen variants unified
   std::string_view surface;  // the exact input bytes, for miners that need case (acronyms)
+  size_t readable = 0;       // bytes that may be read at folded.data(), >= folded.size()
 };
 
 // Splits UTF-8 text into word tokens with an ASCII fast path and full Unicode handling:
@@ -32,16 +37,27 @@ class Tokenizer {
  public:
   explicit Tokenizer(const TokenizerOptions& options = {});
 
-  // Calls fn(const Token&) for each token of `text`, in order.
+  // Calls fn(const Token&) for each token of `text`, in order. Pure-ASCII words are scanned by a
+  // table-driven fast path (a lowercase word's folded form is a view of the input); a word that
+  // meets a non-ASCII byte is re-read by the general scanner.
   template <typename Fn>
   void Tokenize(std::string_view text, Fn&& fn);
+
+  // The same tokens as Tokenize, from the general scanner alone: the reference the fast path is
+  // tested against.
+  template <typename Fn>
+  void TokenizeReference(std::string_view text, Fn&& fn);
 
   // Tokens skipped for exceeding max_token_bytes since construction.
   uint64_t long_tokens_skipped() const { return long_skipped_; }
   const TokenizerOptions& options() const { return options_; }
 
  private:
-  enum : uint8_t { kSep = 0, kLetter = 1, kDigit = 2, kApos = 3, kHyphen = 4, kHigh = 5 };
+  // Byte classes, as bits: a word byte is kLower|kUpper|kDigit (kDigit only when digits count);
+  // kJoin marks an apostrophe or hyphen that the options let join two words; kHigh is any byte
+  // >= 0x80. Everything else is 0, a separator.
+  enum : uint8_t { kLower = 1, kUpper = 2, kDigit = 4, kJoin = 8, kHigh = 16 };
+  static constexpr uint8_t kWord = kLower | kUpper | kDigit;
   // A decoded non-ASCII character's role.
   enum class Wide : uint8_t { kSep, kLetter, kDigit, kMark, kApos, kHyphen, kJoiner, kIdeograph };
   struct Decoded {
@@ -49,116 +65,160 @@ class Tokenizer {
     uint8_t len;  // bytes consumed, >= 1
   };
 
+  // Bit i of each mask describes byte i of a kBlock-byte block.
+  static constexpr int kBlock = 16;
+  static constexpr uint32_t kBlockMask = 0xFFFF;
+  struct BlockClasses {
+    uint32_t word;    // word bytes (letters, and digits when they count)
+    uint32_t letter;  // ASCII letters
+    uint32_t upper;   // ASCII capitals
+    uint32_t starts;  // word bytes and non-ASCII bytes: where separator skipping stops
+  };
+  // Classifies the kBlock bytes at p (all readable), with SSE2 where available.
+  BlockClasses Classify(const unsigned char* p) const;
+
   static Decoded DecodeWide(const unsigned char* p, size_t avail);
   // True when the character at p (any byte) is a word character (letter, digit, mark).
   bool IsWordAt(const unsigned char* p, const unsigned char* end) const;
   // Computes the folded form of a token with non-ASCII bytes into scratch_.
   std::string_view FoldWide(std::string_view surface);
+  // One step of the general scanner at p < end: skips one separator character or reads one
+  // token. Returns the position after what it consumed; sets *token and *emitted when a token
+  // is to be emitted (its views are valid until the next call).
+  const unsigned char* Step(const unsigned char* p, const unsigned char* end, Token* token,
+                            bool* emitted);
 
   TokenizerOptions options_;
-  std::array<uint8_t, 128> ascii_class_;
+  std::array<uint8_t, 256> class_;
+  char fold_buf_[256 + 16];  // folded ASCII tokens (max_token_bytes <= 256), and slack
   std::string scratch_;
   uint64_t long_skipped_ = 0;
 };
+
+inline Tokenizer::BlockClasses Tokenizer::Classify(const unsigned char* p) const {
+#if defined(__SSE2__)
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Bytes in [lo, hi]: (v - lo) <= hi - lo, unsigned, with wrap-around.
+  auto in_range = [&v](char lo, char hi) {
+    const __m128i x = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(static_cast<char>(hi - lo))), x);
+  };
+  auto bits = [](__m128i m) { return static_cast<uint32_t>(_mm_movemask_epi8(m)); };
+  const __m128i upper = in_range('A', 'Z');
+  __m128i word = _mm_or_si128(in_range('a', 'z'), upper);
+  const uint32_t letter = bits(word);
+  if (options_.digits) word = _mm_or_si128(word, in_range('0', '9'));
+  const uint32_t w = bits(word);
+  return BlockClasses{w, letter, bits(upper), w | bits(v)};
+#else
+  BlockClasses c{0, 0, 0, 0};
+  for (int i = 0; i < kBlock; ++i) {
+    const uint8_t cls = class_[p[i]];
+    c.word |= static_cast<uint32_t>((cls & kWord) != 0) << i;
+    c.letter |= static_cast<uint32_t>((cls & (kLower | kUpper)) != 0) << i;
+    c.upper |= static_cast<uint32_t>((cls & kUpper) != 0) << i;
+    c.starts |= static_cast<uint32_t>((cls & (kWord | kHigh)) != 0) << i;
+  }
+  return c;
+#endif
+}
+
+template <typename Fn>
+void Tokenizer::TokenizeReference(std::string_view text, Fn&& fn) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char* const end = p + text.size();
+  Token token;
+  bool emitted = false;
+  while (p < end) {
+    p = Step(p, end, &token, &emitted);
+    if (emitted) fn(token);
+  }
+}
 
 template <typename Fn>
 void Tokenizer::Tokenize(std::string_view text, Fn&& fn) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const unsigned char* const end = p + text.size();
   const size_t max_bytes = options_.max_token_bytes;
-  char ascii_buf[256];
-  const size_t buf_cap = max_bytes < sizeof(ascii_buf) ? max_bytes : sizeof(ascii_buf);
-
+  Token token;
+  bool emitted = false;
   while (p < end) {
-    // Skip separators quickly; stop at a word start.
-    if (*p < 0x80) {
-      uint8_t cls = ascii_class_[*p];
-      if (cls != kLetter && cls != kDigit) {
-        ++p;
+    // Skip separators up to a word byte or a non-ASCII byte.
+    if (end - p >= kBlock) {
+      const uint32_t starts = Classify(p).starts;
+      if (starts == 0) {
+        p += kBlock;
         continue;
       }
-    } else {
-      Decoded d = DecodeWide(p, static_cast<size_t>(end - p));
-      if (d.role == Wide::kIdeograph) {
-        std::string_view surface(reinterpret_cast<const char*>(p), d.len);
-        std::string_view folded = FoldWide(surface);
-        if (!folded.empty()) fn(Token{folded, surface});
-        p += d.len;
-        continue;
-      }
-      if (d.role != Wide::kLetter && (d.role != Wide::kDigit || !options_.digits)) {
-        p += d.len;
-        continue;
-      }
+      p += __builtin_ctz(starts);
+    } else if ((class_[*p] & (kWord | kHigh)) == 0) {
+      ++p;
+      continue;
     }
-
-    const unsigned char* start = p;
-    bool wide = false;
-    bool has_letter = false;
-    size_t n = 0;  // bytes written to ascii_buf while the token is pure ASCII
-    while (p < end) {
-      unsigned char c = *p;
-      if (c < 0x80) {
-        uint8_t cls = ascii_class_[c];
-        if (cls == kLetter || cls == kDigit) {
-          has_letter |= (cls == kLetter);
-          if (n < buf_cap)
-            ascii_buf[n] = static_cast<char>(c | (static_cast<unsigned>(c - 'A') < 26u ? 0x20 : 0));
-          ++n;
+    if (class_[*p] & kHigh) {
+      p = Step(p, end, &token, &emitted);
+      if (emitted) fn(token);
+      continue;
+    }
+    // A word starts at p: find its end a block at a time.
+    const unsigned char* const start = p;
+    bool has_letter = false, has_upper = false, general = false;
+    for (;;) {
+      if (end - p >= kBlock) {
+        const BlockClasses c = Classify(p);
+        const uint32_t stop = ~c.word & kBlockMask;
+        const int k = stop == 0 ? kBlock : __builtin_ctz(stop);
+        const uint32_t in_word = stop == 0 ? kBlockMask : (uint32_t{1} << k) - 1;
+        has_letter |= (c.letter & in_word) != 0;
+        has_upper |= (c.upper & in_word) != 0;
+        p += k;
+        if (k == kBlock) continue;
+      } else {
+        while (p < end && (class_[*p] & kWord)) {
+          has_letter |= (class_[*p] & (kLower | kUpper)) != 0;
+          has_upper |= (class_[*p] & kUpper) != 0;
+          ++p;
+        }
+        if (p == end) break;
+      }
+      const uint8_t cls = class_[*p];
+      if ((cls & kJoin) && p + 1 < end) {
+        const uint8_t next = class_[p[1]];
+        if (next & kWord) {  // an inner apostrophe or hyphen
           ++p;
           continue;
         }
-        if ((cls == kApos || cls == kHyphen) && IsWordAt(p + 1, end)) {
-          if (n < buf_cap) ascii_buf[n] = static_cast<char>(c);
-          ++n;
-          ++p;
-          continue;
-        }
+        general = (next & kHigh) != 0;
         break;
       }
-      Decoded d = DecodeWide(p, static_cast<size_t>(end - p));
-      bool take = false;
-      switch (d.role) {
-        case Wide::kLetter:
-          has_letter = true;
-          take = true;
-          break;
-        case Wide::kDigit:
-          take = options_.digits;
-          break;
-        case Wide::kMark:
-          take = true;
-          break;
-        case Wide::kApos:
-          take = options_.inner_apostrophe && IsWordAt(p + d.len, end);
-          break;
-        case Wide::kHyphen:
-          take = options_.inner_hyphen && IsWordAt(p + d.len, end);
-          break;
-        case Wide::kJoiner:
-          take = IsWordAt(p + d.len, end);
-          break;
-        default:
-          break;
-      }
-      if (!take) break;
-      wide = true;
-      p += d.len;
+      general = (cls & kHigh) != 0;
+      break;
     }
-
-    std::string_view surface(reinterpret_cast<const char*>(start), static_cast<size_t>(p - start));
+    if (general) {  // the word goes on past ASCII: the general scanner re-reads it
+      p = Step(start, end, &token, &emitted);
+      if (emitted) fn(token);
+      continue;
+    }
     if (!has_letter && !options_.numbers) continue;
-    if (surface.size() > max_bytes && !wide) {
+    const auto len = static_cast<size_t>(p - start);
+    if (len > max_bytes) {
       ++long_skipped_;
       continue;
     }
-    std::string_view folded = wide ? FoldWide(surface) : std::string_view(ascii_buf, n);
-    if (folded.empty()) continue;
-    if (folded.size() > max_bytes) {
-      ++long_skipped_;
-      continue;
+    const char* s = reinterpret_cast<const char*>(start);
+    token.surface = std::string_view(s, len);
+    if (has_upper) {
+      token.readable = sizeof(fold_buf_);
+      for (size_t i = 0; i < len; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        fold_buf_[i] = static_cast<char>(c | (static_cast<unsigned>(c - 'A') < 26u ? 0x20 : 0));
+      }
+      token.folded = std::string_view(fold_buf_, len);
+    } else {
+      token.folded = token.surface;
+      token.readable = static_cast<size_t>(end - start);
     }
-    fn(Token{folded, surface});
+    fn(token);
   }
 }
 

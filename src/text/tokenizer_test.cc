@@ -1,5 +1,6 @@
 #include "text/tokenizer.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,37 @@ TEST(TokenizerTest, UnassignedCodePointsInIdeographBlocksAreSeparators) {
 }
 
 TEST(TokenizerTest, MarksDoNotStartTokens) { EXPECT_THAT(Folded("\u0301abc"), ElementsAre("abc")); }
+
+// The ASCII fast path and the general scanner must agree token for token, whatever the mix of
+// ASCII, joiners, non-ASCII letters, separators and invalid bytes.
+TEST(TokenizerTest, FastPathMatchesGeneralScanner) {
+  const std::vector<std::string> pieces = {
+      "a",  "Z",      "q",      "7",      "'",      "-",       " ",      ".",
+      "\n", "\xff",   "\xc3",   "\u00e9", "\u00c9", "\u2019",  "\u2010", "\u00AD",
+      "中", "\u0301", "\u2014", "ß",      "\0",     "abcdefg", "XYZ",    "0x1F"};
+  std::mt19937 rng(12345);
+  std::vector<TokenizerOptions> option_sets(4);
+  option_sets[1].numbers = true;
+  option_sets[1].inner_hyphen = true;
+  option_sets[1].max_token_bytes = 6;
+  option_sets[2].digits = false;
+  option_sets[2].inner_apostrophe = false;
+  option_sets[3].inner_hyphen = true;
+  option_sets[3].max_token_bytes = 3;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) text += pieces[rng() % pieces.size()];
+    for (const TokenizerOptions& opts : option_sets) {
+      Tokenizer fast(opts), general(opts);
+      std::vector<std::pair<std::string, std::string>> a, b;
+      fast.Tokenize(text, [&](const Token& t) { a.emplace_back(t.folded, t.surface); });
+      general.TokenizeReference(text, [&](const Token& t) { b.emplace_back(t.folded, t.surface); });
+      ASSERT_EQ(a, b) << "text: " << testing::PrintToString(text);
+      ASSERT_EQ(fast.long_tokens_skipped(), general.long_tokens_skipped());
+    }
+  }
+}
 
 }  // namespace
 }  // namespace nightjar
