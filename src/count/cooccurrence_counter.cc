@@ -7,8 +7,8 @@
 namespace nightjar {
 
 void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
-  for (const auto& [k, v] : other.pairs) pairs[k] += v;
-  for (const auto& [k, v] : other.spelling_contexts) spelling_contexts[k] += v;
+  pairs.Merge(other.pairs);
+  spelling_contexts.Merge(other.spelling_contexts);
 }
 
 CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer, const Vocabulary& vocab,
@@ -25,7 +25,7 @@ void CooccurrenceCounter::Add(const Document& doc) {
       breaks_.push_back(IsClauseGap(
           std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
       prev_end = tok.surface.data() + tok.surface.size();
-      ids_.push_back(vocab_.Find(tok.folded));
+      ids_.push_back(vocab_.Find(tok));
     });
     CountField();
   }
@@ -70,15 +70,18 @@ void CooccurrenceCounter::CountField() {
 
   const size_t m = stream_.size();
   const size_t w = static_cast<size_t>(options_.window);
+  keys_.clear();
   for (size_t i = 0; i < m; ++i) {
     const uint32_t u = stream_[i];
     if (u == kNone) continue;
     for (size_t j = i + 1; j < m && j <= i + w; ++j) {
       const uint32_t v = stream_[j];
       if (v == kNone || v == u) continue;
-      ++counts_.pairs[uint64_t{std::min(u, v)} << 32 | std::max(u, v)];
+      keys_.push_back(uint64_t{std::min(u, v)} << 32 | std::max(u, v));
     }
   }
+  counts_.pairs.AddBatch(keys_.data(), keys_.size());
+  keys_.clear();
   const size_t sw = static_cast<size_t>(options_.spelling_window);
   for (size_t i = 0; i < m; ++i) {
     const uint32_t slot = slots_[i];
@@ -86,9 +89,10 @@ void CooccurrenceCounter::CountField() {
     const size_t lo = i >= sw ? i - sw : 0, hi = std::min(m, i + sw + 1);
     for (size_t j = lo; j < hi; ++j) {
       if (j == i || stream_[j] == kNone) continue;
-      ++counts_.spelling_contexts[uint64_t{slot} << 32 | stream_[j]];
+      keys_.push_back(uint64_t{slot} << 32 | stream_[j]);
     }
   }
+  counts_.spelling_contexts.AddBatch(keys_.data(), keys_.size());
 }
 
 }  // namespace nightjar

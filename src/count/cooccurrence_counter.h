@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "corpus/document.h"
+#include "count/key_count_map.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
 
@@ -27,9 +28,9 @@ struct UnitMap {
 // Third-pass counts. Merge by addition.
 struct CooccurrenceCounts {
   // (min unit << 32 | max unit) -> times the two units occurred within the window.
-  absl::flat_hash_map<uint64_t, uint64_t> pairs;
+  KeyCountMap pairs;
   // (spelling slot << 32 | unit) -> times the unit occurred near the slot's word.
-  absl::flat_hash_map<uint64_t, uint64_t> spelling_contexts;
+  KeyCountMap spelling_contexts;
   void Merge(const CooccurrenceCounts& other);
 };
 
@@ -60,6 +61,7 @@ class CooccurrenceCounter {
   std::vector<uint8_t> breaks_;   // 1 where a clause break precedes the token
   std::vector<uint32_t> stream_;  // unit ids (kNone outside the units), one per position
   std::vector<uint32_t> slots_;   // spelling slot per position, or kNone
+  std::vector<uint64_t> keys_;    // the field's pair or context keys, counted as one batch
   CooccurrenceCounts counts_;
 };
 

@@ -101,12 +101,16 @@ void CountTable::Merge(const CountTable& other) {
 bool CountTable::Get(std::string_view key, uint64_t* count, uint64_t* distinct) const {
   *count = *distinct = 0;
   if (key.empty()) return false;
-  const Key k = MakeKey(key);
+  return Get(MakeKey(key), count, distinct);
+}
+
+bool CountTable::Get(const Key& k, uint64_t* count, uint64_t* distinct) const {
+  *count = *distinct = 0;
   const uint32_t tag = TagOf(k);
   for (uint64_t i = k.hash & mask_;; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
     if (s.tag == 0) return false;
-    if (s.tag == tag && (k.is_short ? (s.w0 == k.w0 && s.w1 == k.w1) : LongKeyEquals(s, key))) {
+    if (s.tag == tag && (k.is_short ? (s.w0 == k.w0 && s.w1 == k.w1) : LongKeyEquals(s, k.bytes))) {
       *count = s.count;
       *distinct = s.distinct;
       return true;

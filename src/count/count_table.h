@@ -133,6 +133,7 @@ class CountTable {
 
   // Counts of `key`; false (and zeros) when absent.
   bool Get(std::string_view key, uint64_t* count, uint64_t* distinct) const;
+  bool Get(const Key& key, uint64_t* count, uint64_t* distinct) const;
 
   size_t size() const { return size_; }
 

@@ -7,8 +7,8 @@
 namespace nightjar {
 
 void PhraseCounts::Merge(const PhraseCounts& other) {
-  for (const auto& [k, v] : other.bigrams) bigrams[k] += v;
-  for (const auto& [k, v] : other.trigrams) trigrams[k] += v;
+  bigrams.Merge(other.bigrams);
+  trigrams.Merge(other.trigrams);
   for (const auto& [k, v] : other.abbreviations) abbreviations[k] += v;
 }
 
@@ -49,9 +49,10 @@ bool IsClauseGap(std::string_view gap) {
 PhraseCounter::PhraseCounter(const TokenizerOptions& options, const Vocabulary& vocab,
                              uint32_t id_limit, bool abbreviations)
     : tokenizer_(options), vocab_(vocab), id_limit_(id_limit), abbreviations_(abbreviations) {
+  connector_.assign(id_limit_, 0);
   for (const auto& w : ConnectorWords()) {
     uint32_t id = vocab.Find(w);
-    if (id != Vocabulary::kNone) connectors_.insert(id);
+    if (id < id_limit_) connector_[id] = 1;
   }
   // Terms holding digits (codes, hashes, dates) break sequences: they make "phrases" out of
   // identifiers that merely repeat together.
@@ -87,6 +88,8 @@ std::string NormalizeLongForm(std::string_view s) {
 
 void PhraseCounter::Add(const Document& doc) {
   if (doc.deleted) return;
+  bigram_keys_.clear();
+  trigram_keys_.clear();
   for (std::string_view field : doc.fields) {
     uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
     const char* prev_end = field.data();
@@ -96,14 +99,13 @@ void PhraseCounter::Add(const Document& doc) {
         p2 = p1 = Vocabulary::kNone;
       }
       prev_end = tok.surface.data() + tok.surface.size();
-      uint32_t id = vocab_.Find(tok.folded);
+      uint32_t id = vocab_.Find(tok);
       if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
-      if (id != Vocabulary::kNone && !connectors_.contains(id)) {
-        if (p1 != Vocabulary::kNone && !connectors_.contains(p1))
-          ++counts_.bigrams[BigramKey(p1, id)];
-        if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connectors_.contains(p2) &&
+      if (id != Vocabulary::kNone && !connector_[id]) {
+        if (p1 != Vocabulary::kNone && !connector_[p1]) bigram_keys_.push_back(BigramKey(p1, id));
+        if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connector_[p2] &&
             p2 <= kMaxTrigramId && p1 <= kMaxTrigramId && id <= kMaxTrigramId) {
-          ++counts_.trigrams[TrigramKey(p2, p1, id)];
+          trigram_keys_.push_back(TrigramKey(p2, p1, id));
         }
       }
       p2 = p1;
@@ -118,6 +120,8 @@ void PhraseCounter::Add(const Document& doc) {
       });
     }
   }
+  counts_.bigrams.AddBatch(bigram_keys_.data(), bigram_keys_.size());
+  counts_.trigrams.AddBatch(trigram_keys_.data(), trigram_keys_.size());
 }
 
 }  // namespace nightjar

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "corpus/document.h"
+#include "count/key_count_map.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
 
@@ -16,9 +17,9 @@ namespace nightjar {
 // Word-sequence counts of the second pass, keyed by Vocabulary ids. All merge by addition.
 struct PhraseCounts {
   // (a << 32 | b) -> occurrences of the adjacent pair "a b" within a clause.
-  absl::flat_hash_map<uint64_t, uint64_t> bigrams;
+  KeyCountMap bigrams;
   // TrigramKey(a, b, c) -> occurrences of "a b c" within a clause.
-  absl::flat_hash_map<uint64_t, uint64_t> trigrams;
+  KeyCountMap trigrams;
   // "SF\x1flong form" -> abbreviation definitions seen (Schwartz & Hearst), long form in lower
   // case with single spaces, short form as written.
   absl::flat_hash_map<std::string, uint64_t> abbreviations;
@@ -57,9 +58,10 @@ class PhraseCounter {
   const Vocabulary& vocab_;
   uint32_t id_limit_;
   std::vector<uint8_t> phrase_word_;  // per id below id_limit_: 1 when it may be in a phrase
-  absl::flat_hash_set<uint32_t> connectors_;
+  std::vector<uint8_t> connector_;    // per id below id_limit_: 1 for a connector word
   bool abbreviations_;
   PhraseCounts counts_;
+  std::vector<uint64_t> bigram_keys_, trigram_keys_;  // a document's, counted as one batch
 };
 
 }  // namespace nightjar

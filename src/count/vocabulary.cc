@@ -10,8 +10,9 @@ Vocabulary::Vocabulary(const TermTable& terms, uint64_t min_frequency) {
     if (row.stats.frequency < min_frequency) break;  // sorted by frequency, descending
     rows_.push_back(row);
   }
-  ids_.reserve(rows_.size());
-  for (uint32_t i = 0; i < rows_.size(); ++i) ids_.emplace(rows_[i].term, i);
+  ids_ = CountTable(rows_.size());
+  for (uint32_t i = 0; i < rows_.size(); ++i)
+    ids_.Add(CountTable::MakeKey(rows_[i].term), i + 1, 0);
 }
 
 uint32_t Vocabulary::CountAtLeast(uint64_t frequency) const {

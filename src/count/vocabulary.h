@@ -5,8 +5,9 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "count/count_table.h"
 #include "count/term_table.h"
+#include "text/tokenizer.h"
 
 namespace nightjar {
 
@@ -23,9 +24,15 @@ class Vocabulary {
   Vocabulary(const TermTable& terms, uint64_t min_frequency);
 
   // The id of `term`, or kNone.
-  uint32_t Find(std::string_view term) const {
-    auto it = ids_.find(term);
-    return it == ids_.end() ? kNone : it->second;
+  uint32_t Find(std::string_view term) const { return Find(CountTable::MakeKey(term)); }
+  // The same for a token, whose bytes may be read with word loads.
+  uint32_t Find(const Token& token) const {
+    return Find(CountTable::MakeKey(token.folded, token.readable));
+  }
+  uint32_t Find(const CountTable::Key& key) const {
+    uint64_t id_plus_one = 0, unused = 0;
+    ids_.Get(key, &id_plus_one, &unused);
+    return id_plus_one == 0 ? kNone : static_cast<uint32_t>(id_plus_one - 1);
   }
   std::string_view term(uint32_t id) const { return rows_[id].term; }
   const TermStats& stats(uint32_t id) const { return rows_[id].stats; }
@@ -37,7 +44,7 @@ class Vocabulary {
 
  private:
   std::vector<TermRow> rows_;
-  absl::flat_hash_map<std::string_view, uint32_t> ids_;
+  CountTable ids_;  // term -> id + 1, held in the count
   uint64_t total_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "lexicon/delete_index.h"
 
 #include <algorithm>
+#include <limits>
 #include <thread>
 
 #include "text/edit_distance.h"
@@ -115,6 +116,13 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   for (int t = 1; t < threads; ++t) pool[static_cast<size_t>(t - 1)] = std::thread(sort_buckets, t);
   sort_buckets(0);
   for (auto& th : pool) th.join();
+  // The directory: about four entries per bucket. (Past 2^32 entries lookups search them all.)
+  if (size_ >= std::numeric_limits<uint32_t>::max()) return;
+  bucket_bits_ = 1;
+  while (bucket_bits_ < 28 && (size_t{1} << (bucket_bits_ + 2)) < size_) ++bucket_bits_;
+  bucket_.assign((size_t{1} << bucket_bits_) + 1, 0);
+  for (size_t i = 0; i < size_; ++i) ++bucket_[(entries_[i] >> (64 - bucket_bits_)) + 1];
+  for (size_t b = 1; b < bucket_.size(); ++b) bucket_[b] += bucket_[b - 1];
 }
 
 std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int max_distance) const {
@@ -128,8 +136,14 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   std::vector<uint32_t> ids;
   for (uint64_t h : hashes) {
     const uint64_t key = h & ~id_mask;
+    const uint64_t* begin = entries_;
     const uint64_t* end = entries_ + size_;
-    const uint64_t* it = std::lower_bound(static_cast<const uint64_t*>(entries_), end, key);
+    if (!bucket_.empty()) {
+      const uint64_t b = key >> (64 - bucket_bits_);
+      begin = entries_ + bucket_[b];
+      end = entries_ + bucket_[b + 1];
+    }
+    const uint64_t* it = std::lower_bound(begin, end, key);
     for (; it != end && (*it & ~id_mask) == key; ++it) {
       ids.push_back(static_cast<uint32_t>(*it & id_mask));
     }

@@ -33,6 +33,8 @@ class DeleteIndex {
   std::vector<Match> Lookup(std::string_view term, int max_distance) const;
 
   std::string_view word(uint32_t id) const { return words_[id]; }
+  // Word `id` as code points.
+  const std::u32string& decoded(uint32_t id) const { return decoded_[id]; }
   size_t size() const { return words_.size(); }
   int max_distance() const { return max_distance_; }
 
@@ -46,6 +48,11 @@ class DeleteIndex {
   uint64_t* entries_ = nullptr;  // in entries_mem_
   size_t size_ = 0;
   int id_bits_ = 1;
+  // bucket_[b] is the first entry whose top bucket_bits_ bits are >= b (b <= 2^bucket_bits_):
+  // a lookup reads one bucket of a few entries instead of binary-searching all of them. Empty
+  // when there are too many entries for 32-bit offsets.
+  std::vector<uint32_t> bucket_;
+  int bucket_bits_ = 1;
 };
 
 }  // namespace nightjar

@@ -169,10 +169,10 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // Spelling variants: context vectors are sums of the unit vectors around each word.
   t = std::chrono::steady_clock::now();
   UnitVectors contexts = UnitVectors::Zero(slots, vectors.cols());
-  for (const auto& [key, n] : cooc.spelling_contexts) {
+  cooc.spelling_contexts.ForEach([&](uint64_t key, uint64_t n) {
     const auto slot = static_cast<uint32_t>(key >> 32), unit = static_cast<uint32_t>(key);
     contexts.row(slot) += static_cast<float>(n) * vectors.row(unit);
-  }
+  });
   for (Eigen::Index i = 0; i < contexts.rows(); ++i) {
     const float norm = contexts.row(i).norm();
     if (norm > 0) contexts.row(i) /= norm;

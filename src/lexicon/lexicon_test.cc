@@ -144,9 +144,9 @@ TEST(Phrases, NpmiKeepsCollocationsAndDropsChancePairs) {
   PhraseCounts counts;
   const uint32_t n = vocab.Find("new"), y = vocab.Find("york"), b = vocab.Find("big"),
                  h = vocab.Find("house");
-  counts.bigrams[BigramKey(n, y)] = 100;
-  counts.bigrams[BigramKey(b, h)] = 9;
-  counts.bigrams[BigramKey(y, b)] = 3;  // below min_count
+  counts.bigrams.Add(BigramKey(n, y), 100);
+  counts.bigrams.Add(BigramKey(b, h), 9);
+  counts.bigrams.Add(BigramKey(y, b), 3);  // below min_count
   PhraseSet set(vocab, counts, PhraseOptions{});
   ASSERT_EQ(set.phrases().size(), 1u);
   EXPECT_EQ(set.phrases()[0].text, "new york");
@@ -159,7 +159,7 @@ TEST(Phrases, TrigramsNeedBothSplitsOrAConnector) {
   TermTable terms = Terms({{"bank", 50}, {"of", 3000}, {"america", 40}, {"filler", 6910}});
   Vocabulary vocab(terms, 1);
   PhraseCounts counts;
-  counts.trigrams[TrigramKey(vocab.Find("bank"), vocab.Find("of"), vocab.Find("america"))] = 30;
+  counts.trigrams.Add(TrigramKey(vocab.Find("bank"), vocab.Find("of"), vocab.Find("america")), 30);
   PhraseSet set(vocab, counts, PhraseOptions{});
   ASSERT_EQ(set.phrases().size(), 1u);
   EXPECT_EQ(set.phrases()[0].text, "bank of america");

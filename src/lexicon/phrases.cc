@@ -22,8 +22,7 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
   const double total = static_cast<double>(std::max<uint64_t>(vocab.total_frequency(), 1));
   auto freq = [&](uint32_t id) { return static_cast<double>(vocab.stats(id).frequency); };
   auto bigram = [&](uint32_t a, uint32_t b) -> double {
-    auto it = counts.bigrams.find(BigramKey(a, b));
-    return it == counts.bigrams.end() ? 0.0 : static_cast<double>(it->second);
+    return static_cast<double>(counts.bigrams.Get(BigramKey(a, b)));
   };
   absl::flat_hash_set<uint32_t> connectors;
   for (const auto& w : ConnectorWords()) {
@@ -38,16 +37,16 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
     return s;
   };
 
-  for (const auto& [key, n] : counts.bigrams) {
-    if (n < options.min_count) continue;
+  counts.bigrams.ForEach([&](uint64_t key, uint64_t n) {
+    if (n < options.min_count) return;
     const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
     const double score = Npmi(static_cast<double>(n), freq(a), freq(b), total);
-    if (score < options.threshold) continue;
+    if (score < options.threshold) return;
     phrases_.push_back(Phrase{{a, b}, text({a, b}), n, score});
-  }
+  });
   if (options.trigrams) {
-    for (const auto& [key, n] : counts.trigrams) {
-      if (n < options.min_count) continue;
+    counts.trigrams.ForEach([&](uint64_t key, uint64_t n) {
+      if (n < options.min_count) return;
       const auto a = static_cast<uint32_t>(key >> 42),
                  b = static_cast<uint32_t>(key >> 21) & kMaxTrigramId,
                  c = static_cast<uint32_t>(key) & kMaxTrigramId;
@@ -57,12 +56,12 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
         score = Npmi(nd, freq(a), freq(c), total);
       } else {
         const double ab = bigram(a, b), bc = bigram(b, c);
-        if (ab == 0 || bc == 0) continue;
+        if (ab == 0 || bc == 0) return;
         score = std::min(Npmi(nd, ab, freq(c), total), Npmi(nd, freq(a), bc, total));
       }
-      if (score < options.threshold) continue;
+      if (score < options.threshold) return;
       phrases_.push_back(Phrase{{a, b, c}, text({a, b, c}), n, score});
-    }
+    });
   }
   std::sort(phrases_.begin(), phrases_.end(), [](const Phrase& x, const Phrase& y) {
     return x.score != y.score ? x.score > y.score : x.text < y.text;

@@ -12,33 +12,34 @@ namespace nightjar {
 namespace {
 
 using Dense = Eigen::MatrixXf;
+using RowDense = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Sparse = Eigen::SparseMatrix<float, Eigen::RowMajor>;
 
 Sparse PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, double alpha) {
   std::vector<double> row(k, 0.0);
   double total = 0;
-  for (const auto& [key, n] : counts.pairs) {
+  counts.pairs.ForEach([&](uint64_t key, uint64_t n) {
     const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
-    if (a >= k || b >= k) continue;
+    if (a >= k || b >= k) return;
     row[a] += static_cast<double>(n);
     row[b] += static_cast<double>(n);
     total += 2.0 * static_cast<double>(n);
-  }
+  });
   double smoothed_total = 0;
   std::vector<double> ctx(k);
   for (uint32_t i = 0; i < k; ++i) smoothed_total += (ctx[i] = std::pow(row[i], alpha));
   std::vector<Eigen::Triplet<float>> cells;
   cells.reserve(counts.pairs.size() * 2);
-  for (const auto& [key, n] : counts.pairs) {
+  counts.pairs.ForEach([&](uint64_t key, uint64_t n) {
     const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
-    if (a >= k || b >= k) continue;
+    if (a >= k || b >= k) return;
     const double p_ab = static_cast<double>(n) / total;
     // PMI with the smoothed context distribution, in both directions.
     const double ab = std::log(p_ab / ((row[a] / total) * (ctx[b] / smoothed_total)));
     const double ba = std::log(p_ab / ((row[b] / total) * (ctx[a] / smoothed_total)));
     if (ab > 0) cells.emplace_back(a, b, static_cast<float>(ab));
     if (ba > 0) cells.emplace_back(b, a, static_cast<float>(ba));
-  }
+  });
   Sparse m(k, k);
   m.setFromTriplets(cells.begin(), cells.end());
   return m;
@@ -76,13 +77,21 @@ UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
   for (Eigen::Index j = 0; j < l; ++j) {
     for (Eigen::Index i = 0; i < k; ++i) omega(i, j) = normal(rng);
   }
-  Dense q = Orthonormalize(a * omega);
+  // Sparse (row-major) times dense (row-major): each stored cell adds a scaled dense row, a
+  // contiguous vectorized axpy. A^T is stored row-major too, rather than read column-wise.
+  const Sparse at = a.transpose();
+  auto times = [](const Sparse& m, const Dense& x) -> Dense {
+    const RowDense xr = x;
+    const RowDense y = m * xr;
+    return y;
+  };
+  Dense q = Orthonormalize(times(a, omega));
   for (int it = 0; it < options.power_iterations; ++it) {
-    q = Orthonormalize(a.transpose() * q);
-    q = Orthonormalize(a * q);
+    q = Orthonormalize(times(at, q));
+    q = Orthonormalize(times(a, q));
   }
   // B = Q^T A (l x k); B B^T = W S^2 W^T gives A ~ (Q W) S V^T.
-  const Dense bt = a.transpose() * q;  // k x l = B^T
+  const Dense bt = times(at, q);  // k x l = B^T
   const Dense gram = bt.transpose() * bt;
   Eigen::SelfAdjointEigenSolver<Dense> eig(gram);
   const Eigen::Index d = out.cols();

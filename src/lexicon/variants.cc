@@ -85,7 +85,7 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
       if (!IsWordLike(w)) continue;
       const int limit = CountChars(w) <= options.short_word_chars ? 1 : options.max_distance;
       if (m.distance > limit || IsInflection(t, w)) continue;
-      const std::u32string intended = DecodeUtf8(w);
+      const std::u32string& intended = index.decoded(m.id);
       double cost = TypingCost(typed, intended, limit);
       if (typed[0] != intended[0]) cost += options.first_letter_cost;
       if (cost > options.max_typing_cost) continue;

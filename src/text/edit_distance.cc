@@ -131,7 +131,48 @@ std::u32string DecodeUtf8(std::string_view s) {
 }
 
 int EditDistance(std::u32string_view a, std::u32string_view b, int max) {
-  return static_cast<int>(Align(a, b, max, UnitModel{}));
+  const size_t n = a.size(), k = b.size();
+  constexpr size_t kMaxBanded = 64;
+  if (n > kMaxBanded || k > kMaxBanded || max < 0) {
+    return static_cast<int>(Align(a, b, max, UnitModel{}));
+  }
+  const int big = max + 1;
+  if (static_cast<int>(n > k ? n - k : k - n) > max) return big;
+  // The unit-cost case, banded: only cells with |i - j| <= max can hold a distance <= max, so
+  // each row computes at most 2 * max + 1 cells, on the stack; cells next to the band hold `big`.
+  int rows[3][kMaxBanded + 2];
+  int* prev2 = rows[0];
+  int* prev = rows[1];
+  int* cur = rows[2];
+  for (size_t j = 0; j <= k + 1; ++j) {
+    prev2[j] = big;
+    prev[j] = std::min(static_cast<int>(j), big);
+    cur[j] = big;
+  }
+  const auto m = static_cast<size_t>(max);
+  for (size_t i = 1; i <= n; ++i) {
+    const size_t lo = i > m ? i - m : 1;
+    const size_t hi = std::min(k, i + m);
+    cur[lo - 1] = lo == 1 ? std::min(static_cast<int>(i), big) : big;
+    int row_min = cur[lo - 1];
+    for (size_t j = lo; j <= hi; ++j) {
+      int v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+      v = std::min(v, prev[j] + 1);
+      v = std::min(v, cur[j - 1] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && a[i - 1] != a[i - 2]) {
+        v = std::min(v, prev2[j - 2] + 1);
+      }
+      cur[j] = std::min(v, big);
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (hi + 1 <= k) cur[hi + 1] = big;
+    if (row_min > max) return big;
+    int* t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[k];
 }
 
 double TypingCost(std::u32string_view typed, std::u32string_view intended, int max) {

@@ -1,5 +1,10 @@
 #include "text/edit_distance.h"
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace nightjar {
@@ -40,6 +45,40 @@ TEST(TypingCost, TypicalErrorsAreCheaper) {
   EXPECT_DOUBLE_EQ(Cost("leter", "letter"), 0.5);   // one of a doubled letter
   EXPECT_DOUBLE_EQ(Cost("serch", "search"), 0.75);  // plain deletion
   EXPECT_GT(Cost("abcd", "wxyz"), 2.0);             // beyond the limit
+}
+
+// Full optimal-string-alignment table, no band and no early exit: the reference.
+int ReferenceOsa(const std::u32string& a, const std::u32string& b) {
+  const size_t n = a.size(), k = b.size();
+  std::vector<std::vector<int>> d(n + 1, std::vector<int>(k + 1));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(i);
+  for (size_t j = 0; j <= k; ++j) d[0][j] = static_cast<int>(j);
+  for (size_t i = 1; i <= n; ++i) {
+    for (size_t j = 1; j <= k; ++j) {
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[n][k];
+}
+
+TEST(EditDistance, BandedMatchesFullTable) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 50000; ++round) {
+    auto random_word = [&] {
+      std::u32string s(rng() % 12, U'a');
+      for (auto& c : s) c = U'a' + static_cast<char32_t>(rng() % 4);
+      return s;
+    };
+    const std::u32string a = random_word(), b = random_word();
+    const int max = static_cast<int>(rng() % 4);
+    const int ref = ReferenceOsa(a, b);
+    ASSERT_EQ(EditDistance(a, b, max), std::min(ref, max + 1))
+        << std::string(a.begin(), a.end()) << " " << std::string(b.begin(), b.end()) << " " << max;
+  }
 }
 
 }  // namespace

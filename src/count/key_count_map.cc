@@ -1,0 +1,66 @@
+#include "count/key_count_map.h"
+
+#include <utility>
+
+namespace nightjar {
+
+KeyCountMap& KeyCountMap::operator=(KeyCountMap&& other) noexcept {
+  if (this != &other) {
+    pages_ = std::move(other.pages_);
+    slots_ = std::exchange(other.slots_, nullptr);
+    capacity_ = std::exchange(other.capacity_, 0);
+    mask_ = std::exchange(other.mask_, 0);
+    shift_ = std::exchange(other.shift_, 64);
+    size_ = std::exchange(other.size_, 0);
+    grow_at_ = std::exchange(other.grow_at_, 0);
+    zero_count_ = std::exchange(other.zero_count_, 0);
+    other.Allocate(kMinCapacity);
+  }
+  return *this;
+}
+
+void KeyCountMap::Allocate(size_t capacity) {
+  pages_ = ZeroedPages(capacity * sizeof(Slot));
+  slots_ = static_cast<Slot*>(pages_.data());
+  capacity_ = capacity;
+  mask_ = capacity - 1;
+  shift_ = 64;
+  for (size_t c = capacity; c > 1; c >>= 1) --shift_;
+  grow_at_ = capacity / 10 * 7;  // load factor 0.7
+}
+
+void KeyCountMap::Grow() {
+  ZeroedPages old_pages = std::move(pages_);
+  const Slot* old = slots_;
+  const size_t old_capacity = capacity_;
+  Allocate(capacity_ * 2);
+  for (size_t j = 0; j < old_capacity; ++j) {
+    if (old[j].key == 0) continue;
+    size_t i = IndexOf(old[j].key);
+    while (slots_[i].key != 0) i = (i + 1) & mask_;
+    slots_[i] = old[j];
+  }
+}
+
+void KeyCountMap::AddBatch(const uint64_t* keys, size_t n) {
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) __builtin_prefetch(&slots_[IndexOf(keys[i + kAhead])], 1, 3);
+    Add(keys[i]);
+  }
+}
+
+void KeyCountMap::Merge(const KeyCountMap& other) {
+  other.ForEach([this](uint64_t key, uint64_t count) { Add(key, count); });
+}
+
+uint64_t KeyCountMap::Get(uint64_t key) const {
+  if (key == 0) return zero_count_;
+  for (size_t i = IndexOf(key);; i = (i + 1) & mask_) {
+    const Slot& s = slots_[i];
+    if (s.key == key) return s.count;
+    if (s.key == 0) return 0;
+  }
+}
+
+}  // namespace nightjar
