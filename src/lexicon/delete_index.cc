@@ -125,7 +125,8 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   for (size_t b = 1; b < bucket_.size(); ++b) bucket_[b] += bucket_[b - 1];
 }
 
-std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int max_distance) const {
+std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int max_distance,
+                                                    uint32_t id_limit) const {
   max_distance = std::min(max_distance, max_distance_);
   std::vector<Match> out;
   const std::u32string t = DecodeUtf8(term);
@@ -145,7 +146,8 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
     }
     const uint64_t* it = std::lower_bound(begin, end, key);
     for (; it != end && (*it & ~id_mask) == key; ++it) {
-      ids.push_back(static_cast<uint32_t>(*it & id_mask));
+      const auto id = static_cast<uint32_t>(*it & id_mask);
+      if (id < id_limit) ids.push_back(id);
     }
   }
   std::sort(ids.begin(), ids.end());

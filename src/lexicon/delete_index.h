@@ -29,8 +29,10 @@ class DeleteIndex {
     int distance;
   };
   // Words within `max_distance` (<= the index's) of `term`, the term itself excluded, each once,
-  // in id order.
-  std::vector<Match> Lookup(std::string_view term, int max_distance) const;
+  // in id order. Only ids below `id_limit` are considered (when words are filed by frequency
+  // rank, a frequency floor), which spares the distance checks of the others.
+  std::vector<Match> Lookup(std::string_view term, int max_distance,
+                            uint32_t id_limit = UINT32_MAX) const;
 
   std::string_view word(uint32_t id) const { return words_[id]; }
   // Word `id` as code points.

@@ -77,7 +77,10 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
     if (CountChars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
     if (options.protected_words && options.protected_words->contains(std::string(t))) continue;
     const std::u32string typed = DecodeUtf8(t);
-    for (const auto& m : index.Lookup(t, options.max_distance)) {
+    // Ids are frequency ranks: only those of words at least min_ratio times as frequent.
+    const uint32_t frequent_enough =
+        vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * options.min_ratio)));
+    for (const auto& m : index.Lookup(t, options.max_distance, frequent_enough)) {
       if (m.id == v) continue;
       const double fw = static_cast<double>(vocab.stats(m.id).frequency);
       if (fw < fv * options.min_ratio) continue;
