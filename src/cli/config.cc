@@ -197,6 +197,10 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("related.eigen_weight", &re.eigen_weight, 0.0, 1.0),
       IntField("related.power_iterations", &re.power_iterations, 0, 20),
       IntField("related.seed", &re.seed, 0, kBig),
+      DoubleField("related.subword_weight", &re.subword_weight, 0.0, 1.0),
+      IntField("related.subword_dimensions", &re.subword_dimensions, 1, 4096),
+      IntField("related.subword_min_n", &re.subword_min_n, 1, 16),
+      IntField("related.subword_max_n", &re.subword_max_n, 1, 16),
       IntField("variants.context_window", &l.cooccurrence.spelling_window, 1, 20),
       IntField("expansions.max_expansions", &l.expansions.max_expansions, 1, 100),
       DoubleField("expansions.min_related_score", &l.expansions.min_related_score, 0.0, 1.0),
@@ -283,6 +287,9 @@ absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
   }
   if (c.count.ngram_min > c.count.ngram_max) {
     return Bad("count.ngram_min", "merged config", "must not exceed count.ngram_max");
+  }
+  if (c.lexicons.related.subword_min_n > c.lexicons.related.subword_max_n) {
+    return Bad("related.subword_min_n", "merged config", "must not exceed related.subword_max_n");
   }
   return c;
 }

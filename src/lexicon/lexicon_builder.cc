@@ -155,7 +155,16 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // Related terms.
   t = std::chrono::steady_clock::now();
   const UnitVectors vectors = BuildUnitVectors(map.units, cooc, options.related);
-  const auto nearest = NearestUnits(vectors, options.related, threads);
+  std::vector<std::vector<std::pair<uint32_t, float>>> nearest;
+  if (options.related.subword_weight > 0) {
+    std::vector<std::string_view> texts;
+    texts.reserve(units.size());
+    for (const Unit& unit : units) texts.emplace_back(unit.text);
+    nearest =
+        NearestUnits(MixSubwordVectors(vectors, texts, options.related), options.related, threads);
+  } else {
+    nearest = NearestUnits(vectors, options.related, threads);
+  }
   for (uint32_t u = 0; u < map.units; ++u) {
     if (nearest[u].empty()) continue;
     RelatedEntry e{units[u].text, {}};

@@ -2,6 +2,7 @@
 
 #include <Eigen/Sparse>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <random>
 #include <thread>
@@ -110,42 +111,87 @@ UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
   return out;
 }
 
+UnitVectors MixSubwordVectors(const UnitVectors& distributional,
+                              const std::vector<std::string_view>& texts,
+                              const RelatedOptions& options) {
+  const float w = static_cast<float>(std::clamp(options.subword_weight, 0.0, 1.0));
+  const Eigen::Index k = distributional.rows(), d = distributional.cols();
+  const int sd = std::max(1, options.subword_dimensions);
+  const SubwordProfiles profiles(texts, options.subword_min_n, options.subword_max_n);
+  const std::vector<float> projected = profiles.Project(sd);
+  UnitVectors out = UnitVectors::Zero(k, d + sd);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    if (distributional.row(i).squaredNorm() == 0) continue;  // no contexts: no neighbours
+    out.row(i).head(d) = std::sqrt(1 - w) * distributional.row(i);
+    out.row(i).tail(sd) =
+        std::sqrt(w) * Eigen::Map<const Eigen::RowVectorXf>(projected.data() + i * sd, sd);
+  }
+  return out;
+}
+
 std::vector<std::vector<std::pair<uint32_t, float>>> NearestUnits(const UnitVectors& vectors,
                                                                   const RelatedOptions& options,
                                                                   int threads) {
+  using Neighbour = std::pair<uint32_t, float>;
   const Eigen::Index k = vectors.rows();
-  std::vector<std::vector<std::pair<uint32_t, float>>> out(static_cast<size_t>(k));
-  constexpr Eigen::Index kBlock = 256;
   const size_t top_n = static_cast<size_t>(std::max(0, options.top_n));
+  const auto min_score = static_cast<float>(options.min_score);
+  auto better = [](const Neighbour& x, const Neighbour& y) {
+    return x.second != y.second ? x.second > y.second : x.first < y.first;
+  };
+  // Similarity is symmetric, so each pair is scored once: the row block [start, start + rows)
+  // against the columns from `start` on, offering each pair to both of its units. The blocks
+  // are fixed, so every score comes out of the same product whatever the thread count.
+  constexpr Eigen::Index kBlock = 256;
+  const int workers = std::max(1, threads);
+  // best[t][u]: worker t's best neighbours of u so far, at most top_n, unordered.
+  std::vector<std::vector<std::vector<Neighbour>>> best(
+      static_cast<size_t>(workers), std::vector<std::vector<Neighbour>>(static_cast<size_t>(k)));
+  auto offer = [&](std::vector<Neighbour>& list, uint32_t id, float score) {
+    if (list.size() < top_n) {
+      list.emplace_back(id, score);
+      return;
+    }
+    auto worst =
+        std::min_element(list.begin(), list.end(),
+                         [&](const Neighbour& x, const Neighbour& y) { return better(y, x); });
+    if (worst != list.end() && better(Neighbour{id, score}, *worst)) *worst = Neighbour{id, score};
+  };
   std::atomic<Eigen::Index> next{0};
-  auto work = [&] {
+  auto work = [&](int t) {
+    auto& mine = best[static_cast<size_t>(t)];
     Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> sims;
-    std::vector<std::pair<uint32_t, float>> cand;
     for (Eigen::Index start; (start = next.fetch_add(kBlock)) < k;) {
       const Eigen::Index rows = std::min(kBlock, k - start);
-      sims.noalias() = vectors.middleRows(start, rows) * vectors.transpose();
+      sims.noalias() = vectors.middleRows(start, rows) * vectors.bottomRows(k - start).transpose();
       for (Eigen::Index r = 0; r < rows; ++r) {
-        const Eigen::Index self = start + r;
-        cand.clear();
-        for (Eigen::Index j = 0; j < k; ++j) {
-          const float s = sims(r, j);
-          if (j != self && s >= options.min_score) cand.emplace_back(static_cast<uint32_t>(j), s);
+        const auto i = static_cast<uint32_t>(start + r);
+        // Columns before r + 1 in this block are pairs (j, i) with j < i: offered from row j.
+        for (Eigen::Index c = r + 1; c < k - start; ++c) {
+          const float s = sims(r, c);
+          if (s < min_score) continue;
+          const auto j = static_cast<uint32_t>(start + c);
+          offer(mine[i], j, s);
+          offer(mine[j], i, s);
         }
-        auto better = [](const auto& x, const auto& y) {
-          return x.second != y.second ? x.second > y.second : x.first < y.first;
-        };
-        const size_t keep = std::min(top_n, cand.size());
-        std::partial_sort(cand.begin(), cand.begin() + static_cast<long>(keep), cand.end(), better);
-        cand.resize(keep);
-        for (auto& c : cand) c.second = std::clamp(c.second, 0.0f, 1.0f);
-        out[static_cast<size_t>(self)] = cand;
       }
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  for (int t = 1; t < workers; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+
+  std::vector<std::vector<Neighbour>> out(static_cast<size_t>(k));
+  for (size_t u = 0; u < out.size(); ++u) {
+    auto& list = out[u];
+    for (auto& per_worker : best) {
+      list.insert(list.end(), per_worker[u].begin(), per_worker[u].end());
+    }
+    std::sort(list.begin(), list.end(), better);
+    if (list.size() > top_n) list.resize(top_n);
+    for (auto& n : list) n.second = std::clamp(n.second, 0.0f, 1.0f);
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "count/cooccurrence_counter.h"
+#include "lexicon/subword.h"
 
 namespace nightjar {
 
@@ -17,11 +18,17 @@ struct RelatedOptions {
   int top_k = 10000;                // most frequent units (words and phrases) that get vectors
   int dimensions = 128;             // SVD rank
   int top_n = 10;                   // related terms kept per term
-  double min_score = 0.35;          // cosine below it: not related
+  double min_score = 0.25;          // similarity below it: not related
   double context_smoothing = 0.75;  // context distribution smoothing exponent (Levy et al. 2015)
   double eigen_weight = 0.5;        // vectors are U * Sigma^eigen_weight
   int power_iterations = 2;         // randomized SVD subspace iterations
   uint64_t seed = 1;                // of the random projection (results are deterministic)
+  // Share of the similarity that comes from character n-grams (fastText's subword bias: it
+  // brings inflections and derivations); the rest is the distributional cosine. 0 = none.
+  double subword_weight = 0.5;
+  int subword_dimensions = 128;  // size of the n-gram sets' random projection
+  int subword_min_n = 3;         // n-gram lengths in characters, boundary markers included
+  int subword_max_n = 5;
 };
 
 // Unit vectors, one row per unit, L2-normalized (zero rows for units with no contexts).
@@ -31,6 +38,14 @@ using UnitVectors = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::
 // Martinsson & Tropp 2011). A pure function of the counts and options; single-threaded.
 UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
                              const RelatedOptions& options);
+
+// Vectors whose cosines are (1 - w) * the distributional cosine + w * (approximately) the
+// n-gram set similarity of the units' texts, w = options.subword_weight: the distributional
+// vectors scaled by sqrt(1 - w), side by side with the n-gram sets' random projections scaled
+// by sqrt(w). A unit without contexts keeps a zero row. `texts` holds one text per unit.
+UnitVectors MixSubwordVectors(const UnitVectors& distributional,
+                              const std::vector<std::string_view>& texts,
+                              const RelatedOptions& options);
 
 // For each unit, up to top_n other units by cosine (best first), each >= min_score, the score
 // clamped into [0, 1].
