@@ -128,9 +128,9 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   std::vector<std::string_view> words;
   words.reserve(dictionary);
   for (uint32_t id = 0; id < dictionary; ++id) words.push_back(vocab.term(id));
-  const DeleteIndex index(std::move(words), options.variants.max_distance);
+  const DeleteIndex index(std::move(words), options.variants.max_distance, threads);
   const std::vector<VariantCandidate> candidates =
-      FindVariantCandidates(vocab, index, options.variants);
+      FindVariantCandidates(vocab, index, options.variants, threads);
   uint32_t slots = 0;
   for (const auto& c : candidates) {
     for (uint32_t id : {c.variant, c.word}) {

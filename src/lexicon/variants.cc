@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <thread>
 
 #include "count/ngram_table.h"
 #include "text/edit_distance.h"
@@ -61,16 +63,18 @@ absl::Status LoadProtectedWords(const TokenizerOptions& tokenizer, VariantOption
   return absl::OkStatus();
 }
 
-std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
-                                                    const DeleteIndex& index,
-                                                    const VariantOptions& options) {
+namespace {
+
+// FindVariantCandidates over the vocabulary ids [lo, hi).
+std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const DeleteIndex& index,
+                                           const VariantOptions& options, uint32_t lo,
+                                           uint32_t hi) {
   std::vector<VariantCandidate> out;
-  if (index.size() == 0) return out;
   const double top = static_cast<double>(vocab.stats(0).frequency);
   const double common = std::max(
       static_cast<double>(options.min_common_count),
       options.max_variant_per_million * static_cast<double>(vocab.total_frequency()) / 1e6);
-  for (uint32_t v = 0; v < vocab.size(); ++v) {
+  for (uint32_t v = lo; v < hi; ++v) {
     const double fv = static_cast<double>(vocab.stats(v).frequency);
     if (fv * options.min_ratio > top || fv > common) continue;  // too common to be a misspelling
     std::string_view t = vocab.term(v);
@@ -95,6 +99,33 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
       out.push_back(VariantCandidate{v, m.id, m.distance, cost});
     }
   }
+  return out;
+}
+
+}  // namespace
+
+std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
+                                                    const DeleteIndex& index,
+                                                    const VariantOptions& options, int threads) {
+  if (index.size() == 0 || vocab.size() == 0) return {};
+  // Interleaved slices of 1024 ids, so that every thread gets its share of the rare words (most
+  // of the work) wherever they sit; the slices are concatenated back in id order.
+  constexpr uint32_t kSlice = 1024;
+  const uint32_t slices = (vocab.size() + kSlice - 1) / kSlice;
+  std::vector<std::vector<VariantCandidate>> parts(slices);
+  std::atomic<uint32_t> next{0};
+  auto work = [&] {
+    for (uint32_t s; (s = next.fetch_add(1)) < slices;) {
+      parts[s] =
+          CandidatesIn(vocab, index, options, s * kSlice, std::min(vocab.size(), (s + 1) * kSlice));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  std::vector<VariantCandidate> out;
+  for (auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
 

@@ -62,18 +62,19 @@ struct Variant {
 // est, ly): a different word form, not a misspelling.
 bool IsInflection(std::string_view a, std::string_view b);
 
-// Every (rare token, word) pair passing the frequency, length, distance, inflection and typing
-// cost tests, found through `index`, which must hold exactly the vocabulary ids
-// [0, vocab.CountAtLeast(word_min_frequency)) as its word ids.
 // Reads options->protected_words_file (when set) into options->protected_words, folding each
 // line with `tokenizer` (lines that are not exactly one token are skipped). InvalidArgument
 // naming variants.protected_words_file when the file can't be read.
 [[nodiscard]] absl::Status LoadProtectedWords(const TokenizerOptions& tokenizer,
                                               VariantOptions* options);
 
+// Every (rare token, word) pair passing the frequency, length, distance, inflection and typing
+// cost tests, found through `index`, which must hold exactly the vocabulary ids
+// [0, vocab.CountAtLeast(word_min_frequency)) as its word ids. Grouped by variant, in id order;
+// `threads` share the vocabulary, and the result does not depend on them.
 std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
                                                     const DeleteIndex& index,
-                                                    const VariantOptions& options);
+                                                    const VariantOptions& options, int threads = 1);
 
 // Picks for each rare token its most probable word, P(word) P(typed | word) exp(context), and
 // keeps it when the context evidence holds. `context(a, b)` is the cosine of two vocabulary ids'
