@@ -1,4 +1,5 @@
 // Each miner on small hand-made counts with known answers.
+#include <random>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,36 @@ TEST_F(VariantMining, CandidatesRespectRatioInflectionAndCost) {
   // inflection; "qzx" is near nothing.
   EXPECT_EQ(pairs, (std::vector<std::pair<std::string, std::string>>{{"serch", "search"},
                                                                      {"seatch", "search"}}));
+}
+
+TEST(VariantMiningThreads, SameCandidatesForAnyThreadCount) {
+  // 3000 frequent made-up words and a typo of each: three 1024-id slices and more.
+  std::mt19937 rng(5);
+  TermTable terms;
+  for (int i = 0; i < 3000; ++i) {
+    std::string w;
+    for (int c = 0; c < 7; ++c) w.push_back(static_cast<char>('a' + rng() % 26));
+    terms.Add(w, TermStats{1000 + rng() % 1000, 100});
+    std::swap(w[2], w[3]);
+    terms.Add(w, TermStats{2, 2});
+  }
+  const Vocabulary vocab(terms, 1);
+  VariantOptions options;
+  options.min_common_count = 5;
+  std::vector<std::string_view> words;
+  for (uint32_t i = 0; i < vocab.CountAtLeast(options.word_min_frequency); ++i) {
+    words.push_back(vocab.term(i));
+  }
+  const DeleteIndex one(words, options.max_distance, 1), three(words, options.max_distance, 3);
+  const auto serial = FindVariantCandidates(vocab, one, options, 1);
+  const auto parallel = FindVariantCandidates(vocab, three, options, 3);
+  ASSERT_GT(serial.size(), 2500u);
+  ASSERT_EQ(serial.size(), parallel.size());
+  for (size_t i = 0; i < serial.size(); ++i) {
+    EXPECT_EQ(serial[i].variant, parallel[i].variant);
+    EXPECT_EQ(serial[i].word, parallel[i].word);
+    EXPECT_EQ(serial[i].typing_cost, parallel[i].typing_cost);
+  }
 }
 
 TEST(VariantRules, CommonWordsFirstLettersAndProtectedWords) {
