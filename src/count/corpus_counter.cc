@@ -68,6 +68,7 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
                                          RejectSink& rejects, CountProgress* progress) {
   const int threads = EffectiveThreads(options.threads);
   std::vector<std::unique_ptr<DocumentCounter>> counters;
+  counters.reserve(static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i) {
     counters.push_back(std::make_unique<DocumentCounter>(options.tokenizer));
   }

@@ -55,6 +55,7 @@ NgramTable NgramTable::FromTerms(const TermTable& terms, int n_min, int n_max, i
   threads = std::max(1, std::min<int>(threads, static_cast<int>(all.size() / 4096) + 1));
   std::vector<NgramTable> parts(static_cast<size_t>(threads));
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       Scratch scratch;

@@ -11,8 +11,9 @@ Vocabulary::Vocabulary(const TermTable& terms, uint64_t min_frequency) {
     rows_.push_back(row);
   }
   ids_ = CountTable(rows_.size());
-  for (uint32_t i = 0; i < rows_.size(); ++i)
+  for (uint32_t i = 0; i < rows_.size(); ++i) {
     ids_.Add(CountTable::MakeKey(rows_[i].term), i + 1, 0);
+  }
 }
 
 uint32_t Vocabulary::CountAtLeast(uint64_t frequency) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <string>
 
 #define XXH_INLINE_ALL
@@ -33,13 +34,13 @@ SubwordProfiles::SubwordProfiles(const std::vector<std::string_view>& texts, int
     for (int n = n_min; n <= n_max; ++n) {
       for (int i = 0; i + n <= chars; ++i) {
         const uint32_t b = starts[static_cast<size_t>(i)];
-        const uint32_t e = starts[static_cast<size_t>(i + n)];
+        const uint32_t e = starts[static_cast<size_t>(i) + static_cast<size_t>(n)];
         grams_.push_back(XXH3_64bits(padded.data() + b, e - b));
       }
     }
-    std::sort(grams_.begin() + static_cast<long>(first), grams_.end());
-    grams_.erase(std::unique(grams_.begin() + static_cast<long>(first), grams_.end()),
-                 grams_.end());
+    const auto begin = grams_.begin() + static_cast<std::ptrdiff_t>(first);
+    std::sort(begin, grams_.end());
+    grams_.erase(std::unique(begin, grams_.end()), grams_.end());
     offsets_.push_back(static_cast<uint32_t>(grams_.size()));
   }
 }

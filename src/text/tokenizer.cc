@@ -154,8 +154,9 @@ const unsigned char* Tokenizer::Step(const unsigned char* p, const unsigned char
       uint8_t cls = class_[c];
       if (cls & kWord) {
         has_letter |= (cls & (kLower | kUpper)) != 0;
-        if (n < max_bytes)
+        if (n < max_bytes) {
           fold_buf_[n] = static_cast<char>(c | (static_cast<unsigned>(c - 'A') < 26u ? 0x20 : 0));
+        }
         ++n;
         ++p;
         continue;
