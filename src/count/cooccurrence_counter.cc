@@ -13,20 +13,12 @@ void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
 
 CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer, const Vocabulary& vocab,
                                          const UnitMap& units, const CooccurrenceOptions& options)
-    : tokenizer_(tokenizer), vocab_(vocab), units_(units), options_(options) {}
+    : reader_(tokenizer, vocab), units_(units), options_(options) {}
 
 void CooccurrenceCounter::Add(const Document& doc) {
   if (doc.deleted) return;
   for (std::string_view field : doc.fields) {
-    ids_.clear();
-    breaks_.clear();
-    const char* prev_end = field.data();
-    tokenizer_.Tokenize(field, [&](const Token& tok) {
-      breaks_.push_back(IsClauseGap(
-          std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
-      prev_end = tok.surface.data() + tok.surface.size();
-      ids_.push_back(vocab_.Find(tok));
-    });
+    reader_.Read(field, &field_);
     CountField();
   }
 }
@@ -35,17 +27,19 @@ void CooccurrenceCounter::CountField() {
   constexpr uint32_t kNone = UnitMap::kNone;
   stream_.clear();
   slots_.clear();
-  const size_t n = ids_.size();
+  const std::vector<uint32_t>& ids = field_.ids;
+  const std::vector<uint8_t>& breaks = field_.breaks;
+  const size_t n = ids.size();
   auto phrase_unit = [](const absl::flat_hash_map<uint64_t, uint32_t>& map, uint64_t key) {
     auto it = map.find(key);
     return it == map.end() ? kNone - 1 : it->second;  // kNone - 1: not a phrase at all
   };
   for (size_t i = 0; i < n;) {
-    const uint32_t a = ids_[i];
-    if (a != Vocabulary::kNone && i + 2 < n && !breaks_[i + 1] && !breaks_[i + 2] &&
-        ids_[i + 1] != Vocabulary::kNone && ids_[i + 2] != Vocabulary::kNone &&
-        std::max({a, ids_[i + 1], ids_[i + 2]}) <= kMaxTrigramId && !units_.trigram_unit.empty()) {
-      const uint32_t u = phrase_unit(units_.trigram_unit, TrigramKey(a, ids_[i + 1], ids_[i + 2]));
+    const uint32_t a = ids[i];
+    if (a != Vocabulary::kNone && i + 2 < n && !breaks[i + 1] && !breaks[i + 2] &&
+        ids[i + 1] != Vocabulary::kNone && ids[i + 2] != Vocabulary::kNone &&
+        std::max({a, ids[i + 1], ids[i + 2]}) <= kMaxTrigramId && !units_.trigram_unit.empty()) {
+      const uint32_t u = phrase_unit(units_.trigram_unit, TrigramKey(a, ids[i + 1], ids[i + 2]));
       if (u != kNone - 1) {
         stream_.push_back(u);
         slots_.push_back(kNone);
@@ -53,9 +47,8 @@ void CooccurrenceCounter::CountField() {
         continue;
       }
     }
-    if (a != Vocabulary::kNone && i + 1 < n && !breaks_[i + 1] &&
-        ids_[i + 1] != Vocabulary::kNone) {
-      const uint32_t u = phrase_unit(units_.bigram_unit, BigramKey(a, ids_[i + 1]));
+    if (a != Vocabulary::kNone && i + 1 < n && !breaks[i + 1] && ids[i + 1] != Vocabulary::kNone) {
+      const uint32_t u = phrase_unit(units_.bigram_unit, BigramKey(a, ids[i + 1]));
       if (u != kNone - 1) {
         stream_.push_back(u);
         slots_.push_back(kNone);

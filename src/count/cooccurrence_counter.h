@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "corpus/document.h"
+#include "count/field_reader.h"
 #include "count/key_count_map.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
@@ -53,12 +54,10 @@ class CooccurrenceCounter {
  private:
   void CountField();
 
-  Tokenizer tokenizer_;
-  const Vocabulary& vocab_;
+  FieldReader reader_;
   const UnitMap& units_;
   CooccurrenceOptions options_;
-  std::vector<uint32_t> ids_;     // vocabulary ids of the field's tokens
-  std::vector<uint8_t> breaks_;   // 1 where a clause break precedes the token
+  FieldIds field_;                // the field's vocabulary ids and clause breaks
   std::vector<uint32_t> stream_;  // unit ids (kNone outside the units), one per position
   std::vector<uint32_t> slots_;   // spelling slot per position, or kNone
   std::vector<uint64_t> keys_;    // the field's pair or context keys, counted as one batch

@@ -19,36 +19,9 @@ const std::vector<std::string>& ConnectorWords() {
   return words;
 }
 
-bool IsClauseGap(std::string_view gap) {
-  for (char c : gap) {
-    switch (c) {
-      case '.':
-      case ',':
-      case ';':
-      case ':':
-      case '!':
-      case '?':
-      case '(':
-      case ')':
-      case '[':
-      case ']':
-      case '{':
-      case '}':
-      case '"':
-      case '\n':
-      case '|':
-      case '/':
-        return true;
-      default:
-        break;
-    }
-  }
-  return false;
-}
-
 PhraseCounter::PhraseCounter(const TokenizerOptions& options, const Vocabulary& vocab,
                              uint32_t id_limit, bool abbreviations)
-    : tokenizer_(options), vocab_(vocab), id_limit_(id_limit), abbreviations_(abbreviations) {
+    : reader_(options, vocab), vocab_(vocab), id_limit_(id_limit), abbreviations_(abbreviations) {
   connector_.assign(id_limit_, 0);
   for (const auto& w : ConnectorWords()) {
     uint32_t id = vocab.Find(w);
@@ -92,14 +65,10 @@ void PhraseCounter::Add(const Document& doc) {
   trigram_keys_.clear();
   for (std::string_view field : doc.fields) {
     uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
-    const char* prev_end = field.data();
-    tokenizer_.Tokenize(field, [&](const Token& tok) {
-      if (IsClauseGap(
-              std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end)))) {
-        p2 = p1 = Vocabulary::kNone;
-      }
-      prev_end = tok.surface.data() + tok.surface.size();
-      uint32_t id = vocab_.Find(tok);
+    reader_.Read(field, &field_);
+    for (size_t i = 0; i < field_.ids.size(); ++i) {
+      if (field_.breaks[i]) p2 = p1 = Vocabulary::kNone;
+      uint32_t id = field_.ids[i];
       if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
       if (id != Vocabulary::kNone && !connector_[id]) {
         if (p1 != Vocabulary::kNone && !connector_[p1]) bigram_keys_.push_back(BigramKey(p1, id));
@@ -110,7 +79,7 @@ void PhraseCounter::Add(const Document& doc) {
       }
       p2 = p1;
       p1 = id;
-    });
+    }
     if (abbreviations_ && field.find('(') != std::string_view::npos) {
       FindAbbreviations(field, [&](const AbbreviationDefinition& d) {
         std::string key(d.short_form);

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "corpus/document.h"
+#include "count/field_reader.h"
 #include "count/key_count_map.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
@@ -38,10 +39,6 @@ inline uint64_t TrigramKey(uint32_t a, uint32_t b, uint32_t c) {
 // ENGLISH_CONNECTOR_WORDS.
 const std::vector<std::string>& ConnectorWords();
 
-// True when the bytes between two tokens end a clause (sentence punctuation, brackets, quotes,
-// line breaks): phrases and bigrams never span one.
-bool IsClauseGap(std::string_view gap);
-
 // Counts a document's bigrams and trigrams over the ids of `vocab` below `id_limit` (rarer terms
 // break sequences: a pair holding a term seen fewer than min_count times can never be seen
 // min_count times) and its abbreviation definitions. Not thread-safe: one per thread; `vocab`
@@ -54,7 +51,8 @@ class PhraseCounter {
   PhraseCounts& counts() { return counts_; }
 
  private:
-  Tokenizer tokenizer_;
+  FieldReader reader_;
+  FieldIds field_;  // the field being counted
   const Vocabulary& vocab_;
   uint32_t id_limit_;
   std::vector<uint8_t> phrase_word_;  // per id below id_limit_: 1 when it may be in a phrase

@@ -29,6 +29,8 @@ class Vocabulary {
   uint32_t Find(const Token& token) const {
     return Find(CountTable::MakeKey(token.folded, token.readable));
   }
+  // Starts loading the slot of `key` ahead of a Find.
+  void Prefetch(const CountTable::Key& key) const { ids_.Prefetch(key); }
   uint32_t Find(const CountTable::Key& key) const {
     uint64_t id_plus_one = 0, unused = 0;
     ids_.Get(key, &id_plus_one, &unused);

@@ -1,0 +1,58 @@
+#include "count/field_reader.h"
+
+namespace nightjar {
+
+bool IsClauseGap(std::string_view gap) {
+  for (char c : gap) {
+    switch (c) {
+      case '.':
+      case ',':
+      case ';':
+      case ':':
+      case '!':
+      case '?':
+      case '(':
+      case ')':
+      case '[':
+      case ']':
+      case '{':
+      case '}':
+      case '"':
+      case '\n':
+      case '|':
+      case '/':
+        return true;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+void FieldReader::Read(std::string_view field, FieldIds* out) {
+  out->ids.clear();
+  out->breaks.clear();
+  size_t head = 0, tail = 0;
+  auto resolve_oldest = [&] {
+    const Pending& p = pending_[tail++ % kAhead];
+    out->ids[p.index] = vocab_.Find(p.key);
+  };
+  const char* prev_end = field.data();
+  tokenizer_.Tokenize(field, [&](const Token& tok) {
+    out->breaks.push_back(IsClauseGap(
+        std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
+    prev_end = tok.surface.data() + tok.surface.size();
+    const CountTable::Key key = CountTable::MakeKey(tok.folded, tok.readable);
+    if (!key.is_short) {  // its bytes do not outlive this call: resolve it now
+      out->ids.push_back(vocab_.Find(key));
+      return;
+    }
+    if (head - tail == kAhead) resolve_oldest();
+    vocab_.Prefetch(key);
+    pending_[head++ % kAhead] = Pending{out->ids.size(), key};
+    out->ids.push_back(Vocabulary::kNone);
+  });
+  while (tail != head) resolve_oldest();
+}
+
+}  // namespace nightjar
