@@ -73,6 +73,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   const PhraseSet phrases(vocab, phrase_counts, options.phrases);
   out.phrases = phrases.phrases();
   out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
+  phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
   out.phrase_pass_s = Since(t);
 
   // Units: the most frequent words and phrases.
@@ -155,6 +156,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // Related terms.
   t = std::chrono::steady_clock::now();
   const UnitVectors vectors = BuildUnitVectors(map.units, cooc, options.related);
+  cooc.pairs = KeyCountMap();  // in the vectors now
   std::vector<std::vector<std::pair<uint32_t, float>>> nearest;
   if (options.related.subword_weight > 0) {
     std::vector<std::string_view> texts;
