@@ -7,7 +7,6 @@
 
 #include "count/count_table.h"
 #include "count/term_table.h"
-#include "text/tokenizer.h"
 
 namespace nightjar {
 
@@ -25,12 +24,9 @@ class Vocabulary {
 
   // The id of `term`, or kNone.
   uint32_t Find(std::string_view term) const { return Find(CountTable::MakeKey(term)); }
-  // The same for a token, whose bytes may be read with word loads.
-  uint32_t Find(const Token& token) const {
-    return Find(CountTable::MakeKey(token.folded, token.readable));
-  }
   // Starts loading the slot of `key` ahead of a Find.
   void Prefetch(const CountTable::Key& key) const { ids_.Prefetch(key); }
+  // The id of a term already made a key (see FieldReader), or kNone.
   uint32_t Find(const CountTable::Key& key) const {
     uint64_t id_plus_one = 0, unused = 0;
     ids_.Get(key, &id_plus_one, &unused);
