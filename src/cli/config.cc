@@ -197,6 +197,8 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("related.eigen_weight", &re.eigen_weight, 0.0, 1.0),
       IntField("related.power_iterations", &re.power_iterations, 0, 20),
       IntField("related.seed", &re.seed, 0, kBig),
+      DoubleField("variants.name_share", &va.name_share, 0.0, 2.0),
+      IntField("variants.name_min_count", &va.name_min_count, 1, kBig),
       DoubleField("related.subword_weight", &re.subword_weight, 0.0, 1.0),
       IntField("related.subword_dimensions", &re.subword_dimensions, 1, 4096),
       IntField("related.subword_min_n", &re.subword_min_n, 1, 16),

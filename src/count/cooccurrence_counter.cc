@@ -9,6 +9,14 @@ namespace nightjar {
 void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
   pairs.Merge(other.pairs);
   spelling_contexts.Merge(other.spelling_contexts);
+  if (slot_occurrences.size() < other.slot_occurrences.size()) {
+    slot_occurrences.resize(other.slot_occurrences.size(), 0);
+    slot_capitalized.resize(other.slot_occurrences.size(), 0);
+  }
+  for (size_t i = 0; i < other.slot_occurrences.size(); ++i) {
+    slot_occurrences[i] += other.slot_occurrences[i];
+    slot_capitalized[i] += other.slot_capitalized[i];
+  }
 }
 
 CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer, const Vocabulary& vocab,
@@ -57,7 +65,17 @@ void CooccurrenceCounter::CountField() {
       }
     }
     stream_.push_back(a == Vocabulary::kNone ? kNone : units_.word_unit[a]);
-    slots_.push_back(a == Vocabulary::kNone ? kNone : units_.spelling_slot[a]);
+    const uint32_t slot = a == Vocabulary::kNone ? kNone : units_.spelling_slot[a];
+    slots_.push_back(slot);
+    if (slot != kNone) {
+      auto& occurrences = counts_.slot_occurrences;
+      if (slot >= occurrences.size()) {
+        occurrences.resize(slot + 1, 0);
+        counts_.slot_capitalized.resize(slot + 1, 0);
+      }
+      ++occurrences[slot];
+      counts_.slot_capitalized[slot] += field_.capitals[i];
+    }
     ++i;
   }
 

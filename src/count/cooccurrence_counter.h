@@ -32,6 +32,9 @@ struct CooccurrenceCounts {
   KeyCountMap pairs;
   // (spelling slot << 32 | unit) -> times the unit occurred near the slot's word.
   KeyCountMap spelling_contexts;
+  // Per spelling slot: occurrences, and those written with a capital first letter (names and
+  // acronyms are written capitalized; misspellings of a lowercase word mostly are not).
+  std::vector<uint64_t> slot_occurrences, slot_capitalized;
   void Merge(const CooccurrenceCounts& other);
 };
 

@@ -32,6 +32,7 @@ bool IsClauseGap(std::string_view gap) {
 void FieldReader::Read(std::string_view field, FieldIds* out) {
   out->ids.clear();
   out->breaks.clear();
+  out->capitals.clear();
   size_t head = 0, tail = 0;
   auto resolve_oldest = [&] {
     const Pending& p = pending_[tail++ % kAhead];
@@ -42,6 +43,11 @@ void FieldReader::Read(std::string_view field, FieldIds* out) {
     out->breaks.push_back(IsClauseGap(
         std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
     prev_end = tok.surface.data() + tok.surface.size();
+    const auto first = static_cast<unsigned char>(tok.surface[0]);
+    out->capitals.push_back(first < 0x80 ? (first >= 'A' && first <= 'Z')
+                                         : tok.folded.empty() || tok.folded[0] != tok.surface[0] ||
+                                               (tok.folded.size() > 1 && tok.surface.size() > 1 &&
+                                                tok.folded[1] != tok.surface[1]));
     const CountTable::Key key = CountTable::MakeKey(tok.folded, tok.readable);
     if (!key.is_short) {  // its bytes do not outlive this call: resolve it now
       out->ids.push_back(vocab_.Find(key));

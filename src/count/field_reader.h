@@ -16,10 +16,12 @@ namespace nightjar {
 bool IsClauseGap(std::string_view gap);
 
 // A text field as the later passes see it: one vocabulary id per token (Vocabulary::kNone for
-// terms without one), and per token whether a clause break precedes it.
+// terms without one), per token whether a clause break precedes it, and whether it was written
+// with a capital first letter (an ASCII capital, or a first character that case folding changes).
 struct FieldIds {
   std::vector<uint32_t> ids;
   std::vector<uint8_t> breaks;
+  std::vector<uint8_t> capitals;
 };
 
 // Tokenizes fields into FieldIds, probing the vocabulary a few tokens ahead of resolving each

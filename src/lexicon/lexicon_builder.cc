@@ -193,8 +193,20 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     if (sa == UnitMap::kNone || sb == UnitMap::kNone) return 0.0;
     return contexts.row(sa).dot(contexts.row(sb));
   };
+  auto case_of = [&](uint32_t id) {
+    const uint32_t slot = map.spelling_slot[id];
+    if (slot == UnitMap::kNone || slot >= cooc.slot_occurrences.size()) return CaseCounts{};
+    return CaseCounts{cooc.slot_occurrences[slot], cooc.slot_capitalized[slot]};
+  };
+  std::vector<VariantCandidate> lowercase_candidates;
+  lowercase_candidates.reserve(candidates.size());
+  for (const VariantCandidate& c : candidates) {
+    if (!WrittenAsName(case_of(c.variant), case_of(c.word), options.variants)) {
+      lowercase_candidates.push_back(c);
+    }
+  }
   const std::vector<Variant> variants =
-      ChooseVariants(vocab, candidates, context, options.variants);
+      ChooseVariants(vocab, lowercase_candidates, context, options.variants);
   out.spelling = BuildSpellingVocabulary(counts.terms, options.spelling);
   absl::flat_hash_map<std::string_view, size_t> entry_of;
   for (size_t i = 0; i < out.spelling.size(); ++i) entry_of[out.spelling[i].word] = i;

@@ -108,6 +108,19 @@ TEST(VariantMiningThreads, SameCandidatesForAnyThreadCount) {
   }
 }
 
+TEST(VariantRules, NamesAndAcronymsAreNotMisspellingsOfLowercaseWords) {
+  const VariantOptions options;  // name_share 0.8, name_min_count 3
+  const CaseCounts able{1000, 60};
+  EXPECT_TRUE(WrittenAsName({34, 33}, able, options));       // "Abel" next to "able"
+  EXPECT_TRUE(WrittenAsName({10, 8}, able, options));        // exactly the share
+  EXPECT_FALSE(WrittenAsName({10, 7}, able, options));       // often lowercase: may be a typo
+  EXPECT_FALSE(WrittenAsName({2, 2}, able, options));        // too few to tell
+  EXPECT_FALSE(WrittenAsName({5, 5}, {900, 880}, options));  // "Mircosoft" / "Microsoft"
+  VariantOptions off;
+  off.name_share = 2;
+  EXPECT_FALSE(WrittenAsName({34, 34}, able, off));
+}
+
 TEST(VariantRules, CommonWordsFirstLettersAndProtectedWords) {
   // 1M tokens: "them" is 40x rarer than "the" but at 2500 per million it is a word; "band" is a
   // first-letter insertion into "and" (cost 1.0 + 0.5 > 1.0); "abort" is a dictionary word.

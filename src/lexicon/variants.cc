@@ -28,6 +28,17 @@ bool IsWordLike(std::string_view s) {
 
 }  // namespace
 
+bool WrittenAsName(const CaseCounts& variant, const CaseCounts& word,
+                   const VariantOptions& options) {
+  if (variant.occurrences < options.name_min_count) return false;
+  const auto share = [](const CaseCounts& c) {
+    return c.occurrences == 0
+               ? 0.0
+               : static_cast<double>(c.capitalized) / static_cast<double>(c.occurrences);
+  };
+  return share(variant) >= options.name_share && share(word) < 0.5;
+}
+
 bool IsInflection(std::string_view a, std::string_view b) {
   if (a.size() > b.size()) std::swap(a, b);
   if (b.substr(0, a.size()) != a) return false;

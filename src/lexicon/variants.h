@@ -42,7 +42,24 @@ struct VariantOptions {
   std::string protected_words_file;
   std::shared_ptr<const absl::flat_hash_set<std::string>> protected_words;
   uint64_t min_common_count = 20;
+  // Names and acronyms: a token written with a capital first letter in at least name_share of
+  // at least name_min_count occurrences is not a misspelling of a word that is mostly written
+  // in lower case ("Abel"/"able", "AGP"/"ago"); a capitalized word keeps its capitalized typos
+  // ("Mircosoft"/"Microsoft"). name_share > 1 turns the rule off.
+  double name_share = 0.8;
+  uint64_t name_min_count = 3;
 };
+
+// How often a term was seen, and how often with a capital first letter.
+struct CaseCounts {
+  uint64_t occurrences = 0;
+  uint64_t capitalized = 0;
+};
+
+// The names-and-acronyms rule of VariantOptions::name_share: true when `variant` should not be
+// taken for a misspelling of `word` on account of how the two are written.
+bool WrittenAsName(const CaseCounts& variant, const CaseCounts& word,
+                   const VariantOptions& options);
 
 // A candidate pairing of a rare token with a frequent word.
 struct VariantCandidate {
