@@ -206,6 +206,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("variants.context_window", &l.cooccurrence.spelling_window, 1, 20),
       IntField("expansions.max_expansions", &l.expansions.max_expansions, 1, 100),
       DoubleField("expansions.min_related_score", &l.expansions.min_related_score, 0.0, 1.0),
+      DoubleField("expansions.min_related_cosine", &l.expansions.min_related_cosine, -1.0, 1.0),
       IntField("ngrams.min_frequency", &c.ngrams.min_frequency, 1, int64_t{1} << 62),
       StringField("store.uri", &c.store_uri, false),
       BoolField("validation.schema", &c.validation.schema),

@@ -11,6 +11,9 @@ namespace nightjar {
 struct ExpansionOptions {
   int max_expansions = 3;          // per term or phrase
   double min_related_score = 0.5;  // related terms below it do not expand a query
+  // ... nor do those whose distributional cosine alone is below this: look-alikes that only the
+  // n-gram share made related ("learning" / "earning") stay out of queries.
+  double min_related_cosine = 0.35;
 };
 
 struct Expansion {

@@ -53,6 +53,22 @@ struct Unit {
 
 }  // namespace
 
+std::vector<Expansion> RelatedExpansions(const RelatedEntry& r, const ExpansionOptions& options) {
+  // A related term's expansion score is the larger of its related score and its cosine, so
+  // that the n-gram share can add morphology but not demote a purely distributional
+  // neighbour; the cosine must reach its own floor, so that look-alikes stay out.
+  std::vector<Expansion> out;
+  for (size_t i = 0; i < r.related.size(); ++i) {
+    const float cosine = i < r.distributional.size() ? r.distributional[i] : r.related[i].second;
+    const double score = std::max<double>(r.related[i].second, cosine);
+    if (score < options.min_related_score || cosine < options.min_related_cosine) continue;
+    out.push_back(Expansion{r.related[i].first, std::min(score, 1.0)});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Expansion& a, const Expansion& b) { return a.score > b.score; });
+  return out;
+}
+
 absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFactory& reopen,
                                       const TokenizerOptions& tokenizer,
                                       const LexiconOptions& options, int threads) {
@@ -169,8 +185,11 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   }
   for (uint32_t u = 0; u < map.units; ++u) {
     if (nearest[u].empty()) continue;
-    RelatedEntry e{units[u].text, {}};
-    for (const auto& [v, s] : nearest[u]) e.related.emplace_back(units[v].text, s);
+    RelatedEntry e{units[u].text, {}, {}};
+    for (const auto& [v, s] : nearest[u]) {
+      e.related.emplace_back(units[v].text, s);
+      e.distributional.push_back(vectors.row(u).dot(vectors.row(v)));
+    }
     out.related.push_back(std::move(e));
   }
   std::sort(out.related.begin(), out.related.end(),
@@ -233,11 +252,9 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     exp[a.long_form].push_back(Expansion{a.short_form, a.confidence});
   }
   for (const RelatedEntry& r : out.related) {
+    const std::vector<Expansion> from_related = RelatedExpansions(r, options.expansions);
     auto& list = exp[r.term];
-    for (const auto& [term, score] : r.related) {
-      if (score < options.expansions.min_related_score) break;
-      list.push_back(Expansion{term, score});
-    }
+    list.insert(list.end(), from_related.begin(), from_related.end());
   }
   for (auto& [term, list] : exp) {
     // Acronyms come first (added first), then related terms; drop repeats, keep the cap.

@@ -11,6 +11,7 @@
 #include "lexicon/acronyms.h"
 #include "lexicon/corrector.h"
 #include "lexicon/delete_index.h"
+#include "lexicon/lexicon_builder.h"
 #include "lexicon/phrases.h"
 #include "lexicon/variants.h"
 #include "util/temp_dir.h"
@@ -119,6 +120,19 @@ TEST(VariantRules, NamesAndAcronymsAreNotMisspellingsOfLowercaseWords) {
   VariantOptions off;
   off.name_share = 2;
   EXPECT_FALSE(WrittenAsName({34, 34}, able, off));
+}
+
+TEST(Expansions, RelatedTermsNeedContextualSupport) {
+  RelatedEntry r;
+  r.term = "learning";
+  r.related = {{"earning", 0.55f}, {"learn", 0.55f}, {"www", 0.4f}, {"weak", 0.3f}};
+  r.distributional = {0.2f, 0.4f, 0.8f, 0.3f};
+  const std::vector<Expansion> e = RelatedExpansions(r, ExpansionOptions{});
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].term, "www");  // a distributional neighbour keeps its cosine as its score
+  EXPECT_FLOAT_EQ(static_cast<float>(e[0].score), 0.8f);
+  EXPECT_EQ(e[1].term, "learn");  // "earning" is only a look-alike: cosine 0.2 < 0.35
+  EXPECT_FLOAT_EQ(static_cast<float>(e[1].score), 0.55f);
 }
 
 TEST(VariantRules, CommonWordsFirstLettersAndProtectedWords) {
