@@ -29,6 +29,18 @@ bool IsClauseGap(std::string_view gap) {
   return false;
 }
 
+namespace {
+
+// An ASCII capital, or a first character (its first two bytes) that case folding changed.
+bool StartsWithCapital(const Token& tok) {
+  const auto first = static_cast<unsigned char>(tok.surface[0]);
+  if (first < 0x80) return first >= 'A' && first <= 'Z';
+  if (tok.folded.size() < 2 || tok.surface.size() < 2) return true;
+  return tok.folded[0] != tok.surface[0] || tok.folded[1] != tok.surface[1];
+}
+
+}  // namespace
+
 void FieldReader::Read(std::string_view field, FieldIds* out) {
   out->ids.clear();
   out->breaks.clear();
@@ -43,11 +55,7 @@ void FieldReader::Read(std::string_view field, FieldIds* out) {
     out->breaks.push_back(IsClauseGap(
         std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
     prev_end = tok.surface.data() + tok.surface.size();
-    const auto first = static_cast<unsigned char>(tok.surface[0]);
-    out->capitals.push_back(first < 0x80 ? (first >= 'A' && first <= 'Z')
-                                         : tok.folded.empty() || tok.folded[0] != tok.surface[0] ||
-                                               (tok.folded.size() > 1 && tok.surface.size() > 1 &&
-                                                tok.folded[1] != tok.surface[1]));
+    out->capitals.push_back(StartsWithCapital(tok));
     const CountTable::Key key = CountTable::MakeKey(tok.folded, tok.readable);
     if (!key.is_short) {  // its bytes do not outlive this call: resolve it now
       out->ids.push_back(vocab_.Find(key));
