@@ -313,6 +313,9 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   s.Key("phrase_pass").Double(lex.phrase_pass_s).Key("context_pass").Double(lex.context_pass_s);
   s.Key("related").Double(lex.related_s).Key("variants").Double(lex.variants_s);
   s.Key("publish").Double(publish_s).Key("total").Double(total_s);
+  s.Key("steps").BeginObject();
+  for (const auto& [name, seconds] : lex.steps) s.Key(name).Double(seconds);
+  s.EndObject();
   s.EndObject();
   s.Key("count_input_mb_per_s").Double(input_mb / count_s);
   s.Key("count_docs_per_s").Double(static_cast<double>(counts.totals.documents) / count_s);

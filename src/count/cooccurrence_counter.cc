@@ -4,6 +4,9 @@
 
 #include "count/phrase_counter.h"
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace nightjar {
 
 void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
@@ -19,16 +22,37 @@ void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
   }
 }
 
+uint32_t SampleThreshold(uint64_t frequency, uint64_t sample) {
+  if (sample == 0 || frequency <= sample) return UnitMap::kKeepAll;
+  // sample / frequency of 2^32, exactly (sample < frequency, so it fits).
+  return static_cast<uint32_t>((static_cast<unsigned __int128>(sample) << 32) / frequency);
+}
+
 CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer, const Vocabulary& vocab,
                                          const UnitMap& units, const CooccurrenceOptions& options)
     : reader_(tokenizer, vocab), units_(units), options_(options) {}
 
 void CooccurrenceCounter::Add(const Document& doc) {
   if (doc.deleted) return;
+  doc_hash_ = XXH3_64bits(doc.id.data(), doc.id.size());
+  field_index_ = 0;
   for (std::string_view field : doc.fields) {
     reader_.Read(field, &field_);
     CountField();
+    ++field_index_;
   }
+}
+
+bool CooccurrenceCounter::Sampled(uint32_t slot, size_t i) const {
+  if (slot >= units_.slot_keep.size()) return true;
+  const uint32_t keep = units_.slot_keep[slot];
+  if (keep == UnitMap::kKeepAll) return true;
+  // SplitMix64's finalizer over (document, field, position).
+  uint64_t z = doc_hash_ + 0x9E3779B97F4A7C15ULL * ((field_index_ << 32 | i) + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<uint32_t>(z >> 32) < keep;
 }
 
 void CooccurrenceCounter::CountField() {
@@ -96,7 +120,7 @@ void CooccurrenceCounter::CountField() {
   const size_t sw = static_cast<size_t>(options_.spelling_window);
   for (size_t i = 0; i < m; ++i) {
     const uint32_t slot = slots_[i];
-    if (slot == kNone) continue;
+    if (slot == kNone || !Sampled(slot, i)) continue;
     const size_t lo = i >= sw ? i - sw : 0, hi = std::min(m, i + sw + 1);
     for (size_t j = lo; j < hi; ++j) {
       if (j == i || stream_[j] == kNone) continue;

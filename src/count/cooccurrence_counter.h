@@ -24,7 +24,16 @@ struct UnitMap {
   absl::flat_hash_map<uint64_t, uint32_t> bigram_unit, trigram_unit;
   // Vocabulary id -> slot of a word whose contexts the spelling miner compares, or kNone.
   std::vector<uint32_t> spelling_slot;
+  // Per slot: an occurrence's contexts are counted when its 32-bit position hash (of document
+  // id, field and position: the same whatever the threads or document order) is below this;
+  // kKeepAll counts every occurrence. Empty = all slots keep all.
+  static constexpr uint32_t kKeepAll = UINT32_MAX;
+  std::vector<uint32_t> slot_keep;
 };
+
+// The slot_keep threshold that samples about `sample` of a word's `frequency` occurrences;
+// sample 0 keeps them all.
+uint32_t SampleThreshold(uint64_t frequency, uint64_t sample);
 
 // Third-pass counts. Merge by addition.
 struct CooccurrenceCounts {
@@ -42,6 +51,10 @@ struct CooccurrenceCounts {
 struct CooccurrenceOptions {
   int window = 2;           // units on each side that count as co-occurring
   int spelling_window = 3;  // units on each side that form a spelling word's context
+  // A spelling word's contexts come from about this many of its occurrences, picked by a hash
+  // of document id and position (a sum of thousands of context vectors hardly moves with more,
+  // and frequent words' contexts were most of the third pass's work); 0 = every occurrence.
+  uint64_t spelling_sample = 2000;
 };
 
 // Turns each text field into a unit stream (greedy longest phrase first, never across a clause
@@ -56,10 +69,14 @@ class CooccurrenceCounter {
 
  private:
   void CountField();
+  // Whether position `i` of the current field is among the sampled occurrences of `slot`.
+  bool Sampled(uint32_t slot, size_t i) const;
 
   FieldReader reader_;
   const UnitMap& units_;
   CooccurrenceOptions options_;
+  uint64_t doc_hash_ = 0;         // of the current document's id
+  uint64_t field_index_ = 0;      // of the current field in its document
   FieldIds field_;                // the field's vocabulary ids and clause breaks
   std::vector<uint32_t> stream_;  // unit ids (kNone outside the units), one per position
   std::vector<uint32_t> slots_;   // spelling slot per position, or kNone

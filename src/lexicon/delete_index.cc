@@ -18,24 +18,26 @@ uint64_t HashOf(const std::u32string& s) {
 }
 
 // Appends the hashes of every string reachable from `s` by up to `depth` deletions (s itself
-// included), with repeats; callers sort and dedupe. Strings are told apart by their 64-bit
-// hashes alone; a collision can only add a candidate, which Lookup's distance check then drops.
-void Deletes(std::u32string& s, int depth, std::vector<uint64_t>* out) {
+// included). Each set of deleted positions is visited once (later deletions only at or after
+// the earlier one), and a position whose character equals its predecessor's at the same level
+// is skipped, since deleting either gives the same string and the same subtree; what repeats
+// remains (rare) costs a repeated probe, not a wrong answer. Strings are told apart by their
+// 64-bit hashes alone; a collision can only add a candidate, which the distance check drops.
+void Deletes(std::u32string& s, int depth, size_t from, std::vector<uint64_t>* out) {
   out->push_back(HashOf(s));
-  if (depth == 0 || s.size() <= 1) return;
-  for (size_t i = 0; i < s.size(); ++i) {
-    // Skip deleting the second of two equal neighbours: it gives the same string as the first.
-    if (i > 0 && s[i] == s[i - 1]) continue;
+  if (depth == 0) return;
+  for (size_t i = from; i < s.size(); ++i) {
+    if (i > from && s[i] == s[i - 1]) continue;
     const char32_t c = s[i];
     s.erase(i, 1);
-    Deletes(s, depth - 1, out);
+    Deletes(s, depth - 1, i, out);
     s.insert(i, 1, c);
   }
 }
 
 void UniqueHashes(std::u32string s, int depth, std::vector<uint64_t>* out) {
   out->clear();
-  Deletes(s, depth, out);
+  Deletes(s, depth, 0, out);
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end()), out->end());
 }
@@ -129,25 +131,35 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
                                                     uint32_t id_limit) const {
   max_distance = std::min(max_distance, max_distance_);
   std::vector<Match> out;
-  const std::u32string t = DecodeUtf8(term);
+  std::u32string t = DecodeUtf8(term);
   if (t.size() > static_cast<size_t>(kMaxChars) + static_cast<size_t>(max_distance)) return out;
-  std::vector<uint64_t> hashes;
-  UniqueHashes(t, max_distance, &hashes);
+  thread_local std::vector<uint64_t> hashes;
+  thread_local std::vector<uint32_t> ids;
+  hashes.clear();
+  ids.clear();
+  Deletes(t, max_distance, 0, &hashes);
   const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
-  std::vector<uint32_t> ids;
-  for (uint64_t h : hashes) {
-    const uint64_t key = h & ~id_mask;
-    const uint64_t* begin = entries_;
-    const uint64_t* end = entries_ + size_;
-    if (!bucket_.empty()) {
-      const uint64_t b = key >> (64 - bucket_bits_);
-      begin = entries_ + bucket_[b];
-      end = entries_ + bucket_[b + 1];
-    }
-    const uint64_t* it = std::lower_bound(begin, end, key);
-    for (; it != end && (*it & ~id_mask) == key; ++it) {
+  auto collect = [&](const uint64_t* it, const uint64_t* end, uint64_t key) {
+    for (; it != end && (*it & ~id_mask) <= key; ++it) {
       const auto id = static_cast<uint32_t>(*it & id_mask);
-      if (id < id_limit) ids.push_back(id);
+      if ((*it & ~id_mask) == key && id < id_limit) ids.push_back(id);
+    }
+  };
+  if (bucket_.empty()) {
+    for (uint64_t h : hashes) {
+      const uint64_t key = h & ~id_mask;
+      collect(std::lower_bound(entries_, entries_ + size_, key), entries_ + size_, key);
+    }
+  } else {
+    // Two rounds of prefetches (the directory, then the entries) so that a term's few dozen
+    // probes overlap their cache misses instead of taking them one after another.
+    const int shift = 64 - bucket_bits_;
+    for (uint64_t h : hashes) __builtin_prefetch(&bucket_[h >> shift]);
+    for (uint64_t h : hashes) __builtin_prefetch(entries_ + bucket_[h >> shift]);
+    for (uint64_t h : hashes) {
+      const uint64_t key = h & ~id_mask;
+      const uint64_t b = key >> shift;
+      collect(entries_ + bucket_[b], entries_ + bucket_[b + 1], key);
     }
   }
   std::sort(ids.begin(), ids.end());

@@ -145,13 +145,19 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   std::vector<std::string_view> words;
   words.reserve(dictionary);
   for (uint32_t id = 0; id < dictionary; ++id) words.push_back(vocab.term(id));
+  auto t0 = std::chrono::steady_clock::now();
   const DeleteIndex index(std::move(words), options.variants.max_distance, threads);
+  out.Step("variant_index", &t0);
   const std::vector<VariantCandidate> candidates =
       FindVariantCandidates(vocab, index, options.variants, threads);
+  out.Step("variant_candidates", &t0);
   uint32_t slots = 0;
   for (const auto& c : candidates) {
     for (uint32_t id : {c.variant, c.word}) {
-      if (map.spelling_slot[id] == UnitMap::kNone) map.spelling_slot[id] = slots++;
+      if (map.spelling_slot[id] != UnitMap::kNone) continue;
+      map.spelling_slot[id] = slots++;
+      map.slot_keep.push_back(
+          SampleThreshold(vocab.stats(id).frequency, options.cooccurrence.spelling_sample));
     }
   }
   out.variants_s = Since(t);
@@ -171,7 +177,9 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
 
   // Related terms.
   t = std::chrono::steady_clock::now();
+  t0 = t;
   const UnitVectors vectors = BuildUnitVectors(map.units, cooc, options.related);
+  out.Step("related_svd", &t0);
   cooc.pairs = KeyCountMap();  // in the vectors now
   std::vector<std::vector<std::pair<uint32_t, float>>> nearest;
   if (options.related.subword_weight > 0) {
@@ -183,6 +191,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   } else {
     nearest = NearestUnits(vectors, options.related, threads);
   }
+  out.Step("related_nearest", &t0);
   for (uint32_t u = 0; u < map.units; ++u) {
     if (nearest[u].empty()) continue;
     RelatedEntry e{units[u].text, {}, {}};
@@ -198,11 +207,13 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
 
   // Spelling variants: context vectors are sums of the unit vectors around each word.
   t = std::chrono::steady_clock::now();
+  t0 = t;
   UnitVectors contexts = UnitVectors::Zero(slots, vectors.cols());
   cooc.spelling_contexts.ForEach([&](uint64_t key, uint64_t n) {
     const auto slot = static_cast<uint32_t>(key >> 32), unit = static_cast<uint32_t>(key);
     contexts.row(slot) += static_cast<float>(n) * vectors.row(unit);
   });
+  out.Step("variant_contexts", &t0);
   for (Eigen::Index i = 0; i < contexts.rows(); ++i) {
     const float norm = contexts.row(i).norm();
     if (norm > 0) contexts.row(i) /= norm;

@@ -1,6 +1,7 @@
 #ifndef NIGHTJAR_LEXICON_LEXICON_BUILDER_H_
 #define NIGHTJAR_LEXICON_LEXICON_BUILDER_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -57,6 +58,14 @@ struct Lexicons {
   std::vector<ExpansionEntry> expansions;
   // Seconds spent per stage, for the run summary.
   double phrase_pass_s = 0, context_pass_s = 0, related_s = 0, variants_s = 0;
+  // Finer steps inside those stages (name, seconds), in the order they ran.
+  std::vector<std::pair<std::string, double>> steps;
+  // Records the step `name` as the time since *since, and restarts *since.
+  void Step(std::string name, std::chrono::steady_clock::time_point* since) {
+    const auto now = std::chrono::steady_clock::now();
+    steps.emplace_back(std::move(name), std::chrono::duration<double>(now - *since).count());
+    *since = now;
+  }
 };
 
 // Opens a fresh read of the corpus (the miners read it twice more after the count pass).

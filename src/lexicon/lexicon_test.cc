@@ -1,4 +1,5 @@
 // Each miner on small hand-made counts with known answers.
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "lexicon/lexicon_builder.h"
 #include "lexicon/phrases.h"
 #include "lexicon/variants.h"
+#include "text/edit_distance.h"
 #include "util/temp_dir.h"
 
 namespace nightjar {
@@ -36,6 +38,35 @@ TEST(DeleteIndex, FindsEveryWordWithinTheDistance) {
   EXPECT_EQ(index.word(one[0].id), "search");
   EXPECT_EQ(one[0].distance, 1);
   EXPECT_TRUE(index.Lookup("search", 0).empty());  // the term itself is not a match
+}
+
+TEST(DeleteIndex, MatchesBruteForceOnRandomWords) {
+  // A three-letter alphabet gives many repeated letters and shared deletes: the cases where
+  // generating each deletion set once (and skipping equal neighbours) could lose a match.
+  std::mt19937 rng(17);
+  auto word = [&] {
+    std::string w(1 + rng() % 9, 'a');
+    for (char& c : w) c = static_cast<char>('a' + rng() % 3);
+    return w;
+  };
+  std::vector<std::string> words;
+  for (int i = 0; i < 400; ++i) words.push_back(word());
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  for (int max : {1, 2}) {
+    const DeleteIndex index({words.begin(), words.end()}, max, 2);
+    for (int q = 0; q < 300; ++q) {
+      const std::string term = word();
+      const std::u32string t = DecodeUtf8(term);
+      std::vector<std::pair<uint32_t, int>> want, got;
+      for (uint32_t id = 0; id < words.size(); ++id) {
+        const int d = EditDistance(t, DecodeUtf8(words[id]), max);
+        if (d > 0 && d <= max) want.emplace_back(id, d);
+      }
+      for (const auto& m : index.Lookup(term, max)) got.emplace_back(m.id, m.distance);
+      ASSERT_EQ(got, want) << term << " at distance " << max;
+    }
+  }
 }
 
 TEST(Variants, InflectionsAreNotMisspellings) {

@@ -1,0 +1,102 @@
+#include "count/cooccurrence_counter.h"
+
+#include <string>
+#include <vector>
+
+#include "count/phrase_counter.h"
+#include "gtest/gtest.h"
+
+namespace nightjar {
+namespace {
+
+class CooccurrenceCounterTest : public ::testing::Test {
+ protected:
+  CooccurrenceCounterTest() {
+    for (const char* t : {"new", "york", "city", "rain", "the", "teh"}) {
+      terms_.Add(t, TermStats{100, 10});
+    }
+    vocab_ = std::make_unique<Vocabulary>(terms_, 1);
+    map_.word_unit.assign(vocab_->size(), UnitMap::kNone);
+    map_.spelling_slot.assign(vocab_->size(), UnitMap::kNone);
+    for (const char* w : {"york", "city", "rain"}) map_.word_unit[Id(w)] = map_.units++;
+    map_.bigram_unit[BigramKey(Id("new"), Id("york"))] = map_.units++;  // "new york" is a unit
+  }
+  uint32_t Id(const char* w) const { return vocab_->Find(w); }
+  uint32_t Unit(const char* w) const { return map_.word_unit[Id(w)]; }
+  static uint64_t Pair(uint32_t a, uint32_t b) {
+    return uint64_t{std::min(a, b)} << 32 | std::max(a, b);
+  }
+  static Document Doc(const std::string& id, const std::vector<std::string_view>& fields) {
+    Document d;
+    d.id = id;
+    d.fields = fields;
+    return d;
+  }
+
+  TermTable terms_;
+  std::unique_ptr<Vocabulary> vocab_;
+  UnitMap map_;
+};
+
+TEST_F(CooccurrenceCounterTest, PairsWithinTheWindowOverPhraseUnits) {
+  CooccurrenceOptions options;
+  options.window = 1;
+  CooccurrenceCounter counter(TokenizerOptions{}, *vocab_, map_, options);
+  const std::string id = "d1";
+  const std::vector<std::string_view> fields = {"rain in new york city. rain"};
+  counter.Add(Doc(id, fields));
+  const uint32_t new_york = map_.units - 1;
+  const KeyCountMap& pairs = counter.counts().pairs;
+  // "in" is outside the units and holds its place: rain and new york are not neighbours.
+  EXPECT_EQ(pairs.Get(Pair(Unit("rain"), new_york)), 0u);
+  EXPECT_EQ(pairs.Get(Pair(new_york, Unit("city"))), 1u);
+  // "york" inside "new york" is not a unit of its own there.
+  EXPECT_EQ(pairs.Get(Pair(Unit("york"), Unit("city"))), 0u);
+  // The window is positional: it spans the full stop (only phrases stop at clause breaks).
+  EXPECT_EQ(pairs.Get(Pair(Unit("city"), Unit("rain"))), 1u);
+  EXPECT_EQ(pairs.size(), 2u);
+}
+
+TEST_F(CooccurrenceCounterTest, SampledContextsAreTheSameHoweverDocumentsAreSplit) {
+  // "the" has a slot sampled at a quarter, "teh" a slot that keeps all.
+  map_.spelling_slot[Id("the")] = 0;
+  map_.spelling_slot[Id("teh")] = 1;
+  map_.slot_keep = {SampleThreshold(4000, 1000), SampleThreshold(5, 1000)};
+  ASSERT_EQ(map_.slot_keep[1], UnitMap::kKeepAll);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2000; ++i) ids.push_back("doc-" + std::to_string(i));
+  const std::vector<std::string_view> fields = {"rain the city", "york teh rain"};
+  CooccurrenceOptions options;
+  CooccurrenceCounter one(TokenizerOptions{}, *vocab_, map_, options);
+  CooccurrenceCounter even(TokenizerOptions{}, *vocab_, map_, options);
+  CooccurrenceCounter odd(TokenizerOptions{}, *vocab_, map_, options);
+  for (int i = 0; i < 2000; ++i) {
+    one.Add(Doc(ids[static_cast<size_t>(i)], fields));
+    (i % 2 ? odd : even).Add(Doc(ids[static_cast<size_t>(i)], fields));
+  }
+  CooccurrenceCounts merged = std::move(odd.counts());
+  merged.Merge(even.counts());
+  const auto& a = one.counts().spelling_contexts;
+  const auto& b = merged.spelling_contexts;
+  const uint64_t the_rain = uint64_t{0} << 32 | Unit("rain");
+  const uint64_t teh_rain = uint64_t{1} << 32 | Unit("rain");
+  EXPECT_EQ(a.Get(the_rain), b.Get(the_rain));
+  EXPECT_EQ(a.Get(teh_rain), 2000u);  // kept in full
+  EXPECT_EQ(b.Get(teh_rain), 2000u);
+  // About a quarter of "the"'s 2000 occurrences (binomial: sd ~19).
+  EXPECT_GT(a.Get(the_rain), 400u);
+  EXPECT_LT(a.Get(the_rain), 600u);
+  EXPECT_EQ(a.Get(the_rain), a.Get(uint64_t{0} << 32 | Unit("city")));  // one choice per occurrence
+  // Case counts stay exact.
+  EXPECT_EQ(one.counts().slot_occurrences[0], 2000u);
+}
+
+TEST(SampleThreshold, KeepsAllUpToTheSampleAndAShareAbove) {
+  EXPECT_EQ(SampleThreshold(10, 0), UnitMap::kKeepAll);
+  EXPECT_EQ(SampleThreshold(1000, 1000), UnitMap::kKeepAll);
+  EXPECT_EQ(SampleThreshold(2000, 1000), uint32_t{1} << 31);
+  EXPECT_EQ(SampleThreshold(uint64_t{1} << 40, 1), 0u);
+}
+
+}  // namespace
+}  // namespace nightjar
