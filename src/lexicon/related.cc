@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "lexicon/dot_products.h"
 #include "util/json_writer.h"
 
 namespace nightjar {
@@ -157,22 +158,30 @@ std::vector<std::vector<std::pair<uint32_t, float>>> NearestUnits(const UnitVect
                          [&](const Neighbour& x, const Neighbour& y) { return better(y, x); });
     if (worst != list.end() && better(Neighbour{id, score}, *worst)) *worst = Neighbour{id, score};
   };
+  // Columns go through in chunks, so that a block's similarities stay in cache until scanned.
+  constexpr Eigen::Index kChunk = 1024;
+  const auto dims = static_cast<size_t>(vectors.cols());
   std::atomic<Eigen::Index> next{0};
   auto work = [&](int t) {
     auto& mine = best[static_cast<size_t>(t)];
-    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> sims;
+    std::vector<float> sims(static_cast<size_t>(kBlock * kChunk));
     for (Eigen::Index start; (start = next.fetch_add(kBlock)) < k;) {
       const Eigen::Index rows = std::min(kBlock, k - start);
-      sims.noalias() = vectors.middleRows(start, rows) * vectors.bottomRows(k - start).transpose();
-      for (Eigen::Index r = 0; r < rows; ++r) {
-        const auto i = static_cast<uint32_t>(start + r);
-        // Columns before r + 1 in this block are pairs (j, i) with j < i: offered from row j.
-        for (Eigen::Index c = r + 1; c < k - start; ++c) {
-          const float s = sims(r, c);
-          if (s < min_score) continue;
-          const auto j = static_cast<uint32_t>(start + c);
-          offer(mine[i], j, s);
-          offer(mine[j], i, s);
+      for (Eigen::Index c0 = start; c0 < k; c0 += kChunk) {
+        const Eigen::Index cols = std::min(kChunk, k - c0);
+        DotProducts(vectors.row(start).data(), static_cast<size_t>(rows), vectors.row(c0).data(),
+                    static_cast<size_t>(cols), dims, sims.data(), static_cast<size_t>(cols));
+        for (Eigen::Index r = 0; r < rows; ++r) {
+          const auto i = static_cast<uint32_t>(start + r);
+          const float* row = sims.data() + r * cols;
+          // Only pairs (i, j) with j > i: the others are offered from row j.
+          for (Eigen::Index c = std::max<Eigen::Index>(0, start + r + 1 - c0); c < cols; ++c) {
+            const float s = row[c];
+            if (s < min_score) continue;
+            const auto j = static_cast<uint32_t>(c0 + c);
+            offer(mine[i], j, s);
+            offer(mine[j], i, s);
+          }
         }
       }
     }

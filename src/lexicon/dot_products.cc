@@ -1,0 +1,112 @@
+#include "lexicon/dot_products.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define NIGHTJAR_HAVE_AVX2_KERNEL 1
+#endif
+
+namespace nightjar {
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+
+// Sums of four vectors' lanes, [sum a, sum b, sum c, sum d], in a fixed order.
+__attribute__((target("avx2,fma"))) inline __m128 Sum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+  const __m256 abcd = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+// Up to 3 rows against up to 4 columns (R x C accumulators): each stored product is the
+// 8-lane FMA sum over the first dims8 dimensions, reduced by Sum4, plus the rest in scalar.
+template <int R, int C>
+__attribute__((target("avx2,fma"))) void Tile(const float* a, const float* b, size_t dims, float* c,
+                                              size_t ldc) {
+  const size_t dims8 = dims & ~size_t{7};
+  __m256 acc[R][C];
+  for (int i = 0; i < R; ++i) {
+    for (int j = 0; j < C; ++j) acc[i][j] = _mm256_setzero_ps();
+  }
+  for (size_t k = 0; k < dims8; k += 8) {
+    __m256 av[R];
+    for (int i = 0; i < R; ++i) av[i] = _mm256_loadu_ps(a + i * dims + k);
+    for (int j = 0; j < C; ++j) {
+      const __m256 bv = _mm256_loadu_ps(b + j * dims + k);
+      for (int i = 0; i < R; ++i) acc[i][j] = _mm256_fmadd_ps(av[i], bv, acc[i][j]);
+    }
+  }
+  for (int i = 0; i < R; ++i) {
+    __m256 v[4];
+    for (int j = 0; j < 4; ++j) v[j] = j < C ? acc[i][j < C ? j : 0] : _mm256_setzero_ps();
+    alignas(16) float sums[4];
+    _mm_store_ps(sums, Sum4(v[0], v[1], v[2], v[3]));
+    for (int j = 0; j < C; ++j) {
+      float tail = 0;
+      for (size_t k = dims8; k < dims; ++k) tail += a[i * dims + k] * b[j * dims + k];
+      c[static_cast<size_t>(i) * ldc + static_cast<size_t>(j)] = sums[j] + tail;
+    }
+  }
+}
+
+template <int R>
+__attribute__((target("avx2,fma"))) void RowTiles(const float* a, const float* b, size_t cols,
+                                                  size_t dims, float* c, size_t ldc) {
+  size_t j = 0;
+  for (; j + 4 <= cols; j += 4) Tile<R, 4>(a, b + j * dims, dims, c + j, ldc);
+  for (; j < cols; ++j) Tile<R, 1>(a, b + j * dims, dims, c + j, ldc);
+}
+
+__attribute__((target("avx2,fma"))) void Avx2DotProducts(const float* a, size_t rows,
+                                                         const float* b, size_t cols, size_t dims,
+                                                         float* c, size_t ldc) {
+  // Columns in panels that stay in L1 while every row passes over them.
+  constexpr size_t kPanel = 16;
+  for (size_t j0 = 0; j0 < cols; j0 += kPanel) {
+    const size_t n = std::min(kPanel, cols - j0);
+    const float* bp = b + j0 * dims;
+    size_t r = 0;
+    for (; r + 3 <= rows; r += 3) RowTiles<3>(a + r * dims, bp, n, dims, c + r * ldc + j0, ldc);
+    for (; r < rows; ++r) RowTiles<1>(a + r * dims, bp, n, dims, c + r * ldc + j0, ldc);
+  }
+}
+
+#endif  // NIGHTJAR_HAVE_AVX2_KERNEL
+
+}  // namespace
+
+void PortableDotProducts(const float* a, size_t rows, const float* b, size_t cols, size_t dims,
+                         float* c, size_t ldc) {
+  const auto r = static_cast<Eigen::Index>(rows), n = static_cast<Eigen::Index>(cols),
+             d = static_cast<Eigen::Index>(dims);
+  Eigen::Map<const RowMatrix> ma(a, r, d), mb(b, n, d);
+  Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>> mc(c, r, n,
+                                                    Eigen::OuterStride<>(static_cast<int>(ldc)));
+  mc.noalias() = ma * mb.transpose();
+}
+
+bool DotProductsUseAvx2() {
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return avx2;
+#else
+  return false;
+#endif
+}
+
+void DotProducts(const float* a, size_t rows, const float* b, size_t cols, size_t dims, float* c,
+                 size_t ldc) {
+  if (rows == 0 || cols == 0) return;
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+  if (DotProductsUseAvx2()) {
+    Avx2DotProducts(a, rows, b, cols, dims, c, ldc);
+    return;
+  }
+#endif
+  PortableDotProducts(a, rows, b, cols, dims, c, ldc);
+}
+
+}  // namespace nightjar
