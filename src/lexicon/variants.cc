@@ -104,8 +104,11 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       const int limit = CountChars(w) <= options.short_word_chars ? 1 : options.max_distance;
       if (m.distance > limit || IsInflection(t, w)) continue;
       const std::u32string& intended = index.decoded(m.id);
-      double cost = TypingCost(typed, intended, limit);
-      if (typed[0] != intended[0]) cost += options.first_letter_cost;
+      const double first = typed[0] != intended[0] ? options.first_letter_cost : 0.0;
+      // Most matches are two edits away; those whose cheapest possible cost is already over the
+      // limit need no alignment.
+      if (first + kMinTypingEditCost * m.distance > options.max_typing_cost) continue;
+      const double cost = TypingCost(typed, intended, limit) + first;
       if (cost > options.max_typing_cost) continue;
       out.push_back(VariantCandidate{v, m.id, m.distance, cost});
     }

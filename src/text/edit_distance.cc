@@ -48,7 +48,14 @@ double Align(std::u32string_view a, std::u32string_view b, int max, const Model&
     double c;
     bool operator<(const Cell& o) const { return d != o.d ? d < o.d : c < o.c; }
   };
-  std::vector<Cell> prev2(k + 1), prev(k + 1), cur(k + 1);
+  // Three rows, on the stack for the usual word lengths (this runs for every candidate pair
+  // the variant miner verifies).
+  constexpr size_t kStackRow = 64;
+  Cell stack[3][kStackRow + 1];
+  std::vector<Cell> heap(k + 1 > kStackRow + 1 ? 3 * (k + 1) : 0);
+  Cell* prev2 = heap.empty() ? stack[0] : heap.data();
+  Cell* prev = heap.empty() ? stack[1] : heap.data() + (k + 1);
+  Cell* cur = heap.empty() ? stack[2] : heap.data() + 2 * (k + 1);
   for (size_t j = 0; j <= k; ++j) prev[j] = {static_cast<int>(j), 0};
   for (size_t j = 1; j <= k; ++j) prev[j].c = prev[j - 1].c + m.Drop(b, j - 1);
   for (size_t i = 1; i <= n; ++i) {

@@ -20,6 +20,10 @@ int EditDistance(std::u32string_view a, std::u32string_view b, int max);
 // Lower means a more typical typo. Returns max + 1 when the unit distance exceeds `max`.
 double TypingCost(std::u32string_view typed, std::u32string_view intended, int max);
 
+// No single edit costs less than this under TypingCost, so a pair at unit distance d costs at
+// least d times it.
+inline constexpr double kMinTypingEditCost = 0.5;
+
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_TEXT_EDIT_DISTANCE_H_
