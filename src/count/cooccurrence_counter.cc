@@ -22,6 +22,18 @@ void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
   }
 }
 
+void UnitMap::IndexPhraseStarts(size_t vocabulary_size) {
+  phrase_starts.assign(vocabulary_size, 0);
+  for (const auto& [key, unit] : bigram_unit) {
+    const auto first = static_cast<size_t>(key >> 32);
+    if (first < vocabulary_size) phrase_starts[first] |= kStartsBigram;
+  }
+  for (const auto& [key, unit] : trigram_unit) {
+    const auto first = static_cast<size_t>(key >> 42);
+    if (first < vocabulary_size) phrase_starts[first] |= kStartsTrigram;
+  }
+}
+
 uint32_t SampleThreshold(uint64_t frequency, uint64_t sample) {
   if (sample == 0 || frequency <= sample) return UnitMap::kKeepAll;
   // sample / frequency of 2^32, exactly (sample < frequency, so it fits).
@@ -68,7 +80,11 @@ void CooccurrenceCounter::CountField() {
   };
   for (size_t i = 0; i < n;) {
     const uint32_t a = ids[i];
-    if (a != Vocabulary::kNone && i + 2 < n && !breaks[i + 1] && !breaks[i + 2] &&
+    const uint8_t starts = a == Vocabulary::kNone ? 0
+                           : units_.phrase_starts.empty()
+                               ? UnitMap::kStartsBigram | UnitMap::kStartsTrigram
+                               : units_.phrase_starts[a];
+    if ((starts & UnitMap::kStartsTrigram) && i + 2 < n && !breaks[i + 1] && !breaks[i + 2] &&
         ids[i + 1] != Vocabulary::kNone && ids[i + 2] != Vocabulary::kNone &&
         std::max({a, ids[i + 1], ids[i + 2]}) <= kMaxTrigramId && !units_.trigram_unit.empty()) {
       const uint32_t u = phrase_unit(units_.trigram_unit, TrigramKey(a, ids[i + 1], ids[i + 2]));
@@ -79,7 +95,8 @@ void CooccurrenceCounter::CountField() {
         continue;
       }
     }
-    if (a != Vocabulary::kNone && i + 1 < n && !breaks[i + 1] && ids[i + 1] != Vocabulary::kNone) {
+    if ((starts & UnitMap::kStartsBigram) && i + 1 < n && !breaks[i + 1] &&
+        ids[i + 1] != Vocabulary::kNone) {
       const uint32_t u = phrase_unit(units_.bigram_unit, BigramKey(a, ids[i + 1]));
       if (u != kNone - 1) {
         stream_.push_back(u);

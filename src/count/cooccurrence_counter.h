@@ -22,6 +22,13 @@ struct UnitMap {
   std::vector<uint32_t> word_unit;  // Vocabulary id -> unit id or kNone
   // Phrases, as Vocabulary id sequences, -> unit id (kNone for phrases outside the units).
   absl::flat_hash_map<uint64_t, uint32_t> bigram_unit, trigram_unit;
+  // Vocabulary id -> kStartsBigram | kStartsTrigram when some phrase starts with the word, so
+  // that most positions skip the phrase lookups. Filled by IndexPhraseStarts; while empty,
+  // every position is looked up.
+  static constexpr uint8_t kStartsBigram = 1, kStartsTrigram = 2;
+  std::vector<uint8_t> phrase_starts;
+  // Fills phrase_starts from the phrase maps; call after filling them.
+  void IndexPhraseStarts(size_t vocabulary_size);
   // Vocabulary id -> slot of a word whose contexts the spelling miner compares, or kNone.
   std::vector<uint32_t> spelling_slot;
   // Per slot: an occurrence's contexts are counted when its 32-bit position hash (of document
@@ -54,7 +61,7 @@ struct CooccurrenceOptions {
   // A spelling word's contexts come from about this many of its occurrences, picked by a hash
   // of document id and position (a sum of thousands of context vectors hardly moves with more,
   // and frequent words' contexts were most of the third pass's work); 0 = every occurrence.
-  uint64_t spelling_sample = 2000;
+  uint64_t spelling_sample = 500;
 };
 
 // Turns each text field into a unit stream (greedy longest phrase first, never across a clause

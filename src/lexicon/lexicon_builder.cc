@@ -140,6 +140,8 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     }
   }
 
+  map.IndexPhraseStarts(vocab.size());
+
   // Spelling candidates, whose contexts the third pass collects.
   const uint32_t dictionary = vocab.CountAtLeast(options.variants.word_min_frequency);
   std::vector<std::string_view> words;
