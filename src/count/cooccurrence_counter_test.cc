@@ -38,7 +38,19 @@ class CooccurrenceCounterTest : public ::testing::Test {
   UnitMap map_;
 };
 
-TEST_F(CooccurrenceCounterTest, PairsWithinTheWindowOverPhraseUnits) {
+TEST_F(CooccurrenceCounterTest, PhraseStartsFlagFirstWords) {
+  map_.trigram_unit[TrigramKey(Id("rain"), Id("the"), Id("city"))] = UnitMap::kNone;
+  map_.IndexPhraseStarts(vocab_->size());
+  EXPECT_EQ(map_.phrase_starts[Id("new")], UnitMap::kStartsBigram);
+  EXPECT_EQ(map_.phrase_starts[Id("rain")], UnitMap::kStartsTrigram);
+  EXPECT_EQ(map_.phrase_starts[Id("york")], 0);
+}
+
+class PhraseStartModes : public CooccurrenceCounterTest,
+                         public ::testing::WithParamInterface<bool> {};
+
+TEST_P(PhraseStartModes, PairsWithinTheWindowOverPhraseUnits) {
+  if (GetParam()) map_.IndexPhraseStarts(vocab_->size());  // else every position looks up
   CooccurrenceOptions options;
   options.window = 1;
   CooccurrenceCounter counter(TokenizerOptions{}, *vocab_, map_, options);
@@ -56,6 +68,8 @@ TEST_F(CooccurrenceCounterTest, PairsWithinTheWindowOverPhraseUnits) {
   EXPECT_EQ(pairs.Get(Pair(Unit("city"), Unit("rain"))), 1u);
   EXPECT_EQ(pairs.size(), 2u);
 }
+
+INSTANTIATE_TEST_SUITE_P(IndexedOrNot, PhraseStartModes, ::testing::Bool());
 
 TEST_F(CooccurrenceCounterTest, SampledContextsAreTheSameHoweverDocumentsAreSplit) {
   // "the" has a slot sampled at a quarter, "teh" a slot that keeps all.
