@@ -10,6 +10,7 @@
 #include "count/pass.h"
 #include "count/phrase_counter.h"
 #include "count/vocabulary.h"
+#include "lexicon/kernels.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
@@ -213,7 +214,8 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   UnitVectors contexts = UnitVectors::Zero(slots, vectors.cols());
   cooc.spelling_contexts.ForEach([&](uint64_t key, uint64_t n) {
     const auto slot = static_cast<uint32_t>(key >> 32), unit = static_cast<uint32_t>(key);
-    contexts.row(slot) += static_cast<float>(n) * vectors.row(unit);
+    AddScaled(static_cast<float>(n), vectors.row(unit).data(), contexts.row(slot).data(),
+              static_cast<size_t>(vectors.cols()));
   });
   out.Step("variant_contexts", &t0);
   for (Eigen::Index i = 0; i < contexts.rows(); ++i) {

@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "lexicon/dot_products.h"
+#include "lexicon/kernels.h"
 #include "util/json_writer.h"
 
 namespace nightjar {
@@ -67,7 +67,8 @@ Dense Orthonormalize(const Dense& y) {
 
 UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
                              const RelatedOptions& options) {
-  const Sparse a = PpmiMatrix(units, counts, options.context_smoothing);
+  Sparse a = PpmiMatrix(units, counts, options.context_smoothing);
+  a.makeCompressed();
   const Eigen::Index k = units;
   const Eigen::Index l = std::min<Eigen::Index>(k, options.dimensions + 10);
   UnitVectors out = UnitVectors::Zero(k, std::min<Eigen::Index>(k, options.dimensions));
@@ -81,10 +82,14 @@ UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
   }
   // Sparse (row-major) times dense (row-major): each stored cell adds a scaled dense row, a
   // contiguous vectorized axpy. A^T is stored row-major too, rather than read column-wise.
-  const Sparse at = a.transpose();
+  Sparse at = a.transpose();
+  at.makeCompressed();
   auto times = [](const Sparse& m, const Dense& x) -> Dense {
     const RowDense xr = x;
-    const RowDense y = m * xr;
+    RowDense y(m.rows(), x.cols());
+    SparseTimesDense(m.outerIndexPtr(), m.innerIndexPtr(), m.valuePtr(),
+                     static_cast<size_t>(m.rows()), xr.data(), static_cast<size_t>(x.cols()),
+                     y.data());
     return y;
   };
   Dense q = Orthonormalize(times(a, omega));

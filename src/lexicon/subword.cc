@@ -1,6 +1,7 @@
 #include "lexicon/subword.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -47,22 +48,32 @@ SubwordProfiles::SubwordProfiles(const std::vector<std::string_view>& texts, int
 
 std::vector<float> SubwordProfiles::Project(int dims) const {
   const size_t d = static_cast<size_t>(std::max(dims, 1));
+  // signs[b][j]: +1 where bit j of b is set, else -1; eight dimensions added per table row.
+  static const auto* const signs = [] {
+    auto* t = new std::array<std::array<float, 8>, 256>;  // NOLINT: a leaked constant table
+    for (int b = 0; b < 256; ++b) {
+      for (int j = 0; j < 8; ++j) (*t)[b][j] = (b >> j) & 1 ? 1.0f : -1.0f;
+    }
+    return t;
+  }();
   std::vector<float> out(size() * d, 0.0f);
   for (size_t u = 0; u < size(); ++u) {
     float* row = out.data() + u * d;
     for (uint32_t g = offsets_[u]; g < offsets_[u + 1]; ++g) {
       uint64_t state = grams_[g];
-      uint64_t bits = 0;
-      for (size_t i = 0; i < d; ++i) {
-        if (i % 64 == 0) {  // splitmix64: 64 fresh sign bits
-          state += 0x9e3779b97f4a7c15ULL;
-          uint64_t z = state;
-          z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-          z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-          bits = z ^ (z >> 31);
+      for (size_t i = 0; i < d; i += 64) {  // splitmix64: 64 fresh sign bits, one per dimension
+        state += 0x9e3779b97f4a7c15ULL;
+        uint64_t z = state;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        uint64_t bits = z ^ (z >> 31);
+        const size_t end = std::min(d, i + 64);
+        size_t k = i;
+        for (; k + 8 <= end; k += 8, bits >>= 8) {
+          const auto& add = (*signs)[bits & 0xFF];
+          for (size_t j = 0; j < 8; ++j) row[k + j] += add[j];
         }
-        row[i] += (bits & 1) ? 1.0f : -1.0f;
-        bits >>= 1;
+        for (; k < end; ++k, bits >>= 1) row[k] += (bits & 1) ? 1.0f : -1.0f;
       }
     }
     float norm = 0;

@@ -1,4 +1,4 @@
-#include "lexicon/dot_products.h"
+#include "lexicon/kernels.h"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -74,6 +74,35 @@ __attribute__((target("avx2,fma"))) void Avx2DotProducts(const float* a, size_t 
   }
 }
 
+__attribute__((target("avx2,fma"))) inline void Avx2AddScaled(float alpha, const float* x, float* y,
+                                                              size_t n) {
+  const __m256 a = _mm256_set1_ps(alpha);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  }
+  for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+__attribute__((target("avx2,fma"))) void Avx2SparseTimesDense(const int* outer, const int* inner,
+                                                              const float* values, size_t rows,
+                                                              const float* x, size_t cols,
+                                                              float* y) {
+  constexpr int kAhead = 8;
+  const int end = outer[rows];
+  for (size_t r = 0; r < rows; ++r) {
+    float* yr = y + r * cols;
+    std::fill(yr, yr + cols, 0.0f);
+    for (int e = outer[r]; e < outer[r + 1]; ++e) {
+      if (e + kAhead < end) {
+        const float* ahead = x + static_cast<size_t>(inner[e + kAhead]) * cols;
+        for (size_t b = 0; b < cols; b += 16) __builtin_prefetch(ahead + b);
+      }
+      Avx2AddScaled(values[e], x + static_cast<size_t>(inner[e]) * cols, yr, cols);
+    }
+  }
+}
+
 #endif  // NIGHTJAR_HAVE_AVX2_KERNEL
 
 }  // namespace
@@ -88,7 +117,22 @@ void PortableDotProducts(const float* a, size_t rows, const float* b, size_t col
   mc.noalias() = ma * mb.transpose();
 }
 
-bool DotProductsUseAvx2() {
+void PortableSparseTimesDense(const int* outer, const int* inner, const float* values, size_t rows,
+                              const float* x, size_t cols, float* y) {
+  for (size_t r = 0; r < rows; ++r) {
+    float* yr = y + r * cols;
+    std::fill(yr, yr + cols, 0.0f);
+    for (int e = outer[r]; e < outer[r + 1]; ++e) {
+      PortableAddScaled(values[e], x + static_cast<size_t>(inner[e]) * cols, yr, cols);
+    }
+  }
+}
+
+void PortableAddScaled(float alpha, const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
+bool UseAvx2Kernels() {
 #ifdef NIGHTJAR_HAVE_AVX2_KERNEL
   static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return avx2;
@@ -101,12 +145,37 @@ void DotProducts(const float* a, size_t rows, const float* b, size_t cols, size_
                  size_t ldc) {
   if (rows == 0 || cols == 0) return;
 #ifdef NIGHTJAR_HAVE_AVX2_KERNEL
-  if (DotProductsUseAvx2()) {
+  if (UseAvx2Kernels()) {
     Avx2DotProducts(a, rows, b, cols, dims, c, ldc);
     return;
   }
 #endif
   PortableDotProducts(a, rows, b, cols, dims, c, ldc);
+}
+
+}  // namespace nightjar
+
+namespace nightjar {
+
+void SparseTimesDense(const int* outer, const int* inner, const float* values, size_t rows,
+                      const float* x, size_t cols, float* y) {
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+  if (UseAvx2Kernels()) {
+    Avx2SparseTimesDense(outer, inner, values, rows, x, cols, y);
+    return;
+  }
+#endif
+  PortableSparseTimesDense(outer, inner, values, rows, x, cols, y);
+}
+
+void AddScaled(float alpha, const float* x, float* y, size_t n) {
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+  if (UseAvx2Kernels()) {
+    Avx2AddScaled(alpha, x, y, n);
+    return;
+  }
+#endif
+  PortableAddScaled(alpha, x, y, n);
 }
 
 }  // namespace nightjar

@@ -1,4 +1,4 @@
-#include "lexicon/dot_products.h"
+#include "lexicon/kernels.h"
 
 #include <cmath>
 #include <random>
@@ -58,10 +58,55 @@ TEST(DotProducts, SameResultHoweverTheWorkIsSplit) {
       DotProducts(a.data() + r * dims, 1, b.data() + j * dims, 1, dims, &pieces[r * cols + j], 1);
     }
   }
-  if (DotProductsUseAvx2()) {
+  if (UseAvx2Kernels()) {
     EXPECT_EQ(whole, pieces);
   } else {
     for (size_t i = 0; i < whole.size(); ++i) EXPECT_NEAR(whole[i], pieces[i], 1e-4);
+  }
+}
+
+TEST(SparseTimesDense, MatchesADenseProductBothPaths) {
+  std::mt19937 rng(6);
+  const size_t rows = 37, inner_dim = 50;
+  for (size_t cols : {1u, 7u, 8u, 19u, 138u}) {
+    // A random sparse matrix (some empty rows), in compressed rows.
+    std::vector<int> outer = {0}, inner;
+    std::vector<float> values;
+    std::vector<double> dense(rows * inner_dim, 0.0);
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t c = 0; c < inner_dim; ++c) {
+        if (rng() % 5 != 0 || r % 9 == 4) continue;
+        inner.push_back(static_cast<int>(c));
+        values.push_back(static_cast<float>(rng() % 1000) / 250.0f - 2.0f);
+        dense[r * inner_dim + c] = values.back();
+      }
+      outer.push_back(static_cast<int>(inner.size()));
+    }
+    const auto x = Random(inner_dim * cols, rng);
+    for (bool portable : {false, true}) {
+      std::vector<float> y(rows * cols, 123.0f);  // overwritten, not added to
+      (portable ? PortableSparseTimesDense : SparseTimesDense)(
+          outer.data(), inner.data(), values.data(), rows, x.data(), cols, y.data());
+      for (size_t r = 0; r < rows; ++r) {
+        for (size_t j = 0; j < cols; ++j) {
+          double want = 0;
+          for (size_t c = 0; c < inner_dim; ++c) want += dense[r * inner_dim + c] * x[c * cols + j];
+          ASSERT_NEAR(y[r * cols + j], want, 1e-3) << cols << " " << r << "," << j;
+        }
+      }
+    }
+  }
+}
+
+TEST(AddScaled, AddsEveryElementBothPaths) {
+  std::mt19937 rng(8);
+  for (size_t n : {0u, 1u, 8u, 13u, 128u}) {
+    const auto x = Random(n, rng), y0 = Random(n, rng);
+    for (bool portable : {false, true}) {
+      std::vector<float> y = y0;
+      (portable ? PortableAddScaled : AddScaled)(0.5f, x.data(), y.data(), n);
+      for (size_t i = 0; i < n; ++i) ASSERT_NEAR(y[i], y0[i] + 0.5f * x[i], 1e-6);
+    }
   }
 }
 

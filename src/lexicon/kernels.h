@@ -1,0 +1,41 @@
+#ifndef NIGHTJAR_LEXICON_KERNELS_H_
+#define NIGHTJAR_LEXICON_KERNELS_H_
+
+#include <cstddef>
+
+namespace nightjar {
+
+// c[r * ldc + j] = dot(a + r * dims, b + j * dims) for r < rows, j < cols: all dot products of
+// `rows` row-major vectors with `cols` others (C = A B^T), in float. Uses an AVX2+FMA kernel
+// when the CPU has it (checked once at run time; the build targets baseline x86-64) and Eigen's
+// portable product otherwise; the two may differ in the last bits. The AVX2 kernel sums each
+// product in the same order wherever it falls, so its results do not depend on how a caller
+// splits the work into blocks. Pure; thread-safe.
+void DotProducts(const float* a, size_t rows, const float* b, size_t cols, size_t dims, float* c,
+                 size_t ldc);
+
+// y[r] = sum over row r's cells e of values[e] * x[inner[e]], for r < rows: a sparse matrix in
+// compressed rows (outer: rows + 1 offsets into inner and values) times the row-major dense
+// matrix x (rows of `cols` floats), into the row-major y (overwritten). Each cell adds a scaled
+// dense row; the kernel prefetches the rows of cells a few places ahead, since x rarely fits in
+// cache. AVX2+FMA when the CPU has it. Pure; thread-safe.
+void SparseTimesDense(const int* outer, const int* inner, const float* values, size_t rows,
+                      const float* x, size_t cols, float* y);
+
+// y[i] += alpha * x[i] for i < n. AVX2+FMA when the CPU has it. Pure; thread-safe.
+void AddScaled(float alpha, const float* x, float* y, size_t n);
+
+// Whether the kernels above run their AVX2+FMA versions on this machine.
+bool UseAvx2Kernels();
+
+// The portable paths (Eigen for the dot products, plain loops otherwise), whatever the CPU: for
+// tests and comparisons.
+void PortableDotProducts(const float* a, size_t rows, const float* b, size_t cols, size_t dims,
+                         float* c, size_t ldc);
+void PortableSparseTimesDense(const int* outer, const int* inner, const float* values, size_t rows,
+                              const float* x, size_t cols, float* y);
+void PortableAddScaled(float alpha, const float* x, float* y, size_t n);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_LEXICON_KERNELS_H_
