@@ -205,6 +205,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("related.subword_max_n", &re.subword_max_n, 1, 16),
       IntField("variants.context_window", &l.cooccurrence.spelling_window, 1, 20),
       IntField("variants.context_sample", &l.cooccurrence.spelling_sample, 0, kBig),
+      IntField("passes.cache_mb", &l.pass_cache_mb, 0, int64_t{1} << 24),
       IntField("expansions.max_expansions", &l.expansions.max_expansions, 1, 100),
       DoubleField("expansions.min_related_score", &l.expansions.min_related_score, 0.0, 1.0),
       DoubleField("expansions.min_related_cosine", &l.expansions.min_related_cosine, -1.0, 1.0),

@@ -308,6 +308,7 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   for (const auto& v : pruned.deleted) s.String(v);
   s.EndArray();
   s.Key("threads").Int(threads);
+  s.Key("third_pass").String(lex.third_pass_cached ? "cache" : "corpus");
   s.Key("seconds").BeginObject();
   s.Key("count").Double(count_s).Key("lexicons").Double(lexicon_s);
   s.Key("phrase_pass").Double(lex.phrase_pass_s).Key("context_pass").Double(lex.context_pass_s);

@@ -4,9 +4,6 @@
 
 #include "count/phrase_counter.h"
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 namespace nightjar {
 
 void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
@@ -46,13 +43,21 @@ CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer, cons
 
 void CooccurrenceCounter::Add(const Document& doc) {
   if (doc.deleted) return;
-  doc_hash_ = XXH3_64bits(doc.id.data(), doc.id.size());
+  doc_hash_ = DocumentIdHash(doc.id);
   field_index_ = 0;
   for (std::string_view field : doc.fields) {
     reader_.Read(field, &field_);
-    CountField();
+    CountField(FieldView::Of(field_));
     ++field_index_;
   }
+}
+
+void CooccurrenceCounter::AddCached(const FieldCache& cache) {
+  cache.ForEachField([&](uint64_t id_hash, uint64_t field_index, const FieldView& field) {
+    doc_hash_ = id_hash;
+    field_index_ = field_index;
+    CountField(field);
+  });
 }
 
 bool CooccurrenceCounter::Sampled(uint32_t slot, size_t i) const {
@@ -67,12 +72,12 @@ bool CooccurrenceCounter::Sampled(uint32_t slot, size_t i) const {
   return static_cast<uint32_t>(z >> 32) < keep;
 }
 
-void CooccurrenceCounter::CountField() {
+void CooccurrenceCounter::CountField(const FieldView& field) {
   constexpr uint32_t kNone = UnitMap::kNone;
   stream_.clear();
   slots_.clear();
-  const std::vector<uint32_t>& ids = field_.ids;
-  const std::vector<uint8_t>& breaks = field_.breaks;
+  const std::span<const uint32_t> ids = field.ids;
+  const std::span<const uint8_t> breaks = field.breaks;
   const size_t n = ids.size();
   auto phrase_unit = [](const absl::flat_hash_map<uint64_t, uint32_t>& map, uint64_t key) {
     auto it = map.find(key);
@@ -115,7 +120,7 @@ void CooccurrenceCounter::CountField() {
         counts_.slot_capitalized.resize(slot + 1, 0);
       }
       ++occurrences[slot];
-      counts_.slot_capitalized[slot] += field_.capitals[i];
+      counts_.slot_capitalized[slot] += field.capitals[i];
     }
     ++i;
   }

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "corpus/document.h"
+#include "count/field_cache.h"
 #include "count/field_reader.h"
 #include "count/key_count_map.h"
 #include "count/vocabulary.h"
@@ -72,10 +73,12 @@ class CooccurrenceCounter {
   CooccurrenceCounter(const TokenizerOptions& tokenizer, const Vocabulary& vocab,
                       const UnitMap& units, const CooccurrenceOptions& options);
   void Add(const Document& doc);
+  // Counts the documents a second-pass PhraseCounter kept (same counts as reading them again).
+  void AddCached(const FieldCache& cache);
   CooccurrenceCounts& counts() { return counts_; }
 
  private:
-  void CountField();
+  void CountField(const FieldView& field);
   // Whether position `i` of the current field is among the sampled occurrences of `slot`.
   bool Sampled(uint32_t slot, size_t i) const;
 

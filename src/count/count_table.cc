@@ -5,6 +5,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "count/scatter.h"
+
 namespace nightjar {
 namespace {
 
@@ -91,7 +93,9 @@ void CountTable::ResetStamps() {
 }
 
 void CountTable::Merge(const CountTable& other) {
-  for (size_t j = 0; j < other.capacity_; ++j) {
+  // Other's slots in scattered order (see ScatterStride), not slot order.
+  const size_t stride = ScatterStride(other.capacity_);
+  for (size_t i = 0, j = 0; i < other.capacity_; ++i, j = (j + stride) & other.mask_) {
     const Slot& s = other.slots_[j];
     if (s.tag == 0) continue;
     Add(MakeKey(KeyOf(s), (s.tag & kLongTag) ? 0 : kShortMax), s.count, s.distinct);

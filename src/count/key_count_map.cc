@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "count/scatter.h"
+
 namespace nightjar {
 
 KeyCountMap& KeyCountMap::operator=(KeyCountMap&& other) noexcept {
@@ -51,7 +53,13 @@ void KeyCountMap::AddBatch(const uint64_t* keys, size_t n) {
 }
 
 void KeyCountMap::Merge(const KeyCountMap& other) {
-  other.ForEach([this](uint64_t key, uint64_t count) { Add(key, count); });
+  if (other.zero_count_ > 0) Add(0, other.zero_count_);
+  // Other's slots in scattered order (see ScatterStride), not slot order.
+  const size_t stride = ScatterStride(other.capacity_);
+  for (size_t i = 0, j = 0; i < other.capacity_; ++i, j = (j + stride) & other.mask_) {
+    const Slot& s = other.slots_[j];
+    if (s.key != 0) Add(s.key, s.count);
+  }
 }
 
 uint64_t KeyCountMap::Get(uint64_t key) const {

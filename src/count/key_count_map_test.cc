@@ -1,9 +1,11 @@
 #include "count/key_count_map.h"
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <vector>
 
+#include "count/scatter.h"
 #include "gtest/gtest.h"
 
 namespace nightjar {
@@ -47,15 +49,54 @@ TEST(KeyCountMapTest, MergeAddsAndMovedFromIsEmpty) {
   KeyCountMap a, b;
   a.Add(0, 1);
   a.Add(5, 2);
+  b.Add(0, 6);
   b.Add(5, 3);
   b.Add(9, 4);
   a.Merge(b);
-  EXPECT_EQ(Contents(a), (std::map<uint64_t, uint64_t>{{0, 1}, {5, 5}, {9, 4}}));
+  EXPECT_EQ(Contents(a), (std::map<uint64_t, uint64_t>{{0, 7}, {5, 5}, {9, 4}}));
   KeyCountMap c = std::move(a);
   EXPECT_EQ(c.size(), 3u);
   EXPECT_EQ(a.size(), 0u);  // NOLINT(bugprone-use-after-move): the contract under test
   a.Add(1);
   EXPECT_EQ(a.Get(1), 1u);
+}
+
+TEST(KeyCountMapTest, MergeOfDisjointMapsKeepsEveryKey) {
+  // Per-thread maps shaped like the third pass's (slot << 32 | unit); the target grows mid-merge.
+  KeyCountMap a, b;
+  std::mt19937_64 rng(11);
+  std::vector<uint64_t> keys_a, keys_b;
+  for (int i = 0; i < 60000; ++i) keys_a.push_back((rng() % 5000) << 32 | (rng() % 2000));
+  for (int i = 0; i < 80000; ++i) keys_b.push_back((rng() % 5000) << 32 | (2000 + rng() % 2000));
+  a.AddBatch(keys_a.data(), keys_a.size());
+  b.AddBatch(keys_b.data(), keys_b.size());
+  const size_t before = a.size();
+  a.Merge(b);
+  EXPECT_EQ(a.size(), before + b.size());  // the key sets are disjoint
+  std::map<uint64_t, uint64_t> want;
+  for (uint64_t k : keys_b) ++want[k];
+  for (const auto& [k, c] : want) ASSERT_EQ(a.Get(k), c);
+}
+
+TEST(ScatterStrideTest, VisitsEverySlotOnceAndSpreadsAnyPrefix) {
+  for (size_t capacity : {size_t{1}, size_t{2}, size_t{8}, size_t{1} << 10, size_t{1} << 20}) {
+    const size_t stride = ScatterStride(capacity);
+    std::vector<uint8_t> seen(capacity, 0);
+    for (size_t i = 0, j = 0; i < capacity; ++i, j = (j + stride) & (capacity - 1)) ++seen[j];
+    for (uint8_t s : seen) ASSERT_EQ(s, 1) << capacity;
+    if (capacity < (size_t{1} << 16)) continue;
+    // The first fifth of the visits falls evenly on the table's 64 regions: a merge in this
+    // order never loads one region of the target much more than the rest.
+    std::vector<size_t> per_region(64, 0);
+    const size_t prefix = capacity / 5;
+    for (size_t i = 0, j = 0; i < prefix; ++i, j = (j + stride) & (capacity - 1)) {
+      ++per_region[j / (capacity / 64)];
+    }
+    for (size_t n : per_region) {
+      const double expected = static_cast<double>(prefix) / 64.0;
+      EXPECT_NEAR(static_cast<double>(n), expected, std::max(2.0, expected * 0.15)) << capacity;
+    }
+  }
 }
 
 }  // namespace

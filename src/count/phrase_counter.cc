@@ -63,9 +63,11 @@ void PhraseCounter::Add(const Document& doc) {
   if (doc.deleted) return;
   bigram_keys_.clear();
   trigram_keys_.clear();
+  if (cache_ != nullptr) cache_->BeginDocument(DocumentIdHash(doc.id));
   for (std::string_view field : doc.fields) {
     uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
     reader_.Read(field, &field_);
+    if (cache_ != nullptr) cache_->AddField(field_);
     for (size_t i = 0; i < field_.ids.size(); ++i) {
       if (field_.breaks[i]) p2 = p1 = Vocabulary::kNone;
       uint32_t id = field_.ids[i];

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "corpus/document.h"
+#include "count/field_cache.h"
 #include "count/field_reader.h"
 #include "count/key_count_map.h"
 #include "count/vocabulary.h"
@@ -48,11 +49,15 @@ class PhraseCounter {
   PhraseCounter(const TokenizerOptions& options, const Vocabulary& vocab, uint32_t id_limit,
                 bool abbreviations);
   void Add(const Document& doc);
+  // Also keeps each document's tokenized fields in `cache` (null: none), for the third pass.
+  // The cache must outlive the counter's Add calls.
+  void KeepFieldsIn(FieldCache* cache) { cache_ = cache; }
   PhraseCounts& counts() { return counts_; }
 
  private:
   FieldReader reader_;
   FieldIds field_;  // the field being counted
+  FieldCache* cache_ = nullptr;
   const Vocabulary& vocab_;
   uint32_t id_limit_;
   std::vector<uint8_t> phrase_word_;  // per id below id_limit_: 1 when it may be in a phrase

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -29,6 +30,16 @@ bool IsUnitWord(std::string_view w) {
   return false;
 }
 
+// Merges the per-thread counts into *merged, freeing each as it goes.
+template <typename Counter, typename Counts>
+void MergeCounts(std::vector<std::unique_ptr<Counter>>& cs, Counts* merged) {
+  *merged = std::move(cs[0]->counts());
+  for (size_t i = 1; i < cs.size(); ++i) {
+    merged->Merge(cs[i]->counts());
+    cs[i].reset();
+  }
+}
+
 template <typename Counter, typename Counts>
 absl::Status RunCounters(const SourceFactory& reopen, std::vector<std::unique_ptr<Counter>>& cs,
                          Counts* merged) {
@@ -37,11 +48,7 @@ absl::Status RunCounters(const SourceFactory& reopen, std::vector<std::unique_pt
   NJ_RETURN_IF_ERROR(RunPass(
       *source, static_cast<int>(cs.size()),
       [&](int i, const Document& doc) { cs[static_cast<size_t>(i)]->Add(doc); }, discard, nullptr));
-  *merged = std::move(cs[0]->counts());
-  for (size_t i = 1; i < cs.size(); ++i) {
-    merged->Merge(cs[i]->counts());
-    cs[i].reset();
-  }
+  MergeCounts(cs, merged);
   return absl::OkStatus();
 }
 
@@ -79,13 +86,23 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // Pass 2: phrases and abbreviations.
   auto t = std::chrono::steady_clock::now();
   PhraseCounts phrase_counts;
+  // The second pass's tokenized text, one cache per thread, for the third pass.
+  std::vector<FieldCache> caches;
   {
     std::vector<std::unique_ptr<PhraseCounter>> cs;
     const uint32_t limit = vocab.CountAtLeast(options.phrases.min_count);
+    const auto cache_bytes = static_cast<size_t>(options.pass_cache_mb) << 20;
+    if (cache_bytes > 0)
+      caches.assign(static_cast<size_t>(threads), FieldCache(cache_bytes / threads));
     for (int i = 0; i < threads; ++i) {
       cs.push_back(std::make_unique<PhraseCounter>(tokenizer, vocab, limit, true));
+      if (!caches.empty()) cs.back()->KeepFieldsIn(&caches[static_cast<size_t>(i)]);
     }
     NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &phrase_counts));
+  }
+  if (std::any_of(caches.begin(), caches.end(),
+                  [](const FieldCache& c) { return c.overflowed(); })) {
+    caches.clear();  // past the budget: the third pass reads the corpus
   }
   const PhraseSet phrases(vocab, phrase_counts, options.phrases);
   out.phrases = phrases.phrases();
@@ -174,7 +191,20 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
       cs.push_back(
           std::make_unique<CooccurrenceCounter>(tokenizer, vocab, map, options.cooccurrence));
     }
-    NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &cooc));
+    if (caches.empty()) {
+      NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &cooc));
+    } else {
+      auto replay = [&](size_t i) {
+        cs[i]->AddCached(caches[i]);
+        caches[i] = FieldCache(0);
+      };
+      std::vector<std::thread> pool;
+      for (size_t i = 1; i < cs.size(); ++i) pool.emplace_back(replay, i);
+      replay(0);
+      for (auto& th : pool) th.join();
+      MergeCounts(cs, &cooc);
+      out.third_pass_cached = true;
+    }
   }
   out.context_pass_s = Since(t);
 

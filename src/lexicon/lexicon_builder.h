@@ -30,6 +30,10 @@ struct LexiconOptions {
   CooccurrenceOptions cooccurrence;
   RelatedOptions related;
   ExpansionOptions expansions;
+  // Memory (MiB, over all threads) the second pass may fill with tokenized text for the third,
+  // which then reads that instead of the corpus; past it, the third pass reads the corpus.
+  // 0 = always read the corpus.
+  int64_t pass_cache_mb = 512;
 };
 
 struct Correction {
@@ -58,6 +62,8 @@ struct Lexicons {
   std::vector<ExpansionEntry> expansions;
   // Seconds spent per stage, for the run summary.
   double phrase_pass_s = 0, context_pass_s = 0, related_s = 0, variants_s = 0;
+  // Whether the third pass read the second's cached text (else the corpus again).
+  bool third_pass_cached = false;
   // Finer steps inside those stages (name, seconds), in the order they ran.
   std::vector<std::pair<std::string, double>> steps;
   // Records the step `name` as the time since *since, and restarts *since.

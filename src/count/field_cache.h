@@ -1,0 +1,75 @@
+#ifndef NIGHTJAR_COUNT_FIELD_CACHE_H_
+#define NIGHTJAR_COUNT_FIELD_CACHE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "count/field_reader.h"
+
+namespace nightjar {
+
+// One field as the third pass reads it: views of a FieldIds' vectors, or of a FieldCache.
+struct FieldView {
+  std::span<const uint32_t> ids;
+  std::span<const uint8_t> breaks;
+  std::span<const uint8_t> capitals;
+  static FieldView Of(const FieldIds& f) { return {f.ids, f.breaks, f.capitals}; }
+};
+
+// The second pass's tokenized text, kept for the third: per document the hash of its id and
+// its fields' vocabulary ids, clause breaks and capitals (6 bytes a token), so that the third
+// pass need not read, parse, tokenize and look up the corpus again. Bounded: once the memory it
+// holds passes `max_bytes` it lets everything go, overflowed() turns true, and the caller must
+// read the corpus instead (its vectors grow by doubling, so the memory held can briefly reach
+// twice max_bytes). Not thread-safe: one per thread.
+class FieldCache {
+ public:
+  explicit FieldCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  // Starts a document; its fields follow.
+  void BeginDocument(uint64_t id_hash);
+  // Appends a field of the current document.
+  void AddField(const FieldIds& field);
+
+  bool overflowed() const { return overflowed_; }
+  size_t documents() const { return docs_.size(); }
+  size_t bytes() const;
+
+  // fn(id_hash, field_index, FieldView) for every kept field, in the order added.
+  template <typename Fn>
+  void ForEachField(Fn&& fn) const {
+    size_t field = 0, token = 0;
+    for (size_t d = 0; d < docs_.size(); ++d) {
+      const size_t end = d + 1 < docs_.size() ? docs_[d + 1].first_field : field_ends_.size();
+      for (uint64_t index = 0; field < end; ++field, ++index) {
+        const size_t n = field_ends_[field] - token;
+        fn(docs_[d].id_hash, index,
+           FieldView{{ids_.data() + token, n},
+                     {breaks_.data() + token, n},
+                     {capitals_.data() + token, n}});
+        token = field_ends_[field];
+      }
+    }
+  }
+
+ private:
+  struct Doc {
+    uint64_t id_hash;
+    size_t first_field;  // index into field_ends_
+  };
+  size_t max_bytes_;
+  bool overflowed_ = false;
+  std::vector<Doc> docs_;
+  std::vector<size_t> field_ends_;  // token offset past each field
+  std::vector<uint32_t> ids_;
+  std::vector<uint8_t> breaks_, capitals_;
+};
+
+// The hash FieldCache and the third pass's context sampling key a document by.
+uint64_t DocumentIdHash(std::string_view id);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_COUNT_FIELD_CACHE_H_
