@@ -161,7 +161,11 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   map.IndexPhraseStarts(vocab.size());
 
   // Spelling candidates, whose contexts the third pass collects.
-  const uint32_t dictionary = vocab.CountAtLeast(options.variants.word_min_frequency);
+  // Only words that some token could be a variant of: at least min_ratio times as frequent as
+  // the rarest token (seen once), and no rarer than word_min_frequency.
+  const uint32_t dictionary = vocab.CountAtLeast(
+      std::max(options.variants.word_min_frequency,
+               static_cast<uint64_t>(std::ceil(options.variants.min_ratio))));
   std::vector<std::string_view> words;
   words.reserve(dictionary);
   for (uint32_t id = 0; id < dictionary; ++id) words.push_back(vocab.term(id));
