@@ -99,15 +99,16 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       if (m.id == v) continue;
       const double fw = static_cast<double>(vocab.stats(m.id).frequency);
       if (fw < fv * options.min_ratio) continue;
-      std::string_view w = vocab.term(m.id);
-      if (!IsWordLike(w)) continue;
-      const int limit = CountChars(w) <= options.short_word_chars ? 1 : options.max_distance;
-      if (m.distance > limit || IsInflection(t, w)) continue;
+      // The cheap tests first: most matches are two edits away, and fail on length or on their
+      // cheapest possible typing cost.
       const std::u32string& intended = index.decoded(m.id);
+      const int limit =
+          static_cast<int>(intended.size()) <= options.short_word_chars ? 1 : options.max_distance;
+      if (m.distance > limit) continue;
       const double first = typed[0] != intended[0] ? options.first_letter_cost : 0.0;
-      // Most matches are two edits away; those whose cheapest possible cost is already over the
-      // limit need no alignment.
       if (first + kMinTypingEditCost * m.distance > options.max_typing_cost) continue;
+      std::string_view w = vocab.term(m.id);
+      if (!IsWordLike(w) || IsInflection(t, w)) continue;
       const double cost = TypingCost(typed, intended, limit) + first;
       if (cost > options.max_typing_cost) continue;
       out.push_back(VariantCandidate{v, m.id, m.distance, cost});
