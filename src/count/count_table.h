@@ -181,7 +181,8 @@ class CountTable {
   }
   static std::string_view KeyOf(const Slot& s) {
     if (s.tag & kLongTag) {
-      const char* p = reinterpret_cast<const char*>(s.w0);
+      // w0 holds the arena address of a long key.
+      const char* p = reinterpret_cast<const char*>(s.w0);  // NOLINT(performance-no-int-to-ptr)
       uint16_t len;
       std::memcpy(&len, p, sizeof(len));
       return {p + sizeof(len), len};
@@ -195,7 +196,7 @@ class CountTable {
   // KeyOf(s) == key for an arena key, with 8-byte loads (the last one overlapping) instead of
   // a memcmp call.
   static bool LongKeyEquals(const Slot& s, std::string_view key) {
-    const char* p = reinterpret_cast<const char*>(s.w0);
+    const char* p = reinterpret_cast<const char*>(s.w0);  // NOLINT(performance-no-int-to-ptr)
     uint16_t len;
     std::memcpy(&len, p, sizeof(len));
     if (len != key.size()) return false;

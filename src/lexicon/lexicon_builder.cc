@@ -92,8 +92,10 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     std::vector<std::unique_ptr<PhraseCounter>> cs;
     const uint32_t limit = vocab.CountAtLeast(options.phrases.min_count);
     const auto cache_bytes = static_cast<size_t>(options.pass_cache_mb) << 20;
-    if (cache_bytes > 0)
-      caches.assign(static_cast<size_t>(threads), FieldCache(cache_bytes / threads));
+    if (cache_bytes > 0) {
+      caches.assign(static_cast<size_t>(threads),
+                    FieldCache(cache_bytes / static_cast<size_t>(threads)));
+    }
     for (int i = 0; i < threads; ++i) {
       cs.push_back(std::make_unique<PhraseCounter>(tokenizer, vocab, limit, true));
       if (!caches.empty()) cs.back()->KeepFieldsIn(&caches[static_cast<size_t>(i)]);
@@ -115,7 +117,8 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   absl::flat_hash_set<std::string_view> connectors(ConnectorWords().begin(),
                                                    ConnectorWords().end());
   std::vector<Unit> units;
-  for (uint32_t id = 0; id < vocab.size() && units.size() < size_t(4) * options.related.top_k;
+  for (uint32_t id = 0;
+       id < vocab.size() && units.size() < size_t{4} * static_cast<size_t>(options.related.top_k);
        ++id) {
     std::string_view w = vocab.term(id);
     if (!IsUnitWord(w) || connectors.contains(w)) continue;
@@ -163,9 +166,9 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // Spelling candidates, whose contexts the third pass collects.
   // Only words that some token could be a variant of: at least min_ratio times as frequent as
   // the rarest token (seen once), and no rarer than word_min_frequency.
-  const uint32_t dictionary = vocab.CountAtLeast(
-      std::max(options.variants.word_min_frequency,
-               static_cast<uint64_t>(std::ceil(options.variants.min_ratio))));
+  const uint32_t dictionary =
+      vocab.CountAtLeast(std::max(options.variants.word_min_frequency,
+                                  static_cast<uint64_t>(std::ceil(options.variants.min_ratio))));
   std::vector<std::string_view> words;
   words.reserve(dictionary);
   for (uint32_t id = 0; id < dictionary; ++id) words.push_back(vocab.term(id));
@@ -191,6 +194,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   CooccurrenceCounts cooc;
   {
     std::vector<std::unique_ptr<CooccurrenceCounter>> cs;
+    cs.reserve(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i) {
       cs.push_back(
           std::make_unique<CooccurrenceCounter>(tokenizer, vocab, map, options.cooccurrence));

@@ -54,7 +54,8 @@ absl::Status LoadProtectedWords(const TokenizerOptions& tokenizer, VariantOption
   auto text = ReadFile(options->protected_words_file);
   if (!text.ok()) {
     return absl::InvalidArgumentError(
-        fmt::format("variants.protected_words_file: {}", std::string(text.status().message())));
+        fmt::format("variants.protected_words_file: {}",
+                    std::string(text.status().message())));  // NOLINT(google-readability-casting)
   }
   auto words = std::make_shared<absl::flat_hash_set<std::string>>();
   Tokenizer fold(tokenizer);

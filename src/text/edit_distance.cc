@@ -18,8 +18,9 @@ struct Keyboard {
     row.fill(-1);
     for (int r = 0; r < 4; ++r) {
       for (int c = 0; kRows[r][c] != 0; ++c) {
-        row[static_cast<size_t>(kRows[r][c])] = r;
-        col[static_cast<size_t>(kRows[r][c])] = c;
+        const auto key = static_cast<unsigned char>(kRows[r][c]);
+        row[key] = r;
+        col[key] = c;
       }
     }
   }

@@ -16,9 +16,12 @@
 // `NJ_ASSIGN_OR_RETURN(auto x, Foo());` declares x from an OK StatusOr or returns its status.
 #define NJ_ASSIGN_OR_RETURN(lhs, expr) \
   NJ_ASSIGN_OR_RETURN_IMPL_(NJ_CONCAT_(nj_sor_, __LINE__), lhs, expr)
+// `tmp` is a name being declared and `lhs` a declaration: neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define NJ_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return std::move(tmp).status();  \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // NIGHTJAR_UTIL_STATUS_MACROS_H_
