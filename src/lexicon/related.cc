@@ -51,10 +51,13 @@ Sparse PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, double alpha) {
 // Q = Y R^-1 with R from the Cholesky factor of Y^T Y. Matrix products only, so it runs at GEMM
 // speed where Householder QR is bound by its column-by-column sweep; the second round restores
 // the orthogonality the first loses to rounding. The Gram matrix is formed in double precision.
-Dense Orthonormalize(const Dense& y) {
+Dense Orthonormalize(const Dense& y, int rounds = 2) {
   Dense q = y;
-  for (int round = 0; round < 2; ++round) {
-    Eigen::MatrixXd gram = (q.transpose() * q).cast<double>();
+  for (int round = 0; round < rounds; ++round) {
+    // Y^T Y is symmetric: a rank update fills one triangle at half a product's cost.
+    Eigen::MatrixXf gram_f = Eigen::MatrixXf::Zero(q.cols(), q.cols());
+    gram_f.selfadjointView<Eigen::Lower>().rankUpdate(q.transpose());
+    Eigen::MatrixXd gram = gram_f.selfadjointView<Eigen::Lower>().toDenseMatrix().cast<double>();
     gram.diagonal().array() += 1e-10 * std::max(1.0, gram.diagonal().maxCoeff());
     Eigen::LLT<Eigen::MatrixXd> llt(gram);
     const Eigen::MatrixXf upper = llt.matrixU().toDenseMatrix().cast<float>();
@@ -92,10 +95,12 @@ UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
                      y.data());
     return y;
   };
-  Dense q = Orthonormalize(times(a, omega));
+  // Between power iterations the basis only has to stay well conditioned, which one CholeskyQR
+  // round gives; the last one gets both rounds.
+  Dense q = Orthonormalize(times(a, omega), options.power_iterations > 0 ? 1 : 2);
   for (int it = 0; it < options.power_iterations; ++it) {
-    q = Orthonormalize(times(at, q));
-    q = Orthonormalize(times(a, q));
+    q = Orthonormalize(times(at, q), 1);
+    q = Orthonormalize(times(a, q), it + 1 == options.power_iterations ? 2 : 1);
   }
   // B = Q^T A (l x k); B B^T = W S^2 W^T gives A ~ (Q W) S V^T.
   const Dense bt = times(at, q);  // k x l = B^T
