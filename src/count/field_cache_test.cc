@@ -5,17 +5,12 @@
 #include <vector>
 
 #include "count/cooccurrence_counter.h"
+#include "count/key_count_map_testing.h"
 #include "count/phrase_counter.h"
 #include "gtest/gtest.h"
 
 namespace nightjar {
 namespace {
-
-std::map<uint64_t, uint64_t> Contents(const KeyCountMap& m) {
-  std::map<uint64_t, uint64_t> out;
-  m.ForEach([&](uint64_t k, uint64_t c) { out[k] += c; });
-  return out;
-}
 
 class FieldCacheTest : public ::testing::Test {
  protected:
@@ -72,9 +67,9 @@ TEST_F(FieldCacheTest, ReplayCountsWhatReadingAgainCounts) {
   const CooccurrenceCounts& a = reread.counts();
   const CooccurrenceCounts& b = replayed.counts();
   EXPECT_GT(a.pairs.size(), 0u);
-  EXPECT_EQ(Contents(a.pairs), Contents(b.pairs));
+  EXPECT_EQ(ContentsOf(a.pairs), ContentsOf(b.pairs));
   EXPECT_GT(a.spelling_contexts.size(), 0u);
-  EXPECT_EQ(Contents(a.spelling_contexts), Contents(b.spelling_contexts));  // same samples
+  EXPECT_EQ(ContentsOf(a.spelling_contexts), ContentsOf(b.spelling_contexts));  // same samples
   EXPECT_EQ(a.slot_occurrences, b.slot_occurrences);
   EXPECT_EQ(a.slot_capitalized, b.slot_capitalized);
   EXPECT_GT(a.slot_capitalized[0], 0u);  // "The" at the start of each text

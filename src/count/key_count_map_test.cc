@@ -5,17 +5,12 @@
 #include <random>
 #include <vector>
 
+#include "count/key_count_map_testing.h"
 #include "count/scatter.h"
 #include "gtest/gtest.h"
 
 namespace nightjar {
 namespace {
-
-std::map<uint64_t, uint64_t> Contents(const KeyCountMap& m) {
-  std::map<uint64_t, uint64_t> out;
-  m.ForEach([&](uint64_t k, uint64_t c) { out[k] += c; });
-  return out;
-}
 
 TEST(KeyCountMapTest, MatchesAReferenceMapThroughGrowth) {
   KeyCountMap m;
@@ -40,7 +35,7 @@ TEST(KeyCountMapTest, MatchesAReferenceMapThroughGrowth) {
   }
   m.AddBatch(batch.data(), batch.size());
   EXPECT_EQ(m.size(), ref.size());
-  EXPECT_EQ(Contents(m), ref);
+  EXPECT_EQ(ContentsOf(m), ref);
   for (const auto& [k, c] : ref) ASSERT_EQ(m.Get(k), c);
   EXPECT_EQ(m.Get(0x123456789abcdefULL), 0u);
 }
@@ -53,7 +48,7 @@ TEST(KeyCountMapTest, MergeAddsAndMovedFromIsEmpty) {
   b.Add(5, 3);
   b.Add(9, 4);
   a.Merge(b);
-  EXPECT_EQ(Contents(a), (std::map<uint64_t, uint64_t>{{0, 7}, {5, 5}, {9, 4}}));
+  EXPECT_EQ(ContentsOf(a), (std::map<uint64_t, uint64_t>{{0, 7}, {5, 5}, {9, 4}}));
   KeyCountMap c = std::move(a);
   EXPECT_EQ(c.size(), 3u);
   EXPECT_EQ(a.size(), 0u);  // NOLINT(bugprone-use-after-move): the contract under test

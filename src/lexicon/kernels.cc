@@ -153,10 +153,6 @@ void DotProducts(const float* a, size_t rows, const float* b, size_t cols, size_
   PortableDotProducts(a, rows, b, cols, dims, c, ldc);
 }
 
-}  // namespace nightjar
-
-namespace nightjar {
-
 void SparseTimesDense(const int* outer, const int* inner, const float* values, size_t rows,
                       const float* x, size_t cols, float* y) {
 #ifdef NIGHTJAR_HAVE_AVX2_KERNEL
