@@ -8,7 +8,7 @@
 #include "corpus/document.h"
 #include "count/field_cache.h"
 #include "count/field_reader.h"
-#include "count/key_count_map.h"
+#include "count/pair_count_map.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
 
@@ -46,9 +46,9 @@ uint32_t SampleThreshold(uint64_t frequency, uint64_t sample);
 // Third-pass counts. Merge by addition.
 struct CooccurrenceCounts {
   // (min unit << 32 | max unit) -> times the two units occurred within the window.
-  KeyCountMap pairs;
+  PairCountMap pairs;
   // (spelling slot << 32 | unit) -> times the unit occurred near the slot's word.
-  KeyCountMap spelling_contexts;
+  PairCountMap spelling_contexts;
   // Per spelling slot: occurrences, and those written with a capital first letter (names and
   // acronyms are written capitalized; misspellings of a lowercase word mostly are not).
   std::vector<uint64_t> slot_occurrences, slot_capitalized;

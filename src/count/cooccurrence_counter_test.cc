@@ -58,7 +58,7 @@ TEST_P(PhraseStartModes, PairsWithinTheWindowOverPhraseUnits) {
   const std::vector<std::string_view> fields = {"rain in new york city. rain"};
   counter.Add(Doc(id, fields));
   const uint32_t new_york = map_.units - 1;
-  const KeyCountMap& pairs = counter.counts().pairs;
+  const PairCountMap& pairs = counter.counts().pairs;
   // "in" is outside the units and holds its place: rain and new york are not neighbours.
   EXPECT_EQ(pairs.Get(Pair(Unit("rain"), new_york)), 0u);
   EXPECT_EQ(pairs.Get(Pair(new_york, Unit("city"))), 1u);

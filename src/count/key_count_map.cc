@@ -6,7 +6,8 @@
 
 namespace nightjar {
 
-KeyCountMap& KeyCountMap::operator=(KeyCountMap&& other) noexcept {
+template <typename Word>
+BasicKeyCountMap<Word>& BasicKeyCountMap<Word>::operator=(BasicKeyCountMap&& other) noexcept {
   if (this != &other) {
     pages_ = std::move(other.pages_);
     slots_ = std::exchange(other.slots_, nullptr);
@@ -16,12 +17,14 @@ KeyCountMap& KeyCountMap::operator=(KeyCountMap&& other) noexcept {
     size_ = std::exchange(other.size_, 0);
     grow_at_ = std::exchange(other.grow_at_, 0);
     zero_count_ = std::exchange(other.zero_count_, 0);
+    overflow_ = std::exchange(other.overflow_, {});
     other.Allocate(kMinCapacity);
   }
   return *this;
 }
 
-void KeyCountMap::Allocate(size_t capacity) {
+template <typename Word>
+void BasicKeyCountMap<Word>::Allocate(size_t capacity) {
   pages_ = ZeroedPages(capacity * sizeof(Slot));
   slots_ = static_cast<Slot*>(pages_.data());
   capacity_ = capacity;
@@ -31,7 +34,8 @@ void KeyCountMap::Allocate(size_t capacity) {
   grow_at_ = capacity / 10 * 7;  // load factor 0.7
 }
 
-void KeyCountMap::Grow() {
+template <typename Word>
+void BasicKeyCountMap<Word>::Grow() {
   ZeroedPages old_pages = std::move(pages_);
   const Slot* old = slots_;
   const size_t old_capacity = capacity_;
@@ -44,7 +48,8 @@ void KeyCountMap::Grow() {
   }
 }
 
-void KeyCountMap::AddBatch(const uint64_t* keys, size_t n) {
+template <typename Word>
+void BasicKeyCountMap<Word>::AddBatch(const Word* keys, size_t n) {
   constexpr size_t kAhead = 8;
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) __builtin_prefetch(&slots_[IndexOf(keys[i + kAhead])], 1, 3);
@@ -52,7 +57,8 @@ void KeyCountMap::AddBatch(const uint64_t* keys, size_t n) {
   }
 }
 
-void KeyCountMap::Merge(const KeyCountMap& other) {
+template <typename Word>
+void BasicKeyCountMap<Word>::Merge(const BasicKeyCountMap& other) {
   if (other.zero_count_ > 0) Add(0, other.zero_count_);
   // Other's slots in scattered order (see ScatterStride), not slot order.
   const size_t stride = ScatterStride(other.capacity_);
@@ -60,15 +66,20 @@ void KeyCountMap::Merge(const KeyCountMap& other) {
     const Slot& s = other.slots_[j];
     if (s.key != 0) Add(s.key, s.count);
   }
+  for (const auto& [key, n] : other.overflow_) Add(key, n);
 }
 
-uint64_t KeyCountMap::Get(uint64_t key) const {
+template <typename Word>
+uint64_t BasicKeyCountMap<Word>::Get(Word key) const {
   if (key == 0) return zero_count_;
   for (size_t i = IndexOf(key);; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
-    if (s.key == key) return s.count;
+    if (s.key == key) return Total(s);
     if (s.key == 0) return 0;
   }
 }
+
+template class BasicKeyCountMap<uint64_t>;
+template class BasicKeyCountMap<uint32_t>;
 
 }  // namespace nightjar

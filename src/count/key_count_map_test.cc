@@ -73,6 +73,40 @@ TEST(KeyCountMapTest, MergeOfDisjointMapsKeepsEveryKey) {
   for (const auto& [k, c] : want) ASSERT_EQ(a.Get(k), c);
 }
 
+TEST(KeyCountMap32Test, CountsStayExactPastTheSlotWord) {
+  KeyCountMap32 a, b;
+  const uint64_t big = uint64_t{1} << 32;
+  a.Add(7, big - 2);
+  a.Add(7, 1);             // fits the slot: 2^32 - 1
+  a.Add(7, 5);             // would wrap: goes to the side map
+  a.Add(9, 3 * big + 11);  // more than a slot can hold at all
+  a.Add(0, big + 1);       // key 0 keeps its own 64-bit count
+  EXPECT_EQ(a.Get(7), big + 4);
+  EXPECT_EQ(a.Get(9), 3 * big + 11);
+  EXPECT_EQ(a.Get(0), big + 1);
+  EXPECT_EQ(a.size(), 3u);
+  b.Add(7, big - 1);
+  b.Add(8, 1);
+  b.Merge(a);  // slot and side-map counts both merge
+  EXPECT_EQ(ContentsOf(b), (std::map<uint64_t, uint64_t>{
+                               {0, big + 1}, {7, 2 * big + 3}, {8, 1}, {9, 3 * big + 11}}));
+  KeyCountMap32 c = std::move(b);
+  EXPECT_EQ(c.Get(9), 3 * big + 11);
+  EXPECT_EQ(b.Get(9), 0u);  // NOLINT(bugprone-use-after-move): the contract under test
+}
+
+TEST(KeyCountMap32Test, MatchesTheWideMapThroughGrowth) {
+  KeyCountMap32 narrow;
+  KeyCountMap wide;
+  std::mt19937_64 rng(3);
+  std::vector<uint32_t> keys;
+  for (int i = 0; i < 200000; ++i) keys.push_back(static_cast<uint32_t>(rng() % 40000) * 7919u);
+  narrow.AddBatch(keys.data(), keys.size());
+  for (uint32_t k : keys) wide.Add(k);
+  EXPECT_EQ(narrow.size(), wide.size());
+  EXPECT_EQ(ContentsOf(narrow), ContentsOf(wide));
+}
+
 TEST(ScatterStrideTest, VisitsEverySlotOnceAndSpreadsAnyPrefix) {
   for (size_t capacity : {size_t{1}, size_t{2}, size_t{8}, size_t{1} << 10, size_t{1} << 20}) {
     const size_t stride = ScatterStride(capacity);

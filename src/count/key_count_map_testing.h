@@ -4,14 +4,14 @@
 #include <cstdint>
 #include <map>
 
-#include "count/key_count_map.h"
-
 namespace nightjar {
 
-// A KeyCountMap's contents as an ordered map, for tests to compare.
-inline std::map<uint64_t, uint64_t> ContentsOf(const KeyCountMap& m) {
+// A count map's contents (KeyCountMap, KeyCountMap32, PairCountMap) as an ordered map, for
+// tests to compare.
+template <typename Map>
+std::map<uint64_t, uint64_t> ContentsOf(const Map& m) {
   std::map<uint64_t, uint64_t> out;
-  m.ForEach([&](uint64_t k, uint64_t c) { out[k] += c; });
+  m.ForEach([&](auto k, uint64_t c) { out[k] += c; });
   return out;
 }
 

@@ -221,7 +221,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   t0 = t;
   const UnitVectors vectors = BuildUnitVectors(map.units, cooc, options.related);
   out.Step("related_svd", &t0);
-  cooc.pairs = KeyCountMap();  // in the vectors now
+  cooc.pairs = PairCountMap();  // in the vectors now
   std::vector<std::vector<std::pair<uint32_t, float>>> nearest;
   if (options.related.subword_weight > 0) {
     std::vector<std::string_view> texts;
