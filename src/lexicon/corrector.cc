@@ -27,7 +27,7 @@ SpellCorrector::SpellCorrector(
     if (i < head && f >= options_.word_min_frequency) dictionary.push_back(w);
   }
   index_ = std::make_unique<DeleteIndex>(std::move(dictionary), options_.max_distance,
-                                         options_.index_threads);
+                                         options_.index_threads, options_.short_word_chars);
 }
 
 SpellCorrector::Result SpellCorrector::Correct(std::string_view token) const {
@@ -45,9 +45,7 @@ SpellCorrector::Result SpellCorrector::Correct(std::string_view token) const {
   for (const auto& m : index_->Lookup(token, options_.max_distance)) {
     std::string_view w = index_->word(m.id);
     const std::u32string intended = DecodeUtf8(w);
-    const int limit =
-        static_cast<int>(intended.size()) <= options_.short_word_chars ? 1 : options_.max_distance;
-    if (m.distance > limit) continue;
+    const int limit = index_->max_distance(m.id);  // 1 for short words
     const double logit = std::log(static_cast<double>(frequency_.at(w))) -
                          options_.typing_weight * TypingCost(typed, intended, limit);
     logits.push_back(logit);

@@ -44,20 +44,22 @@ void UniqueHashes(std::u32string s, int depth, std::vector<uint64_t>* out) {
 
 }  // namespace
 
-DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, int threads)
+DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, int threads,
+                         int short_word_chars)
     : words_(std::move(words)), max_distance_(max_distance) {
   const size_t n = words_.size();
   id_bits_ = 1;
   while (id_bits_ < 32 && (uint64_t{1} << id_bits_) < n) ++id_bits_;
   const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
   decoded_.resize(n);
+  limit_.resize(n);
   threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 10000) + 1));
   // Each thread files a contiguous share of the words: entry = hash's high bits | word id. The
   // buffers are sized by an upper bound (1 + L + L(L-1)/2 ... deletes per word of L characters)
   // and mapped with huge pages: page faults, not hashing, dominated this build before.
-  auto bound = [&](size_t chars) {
+  auto bound = [&](size_t chars, int depth) {
     size_t total = 0, level = 1;
-    for (int d = 0; d <= max_distance_ && level > 0; ++d) {
+    for (int d = 0; d <= depth && level > 0; ++d) {
       total += level;
       level = level * (chars > static_cast<size_t>(d) ? chars - static_cast<size_t>(d) : 0) /
               static_cast<size_t>(d + 1);
@@ -72,10 +74,16 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   auto file = [&](int t) {
     const size_t lo = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
     const size_t hi = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
-    for (size_t id = lo; id < hi; ++id) decoded_[id] = DecodeUtf8(words_[id]);
+    for (size_t id = lo; id < hi; ++id) {
+      decoded_[id] = DecodeUtf8(words_[id]);
+      const bool short_word = decoded_[id].size() <= static_cast<size_t>(short_word_chars);
+      limit_[id] = static_cast<uint8_t>(short_word ? std::min(max_distance_, 1) : max_distance_);
+    }
     size_t cap = 0;
     for (size_t id = lo; id < hi; ++id) {
-      if (decoded_[id].size() <= static_cast<size_t>(kMaxChars)) cap += bound(decoded_[id].size());
+      if (decoded_[id].size() <= static_cast<size_t>(kMaxChars)) {
+        cap += bound(decoded_[id].size(), limit_[id]);
+      }
     }
     Part& part = parts[static_cast<size_t>(t)];
     part.mem = ZeroedPages(std::max<size_t>(cap, 1) * sizeof(uint64_t));
@@ -83,7 +91,7 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
     std::vector<uint64_t> hashes;
     for (size_t id = lo; id < hi; ++id) {
       if (decoded_[id].size() > static_cast<size_t>(kMaxChars)) continue;
-      UniqueHashes(decoded_[id], max_distance_, &hashes);
+      UniqueHashes(decoded_[id], limit_[id], &hashes);
       for (uint64_t h : hashes) out[part.size++] = (h & ~id_mask) | id;
     }
   };
@@ -128,7 +136,8 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
 }
 
 std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int max_distance,
-                                                    uint32_t id_limit) const {
+                                                    uint32_t id_limit,
+                                                    int first_differs_distance) const {
   max_distance = std::min(max_distance, max_distance_);
   std::vector<Match> out;
   std::u32string t = DecodeUtf8(term);
@@ -165,8 +174,13 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (uint32_t id : ids) {
-    const int d = EditDistance(t, decoded_[id], max_distance);
-    if (d > 0 && d <= max_distance) out.push_back(Match{id, d});
+    const std::u32string& w = decoded_[id];
+    int limit = std::min<int>(max_distance, limit_[id]);
+    if (w.empty() || t.empty() || w[0] != t[0]) limit = std::min(limit, first_differs_distance);
+    const size_t longer = std::max(t.size(), w.size()), shorter = std::min(t.size(), w.size());
+    if (longer - shorter > static_cast<size_t>(limit)) continue;
+    const int d = EditDistance(t, w, limit);
+    if (d > 0 && d <= limit) out.push_back(Match{id, d});
   }
   return out;
 }

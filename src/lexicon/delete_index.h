@@ -14,35 +14,44 @@ namespace nightjar {
 // SymSpell's symmetric-delete candidate index (Garbe 2012): every word is filed under each string
 // reachable from it by up to max_distance character deletions; a query's own deletes then meet
 // every word within that Damerau–Levenshtein distance, without comparing all pairs. Lookups
-// verify the true (optimal string alignment) distance. Works on code points. Immutable once
-// built; thread-safe to query.
+// verify the true (optimal string alignment) distance. Works on code points. Short words can be
+// held to distance 1 (a two-edit neighbour of a four-letter word is mostly another word); they
+// are then filed under their single deletes only, which keeps the index and every lookup's
+// candidate list smaller. Immutable once built; thread-safe to query.
 class DeleteIndex {
  public:
   // Words longer than max_chars characters are not indexed.
   static constexpr int kMaxChars = 32;
 
-  // words[i] is word id i; views must outlive the index. `threads` build it.
-  DeleteIndex(std::vector<std::string_view> words, int max_distance, int threads = 1);
+  // words[i] is word id i; views must outlive the index. `threads` build it. Words of at most
+  // `short_word_chars` characters match only within distance 1 (0 = no such limit).
+  DeleteIndex(std::vector<std::string_view> words, int max_distance, int threads = 1,
+              int short_word_chars = 0);
 
   struct Match {
     uint32_t id;
     int distance;
   };
-  // Words within `max_distance` (<= the index's) of `term`, the term itself excluded, each once,
+  // Words within `max_distance` (<= the index's, and <= 1 for short words) of `term`, the term
+  // itself excluded, each once,
   // in id order. Only ids below `id_limit` are considered (when words are filed by frequency
-  // rank, a frequency floor), which spares the distance checks of the others.
-  std::vector<Match> Lookup(std::string_view term, int max_distance,
-                            uint32_t id_limit = UINT32_MAX) const;
+  // rank, a frequency floor), which spares the distance checks of the others; words whose first
+  // character differs from the term's match only within `first_differs_distance`.
+  std::vector<Match> Lookup(std::string_view term, int max_distance, uint32_t id_limit = UINT32_MAX,
+                            int first_differs_distance = INT32_MAX) const;
 
   std::string_view word(uint32_t id) const { return words_[id]; }
   // Word `id` as code points.
   const std::u32string& decoded(uint32_t id) const { return decoded_[id]; }
   size_t size() const { return words_.size(); }
   int max_distance() const { return max_distance_; }
+  // The largest distance at which word `id` matches.
+  int max_distance(uint32_t id) const { return limit_[id]; }
 
  private:
   std::vector<std::string_view> words_;
   std::vector<std::u32string> decoded_;
+  std::vector<uint8_t> limit_;  // per word: max_distance_, or 1 for a short word
   int max_distance_;
   // Sorted entries: a delete's hash with its low id_bits_ replaced by the word id. Truncating
   // the hash can only add candidates, which Lookup's distance check drops.

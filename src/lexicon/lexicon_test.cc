@@ -53,18 +53,30 @@ TEST(DeleteIndex, MatchesBruteForceOnRandomWords) {
   for (int i = 0; i < 400; ++i) words.push_back(word());
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());
+  // Also with short words held to distance 1 (filed under fewer deletes) and with a lower limit
+  // for words whose first letter differs from the term's.
   for (int max : {1, 2}) {
-    const DeleteIndex index({words.begin(), words.end()}, max, 2);
-    for (int q = 0; q < 300; ++q) {
-      const std::string term = word();
-      const std::u32string t = DecodeUtf8(term);
-      std::vector<std::pair<uint32_t, int>> want, got;
-      for (uint32_t id = 0; id < words.size(); ++id) {
-        const int d = EditDistance(t, DecodeUtf8(words[id]), max);
-        if (d > 0 && d <= max) want.emplace_back(id, d);
+    for (int short_chars : {0, 4}) {
+      const DeleteIndex index({words.begin(), words.end()}, max, 2, short_chars);
+      for (int q = 0; q < 300; ++q) {
+        const std::string term = word();
+        const std::u32string t = DecodeUtf8(term);
+        for (int first_differs : {max, 1, 0}) {
+          std::vector<std::pair<uint32_t, int>> want, got;
+          for (uint32_t id = 0; id < words.size(); ++id) {
+            const std::u32string w = DecodeUtf8(words[id]);
+            int limit = static_cast<int>(w.size()) <= short_chars ? std::min(max, 1) : max;
+            if (w[0] != t[0]) limit = std::min(limit, first_differs);
+            const int d = EditDistance(t, w, max);
+            if (d > 0 && d <= limit) want.emplace_back(id, d);
+          }
+          for (const auto& m : index.Lookup(term, max, UINT32_MAX, first_differs)) {
+            got.emplace_back(m.id, m.distance);
+          }
+          ASSERT_EQ(got, want) << term << " at distance " << max << ", short words up to "
+                               << short_chars << ", first letter differing " << first_differs;
+        }
       }
-      for (const auto& m : index.Lookup(term, max)) got.emplace_back(m.id, m.distance);
-      ASSERT_EQ(got, want) << term << " at distance " << max;
     }
   }
 }

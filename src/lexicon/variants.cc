@@ -86,6 +86,10 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
   const double common = std::max(
       static_cast<double>(options.min_common_count),
       options.max_variant_per_million * static_cast<double>(vocab.total_frequency()) / 1e6);
+  // A different first letter costs first_letter_cost, which leaves room for fewer edits.
+  const int first_differs = std::max(
+      0, static_cast<int>(std::floor(
+             (options.max_typing_cost - options.first_letter_cost) / kMinTypingEditCost + 1e-9)));
   for (uint32_t v = lo; v < hi; ++v) {
     const double fv = static_cast<double>(vocab.stats(v).frequency);
     if (fv * options.min_ratio > top || fv > common) continue;  // too common to be a misspelling
@@ -96,16 +100,15 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
     // Ids are frequency ranks: only those of words at least min_ratio times as frequent.
     const uint32_t frequent_enough =
         vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * options.min_ratio)));
-    for (const auto& m : index.Lookup(t, options.max_distance, frequent_enough)) {
+    if (frequent_enough == 0) continue;
+    for (const auto& m : index.Lookup(t, options.max_distance, frequent_enough, first_differs)) {
       if (m.id == v) continue;
       const double fw = static_cast<double>(vocab.stats(m.id).frequency);
       if (fw < fv * options.min_ratio) continue;
       // The cheap tests first: most matches are two edits away, and fail on length or on their
       // cheapest possible typing cost.
       const std::u32string& intended = index.decoded(m.id);
-      const int limit =
-          static_cast<int>(intended.size()) <= options.short_word_chars ? 1 : options.max_distance;
-      if (m.distance > limit) continue;
+      const int limit = index.max_distance(m.id);  // 1 for short words
       const double first = typed[0] != intended[0] ? options.first_letter_cost : 0.0;
       if (first + kMinTypingEditCost * m.distance > options.max_typing_cost) continue;
       std::string_view w = vocab.term(m.id);
