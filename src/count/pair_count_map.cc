@@ -1,17 +1,31 @@
 #include "count/pair_count_map.h"
 
+#include <algorithm>
+
 namespace nightjar {
 
 void PairCountMap::AddBatch(const uint64_t* keys, size_t n) {
   batch_.clear();
+  others_.clear();
   for (size_t i = 0; i < n; ++i) {
     if ((keys[i] & kHighHalves) == 0) {
       batch_.push_back(Low(keys[i]));
     } else {
-      blocks_[Block(keys[i])].Add(Low(keys[i]));
+      others_.push_back(uint64_t{Block(keys[i])} << 32 | Low(keys[i]));
     }
   }
   first_.AddBatch(batch_.data(), batch_.size());
+  if (others_.empty()) return;
+  // The other blocks' keys in runs by block, each counted as a batch (prefetched).
+  std::sort(others_.begin(), others_.end());
+  for (size_t i = 0; i < others_.size();) {
+    const auto block = static_cast<uint32_t>(others_[i] >> 32);
+    batch_.clear();
+    for (; i < others_.size() && others_[i] >> 32 == block; ++i) {
+      batch_.push_back(static_cast<uint32_t>(others_[i]));
+    }
+    blocks_[block].AddBatch(batch_.data(), batch_.size());
+  }
 }
 
 void PairCountMap::Merge(const PairCountMap& other) {

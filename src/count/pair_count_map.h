@@ -10,11 +10,12 @@
 
 namespace nightjar {
 
-// Exact counts keyed by pairs of 32-bit ids, given packed as a << 32 | b: the third pass's
-// co-occurrence and spelling-context counts. Stored in 8-byte slots (KeyCountMap32): one map per
-// block of 2^16 x 2^16 pairs, keyed by the ids' low halves, so that the usual case (every id
-// below 2^16: the units and spelling slots) is one map at half a KeyCountMap's memory and cache
-// misses, and larger ids still count. Merge adds. Not thread-safe: one per thread.
+// Exact counts keyed by pairs of 32-bit ids, given packed as a << 32 | b: the second pass's
+// bigrams, the third pass's co-occurrence and spelling-context counts. Stored in 8-byte slots
+// (KeyCountMap32): one map per block of 2^16 x 2^16 pairs, keyed by the ids' low halves, so that
+// the usual case (ids below 2^16: units, spelling slots, most words of a bigram) is one map at
+// half a KeyCountMap's memory and cache misses, and larger ids still count (AddBatch sorts
+// those by block, to batch them too). Merge adds. Not thread-safe: one per thread.
 class PairCountMap {
  public:
   // count(key) += n.
@@ -56,7 +57,8 @@ class PairCountMap {
 
   KeyCountMap32 first_;                                  // block 0: both ids below 2^16
   absl::flat_hash_map<uint32_t, KeyCountMap32> blocks_;  // the others, by Block()
-  std::vector<uint32_t> batch_;                          // AddBatch's keys for first_
+  std::vector<uint32_t> batch_;                          // AddBatch's keys for one map
+  std::vector<uint64_t> others_;  // AddBatch's keys outside block 0, as Block << 32 | Low
 };
 
 }  // namespace nightjar

@@ -11,6 +11,7 @@
 #include "count/field_cache.h"
 #include "count/field_reader.h"
 #include "count/key_count_map.h"
+#include "count/pair_count_map.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
 
@@ -19,7 +20,7 @@ namespace nightjar {
 // Word-sequence counts of the second pass, keyed by Vocabulary ids. All merge by addition.
 struct PhraseCounts {
   // (a << 32 | b) -> occurrences of the adjacent pair "a b" within a clause.
-  KeyCountMap bigrams;
+  PairCountMap bigrams;
   // TrigramKey(a, b, c) -> occurrences of "a b c" within a clause.
   KeyCountMap trigrams;
   // "SF\x1flong form" -> abbreviation definitions seen (Schwartz & Hearst), long form in lower
