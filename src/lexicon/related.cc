@@ -30,15 +30,26 @@ Sparse PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, double alpha) {
   double smoothed_total = 0;
   std::vector<double> ctx(k);
   for (uint32_t i = 0; i < k; ++i) smoothed_total += (ctx[i] = std::pow(row[i], alpha));
+  // PMI(a, b) = log(p_ab / (p_a * p_ctx(b))) = log n - log row[a] - log ctx[b] + log smoothed
+  // total (the corpus total cancels): per-unit logarithms and a table of log n for the usual
+  // small counts leave no logarithm per pair.
+  std::vector<double> log_row(k), log_ctx(k);
+  for (uint32_t i = 0; i < k; ++i) {
+    log_row[i] = row[i] > 0 ? std::log(row[i]) : 0.0;
+    log_ctx[i] = ctx[i] > 0 ? std::log(ctx[i]) - std::log(smoothed_total) : 0.0;
+  }
+  constexpr uint64_t kTable = 4096;
+  std::vector<double> log_n(kTable);
+  for (uint64_t n = 1; n < kTable; ++n) log_n[n] = std::log(static_cast<double>(n));
   std::vector<Eigen::Triplet<float>> cells;
   cells.reserve(counts.pairs.size() * 2);
   counts.pairs.ForEach([&](uint64_t key, uint64_t n) {
     const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
-    if (a >= k || b >= k) return;
-    const double p_ab = static_cast<double>(n) / total;
+    if (a >= k || b >= k || n == 0) return;
+    const double ln = n < kTable ? log_n[n] : std::log(static_cast<double>(n));
     // PMI with the smoothed context distribution, in both directions.
-    const double ab = std::log(p_ab / ((row[a] / total) * (ctx[b] / smoothed_total)));
-    const double ba = std::log(p_ab / ((row[b] / total) * (ctx[a] / smoothed_total)));
+    const double ab = ln - log_row[a] - log_ctx[b];
+    const double ba = ln - log_row[b] - log_ctx[a];
     if (ab > 0) cells.emplace_back(a, b, static_cast<float>(ab));
     if (ba > 0) cells.emplace_back(b, a, static_cast<float>(ba));
   });
