@@ -2,6 +2,8 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -12,6 +14,14 @@ namespace nightjar {
 namespace {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+// A cache-line-aligned float buffer, for aligned vector loads.
+struct FreeDeleter {
+  void operator()(float* p) const { std::free(p); }
+};
+std::unique_ptr<float[], FreeDeleter> AlignedFloats(size_t n) {
+  const size_t bytes = std::max<size_t>(64, (n * sizeof(float) + 63) / 64 * 64);
+  return std::unique_ptr<float[], FreeDeleter>(static_cast<float*>(std::aligned_alloc(64, bytes)));
+}
 
 #ifdef NIGHTJAR_HAVE_AVX2_KERNEL
 
@@ -84,22 +94,68 @@ __attribute__((target("avx2,fma"))) inline void Avx2AddScaled(float alpha, const
   for (; i < n; ++i) y[i] += alpha * x[i];
 }
 
+// One panel of 16 columns: y[r][0, n) for every row r, from xp (x's rows, 16 floats each, n of
+// them used). Each output is the FMA sum over the row's cells in order, as Avx2AddScaled forms
+// it, except the lanes past the last multiple of 8 columns, which add a separately rounded
+// product as its scalar tail does: the same floats as the unpanelled kernel.
+__attribute__((target("avx2,fma"))) void Avx2SparsePanel(const int* outer, const int* inner,
+                                                         const float* values, size_t rows,
+                                                         const float* xp, size_t n, float* y,
+                                                         size_t ldy) {
+  constexpr int kAhead = 16;
+  const int end = outer[rows];
+  const bool fma_hi = n >= 16;  // else the upper 8 lanes are (partly) a scalar tail
+  float tail[16];
+  for (size_t r = 0; r < rows; ++r) {
+    __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+    for (int e = outer[r]; e < outer[r + 1]; ++e) {
+      if (e + kAhead < end) __builtin_prefetch(xp + static_cast<size_t>(inner[e + kAhead]) * 16);
+      const float* xr = xp + static_cast<size_t>(inner[e]) * 16;
+      const __m256 v = _mm256_set1_ps(values[e]);
+      if (n >= 8) {
+        lo = _mm256_fmadd_ps(v, _mm256_load_ps(xr), lo);
+      } else {
+        lo = _mm256_add_ps(lo, _mm256_mul_ps(v, _mm256_load_ps(xr)));
+      }
+      if (fma_hi) {
+        hi = _mm256_fmadd_ps(v, _mm256_load_ps(xr + 8), hi);
+      } else {
+        hi = _mm256_add_ps(hi, _mm256_mul_ps(v, _mm256_load_ps(xr + 8)));
+      }
+    }
+    float* yr = y + r * ldy;
+    if (n == 16) {
+      _mm256_storeu_ps(yr, lo);
+      _mm256_storeu_ps(yr + 8, hi);
+    } else {
+      _mm256_storeu_ps(tail, lo);
+      _mm256_storeu_ps(tail + 8, hi);
+      std::copy(tail, tail + n, yr);
+    }
+  }
+}
+
 __attribute__((target("avx2,fma"))) void Avx2SparseTimesDense(const int* outer, const int* inner,
                                                               const float* values, size_t rows,
                                                               const float* x, size_t cols,
                                                               float* y) {
-  constexpr int kAhead = 8;
-  const int end = outer[rows];
-  for (size_t r = 0; r < rows; ++r) {
-    float* yr = y + r * cols;
-    std::fill(yr, yr + cols, 0.0f);
-    for (int e = outer[r]; e < outer[r + 1]; ++e) {
-      if (e + kAhead < end) {
-        const float* ahead = x + static_cast<size_t>(inner[e + kAhead]) * cols;
-        for (size_t b = 0; b < cols; b += 16) __builtin_prefetch(ahead + b);
-      }
-      Avx2AddScaled(values[e], x + static_cast<size_t>(inner[e]) * cols, yr, cols);
+  // x is read at random rows. Copied into panels of 16 columns (one cache line per row), the
+  // panel being summed is a sixteenth of x per row and stays in L2 where x as a whole would
+  // not: each cell then costs an L2 hit per panel rather than several L3 misses.
+  constexpr size_t kPanel = 16;
+  const int cells = outer[rows];
+  size_t x_rows = 0;
+  for (int e = 0; e < cells; ++e) x_rows = std::max(x_rows, static_cast<size_t>(inner[e]) + 1);
+  const size_t panels = (cols + kPanel - 1) / kPanel;
+  const auto xp = AlignedFloats(x_rows * kPanel);
+  for (size_t p = 0; p < panels; ++p) {
+    const size_t c0 = p * kPanel, n = std::min(kPanel, cols - c0);
+    for (size_t i = 0; i < x_rows; ++i) {
+      float* to = xp.get() + i * kPanel;
+      std::copy(x + i * cols + c0, x + i * cols + c0 + n, to);
+      std::fill(to + n, to + kPanel, 0.0f);
     }
+    Avx2SparsePanel(outer, inner, values, rows, xp.get(), n, y + c0, cols);
   }
 }
 
