@@ -84,6 +84,66 @@ __attribute__((target("avx2,fma"))) void Avx2DotProducts(const float* a, size_t 
   }
 }
 
+// AVX-512 version of Tile: 16-lane accumulators (up to 4 x 4 of the 32 registers) over the
+// first dims16 dimensions, each folded to 8 lanes (low half + high half) before Sum4, plus the
+// rest in scalar.
+template <int R, int C>
+__attribute__((target("avx512f,avx2,fma"))) void Tile512(const float* a, const float* b,
+                                                         size_t dims, float* c, size_t ldc) {
+  const size_t dims16 = dims & ~size_t{15};
+  __m512 acc[R][C];
+  for (int i = 0; i < R; ++i) {
+    for (int j = 0; j < C; ++j) acc[i][j] = _mm512_setzero_ps();
+  }
+  for (size_t k = 0; k < dims16; k += 16) {
+    __m512 av[R];
+    for (int i = 0; i < R; ++i) av[i] = _mm512_loadu_ps(a + i * dims + k);
+    for (int j = 0; j < C; ++j) {
+      const __m512 bv = _mm512_loadu_ps(b + j * dims + k);
+      for (int i = 0; i < R; ++i) acc[i][j] = _mm512_fmadd_ps(av[i], bv, acc[i][j]);
+    }
+  }
+  for (int i = 0; i < R; ++i) {
+    __m256 v[4];
+    for (int j = 0; j < 4; ++j) {
+      const __m512 x = acc[i][j < C ? j : 0];
+      v[j] = j < C ? _mm256_add_ps(_mm512_castps512_ps256(x),
+                                   _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)))
+                   : _mm256_setzero_ps();
+    }
+    alignas(16) float sums[4];
+    _mm_store_ps(sums, Sum4(v[0], v[1], v[2], v[3]));
+    for (int j = 0; j < C; ++j) {
+      float tail = 0;
+      for (size_t k = dims16; k < dims; ++k) tail += a[i * dims + k] * b[j * dims + k];
+      c[static_cast<size_t>(i) * ldc + static_cast<size_t>(j)] = sums[j] + tail;
+    }
+  }
+}
+
+template <int R>
+__attribute__((target("avx512f,avx2,fma"))) void RowTiles512(const float* a, const float* b,
+                                                             size_t cols, size_t dims, float* c,
+                                                             size_t ldc) {
+  size_t j = 0;
+  for (; j + 4 <= cols; j += 4) Tile512<R, 4>(a, b + j * dims, dims, c + j, ldc);
+  for (; j < cols; ++j) Tile512<R, 1>(a, b + j * dims, dims, c + j, ldc);
+}
+
+__attribute__((target("avx512f,avx2,fma"))) void Avx512DotProducts(const float* a, size_t rows,
+                                                                   const float* b, size_t cols,
+                                                                   size_t dims, float* c,
+                                                                   size_t ldc) {
+  constexpr size_t kPanel = 16;
+  for (size_t j0 = 0; j0 < cols; j0 += kPanel) {
+    const size_t n = std::min(kPanel, cols - j0);
+    const float* bp = b + j0 * dims;
+    size_t r = 0;
+    for (; r + 4 <= rows; r += 4) RowTiles512<4>(a + r * dims, bp, n, dims, c + r * ldc + j0, ldc);
+    for (; r < rows; ++r) RowTiles512<1>(a + r * dims, bp, n, dims, c + r * ldc + j0, ldc);
+  }
+}
+
 __attribute__((target("avx2,fma"))) inline void Avx2AddScaled(float alpha, const float* x, float* y,
                                                               size_t n) {
   const __m256 a = _mm256_set1_ps(alpha);
@@ -199,9 +259,31 @@ bool UseAvx2Kernels() {
 
 void DotProducts(const float* a, size_t rows, const float* b, size_t cols, size_t dims, float* c,
                  size_t ldc) {
-  if (rows == 0 || cols == 0) return;
+  DotProductsWith(BestDotKernel(), a, rows, b, cols, dims, c, ldc);
+}
+
+DotKernel BestDotKernel() {
 #ifdef NIGHTJAR_HAVE_AVX2_KERNEL
-  if (UseAvx2Kernels()) {
+  static const DotKernel best = __builtin_cpu_supports("avx512f") && UseAvx2Kernels()
+                                    ? DotKernel::kAvx512
+                                : UseAvx2Kernels() ? DotKernel::kAvx2
+                                                   : DotKernel::kPortable;
+  return best;
+#else
+  return DotKernel::kPortable;
+#endif
+}
+
+void DotProductsWith(DotKernel kernel, const float* a, size_t rows, const float* b, size_t cols,
+                     size_t dims, float* c, size_t ldc) {
+  if (rows == 0 || cols == 0) return;
+  if (static_cast<int>(kernel) > static_cast<int>(BestDotKernel())) kernel = BestDotKernel();
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+  if (kernel == DotKernel::kAvx512) {
+    Avx512DotProducts(a, rows, b, cols, dims, c, ldc);
+    return;
+  }
+  if (kernel == DotKernel::kAvx2) {
     Avx2DotProducts(a, rows, b, cols, dims, c, ldc);
     return;
   }

@@ -6,13 +6,22 @@
 namespace nightjar {
 
 // c[r * ldc + j] = dot(a + r * dims, b + j * dims) for r < rows, j < cols: all dot products of
-// `rows` row-major vectors with `cols` others (C = A B^T), in float. Uses an AVX2+FMA kernel
-// when the CPU has it (checked once at run time; the build targets baseline x86-64) and Eigen's
-// portable product otherwise; the two may differ in the last bits. The AVX2 kernel sums each
-// product in the same order wherever it falls, so its results do not depend on how a caller
-// splits the work into blocks. Pure; thread-safe.
+// `rows` row-major vectors with `cols` others (C = A B^T), in float. Uses the best kernel the
+// CPU has (checked once at run time; the build targets baseline x86-64): AVX-512, AVX2+FMA, or
+// Eigen's portable product; they may differ in the last bits. The AVX kernels sum each product
+// in the same order wherever it falls, so their results do not depend on how a caller splits
+// the work into blocks. Pure; thread-safe.
 void DotProducts(const float* a, size_t rows, const float* b, size_t cols, size_t dims, float* c,
                  size_t ldc);
+
+// DotProducts' kernels, worst to best.
+enum class DotKernel { kPortable, kAvx2, kAvx512 };
+// The kernel DotProducts uses on this machine.
+DotKernel BestDotKernel();
+// DotProducts with `kernel`, or the best the CPU has if that is not available: for tests and
+// comparisons.
+void DotProductsWith(DotKernel kernel, const float* a, size_t rows, const float* b, size_t cols,
+                     size_t dims, float* c, size_t ldc);
 
 // y[r] = sum over row r's cells e of values[e] * x[inner[e]], for r < rows: a sparse matrix in
 // compressed rows (outer: rows + 1 offsets into inner and values) times the row-major dense

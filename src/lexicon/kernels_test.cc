@@ -16,18 +16,26 @@ std::vector<float> Random(size_t n, std::mt19937& rng) {
   return v;
 }
 
+// Every DotProducts kernel this machine can run.
+std::vector<DotKernel> Kernels() {
+  std::vector<DotKernel> out;
+  for (DotKernel k : {DotKernel::kPortable, DotKernel::kAvx2, DotKernel::kAvx512}) {
+    if (static_cast<int>(k) <= static_cast<int>(BestDotKernel())) out.push_back(k);
+  }
+  return out;
+}
+
 TEST(DotProducts, MatchDoublePrecisionForEveryShape) {
   std::mt19937 rng(3);
-  // Shapes around the kernel's tiles (3 rows, 4 columns, 16-column panels, 8 lanes).
+  // Shapes around the kernels' tiles (3 or 4 rows, 4 columns, 16-column panels, 8 or 16 lanes).
   for (size_t rows : {1u, 2u, 3u, 4u, 7u, 20u}) {
     for (size_t cols : {1u, 3u, 4u, 5u, 17u, 33u}) {
-      for (size_t dims : {1u, 7u, 8u, 9u, 64u, 131u}) {
+      for (size_t dims : {1u, 7u, 8u, 9u, 16u, 17u, 64u, 131u}) {
         const auto a = Random(rows * dims, rng), b = Random(cols * dims, rng);
         const size_t ldc = cols + 2;
-        for (bool portable : {false, true}) {
+        for (DotKernel kernel : Kernels()) {
           std::vector<float> c(rows * ldc, -99.0f);
-          (portable ? PortableDotProducts : DotProducts)(a.data(), rows, b.data(), cols, dims,
-                                                         c.data(), ldc);
+          DotProductsWith(kernel, a.data(), rows, b.data(), cols, dims, c.data(), ldc);
           for (size_t r = 0; r < rows; ++r) {
             for (size_t j = 0; j < ldc; ++j) {
               if (j >= cols) {
@@ -37,7 +45,8 @@ TEST(DotProducts, MatchDoublePrecisionForEveryShape) {
               double want = 0;
               for (size_t k = 0; k < dims; ++k) want += double{a[r * dims + k]} * b[j * dims + k];
               ASSERT_NEAR(c[r * ldc + j], want, 1e-4 * (1 + std::sqrt(double(dims))))
-                  << rows << "x" << cols << "x" << dims << " at " << r << "," << j;
+                  << rows << "x" << cols << "x" << dims << " at " << r << "," << j << " kernel "
+                  << static_cast<int>(kernel);
             }
           }
         }
@@ -50,18 +59,21 @@ TEST(DotProducts, SameResultHoweverTheWorkIsSplit) {
   std::mt19937 rng(4);
   const size_t rows = 13, cols = 29, dims = 45;
   const auto a = Random(rows * dims, rng), b = Random(cols * dims, rng);
-  std::vector<float> whole(rows * cols), pieces(rows * cols);
-  DotProducts(a.data(), rows, b.data(), cols, dims, whole.data(), cols);
-  // One row and one column at a time: every product lands in a different tile than before.
-  for (size_t r = 0; r < rows; ++r) {
-    for (size_t j = 0; j < cols; ++j) {
-      DotProducts(a.data() + r * dims, 1, b.data() + j * dims, 1, dims, &pieces[r * cols + j], 1);
+  for (DotKernel kernel : Kernels()) {
+    std::vector<float> whole(rows * cols), pieces(rows * cols);
+    DotProductsWith(kernel, a.data(), rows, b.data(), cols, dims, whole.data(), cols);
+    // One row and one column at a time: every product lands in a different tile than before.
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t j = 0; j < cols; ++j) {
+        DotProductsWith(kernel, a.data() + r * dims, 1, b.data() + j * dims, 1, dims,
+                        &pieces[r * cols + j], 1);
+      }
     }
-  }
-  if (UseAvx2Kernels()) {
-    EXPECT_EQ(whole, pieces);
-  } else {
-    for (size_t i = 0; i < whole.size(); ++i) EXPECT_NEAR(whole[i], pieces[i], 1e-4);
+    if (kernel != DotKernel::kPortable) {
+      EXPECT_EQ(whole, pieces) << static_cast<int>(kernel);
+    } else {
+      for (size_t i = 0; i < whole.size(); ++i) EXPECT_NEAR(whole[i], pieces[i], 1e-4);
+    }
   }
 }
 
