@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -144,6 +145,55 @@ __attribute__((target("avx512f,avx2,fma"))) void Avx512DotProducts(const float* 
   }
 }
 
+// Bfloat16 dot products: R x C tiles of 16-lane float accumulators, 32 products per
+// instruction (vdpbf16ps), dims a multiple of 32.
+template <int R, int C>
+__attribute__((target("avx512f,avx512bf16"))) void Bf16Tile(const uint16_t* a, const uint16_t* b,
+                                                            size_t dims, float* c, size_t ldc) {
+  __m512 acc[R][C];
+  for (int i = 0; i < R; ++i) {
+    for (int j = 0; j < C; ++j) acc[i][j] = _mm512_setzero_ps();
+  }
+  for (size_t k = 0; k < dims; k += 32) {
+    __m512i av[R];
+    for (int i = 0; i < R; ++i) av[i] = _mm512_loadu_si512(a + i * dims + k);
+    for (int j = 0; j < C; ++j) {
+      const __m512i bv = _mm512_loadu_si512(b + j * dims + k);
+      for (int i = 0; i < R; ++i) {
+        acc[i][j] = _mm512_dpbf16_ps(acc[i][j], reinterpret_cast<__m512bh>(av[i]),
+                                     reinterpret_cast<__m512bh>(bv));
+      }
+    }
+  }
+  for (int i = 0; i < R; ++i) {
+    for (int j = 0; j < C; ++j) {
+      c[static_cast<size_t>(i) * ldc + static_cast<size_t>(j)] = _mm512_reduce_add_ps(acc[i][j]);
+    }
+  }
+}
+
+template <int R>
+__attribute__((target("avx512f,avx512bf16"))) void Bf16RowTiles(const uint16_t* a,
+                                                                const uint16_t* b, size_t cols,
+                                                                size_t dims, float* c, size_t ldc) {
+  size_t j = 0;
+  for (; j + 4 <= cols; j += 4) Bf16Tile<R, 4>(a, b + j * dims, dims, c + j, ldc);
+  for (; j < cols; ++j) Bf16Tile<R, 1>(a, b + j * dims, dims, c + j, ldc);
+}
+
+__attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16DotProducts(
+    const uint16_t* a, size_t rows, const uint16_t* b, size_t cols, size_t dims, float* c,
+    size_t ldc) {
+  constexpr size_t kPanel = 16;
+  for (size_t j0 = 0; j0 < cols; j0 += kPanel) {
+    const size_t n = std::min(kPanel, cols - j0);
+    const uint16_t* bp = b + j0 * dims;
+    size_t r = 0;
+    for (; r + 4 <= rows; r += 4) Bf16RowTiles<4>(a + r * dims, bp, n, dims, c + r * ldc + j0, ldc);
+    for (; r < rows; ++r) Bf16RowTiles<1>(a + r * dims, bp, n, dims, c + r * ldc + j0, ldc);
+  }
+}
+
 __attribute__((target("avx2,fma"))) inline void Avx2AddScaled(float alpha, const float* x, float* y,
                                                               size_t n) {
   const __m256 a = _mm256_set1_ps(alpha);
@@ -260,6 +310,32 @@ bool UseAvx2Kernels() {
 void DotProducts(const float* a, size_t rows, const float* b, size_t cols, size_t dims, float* c,
                  size_t ldc) {
   DotProductsWith(BestDotKernel(), a, rows, b, cols, dims, c, ldc);
+}
+
+bool HaveBf16DotProducts() {
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+  static const bool bf16 =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
+  return bf16;
+#else
+  return false;
+#endif
+}
+
+uint16_t ToBfloat16(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<uint16_t>(bits >> 16 | 0x40);  // NaN
+  bits += 0x7FFFu + (bits >> 16 & 1u);  // round to nearest, ties to even
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+void Bf16DotProducts(const uint16_t* a, size_t rows, const uint16_t* b, size_t cols, size_t dims,
+                     float* c, size_t ldc) {
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+  if (rows == 0 || cols == 0 || !HaveBf16DotProducts()) return;
+  Avx512Bf16DotProducts(a, rows, b, cols, dims, c, ldc);
+#endif
 }
 
 DotKernel BestDotKernel() {

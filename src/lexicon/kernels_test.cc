@@ -1,6 +1,7 @@
 #include "lexicon/kernels.h"
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -118,6 +119,54 @@ TEST(AddScaled, AddsEveryElementBothPaths) {
       std::vector<float> y = y0;
       (portable ? PortableAddScaled : AddScaled)(0.5f, x.data(), y.data(), n);
       for (size_t i = 0; i < n; ++i) ASSERT_NEAR(y[i], y0[i] + 0.5f * x[i], 1e-6);
+    }
+  }
+}
+
+TEST(Bfloat16, RoundsToNearestEven) {
+  EXPECT_EQ(ToBfloat16(1.0f), 0x3F80);
+  EXPECT_EQ(ToBfloat16(-2.0f), 0xC000);
+  EXPECT_EQ(ToBfloat16(0.0f), 0x0000);
+  // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: ties go to the even significand (1).
+  EXPECT_EQ(ToBfloat16(1.0f + 1.0f / 256), 0x3F80);
+  // 1 + 3 * 2^-8 is halfway between 1 + 2^-7 (odd) and 1 + 2^-6 (even).
+  EXPECT_EQ(ToBfloat16(1.0f + 3.0f / 256), 0x3F82);
+  EXPECT_EQ(ToBfloat16(1.0f + 1.0f / 256 + 1.0f / 4096), 0x3F81);  // above halfway: up
+  EXPECT_EQ(ToBfloat16(std::numeric_limits<float>::infinity()), 0x7F80);
+  const uint16_t nan = ToBfloat16(std::numeric_limits<float>::quiet_NaN());
+  EXPECT_EQ(nan & 0x7F80, 0x7F80);
+  EXPECT_NE(nan & 0x007F, 0);
+}
+
+TEST(Bfloat16, DotProductsStayWithinTheErrorBound) {
+  if (!HaveBf16DotProducts()) GTEST_SKIP() << "no AVX512-BF16 on this machine";
+  std::mt19937 rng(9);
+  for (size_t rows : {1u, 3u, 4u, 9u}) {
+    for (size_t cols : {1u, 4u, 5u, 18u}) {
+      for (size_t dims : {32u, 64u, 256u}) {
+        const auto a = Random(rows * dims, rng), b = Random(cols * dims, rng);
+        std::vector<uint16_t> ha(a.size()), hb(b.size());
+        for (size_t i = 0; i < a.size(); ++i) ha[i] = ToBfloat16(a[i]);
+        for (size_t i = 0; i < b.size(); ++i) hb[i] = ToBfloat16(b[i]);
+        const size_t ldc = cols + 1;
+        std::vector<float> c(rows * ldc, -99.0f);
+        Bf16DotProducts(ha.data(), rows, hb.data(), cols, dims, c.data(), ldc);
+        double widest = 0;
+        for (size_t r = 0; r < rows; ++r) {
+          ASSERT_EQ(c[r * ldc + cols], -99.0f) << "wrote outside the product";
+          for (size_t j = 0; j < cols; ++j) {
+            double exact = 0, magnitude = 0;
+            for (size_t k = 0; k < dims; ++k) {
+              exact += double{a[r * dims + k]} * b[j * dims + k];
+              magnitude += std::abs(double{a[r * dims + k]} * b[j * dims + k]);
+            }
+            const double error = std::abs(c[r * ldc + j] - exact);
+            ASSERT_LE(error, kBf16DotError * magnitude) << rows << "x" << cols << "x" << dims;
+            widest = std::max(widest, error / magnitude);
+          }
+        }
+        EXPECT_GT(widest, 0.0);  // bfloat16 really is coarser than float here
+      }
     }
   }
 }
