@@ -135,7 +135,12 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
                             in.bytes_total};
     });
   }
-  auto counted = CountCorpus(*source, config.count, rejects, &progress);
+  // The count pass also counts abbreviation definitions and keeps the tokenized text (within
+  // passes.cache_mb), so that the mining passes need not read the corpus again.
+  CountOptions count_options = config.count;
+  count_options.abbreviations = true;
+  count_options.cache_bytes = static_cast<size_t>(lexicon_options.pass_cache_mb) << 20;
+  auto counted = CountCorpus(*source, count_options, rejects, &progress);
   reporter.reset();
   NJ_RETURN_IF_ERROR(rejects.Close());
   if (!counted.ok()) return counted.status();
@@ -164,8 +169,9 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   const auto t1 = std::chrono::steady_clock::now();
   const int threads = EffectiveThreads(config.count.threads);
   auto reopen = [&]() { return DocumentSource::Open(config.source, &discarded_rejects); };
-  NJ_ASSIGN_OR_RETURN(
-      Lexicons lex, MineLexicons(counts, reopen, config.count.tokenizer, lexicon_options, threads));
+  NJ_ASSIGN_OR_RETURN(Lexicons lex,
+                      MineLexicons(counts, reopen, config.count.tokenizer, lexicon_options, threads,
+                                   std::move(counts.caches)));
   const std::vector<SpellingEntry>& spelling = lex.spelling;
   std::vector<NgramRow> ngrams = counts.ngrams.Sorted();
   const double lexicon_s = Since(t1);
@@ -308,6 +314,7 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
   for (const auto& v : pruned.deleted) s.String(v);
   s.EndArray();
   s.Key("threads").Int(threads);
+  s.Key("second_pass").String(lex.second_pass_cached ? "cache" : "corpus");
   s.Key("third_pass").String(lex.third_pass_cached ? "cache" : "corpus");
   s.Key("seconds").BeginObject();
   s.Key("count").Double(count_s).Key("lexicons").Double(lexicon_s);

@@ -1,5 +1,6 @@
 #include "cli/refresh.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -73,6 +74,77 @@ TEST(RefreshTest, PublishesSpellingAndNgramsAndNamesSameDayRuns) {
   auto again = RunRefresh(c, RefreshFlags{true}, clock);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->version, "v1.20261123.2");
+}
+
+// Every published lexicon, records without their version stamps.
+std::vector<std::string> AllLexicons(const std::string& store) {
+  std::vector<std::string> out;
+  for (const char* lexicon : {"spelling", "related", "expansions", "ngrams"}) {
+    for (std::string line : Export(store, lexicon)) {
+      for (const char* field : {R"("version":")", R"("last_updated":")"}) {
+        const size_t at = line.find(field);
+        if (at == std::string::npos) continue;
+        const size_t end = line.find('"', at + std::string(field).size());
+        line.erase(at, end + 1 - at);
+      }
+      out.push_back(std::string(lexicon) + " " + line);
+    }
+  }
+  return out;
+}
+
+TEST(RefreshTest, SameLexiconsWhicheverTextTheMiningPassesRead) {
+  // Enough text for phrases, acronyms, variants and related terms to appear.
+  TempDir dir;
+  const std::vector<std::string> sentences = {
+      "Machine learning (ML) models need training data and careful evaluation.",
+      "We used machine learning to rank search results for each query.",
+      "The search engine returns results quickly; the query log grows daily.",
+      "Natural language processing (NLP) helps the search engine understand a query.",
+      "Training data for natural language processing comes from the query log.",
+      "Careful evaluation of search results needs relevance judgments.",
+      "The serch engine returns results quickly.",
+      "New York and San Francisco host many machine learning teams.",
+  };
+  std::string corpus;
+  for (int i = 0; i < 6000; ++i) {
+    corpus += R"({"id":"d)" + std::to_string(i) + R"(","title":"Doc )" + std::to_string(i % 7) +
+              R"(","body":")" + sentences[static_cast<size_t>(i) % sentences.size()] + " " +
+              sentences[static_cast<size_t>(i * 5 + 3) % sentences.size()] + "\"}\n";
+  }
+  const std::string path = dir.Write("c.jsonl", corpus);
+  FakeClock clock(Day(23));
+  std::vector<std::string> first;
+  // The first pass's text (default budget), the second's (the first's does not fit in 1 MiB
+  // over three threads: it overflows, and the second pass reads the corpus), none at all.
+  for (int64_t cache_mb : {int64_t{512}, int64_t{1}, int64_t{0}}) {
+    for (int threads : {1, 3}) {
+      Config c = MakeConfig(dir, path);
+      c.store_uri =
+          "dir:" + dir.Sub("store-" + std::to_string(cache_mb) + "-" + std::to_string(threads));
+      c.count.threads = threads;
+      c.lexicons.pass_cache_mb = cache_mb;
+      auto r = RunRefresh(c, RefreshFlags{true}, clock);
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_THAT(r->summary_json, HasSubstr(cache_mb == 512 ? R"("second_pass":"cache")"
+                                                             : R"("second_pass":"corpus")"));
+      const std::vector<std::string> lexicons = AllLexicons(c.store_uri);
+      if (first.empty()) {
+        first = lexicons;
+        EXPECT_GT(first.size(), 50u);
+        // Abbreviations (counted by the first pass), phrases and related terms are all there.
+        auto has = [&](const std::string& text) {
+          return std::any_of(first.begin(), first.end(), [&](const std::string& line) {
+            return line.find(text) != std::string::npos;
+          });
+        };
+        EXPECT_TRUE(has(R"("term":"machine learning","expansions":[{"term":"ML")"));
+        EXPECT_TRUE(has(R"(related {"word":"machine learning")"));
+        continue;
+      }
+      EXPECT_EQ(lexicons, first) << cache_mb << " MiB, " << threads << " threads";
+    }
+  }
 }
 
 TEST(RefreshTest, TooManyRejectsPublishesNothingAndKeepsCurrent) {

@@ -1,10 +1,12 @@
 #include "count/corpus_counter.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include "count/field_reader.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
@@ -34,8 +36,13 @@ void DocumentCounter::Add(const Document& doc) {
   // that kPipeline cache misses are in flight at once instead of one.
   size_t head = 0, tail = 0;
   auto count_oldest = [&] { terms_.AddOccurrence(pending_[tail++ % kPipeline].key, stamp); };
+  if (cache_ != nullptr) cache_->BeginDocument(DocumentIdHash(doc.id));
   for (std::string_view field : doc.fields) {
     totals_.text_bytes += field.size();
+    const char* prev_end = field.data();
+    hashes_.clear();
+    breaks_.clear();
+    capitals_.clear();
     tokenizer_.Tokenize(field, [&](const Token& tok) {
       if (head - tail == kPipeline) count_oldest();
       Pending& p = pending_[head++ % kPipeline];
@@ -46,7 +53,16 @@ void DocumentCounter::Add(const Document& doc) {
       }
       terms_.Prefetch(p.key);
       ++tokens;
+      if (cache_ != nullptr) {  // as FieldReader reads it
+        hashes_.push_back(p.key.hash);
+        breaks_.push_back(IsClauseGap(
+            std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
+        prev_end = tok.surface.data() + tok.surface.size();
+        capitals_.push_back(StartsWithCapital(tok));
+      }
     });
+    if (cache_ != nullptr) cache_->AddHashedField(hashes_, breaks_, capitals_);
+    if (count_abbreviations_) CountAbbreviations(field, &abbreviations_);
   }
   while (tail != head) count_oldest();
   totals_.tokens += tokens;
@@ -69,21 +85,34 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
   const int threads = EffectiveThreads(options.threads);
   std::vector<std::unique_ptr<DocumentCounter>> counters;
   counters.reserve(static_cast<size_t>(threads));
+  CorpusCounts out;
+  if (options.cache_bytes > 0) {
+    out.caches.assign(static_cast<size_t>(threads),
+                      FieldCache(options.cache_bytes / static_cast<size_t>(threads)));
+  }
   for (int i = 0; i < threads; ++i) {
     counters.push_back(std::make_unique<DocumentCounter>(options.tokenizer));
+    if (options.abbreviations) counters.back()->CountAbbreviationsToo();
+    if (!out.caches.empty()) counters.back()->KeepFieldsIn(&out.caches[static_cast<size_t>(i)]);
   }
   NJ_RETURN_IF_ERROR(RunPass(
       source, threads,
       [&](int index, const Document& doc) { counters[static_cast<size_t>(index)]->Add(doc); },
       rejects, progress));
 
-  CorpusCounts out;
   out.terms = std::move(counters[0]->terms());
   out.totals = counters[0]->totals();
+  out.abbreviations = std::move(counters[0]->abbreviations());
+  out.abbreviations_counted = options.abbreviations;
   for (int i = 1; i < threads; ++i) {
     out.terms.Merge(counters[i]->terms());
     out.totals.Merge(counters[i]->totals());
+    for (const auto& [k, v] : counters[i]->abbreviations()) out.abbreviations[k] += v;
     counters[i].reset();  // free each shard's table as soon as it is merged
+  }
+  if (std::any_of(out.caches.begin(), out.caches.end(),
+                  [](const FieldCache& c) { return c.overflowed(); })) {
+    out.caches.clear();  // past the budget: the mining passes read the corpus
   }
   out.ngrams = NgramTable::FromTerms(out.terms, options.ngram_min, options.ngram_max, threads);
   return out;

@@ -3,9 +3,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "corpus/document_source.h"
+#include "count/abbreviation_counts.h"
+#include "count/field_cache.h"
 #include "count/ngram_table.h"
 #include "count/pass.h"
 #include "count/term_table.h"
@@ -24,13 +27,20 @@ struct CorpusTotals {
   void Merge(const CorpusTotals& o);
 };
 
-// Counts documents into a TermTable and CorpusTotals. Not thread-safe: one per thread.
+// Counts documents into a TermTable and CorpusTotals, and optionally their abbreviation
+// definitions, and keeps their tokenized text. Not thread-safe: one per thread.
 class DocumentCounter {
  public:
   explicit DocumentCounter(const TokenizerOptions& options)
       : tokenizer_(options), terms_(kInitialTerms) {}
   void Add(const Document& doc);
+  // Also counts abbreviation definitions (see abbreviations()).
+  void CountAbbreviationsToo() { count_abbreviations_ = true; }
+  // Also keeps each document's fields in `cache` as term hashes (FieldCache::AddHashedField),
+  // so that later passes need not read the corpus again. The cache must outlive the Add calls.
+  void KeepFieldsIn(FieldCache* cache) { cache_ = cache; }
   TermTable& terms() { return terms_; }
+  AbbreviationCounts& abbreviations() { return abbreviations_; }
   // Totals so far, long_tokens_skipped included.
   CorpusTotals totals() const;
 
@@ -46,6 +56,11 @@ class DocumentCounter {
   Pending pending_[kPipeline];
   CorpusTotals totals_;
   uint32_t doc_stamp_ = 0;  // wraps, with a ResetStamps
+  bool count_abbreviations_ = false;
+  AbbreviationCounts abbreviations_;
+  FieldCache* cache_ = nullptr;
+  std::vector<uint64_t> hashes_;  // the field being kept: term hashes, breaks, capitals
+  std::vector<uint8_t> breaks_, capitals_;
 };
 
 // How to count. Every field has a default.
@@ -54,6 +69,11 @@ struct CountOptions {
   int threads = 0;    // worker threads; 0 = one per core
   int ngram_min = 1;  // smallest character n-gram, in characters
   int ngram_max = 3;  // largest character n-gram
+  // Also count abbreviation definitions (CorpusCounts::abbreviations).
+  bool abbreviations = false;
+  // Memory (bytes, over all threads) the pass may fill with tokenized text for the mining
+  // passes (CorpusCounts::caches); past it, nothing is kept. 0 = keep nothing.
+  size_t cache_bytes = 0;
 };
 
 // Everything the lexicons are computed from.
@@ -61,6 +81,12 @@ struct CorpusCounts {
   TermTable terms;
   NgramTable ngrams;
   CorpusTotals totals;
+  AbbreviationCounts abbreviations;    // when CountOptions::abbreviations
+  bool abbreviations_counted = false;  // CountOptions::abbreviations was set
+  // The corpus's tokenized text as term hashes, one cache per thread (all the documents between
+  // them), when CountOptions::cache_bytes was enough for it; else empty. Not counts: the mining
+  // passes read it instead of the corpus.
+  std::vector<FieldCache> caches;
 };
 
 // Reads `source` to the end with options.threads workers, each counting into its own tables,

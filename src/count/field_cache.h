@@ -32,6 +32,19 @@ class FieldCache {
   void BeginDocument(uint64_t id_hash);
   // Appends a field of the current document.
   void AddField(const FieldIds& field);
+  // Appends a field of the current document given as its tokens' term hashes
+  // (CountTable::Key::hash): the first pass, which has no vocabulary ids yet, keeps these, and
+  // ResolveHashes turns them into ids. A cache holds fields of one kind only.
+  void AddHashedField(std::span<const uint64_t> hashes, std::span<const uint8_t> breaks,
+                      std::span<const uint8_t> capitals);
+  // Replaces the hashes AddHashedField kept by the ids id_of(hash) gives (uint32_t), after which
+  // ForEachField reads them; frees the hashes.
+  template <typename IdOf>
+  void ResolveHashes(IdOf&& id_of) {
+    ids_.resize(hashes_.size());
+    for (size_t i = 0; i < hashes_.size(); ++i) ids_[i] = id_of(hashes_[i]);
+    hashes_ = std::vector<uint64_t>();
+  }
 
   bool overflowed() const { return overflowed_; }
   size_t documents() const { return docs_.size(); }
@@ -59,11 +72,14 @@ class FieldCache {
     uint64_t id_hash;
     size_t first_field;  // index into field_ends_
   };
+  void Overflow();
+
   size_t max_bytes_;
   bool overflowed_ = false;
   std::vector<Doc> docs_;
   std::vector<size_t> field_ends_;  // token offset past each field
   std::vector<uint32_t> ids_;
+  std::vector<uint64_t> hashes_;  // AddHashedField's, until ResolveHashes
   std::vector<uint8_t> breaks_, capitals_;
 };
 

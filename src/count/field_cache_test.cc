@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "count/cooccurrence_counter.h"
+#include "count/corpus_counter.h"
 #include "count/key_count_map_testing.h"
 #include "count/phrase_counter.h"
 #include "gtest/gtest.h"
@@ -73,6 +74,50 @@ TEST_F(FieldCacheTest, ReplayCountsWhatReadingAgainCounts) {
   EXPECT_EQ(a.slot_occurrences, b.slot_occurrences);
   EXPECT_EQ(a.slot_capitalized, b.slot_capitalized);
   EXPECT_GT(a.slot_capitalized[0], 0u);  // "The" at the start of each text
+}
+
+TEST_F(FieldCacheTest, TheCountPassKeepsTheSameTextAsTermHashes) {
+  // The count pass keeps hashes; resolved to ids they replay as the second pass's cache does,
+  // and count the same bigrams, trigrams and (in the count pass) abbreviations.
+  FieldCache second(size_t{1} << 20), first(size_t{1} << 20);
+  PhraseCounter reading(TokenizerOptions{}, *vocab_, vocab_->size(), true);
+  reading.KeepFieldsIn(&second);
+  DocumentCounter counter(TokenizerOptions{});
+  counter.KeepFieldsIn(&first);
+  counter.CountAbbreviationsToo();
+  texts_[4][1] = "the plain rain (PR) falls";
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    reading.Add(Doc(i));
+    counter.Add(Doc(i));
+  }
+  ASSERT_FALSE(first.overflowed());
+  first.ResolveHashes([&](uint64_t hash) {
+    for (uint32_t id = 0; id < vocab_->size(); ++id) {
+      if (CountTable::Hash(vocab_->term(id)) == hash) return id;
+    }
+    return Vocabulary::kNone;
+  });
+  std::vector<std::vector<uint32_t>> a, b;
+  std::vector<std::vector<uint8_t>> breaks_a, breaks_b, caps_a, caps_b;
+  second.ForEachField([&](uint64_t, uint64_t, const FieldView& f) {
+    a.emplace_back(f.ids.begin(), f.ids.end());
+    breaks_a.emplace_back(f.breaks.begin(), f.breaks.end());
+    caps_a.emplace_back(f.capitals.begin(), f.capitals.end());
+  });
+  first.ForEachField([&](uint64_t, uint64_t, const FieldView& f) {
+    b.emplace_back(f.ids.begin(), f.ids.end());
+    breaks_b.emplace_back(f.breaks.begin(), f.breaks.end());
+    caps_b.emplace_back(f.capitals.begin(), f.capitals.end());
+  });
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(breaks_a, breaks_b);
+  EXPECT_EQ(caps_a, caps_b);
+  PhraseCounter replayed(TokenizerOptions{}, *vocab_, vocab_->size(), false);
+  replayed.AddCached(first);
+  EXPECT_EQ(ContentsOf(replayed.counts().bigrams), ContentsOf(reading.counts().bigrams));
+  EXPECT_EQ(ContentsOf(replayed.counts().trigrams), ContentsOf(reading.counts().trigrams));
+  EXPECT_FALSE(reading.counts().abbreviations.empty());
+  EXPECT_EQ(counter.abbreviations(), reading.counts().abbreviations);
 }
 
 TEST_F(FieldCacheTest, PastTheBudgetItOverflowsAndLetsGo) {

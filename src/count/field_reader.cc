@@ -29,17 +29,12 @@ bool IsClauseGap(std::string_view gap) {
   return false;
 }
 
-namespace {
-
-// An ASCII capital, or a first character (its first two bytes) that case folding changed.
 bool StartsWithCapital(const Token& tok) {
   const auto first = static_cast<unsigned char>(tok.surface[0]);
   if (first < 0x80) return first >= 'A' && first <= 'Z';
   if (tok.folded.size() < 2 || tok.surface.size() < 2) return true;
   return tok.folded[0] != tok.surface[0] || tok.folded[1] != tok.surface[1];
 }
-
-}  // namespace
 
 void FieldReader::Read(std::string_view field, FieldIds* out) {
   out->ids.clear();

@@ -15,6 +15,10 @@ namespace nightjar {
 // line breaks): phrases and bigrams never span one.
 bool IsClauseGap(std::string_view gap);
 
+// Whether `tok` was written with a capital first letter: an ASCII capital, or a first character
+// (its first two bytes) that case folding changed.
+bool StartsWithCapital(const Token& tok);
+
 // A text field as the later passes see it: one vocabulary id per token (Vocabulary::kNone for
 // terms without one), per token whether a clause break precedes it, and whether it was written
 // with a capital first letter (an ASCII capital, or a first character that case folding changes).

@@ -1,9 +1,5 @@
 #include "count/phrase_counter.h"
 
-#include <cctype>
-
-#include "text/abbreviation.h"
-
 namespace nightjar {
 
 void PhraseCounts::Merge(const PhraseCounts& other) {
@@ -40,59 +36,54 @@ PhraseCounter::PhraseCounter(const TokenizerOptions& options, const Vocabulary& 
   }
 }
 
-namespace {
-
-std::string NormalizeLongForm(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
-}  // namespace
-
 void PhraseCounter::Add(const Document& doc) {
   if (doc.deleted) return;
   bigram_keys_.clear();
   trigram_keys_.clear();
   if (cache_ != nullptr) cache_->BeginDocument(DocumentIdHash(doc.id));
   for (std::string_view field : doc.fields) {
-    uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
     reader_.Read(field, &field_);
     if (cache_ != nullptr) cache_->AddField(field_);
-    for (size_t i = 0; i < field_.ids.size(); ++i) {
-      if (field_.breaks[i]) p2 = p1 = Vocabulary::kNone;
-      uint32_t id = field_.ids[i];
-      if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
-      if (id != Vocabulary::kNone && !connector_[id]) {
-        if (p1 != Vocabulary::kNone && !connector_[p1]) bigram_keys_.push_back(BigramKey(p1, id));
-        if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connector_[p2] &&
-            p2 <= kMaxTrigramId && p1 <= kMaxTrigramId && id <= kMaxTrigramId) {
-          trigram_keys_.push_back(TrigramKey(p2, p1, id));
-        }
-      }
-      p2 = p1;
-      p1 = id;
-    }
-    if (abbreviations_ && field.find('(') != std::string_view::npos) {
-      FindAbbreviations(field, [&](const AbbreviationDefinition& d) {
-        std::string key(d.short_form);
-        key.push_back('\x1f');
-        key += NormalizeLongForm(d.long_form);
-        ++counts_.abbreviations[key];
-      });
-    }
+    CollectKeys(FieldView::Of(field_));
+    if (abbreviations_) CountAbbreviations(field, &counts_.abbreviations);
   }
   counts_.bigrams.AddBatch(bigram_keys_.data(), bigram_keys_.size());
   counts_.trigrams.AddBatch(trigram_keys_.data(), trigram_keys_.size());
+}
+
+void PhraseCounter::AddCached(const FieldCache& cache) {
+  bigram_keys_.clear();
+  trigram_keys_.clear();
+  cache.ForEachField([&](uint64_t, uint64_t, const FieldView& field) {
+    CollectKeys(field);
+    // Counted in batches of a few thousand keys, as Add counts a document's.
+    if (bigram_keys_.size() + trigram_keys_.size() >= 4096) {
+      counts_.bigrams.AddBatch(bigram_keys_.data(), bigram_keys_.size());
+      counts_.trigrams.AddBatch(trigram_keys_.data(), trigram_keys_.size());
+      bigram_keys_.clear();
+      trigram_keys_.clear();
+    }
+  });
+  counts_.bigrams.AddBatch(bigram_keys_.data(), bigram_keys_.size());
+  counts_.trigrams.AddBatch(trigram_keys_.data(), trigram_keys_.size());
+}
+
+void PhraseCounter::CollectKeys(const FieldView& field) {
+  uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
+  for (size_t i = 0; i < field.ids.size(); ++i) {
+    if (field.breaks[i]) p2 = p1 = Vocabulary::kNone;
+    uint32_t id = field.ids[i];
+    if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
+    if (id != Vocabulary::kNone && !connector_[id]) {
+      if (p1 != Vocabulary::kNone && !connector_[p1]) bigram_keys_.push_back(BigramKey(p1, id));
+      if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connector_[p2] &&
+          p2 <= kMaxTrigramId && p1 <= kMaxTrigramId && id <= kMaxTrigramId) {
+        trigram_keys_.push_back(TrigramKey(p2, p1, id));
+      }
+    }
+    p2 = p1;
+    p1 = id;
+  }
 }
 
 }  // namespace nightjar

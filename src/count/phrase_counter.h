@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "corpus/document.h"
+#include "count/abbreviation_counts.h"
 #include "count/field_cache.h"
 #include "count/field_reader.h"
 #include "count/key_count_map.h"
@@ -23,9 +24,7 @@ struct PhraseCounts {
   PairCountMap bigrams;
   // TrigramKey(a, b, c) -> occurrences of "a b c" within a clause.
   KeyCountMap trigrams;
-  // "SF\x1flong form" -> abbreviation definitions seen (Schwartz & Hearst), long form in lower
-  // case with single spaces, short form as written.
-  absl::flat_hash_map<std::string, uint64_t> abbreviations;
+  AbbreviationCounts abbreviations;
 
   void Merge(const PhraseCounts& other);
 };
@@ -50,12 +49,18 @@ class PhraseCounter {
   PhraseCounter(const TokenizerOptions& options, const Vocabulary& vocab, uint32_t id_limit,
                 bool abbreviations);
   void Add(const Document& doc);
+  // Counts the bigrams and trigrams of the fields in `cache` (ids resolved): the same counts as
+  // Add of the documents it was filled from, abbreviations aside.
+  void AddCached(const FieldCache& cache);
   // Also keeps each document's tokenized fields in `cache` (null: none), for the third pass.
   // The cache must outlive the counter's Add calls.
   void KeepFieldsIn(FieldCache* cache) { cache_ = cache; }
   PhraseCounts& counts() { return counts_; }
 
  private:
+  // Appends the field's bigram and trigram keys to bigram_keys_ and trigram_keys_.
+  void CollectKeys(const FieldView& field);
+
   FieldReader reader_;
   FieldIds field_;  // the field being counted
   FieldCache* cache_ = nullptr;

@@ -52,6 +52,36 @@ absl::Status RunCounters(const SourceFactory& reopen, std::vector<std::unique_pt
   return absl::OkStatus();
 }
 
+// Runs replay(*cs[i % n], caches[i]) for every cache, counter i on its own thread (n counters).
+template <typename Counter, typename Cache, typename Replay>
+void ReplayEach(std::vector<std::unique_ptr<Counter>>& cs, std::vector<Cache>& caches,
+                const Replay& replay) {
+  auto run = [&](size_t i) {
+    for (size_t j = i; j < caches.size(); j += cs.size()) replay(*cs[i], caches[j]);
+  };
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < cs.size() && i < caches.size(); ++i) pool.emplace_back(run, i);
+  if (!cs.empty() && !caches.empty()) run(0);
+  for (auto& th : pool) th.join();
+}
+
+// Turns the first pass's term hashes into vocabulary ids, unless two of the vocabulary's terms
+// share a hash (then the hashes cannot say which term a token was, and false is returned).
+bool ResolveTermHashes(const Vocabulary& vocab, std::vector<FieldCache>* caches) {
+  absl::flat_hash_map<uint64_t, uint32_t> id_of;
+  id_of.reserve(vocab.size());
+  for (uint32_t id = 0; id < vocab.size(); ++id) {
+    if (!id_of.emplace(CountTable::Hash(vocab.term(id)), id).second) return false;
+  }
+  for (FieldCache& cache : *caches) {
+    cache.ResolveHashes([&](uint64_t hash) {
+      auto it = id_of.find(hash);
+      return it == id_of.end() ? Vocabulary::kNone : it->second;
+    });
+  }
+  return true;
+}
+
 struct Unit {
   std::string text;
   uint64_t frequency;
@@ -79,29 +109,40 @@ std::vector<Expansion> RelatedExpansions(const RelatedEntry& r, const ExpansionO
 
 absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFactory& reopen,
                                       const TokenizerOptions& tokenizer,
-                                      const LexiconOptions& options, int threads) {
+                                      const LexiconOptions& options, int threads,
+                                      std::vector<FieldCache> first_pass) {
   Lexicons out;
   const Vocabulary vocab(counts.terms, 1);
 
   // Pass 2: phrases and abbreviations.
   auto t = std::chrono::steady_clock::now();
   PhraseCounts phrase_counts;
-  // The second pass's tokenized text, one cache per thread, for the third pass.
+  // The tokenized text, one cache per thread, for the third pass.
   std::vector<FieldCache> caches;
   {
     std::vector<std::unique_ptr<PhraseCounter>> cs;
     const uint32_t limit = vocab.CountAtLeast(options.phrases.min_count);
-    const auto cache_bytes = static_cast<size_t>(options.pass_cache_mb) << 20;
-    if (cache_bytes > 0) {
-      caches.assign(static_cast<size_t>(threads),
-                    FieldCache(cache_bytes / static_cast<size_t>(threads)));
-    }
+    const bool count_abbreviations = !counts.abbreviations_counted;
     for (int i = 0; i < threads; ++i) {
-      cs.push_back(std::make_unique<PhraseCounter>(tokenizer, vocab, limit, true));
-      if (!caches.empty()) cs.back()->KeepFieldsIn(&caches[static_cast<size_t>(i)]);
+      cs.push_back(std::make_unique<PhraseCounter>(tokenizer, vocab, limit, count_abbreviations));
     }
-    NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &phrase_counts));
+    if (!first_pass.empty() && ResolveTermHashes(vocab, &first_pass)) {
+      caches = std::move(first_pass);
+      ReplayEach(cs, caches, [](PhraseCounter& c, const FieldCache& f) { c.AddCached(f); });
+      MergeCounts(cs, &phrase_counts);
+      out.second_pass_cached = true;
+    } else {
+      first_pass.clear();
+      const auto cache_bytes = static_cast<size_t>(options.pass_cache_mb) << 20;
+      if (cache_bytes > 0) {
+        caches.assign(static_cast<size_t>(threads),
+                      FieldCache(cache_bytes / static_cast<size_t>(threads)));
+      }
+      for (size_t i = 0; i < caches.size(); ++i) cs[i]->KeepFieldsIn(&caches[i]);
+      NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &phrase_counts));
+    }
   }
+  if (counts.abbreviations_counted) phrase_counts.abbreviations = counts.abbreviations;
   if (std::any_of(caches.begin(), caches.end(),
                   [](const FieldCache& c) { return c.overflowed(); })) {
     caches.clear();  // past the budget: the third pass reads the corpus
@@ -203,14 +244,10 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     if (caches.empty()) {
       NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &cooc));
     } else {
-      auto replay = [&](size_t i) {
-        cs[i]->AddCached(caches[i]);
-        caches[i] = FieldCache(0);
-      };
-      std::vector<std::thread> pool;
-      for (size_t i = 1; i < cs.size(); ++i) pool.emplace_back(replay, i);
-      replay(0);
-      for (auto& th : pool) th.join();
+      ReplayEach(cs, caches, [](CooccurrenceCounter& c, FieldCache& f) {
+        c.AddCached(f);
+        f = FieldCache(0);
+      });
       MergeCounts(cs, &cooc);
       out.third_pass_cached = true;
     }

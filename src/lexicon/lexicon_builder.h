@@ -62,7 +62,9 @@ struct Lexicons {
   std::vector<ExpansionEntry> expansions;
   // Seconds spent per stage, for the run summary.
   double phrase_pass_s = 0, context_pass_s = 0, related_s = 0, variants_s = 0;
-  // Whether the third pass read the second's cached text (else the corpus again).
+  // Whether the second pass read the first's cached text, and the third the second's (else the
+  // corpus again).
+  bool second_pass_cached = false;
   bool third_pass_cached = false;
   // Finer steps inside those stages (name, seconds), in the order they ran.
   std::vector<std::pair<std::string, double>> steps;
@@ -78,12 +80,17 @@ struct Lexicons {
 using SourceFactory = std::function<absl::StatusOr<std::unique_ptr<DocumentSource>>()>;
 
 // Mines all lexicons from the first pass's counts and two further passes over the corpus:
-// word bigrams/trigrams and abbreviation definitions, then unit co-occurrence and spelling
-// contexts. Deterministic for every thread count. Fails only when a source fails.
+// word bigrams/trigrams (and abbreviation definitions, unless the first pass counted them), then
+// unit co-occurrence and spelling contexts. `first_pass` is the first pass's tokenized text
+// (CorpusCounts::caches, moved in; may be empty): the second pass reads it instead of the corpus
+// when it is complete and its term hashes tell the vocabulary's terms apart, and the third pass
+// then reads it too. Deterministic for every thread count, and the same whichever text the
+// passes read. Fails only when a source fails.
 [[nodiscard]] absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts,
                                                     const SourceFactory& reopen,
                                                     const TokenizerOptions& tokenizer,
-                                                    const LexiconOptions& options, int threads);
+                                                    const LexiconOptions& options, int threads,
+                                                    std::vector<FieldCache> first_pass = {});
 
 }  // namespace nightjar
 
