@@ -1,5 +1,6 @@
 #include "count/corpus_counter.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <random>
@@ -197,6 +198,36 @@ TEST(TermTableTest, SortedIsByFrequencyThenTerm) {
   EXPECT_EQ(rows[0].term, "c");
   EXPECT_EQ(rows[1].term, "a");
   EXPECT_EQ(rows[2].term, "b");
+}
+
+TEST(TermTableTest, SortedMatchesAPlainSortOnTrickyTerms) {
+  // Shared 8-byte prefixes, prefixes of each other, bytes past 0x7f, a NUL byte, many ties.
+  std::mt19937 rng(12);
+  const std::vector<std::string> stems = {"internationalization", "internation", "intern", "in",
+                                          "\xc3\xa9t\xc3\xa9",    "\xff\x01",    "z",      "ab"};
+  TermTable t;
+  std::vector<TermRow> want;
+  std::set<std::string> seen;
+  std::vector<std::string> terms;
+  for (int i = 0; i < 3000; ++i) {
+    std::string term = stems[rng() % stems.size()];
+    for (int k = static_cast<int>(rng() % 4); k > 0; --k) term.push_back("aez\xc3\x80"[rng() % 5]);
+    if (i == 7) term = std::string("ab\0c", 4);
+    if (!seen.insert(term).second) continue;
+    terms.push_back(term);
+  }
+  for (const std::string& term : terms) t.Add(term, {1 + rng() % 3, 1});
+  t.ForEach([&](std::string_view term, const TermStats& s) { want.push_back(TermRow{term, s}); });
+  std::sort(want.begin(), want.end(), [](const TermRow& a, const TermRow& b) {
+    if (a.stats.frequency != b.stats.frequency) return a.stats.frequency > b.stats.frequency;
+    return a.term < b.term;
+  });
+  const auto got = t.Sorted();
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].term, want[i].term) << i;
+    ASSERT_EQ(got[i].stats.frequency, want[i].stats.frequency) << i;
+  }
 }
 
 TEST(NgramTableTest, DerivedFromTermTableWithBoundaryMarkers) {

@@ -317,7 +317,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   }
   const std::vector<Variant> variants =
       ChooseVariants(vocab, lowercase_candidates, context, options.variants);
-  out.spelling = BuildSpellingVocabulary(counts.terms, options.spelling);
+  out.spelling = BuildSpellingVocabulary(vocab, options.spelling);
   absl::flat_hash_map<std::string_view, size_t> entry_of;
   for (size_t i = 0; i < out.spelling.size(); ++i) entry_of[out.spelling[i].word] = i;
   for (const Variant& v : variants) {

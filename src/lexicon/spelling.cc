@@ -5,14 +5,16 @@
 
 namespace nightjar {
 
-std::vector<SpellingEntry> BuildSpellingVocabulary(const TermTable& terms,
+std::vector<SpellingEntry> BuildSpellingVocabulary(const Vocabulary& vocab,
                                                    const SpellingOptions& options) {
   std::vector<SpellingEntry> out;
-  for (const TermRow& row : terms.Sorted()) {
-    if (row.stats.frequency < options.min_frequency) break;  // sorted by frequency
-    if (row.stats.doc_frequency < options.min_doc_frequency) continue;
-    if (CountChars(row.term) < options.min_chars) continue;
-    out.push_back(SpellingEntry{row.term, row.stats, {}});
+  for (uint32_t id = 0; id < vocab.size(); ++id) {
+    const TermStats& stats = vocab.stats(id);
+    if (stats.frequency < options.min_frequency) break;  // ids are frequency ranks
+    if (stats.doc_frequency < options.min_doc_frequency) continue;
+    const std::string_view term = vocab.term(id);
+    if (CountChars(term) < options.min_chars) continue;
+    out.push_back(SpellingEntry{term, stats, {}});
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "count/term_table.h"
+#include "count/vocabulary.h"
 
 namespace nightjar {
 
@@ -23,9 +24,11 @@ struct SpellingEntry {
   std::vector<std::string> variants;  // misspellings, best first (filled by the variant miner)
 };
 
-// The spelling vocabulary: a pure function of the term counts. Ordered by frequency descending,
-// then word ascending. The entries view `terms`, which must outlive them.
-std::vector<SpellingEntry> BuildSpellingVocabulary(const TermTable& terms,
+// The spelling vocabulary: a pure function of the term counts, read from their Vocabulary (which
+// must hold every term the options admit, e.g. built with min_frequency 1). Ordered by frequency
+// descending, then word ascending (the vocabulary's id order). The entries view the term table
+// the vocabulary views, which must outlive them.
+std::vector<SpellingEntry> BuildSpellingVocabulary(const Vocabulary& vocab,
                                                    const SpellingOptions& options);
 
 // {"word":..,"frequency":..,"doc_frequency":..,"variants":[..],"version":..}
