@@ -38,11 +38,17 @@ class FieldCache {
   void AddHashedField(std::span<const uint64_t> hashes, std::span<const uint8_t> breaks,
                       std::span<const uint8_t> capitals);
   // Replaces the hashes AddHashedField kept by the ids id_of(hash) gives (uint32_t), after which
-  // ForEachField reads them; frees the hashes.
-  template <typename IdOf>
-  void ResolveHashes(IdOf&& id_of) {
-    ids_.resize(hashes_.size());
-    for (size_t i = 0; i < hashes_.size(); ++i) ids_[i] = id_of(hashes_[i]);
+  // ForEachField reads them; frees the hashes. prefetch(hash) is called a few hashes ahead of
+  // id_of(hash), so that a table lookup's cache miss can start early.
+  template <typename IdOf, typename Prefetch>
+  void ResolveHashes(IdOf&& id_of, Prefetch&& prefetch) {
+    constexpr size_t kAhead = 8;
+    const size_t n = hashes_.size();
+    ids_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) prefetch(hashes_[i + kAhead]);
+      ids_[i] = id_of(hashes_[i]);
+    }
     hashes_ = std::vector<uint64_t>();
   }
 

@@ -91,12 +91,14 @@ TEST_F(FieldCacheTest, TheCountPassKeepsTheSameTextAsTermHashes) {
     counter.Add(Doc(i));
   }
   ASSERT_FALSE(first.overflowed());
-  first.ResolveHashes([&](uint64_t hash) {
-    for (uint32_t id = 0; id < vocab_->size(); ++id) {
-      if (CountTable::Hash(vocab_->term(id)) == hash) return id;
-    }
-    return Vocabulary::kNone;
-  });
+  first.ResolveHashes(
+      [&](uint64_t hash) {
+        for (uint32_t id = 0; id < vocab_->size(); ++id) {
+          if (CountTable::Hash(vocab_->term(id)) == hash) return id;
+        }
+        return Vocabulary::kNone;
+      },
+      [](uint64_t) {});
   std::vector<std::vector<uint32_t>> a, b;
   std::vector<std::vector<uint8_t>> breaks_a, breaks_b, caps_a, caps_b;
   second.ForEachField([&](uint64_t, uint64_t, const FieldView& f) {
