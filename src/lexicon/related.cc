@@ -1,11 +1,12 @@
 #include "lexicon/related.h"
 
-#include <Eigen/Sparse>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <random>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "lexicon/kernels.h"
 #include "util/json_writer.h"
@@ -15,9 +16,38 @@ namespace {
 
 using Dense = Eigen::MatrixXf;
 using RowDense = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Sparse = Eigen::SparseMatrix<float, Eigen::RowMajor>;
+// A sparse matrix in compressed rows, each row's cells in column order.
+struct Csr {
+  size_t rows = 0;
+  std::vector<int> outer = {0};  // rows + 1 offsets into inner and values
+  std::vector<int> inner;        // column of each cell
+  std::vector<float> values;
+};
 
-Sparse PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, double alpha) {
+// m's transpose, m having `cols` columns: a counting sort by column. Reading m's rows in order,
+// each row of the result gets its cells in column order whatever the order within m's rows.
+Csr Transpose(const Csr& m, size_t cols) {
+  Csr t;
+  t.rows = cols;
+  t.outer.assign(cols + 1, 0);
+  for (int c : m.inner) ++t.outer[static_cast<size_t>(c) + 1];
+  for (size_t c = 0; c < cols; ++c) t.outer[c + 1] += t.outer[c];
+  t.inner.resize(m.inner.size());
+  t.values.resize(m.values.size());
+  std::vector<int> fill(t.outer.begin(), t.outer.end() - 1);
+  for (size_t r = 0; r < m.rows; ++r) {
+    for (int e = m.outer[r]; e < m.outer[r + 1]; ++e) {
+      const auto at =
+          static_cast<size_t>(fill[static_cast<size_t>(m.inner[static_cast<size_t>(e)])]++);
+      t.inner[at] = static_cast<int>(r);
+      t.values[at] = m.values[static_cast<size_t>(e)];
+    }
+  }
+  return t;
+}
+
+// The PPMI matrix of the unit pairs (k x k) and its transpose.
+std::pair<Csr, Csr> PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, double alpha) {
   std::vector<double> row(k, 0.0);
   double total = 0;
   counts.pairs.ForEach([&](uint64_t key, uint64_t n) {
@@ -41,21 +71,37 @@ Sparse PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, double alpha) {
   constexpr uint64_t kTable = 4096;
   std::vector<double> log_n(kTable);
   for (uint64_t n = 1; n < kTable; ++n) log_n[n] = std::log(static_cast<double>(n));
-  std::vector<Eigen::Triplet<float>> cells;
-  cells.reserve(counts.pairs.size() * 2);
-  counts.pairs.ForEach([&](uint64_t key, uint64_t n) {
-    const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
-    if (a >= k || b >= k || n == 0) return;
-    const double ln = n < kTable ? log_n[n] : std::log(static_cast<double>(n));
-    // PMI with the smoothed context distribution, in both directions.
-    const double ab = ln - log_row[a] - log_ctx[b];
-    const double ba = ln - log_row[b] - log_ctx[a];
-    if (ab > 0) cells.emplace_back(a, b, static_cast<float>(ab));
-    if (ba > 0) cells.emplace_back(b, a, static_cast<float>(ba));
+  // fn(a, b, PMI(a, b)) for every positive cell, in both directions, in the map's order.
+  auto cells = [&](auto&& fn) {
+    counts.pairs.ForEach([&](uint64_t key, uint64_t n) {
+      const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
+      if (a >= k || b >= k || n == 0) return;
+      const double ln = n < kTable ? log_n[n] : std::log(static_cast<double>(n));
+      const double ab = ln - log_row[a] - log_ctx[b];
+      const double ba = ln - log_row[b] - log_ctx[a];
+      if (ab > 0) fn(a, b, static_cast<float>(ab));
+      if (ba > 0) fn(b, a, static_cast<float>(ba));
+    });
+  };
+  // The cells by column, in the map's order (which depends on how the map was built, so it is
+  // sorted away): a count, then a fill. Transposing that orders each row by column, and
+  // transposing again gives the transpose in the same order.
+  Csr by_column;
+  by_column.rows = k;
+  by_column.outer.assign(k + 1, 0);
+  cells([&](uint32_t, uint32_t b, float) { ++by_column.outer[b + 1]; });
+  for (uint32_t c = 0; c < k; ++c) by_column.outer[c + 1] += by_column.outer[c];
+  by_column.inner.resize(static_cast<size_t>(by_column.outer[k]));
+  by_column.values.resize(by_column.inner.size());
+  std::vector<int> fill(by_column.outer.begin(), by_column.outer.end() - 1);
+  cells([&](uint32_t a, uint32_t b, float v) {
+    const auto at = static_cast<size_t>(fill[b]++);
+    by_column.inner[at] = static_cast<int>(a);
+    by_column.values[at] = v;
   });
-  Sparse m(k, k);
-  m.setFromTriplets(cells.begin(), cells.end());
-  return m;
+  Csr m = Transpose(by_column, k);
+  Csr t = Transpose(m, k);
+  return {std::move(m), std::move(t)};
 }
 
 // An orthonormal basis of y's columns by CholeskyQR2 (Fukaya et al. 2014): two rounds of
@@ -81,12 +127,11 @@ Dense Orthonormalize(const Dense& y, int rounds = 2) {
 
 UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
                              const RelatedOptions& options) {
-  Sparse a = PpmiMatrix(units, counts, options.context_smoothing);
-  a.makeCompressed();
+  const auto [a, at] = PpmiMatrix(units, counts, options.context_smoothing);
   const Eigen::Index k = units;
   const Eigen::Index l = std::min<Eigen::Index>(k, options.dimensions + 10);
   UnitVectors out = UnitVectors::Zero(k, std::min<Eigen::Index>(k, options.dimensions));
-  if (k == 0 || a.nonZeros() == 0) return out;
+  if (k == 0 || a.inner.empty()) return out;
 
   std::mt19937_64 rng(options.seed);
   std::normal_distribution<float> normal;
@@ -96,14 +141,11 @@ UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
   }
   // Sparse (row-major) times dense (row-major): each stored cell adds a scaled dense row, a
   // contiguous vectorized axpy. A^T is stored row-major too, rather than read column-wise.
-  Sparse at = a.transpose();
-  at.makeCompressed();
-  auto times = [](const Sparse& m, const Dense& x) -> Dense {
+  auto times = [](const Csr& m, const Dense& x) -> Dense {
     const RowDense xr = x;
-    RowDense y(m.rows(), x.cols());
-    SparseTimesDense(m.outerIndexPtr(), m.innerIndexPtr(), m.valuePtr(),
-                     static_cast<size_t>(m.rows()), xr.data(), static_cast<size_t>(x.cols()),
-                     y.data());
+    RowDense y(static_cast<Eigen::Index>(m.rows), x.cols());
+    SparseTimesDense(m.outer.data(), m.inner.data(), m.values.data(), m.rows, xr.data(),
+                     static_cast<size_t>(x.cols()), y.data());
     return y;
   };
   // Between power iterations the basis only has to stay well conditioned, which one CholeskyQR
