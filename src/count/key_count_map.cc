@@ -25,7 +25,7 @@ BasicKeyCountMap<Word>& BasicKeyCountMap<Word>::operator=(BasicKeyCountMap&& oth
 
 template <typename Word>
 void BasicKeyCountMap<Word>::Allocate(size_t capacity) {
-  pages_ = ZeroedPages(capacity * sizeof(Slot));
+  pages_ = ZeroedPages{capacity * sizeof(Slot)};
   slots_ = static_cast<Slot*>(pages_.data());
   capacity_ = capacity;
   mask_ = capacity - 1;

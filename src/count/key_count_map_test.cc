@@ -99,8 +99,8 @@ TEST(KeyCountMap32Test, MatchesTheWideMapThroughGrowth) {
   KeyCountMap32 narrow;
   KeyCountMap wide;
   std::mt19937_64 rng(3);
-  std::vector<uint32_t> keys;
-  for (int i = 0; i < 200000; ++i) keys.push_back(static_cast<uint32_t>(rng() % 40000) * 7919u);
+  std::vector<uint32_t> keys(200000);
+  for (uint32_t& k : keys) k = static_cast<uint32_t>(rng() % 40000) * 7919u;
   narrow.AddBatch(keys.data(), keys.size());
   for (uint32_t k : keys) wide.Add(k);
   EXPECT_EQ(narrow.size(), wide.size());

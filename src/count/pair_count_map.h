@@ -34,8 +34,9 @@ class PairCountMap {
   template <typename Fn>
   void ForEach(Fn&& fn) const {
     first_.ForEach([&](uint32_t low, uint64_t n) { fn(Join(0, low), n); });
-    for (const auto& [block, map] : blocks_) {
-      map.ForEach([&](uint32_t low, uint64_t n) { fn(Join(block, low), n); });
+    for (const auto& entry : blocks_) {
+      const uint32_t block = entry.first;
+      entry.second.ForEach([&](uint32_t low, uint64_t n) { fn(Join(block, low), n); });
     }
   }
 

@@ -2,9 +2,9 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -15,14 +15,20 @@ namespace nightjar {
 namespace {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-// A cache-line-aligned float buffer, for aligned vector loads.
-struct FreeDeleter {
-  void operator()(float* p) const { std::free(p); }
+// A float buffer whose data() is cache-line aligned, for aligned vector loads.
+class AlignedFloats {
+ public:
+  explicit AlignedFloats(size_t n) : storage_(n + 16) {
+    void* p = storage_.data();
+    size_t space = storage_.size() * sizeof(float);
+    data_ = static_cast<float*>(std::align(64, n * sizeof(float), p, space));
+  }
+  float* data() const { return data_; }
+
+ private:
+  std::vector<float> storage_;
+  float* data_;
 };
-std::unique_ptr<float[], FreeDeleter> AlignedFloats(size_t n) {
-  const size_t bytes = std::max<size_t>(64, (n * sizeof(float) + 63) / 64 * 64);
-  return std::unique_ptr<float[], FreeDeleter>(static_cast<float*>(std::aligned_alloc(64, bytes)));
-}
 
 #ifdef NIGHTJAR_HAVE_AVX2_KERNEL
 
@@ -181,9 +187,11 @@ __attribute__((target("avx512f,avx512bf16"))) void Bf16RowTiles(const uint16_t* 
   for (; j < cols; ++j) Bf16Tile<R, 1>(a, b + j * dims, dims, c + j, ldc);
 }
 
-__attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16DotProducts(
-    const uint16_t* a, size_t rows, const uint16_t* b, size_t cols, size_t dims, float* c,
-    size_t ldc) {
+__attribute__((target("avx512f,avx512bf16"))) void Avx512Bf16DotProducts(const uint16_t* a,
+                                                                         size_t rows,
+                                                                         const uint16_t* b,
+                                                                         size_t cols, size_t dims,
+                                                                         float* c, size_t ldc) {
   constexpr size_t kPanel = 16;
   for (size_t j0 = 0; j0 < cols; j0 += kPanel) {
     const size_t n = std::min(kPanel, cols - j0);
@@ -257,15 +265,15 @@ __attribute__((target("avx2,fma"))) void Avx2SparseTimesDense(const int* outer, 
   size_t x_rows = 0;
   for (int e = 0; e < cells; ++e) x_rows = std::max(x_rows, static_cast<size_t>(inner[e]) + 1);
   const size_t panels = (cols + kPanel - 1) / kPanel;
-  const auto xp = AlignedFloats(x_rows * kPanel);
+  const AlignedFloats xp(x_rows * kPanel);
   for (size_t p = 0; p < panels; ++p) {
     const size_t c0 = p * kPanel, n = std::min(kPanel, cols - c0);
     for (size_t i = 0; i < x_rows; ++i) {
-      float* to = xp.get() + i * kPanel;
+      float* to = xp.data() + i * kPanel;
       std::copy(x + i * cols + c0, x + i * cols + c0 + n, to);
       std::fill(to + n, to + kPanel, 0.0f);
     }
-    Avx2SparsePanel(outer, inner, values, rows, xp.get(), n, y + c0, cols);
+    Avx2SparsePanel(outer, inner, values, rows, xp.data(), n, y + c0, cols);
   }
 }
 

@@ -138,6 +138,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     std::vector<std::unique_ptr<PhraseCounter>> cs;
     const uint32_t limit = vocab.CountAtLeast(options.phrases.min_count);
     const bool count_abbreviations = !counts.abbreviations_counted;
+    cs.reserve(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i) {
       cs.push_back(std::make_unique<PhraseCounter>(tokenizer, vocab, limit, count_abbreviations));
     }
