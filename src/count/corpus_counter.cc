@@ -36,6 +36,7 @@ void DocumentCounter::Add(const Document& doc) {
   // that kPipeline cache misses are in flight at once instead of one.
   size_t head = 0, tail = 0;
   auto count_oldest = [&] { terms_.AddOccurrence(pending_[tail++ % kPipeline].key, stamp); };
+  if (cache_ != nullptr && cache_->overflowed()) cache_ = nullptr;  // nothing more to keep
   if (cache_ != nullptr) cache_->BeginDocument(DocumentIdHash(doc.id));
   for (std::string_view field : doc.fields) {
     totals_.text_bytes += field.size();
@@ -86,7 +87,12 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
   std::vector<std::unique_ptr<DocumentCounter>> counters;
   counters.reserve(static_cast<size_t>(threads));
   CorpusCounts out;
-  if (options.cache_bytes > 0) {
+  // A token takes 10 bytes in the cache and at least 4 of input (a character, a separator and
+  // JSON around them): when the input alone says the text cannot fit, keeping it would only
+  // fill the budget to throw it away.
+  const uint64_t input_bytes = source.progress().bytes_total;
+  const bool may_fit = input_bytes == 0 || input_bytes / 4 * 10 <= options.cache_bytes;
+  if (options.cache_bytes > 0 && may_fit) {
     out.caches.assign(static_cast<size_t>(threads),
                       FieldCache(options.cache_bytes / static_cast<size_t>(threads)));
   }

@@ -72,7 +72,9 @@ struct CountOptions {
   // Also count abbreviation definitions (CorpusCounts::abbreviations).
   bool abbreviations = false;
   // Memory (bytes, over all threads) the pass may fill with tokenized text for the mining
-  // passes (CorpusCounts::caches); past it, nothing is kept. 0 = keep nothing.
+  // passes (CorpusCounts::caches); past it, nothing is kept. Not tried at all when the source's
+  // size says the text cannot fit (10 bytes a token, at least 4 bytes of input a token).
+  // 0 = keep nothing.
   size_t cache_bytes = 0;
 };
 

@@ -122,6 +122,23 @@ TEST_F(FieldCacheTest, TheCountPassKeepsTheSameTextAsTermHashes) {
   EXPECT_EQ(counter.abbreviations(), reading.counts().abbreviations);
 }
 
+TEST_F(FieldCacheTest, TheCountPassStopsKeepingTextPastTheBudget) {
+  FieldCache small(3000);
+  DocumentCounter counter(TokenizerOptions{});
+  counter.KeepFieldsIn(&small);
+  DocumentCounter plain(TokenizerOptions{});
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    counter.Add(Doc(i));
+    plain.Add(Doc(i));
+  }
+  EXPECT_TRUE(small.overflowed());
+  EXPECT_EQ(small.bytes(), 0u);
+  // The counts are those of a counter that kept nothing.
+  EXPECT_EQ(counter.totals().tokens, plain.totals().tokens);
+  EXPECT_EQ(counter.terms().Get("rain").frequency, plain.terms().Get("rain").frequency);
+  EXPECT_EQ(counter.terms().Get("rain").doc_frequency, plain.terms().Get("rain").doc_frequency);
+}
+
 TEST_F(FieldCacheTest, PastTheBudgetItOverflowsAndLetsGo) {
   FieldCache cache(2000);
   PhraseCounter phrases(TokenizerOptions{}, *vocab_, vocab_->size(), false);
