@@ -261,9 +261,10 @@ __attribute__((target("avx2,fma"))) void Avx2SparseTimesDense(const int* outer, 
   // panel being summed is a sixteenth of x per row and stays in L2 where x as a whole would
   // not: each cell then costs an L2 hit per panel rather than several L3 misses.
   constexpr size_t kPanel = 16;
-  const int cells = outer[rows];
   size_t x_rows = 0;
-  for (int e = 0; e < cells; ++e) x_rows = std::max(x_rows, static_cast<size_t>(inner[e]) + 1);
+  for (int e = outer[0]; e < outer[rows]; ++e) {
+    x_rows = std::max(x_rows, static_cast<size_t>(inner[e]) + 1);
+  }
   const size_t panels = (cols + kPanel - 1) / kPanel;
   const AlignedFloats xp(x_rows * kPanel);
   for (size_t p = 0; p < panels; ++p) {

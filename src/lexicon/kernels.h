@@ -41,7 +41,8 @@ void Bf16DotProducts(const uint16_t* a, size_t rows, const uint16_t* b, size_t c
                      float* c, size_t ldc);
 
 // y[r] = sum over row r's cells e of values[e] * x[inner[e]], for r < rows: a sparse matrix in
-// compressed rows (outer: rows + 1 offsets into inner and values) times the row-major dense
+// compressed rows (outer: rows + 1 offsets into inner and values; it may point into a larger
+// matrix's offsets, for a band of its rows) times the row-major dense
 // matrix x (rows of `cols` floats), into the row-major y (overwritten). Each cell adds a scaled
 // dense row; the kernel prefetches the rows of cells a few places ahead, since x rarely fits in
 // cache. AVX2+FMA when the CPU has it. Pure; thread-safe.

@@ -1,5 +1,6 @@
 #include "lexicon/kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -96,6 +97,18 @@ TEST(SparseTimesDense, MatchesADenseProductBothPaths) {
       outer.push_back(static_cast<int>(inner.size()));
     }
     const auto x = Random(inner_dim * cols, rng);
+    {
+      // Bands of rows (outer pointing into the whole matrix's offsets) give the same floats.
+      std::vector<float> whole(rows * cols), banded(rows * cols);
+      SparseTimesDense(outer.data(), inner.data(), values.data(), rows, x.data(), cols,
+                       whole.data());
+      for (size_t r0 = 0; r0 < rows; r0 += 10) {
+        const size_t n = std::min<size_t>(10, rows - r0);
+        SparseTimesDense(outer.data() + r0, inner.data(), values.data(), n, x.data(), cols,
+                         banded.data() + r0 * cols);
+      }
+      EXPECT_EQ(banded, whole) << cols;
+    }
     for (bool portable : {false, true}) {
       std::vector<float> y(rows * cols, 123.0f);  // overwritten, not added to
       (portable ? PortableSparseTimesDense : SparseTimesDense)(

@@ -126,7 +126,7 @@ Dense Orthonormalize(const Dense& y, int rounds = 2) {
 }  // namespace
 
 UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
-                             const RelatedOptions& options) {
+                             const RelatedOptions& options, int threads) {
   const auto [a, at] = PpmiMatrix(units, counts, options.context_smoothing);
   const Eigen::Index k = units;
   const Eigen::Index l = std::min<Eigen::Index>(k, options.dimensions + 10);
@@ -141,11 +141,21 @@ UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
   }
   // Sparse (row-major) times dense (row-major): each stored cell adds a scaled dense row, a
   // contiguous vectorized axpy. A^T is stored row-major too, rather than read column-wise.
-  auto times = [](const Csr& m, const Dense& x) -> Dense {
+  // The rows are split into one contiguous share per thread.
+  const auto workers = static_cast<size_t>(std::clamp<int>(threads, 1, 64));
+  auto times = [workers](const Csr& m, const Dense& x) -> Dense {
     const RowDense xr = x;
     RowDense y(static_cast<Eigen::Index>(m.rows), x.cols());
-    SparseTimesDense(m.outer.data(), m.inner.data(), m.values.data(), m.rows, xr.data(),
-                     static_cast<size_t>(x.cols()), y.data());
+    const auto cols = static_cast<size_t>(x.cols());
+    auto share = [&](size_t t) {
+      const size_t r0 = m.rows * t / workers, r1 = m.rows * (t + 1) / workers;
+      SparseTimesDense(m.outer.data() + r0, m.inner.data(), m.values.data(), r1 - r0, xr.data(),
+                       cols, y.data() + r0 * cols);
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < workers; ++t) pool.emplace_back(share, t);
+    share(0);
+    for (auto& th : pool) th.join();
     return y;
   };
   // Between power iterations the basis only has to stay well conditioned, which one CholeskyQR
