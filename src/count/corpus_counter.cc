@@ -56,10 +56,7 @@ void DocumentCounter::Add(const Document& doc) {
       ++tokens;
       if (cache_ != nullptr) {  // as FieldReader reads it
         hashes_.push_back(p.key.hash);
-        breaks_.push_back(IsClauseGap(
-            std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
-        prev_end = tok.surface.data() + tok.surface.size();
-        capitals_.push_back(StartsWithCapital(tok));
+        AppendTokenFlags(tok, &prev_end, &breaks_, &capitals_);
       }
     });
     if (cache_ != nullptr) cache_->AddHashedField(hashes_, breaks_, capitals_);
@@ -87,11 +84,12 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
   std::vector<std::unique_ptr<DocumentCounter>> counters;
   counters.reserve(static_cast<size_t>(threads));
   CorpusCounts out;
-  // A token takes 10 bytes in the cache and at least 4 of input (a character, a separator and
-  // JSON around them): when the input alone says the text cannot fit, keeping it would only
-  // fill the budget to throw it away.
+  // A token takes at least 4 bytes of input (a character, a separator and JSON around them):
+  // when the input alone says the text cannot fit, keeping it would only fill the budget to
+  // throw it away.
   const uint64_t input_bytes = source.progress().bytes_total;
-  const bool may_fit = input_bytes == 0 || input_bytes / 4 * 10 <= options.cache_bytes;
+  const bool may_fit =
+      input_bytes == 0 || input_bytes / 4 * FieldCache::kHashedTokenBytes <= options.cache_bytes;
   if (options.cache_bytes > 0 && may_fit) {
     out.caches.assign(static_cast<size_t>(threads),
                       FieldCache(options.cache_bytes / static_cast<size_t>(threads)));

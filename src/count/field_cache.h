@@ -26,6 +26,11 @@ struct FieldView {
 // twice max_bytes). Not thread-safe: one per thread.
 class FieldCache {
  public:
+  // Bytes a token takes: as an id (AddField) or as a term hash (AddHashedField), with its break
+  // and capital flags.
+  static constexpr size_t kTokenBytes = sizeof(uint32_t) + 2;
+  static constexpr size_t kHashedTokenBytes = sizeof(uint64_t) + 2;
+
   explicit FieldCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
   // Starts a document; its fields follow.

@@ -47,10 +47,7 @@ void FieldReader::Read(std::string_view field, FieldIds* out) {
   };
   const char* prev_end = field.data();
   tokenizer_.Tokenize(field, [&](const Token& tok) {
-    out->breaks.push_back(IsClauseGap(
-        std::string_view(prev_end, static_cast<size_t>(tok.surface.data() - prev_end))));
-    prev_end = tok.surface.data() + tok.surface.size();
-    out->capitals.push_back(StartsWithCapital(tok));
+    AppendTokenFlags(tok, &prev_end, &out->breaks, &out->capitals);
     const CountTable::Key key = CountTable::MakeKey(tok.folded, tok.readable);
     if (!key.is_short) {  // its bytes do not outlive this call: resolve it now
       out->ids.push_back(vocab_.Find(key));

@@ -19,6 +19,17 @@ bool IsClauseGap(std::string_view gap);
 // (its first two bytes) that case folding changed.
 bool StartsWithCapital(const Token& tok);
 
+// Appends the flags the later passes keep per token: whether a clause break lies between
+// *prev_end and `tok` (then moves *prev_end past it; start it at the field's first byte), and
+// whether `tok` starts with a capital.
+inline void AppendTokenFlags(const Token& tok, const char** prev_end, std::vector<uint8_t>* breaks,
+                             std::vector<uint8_t>* capitals) {
+  breaks->push_back(IsClauseGap(
+      std::string_view(*prev_end, static_cast<size_t>(tok.surface.data() - *prev_end))));
+  *prev_end = tok.surface.data() + tok.surface.size();
+  capitals->push_back(StartsWithCapital(tok));
+}
+
 // A text field as the later passes see it: one vocabulary id per token (Vocabulary::kNone for
 // terms without one), per token whether a clause break precedes it, and whether it was written
 // with a capital first letter (an ASCII capital, or a first character that case folding changes).

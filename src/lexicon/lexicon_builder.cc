@@ -150,9 +150,9 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     } else {
       first_pass.clear();
       const auto cache_bytes = static_cast<size_t>(options.pass_cache_mb) << 20;
-      // 6 bytes a token: when the first pass's token count says the text cannot fit, the third
-      // pass will read the corpus anyway.
-      if (cache_bytes > 0 && counts.totals.tokens * 6 <= cache_bytes) {
+      // When the first pass's token count says the text cannot fit, the third pass will read
+      // the corpus anyway.
+      if (cache_bytes > 0 && counts.totals.tokens * FieldCache::kTokenBytes <= cache_bytes) {
         caches.assign(static_cast<size_t>(threads),
                       FieldCache(cache_bytes / static_cast<size_t>(threads)));
       }
