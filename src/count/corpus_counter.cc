@@ -91,8 +91,9 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
   const bool may_fit =
       input_bytes == 0 || input_bytes / 4 * FieldCache::kHashedTokenBytes <= options.cache_bytes;
   if (options.cache_bytes > 0 && may_fit) {
-    out.caches.assign(static_cast<size_t>(threads),
-                      FieldCache(options.cache_bytes / static_cast<size_t>(threads)));
+    for (int i = 0; i < threads; ++i) {
+      out.caches.emplace_back(options.cache_bytes / static_cast<size_t>(threads));
+    }
   }
   for (int i = 0; i < threads; ++i) {
     counters.push_back(std::make_unique<DocumentCounter>(options.tokenizer));

@@ -3,10 +3,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
-#include <vector>
 
 #include "count/field_reader.h"
+#include "util/append_array.h"
 
 namespace nightjar {
 
@@ -20,10 +21,11 @@ struct FieldView {
 
 // The second pass's tokenized text, kept for the third: per document the hash of its id and
 // its fields' vocabulary ids, clause breaks and capitals (6 bytes a token), so that the third
-// pass need not read, parse, tokenize and look up the corpus again. Bounded: once the memory it
-// holds passes `max_bytes` it lets everything go, overflowed() turns true, and the caller must
-// read the corpus instead (its vectors grow by doubling, so the memory held can briefly reach
-// twice max_bytes). Not thread-safe: one per thread.
+// pass need not read, parse, tokenize and look up the corpus again. Bounded: once what it holds
+// passes `max_bytes` it lets everything go, overflowed() turns true, and the caller must read
+// the corpus instead. Its arrays reserve address space for `max_bytes` each and are backed page
+// by page as they fill (AppendArray): nothing is copied as they grow, and memory is only touched
+// for what is kept. Move-only; not thread-safe: one per thread.
 class FieldCache {
  public:
   // Bytes a token takes: as an id (AddField) or as a term hash (AddHashedField), with its break
@@ -31,7 +33,7 @@ class FieldCache {
   static constexpr size_t kTokenBytes = sizeof(uint32_t) + 2;
   static constexpr size_t kHashedTokenBytes = sizeof(uint64_t) + 2;
 
-  explicit FieldCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+  explicit FieldCache(size_t max_bytes);
 
   // Starts a document; its fields follow.
   void BeginDocument(uint64_t id_hash);
@@ -43,18 +45,25 @@ class FieldCache {
   void AddHashedField(std::span<const uint64_t> hashes, std::span<const uint8_t> breaks,
                       std::span<const uint8_t> capitals);
   // Replaces the hashes AddHashedField kept by the ids id_of(hash) gives (uint32_t), after which
-  // ForEachField reads them; frees the hashes. prefetch(hash) is called a few hashes ahead of
-  // id_of(hash), so that a table lookup's cache miss can start early.
+  // ForEachField reads them. The ids are written over the hashes already read, and the half of
+  // the memory the hashes needed beyond them is given back. prefetch(hash) is called a few hashes
+  // ahead of id_of(hash), so that a table lookup's cache miss can start early.
   template <typename IdOf, typename Prefetch>
   void ResolveHashes(IdOf&& id_of, Prefetch&& prefetch) {
     constexpr size_t kAhead = 8;
-    const size_t n = hashes_.size();
-    ids_.resize(n);
+    uint32_t* words = tokens_.data();
+    const size_t n = tokens_.size() / 2;
+    const auto hash_at = [words](size_t i) {
+      uint64_t h;
+      std::memcpy(&h, words + 2 * i, sizeof(h));
+      return h;
+    };
     for (size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) prefetch(hashes_[i + kAhead]);
-      ids_[i] = id_of(hashes_[i]);
+      if (i + kAhead < n) prefetch(hash_at(i + kAhead));
+      const uint32_t id = id_of(hash_at(i));
+      std::memcpy(words + i, &id, sizeof(id));  // over hash i / 2, read already
     }
-    hashes_ = std::vector<uint64_t>();
+    tokens_.Truncate(n);
   }
 
   bool overflowed() const { return overflowed_; }
@@ -64,15 +73,14 @@ class FieldCache {
   // fn(id_hash, field_index, FieldView) for every kept field, in the order added.
   template <typename Fn>
   void ForEachField(Fn&& fn) const {
+    const uint32_t* ids = tokens_.data();
     size_t field = 0, token = 0;
     for (size_t d = 0; d < docs_.size(); ++d) {
       const size_t end = d + 1 < docs_.size() ? docs_[d + 1].first_field : field_ends_.size();
       for (uint64_t index = 0; field < end; ++field, ++index) {
         const size_t n = field_ends_[field] - token;
         fn(docs_[d].id_hash, index,
-           FieldView{{ids_.data() + token, n},
-                     {breaks_.data() + token, n},
-                     {capitals_.data() + token, n}});
+           FieldView{{ids + token, n}, {breaks_.data() + token, n}, {capitals_.data() + token, n}});
         token = field_ends_[field];
       }
     }
@@ -87,11 +95,10 @@ class FieldCache {
 
   size_t max_bytes_;
   bool overflowed_ = false;
-  std::vector<Doc> docs_;
-  std::vector<size_t> field_ends_;  // token offset past each field
-  std::vector<uint32_t> ids_;
-  std::vector<uint64_t> hashes_;  // AddHashedField's, until ResolveHashes
-  std::vector<uint8_t> breaks_, capitals_;
+  AppendArray<Doc> docs_;
+  AppendArray<size_t> field_ends_;  // token offset past each field
+  AppendArray<uint32_t> tokens_;    // vocabulary ids, or term hashes as pairs of words
+  AppendArray<uint8_t> breaks_, capitals_;
 };
 
 // The hash FieldCache and the third pass's context sampling key a document by.

@@ -65,7 +65,9 @@ TEST(NearestUnits, ListsAreBestFirstAboveTheFloorAndSymmetric) {
       const auto [w, s] = lists[u][i];
       EXPECT_NE(w, u);
       EXPECT_GE(s, 0.3f);
-      if (i > 0) EXPECT_GE(lists[u][i - 1].second, s);
+      if (i > 0) {
+        EXPECT_GE(lists[u][i - 1].second, s);
+      }
       // The score is the pair's cosine, whichever side it is listed on.
       EXPECT_NEAR(s, std::clamp(v.row(static_cast<Eigen::Index>(u)).dot(v.row(w)), 0.0f, 1.0f),
                   1e-5);
