@@ -51,7 +51,7 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   id_bits_ = 1;
   while (id_bits_ < 32 && (uint64_t{1} << id_bits_) < n) ++id_bits_;
   const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
-  decoded_.resize(n);
+  std::vector<std::u32string> decoded(n);
   limit_.resize(n);
   threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 10000) + 1));
   // Each thread files a contiguous share of the words: entry = hash's high bits | word id. The
@@ -75,14 +75,14 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
     const size_t lo = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
     const size_t hi = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
     for (size_t id = lo; id < hi; ++id) {
-      decoded_[id] = DecodeUtf8(words_[id]);
-      const bool short_word = decoded_[id].size() <= static_cast<size_t>(short_word_chars);
+      decoded[id] = DecodeUtf8(words_[id]);
+      const bool short_word = decoded[id].size() <= static_cast<size_t>(short_word_chars);
       limit_[id] = static_cast<uint8_t>(short_word ? std::min(max_distance_, 1) : max_distance_);
     }
     size_t cap = 0;
     for (size_t id = lo; id < hi; ++id) {
-      if (decoded_[id].size() <= static_cast<size_t>(kMaxChars)) {
-        cap += bound(decoded_[id].size(), limit_[id]);
+      if (decoded[id].size() <= static_cast<size_t>(kMaxChars)) {
+        cap += bound(decoded[id].size(), limit_[id]);
       }
     }
     Part& part = parts[static_cast<size_t>(t)];
@@ -90,8 +90,8 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
     auto* out = static_cast<uint64_t*>(part.mem.data());
     std::vector<uint64_t> hashes;
     for (size_t id = lo; id < hi; ++id) {
-      if (decoded_[id].size() > static_cast<size_t>(kMaxChars)) continue;
-      UniqueHashes(decoded_[id], limit_[id], &hashes);
+      if (decoded[id].size() > static_cast<size_t>(kMaxChars)) continue;
+      UniqueHashes(decoded[id], limit_[id], &hashes);
       for (uint64_t h : hashes) out[part.size++] = (h & ~id_mask) | id;
     }
   };
@@ -99,6 +99,13 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   for (int t = 1; t < threads; ++t) pool.emplace_back(file, t);
   file(0);
   for (auto& th : pool) th.join();
+  starts_.reserve(n + 1);
+  starts_.push_back(0);
+  for (const auto& w : decoded) {
+    chars_.insert(chars_.end(), w.begin(), w.end());
+    starts_.push_back(static_cast<uint32_t>(chars_.size()));
+  }
+  decoded = std::vector<std::u32string>();
   // Sort by scattering into buckets on the top 16 bits, then sorting each small bucket in cache:
   // several times faster than one introsort over tens of millions of entries.
   constexpr int kBits = 16;
@@ -174,10 +181,12 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (uint32_t id : ids) {
-    const std::u32string& w = decoded_[id];
     int limit = std::min<int>(max_distance, limit_[id]);
+    const size_t size = starts_[id + 1] - starts_[id];
+    const size_t longer = std::max(t.size(), size), shorter = std::min(t.size(), size);
+    if (longer - shorter > static_cast<size_t>(limit)) continue;  // before reading the word
+    const std::u32string_view w = decoded(id);
     if (w.empty() || t.empty() || w[0] != t[0]) limit = std::min(limit, first_differs_distance);
-    const size_t longer = std::max(t.size(), w.size()), shorter = std::min(t.size(), w.size());
     if (longer - shorter > static_cast<size_t>(limit)) continue;
     const int d = EditDistance(t, w, limit);
     if (d > 0 && d <= limit) out.push_back(Match{id, d});

@@ -42,7 +42,9 @@ class DeleteIndex {
 
   std::string_view word(uint32_t id) const { return words_[id]; }
   // Word `id` as code points.
-  const std::u32string& decoded(uint32_t id) const { return decoded_[id]; }
+  std::u32string_view decoded(uint32_t id) const {
+    return {chars_.data() + starts_[id], starts_[id + 1] - starts_[id]};
+  }
   size_t size() const { return words_.size(); }
   int max_distance() const { return max_distance_; }
   // The largest distance at which word `id` matches.
@@ -50,7 +52,11 @@ class DeleteIndex {
 
  private:
   std::vector<std::string_view> words_;
-  std::vector<std::u32string> decoded_;
+  // Every word's code points, back to back; word i is chars_[starts_[i], starts_[i + 1]). One
+  // array rather than a string apiece: a lookup checks a few dozen candidates, and each used to
+  // cost two cache misses (the string, then its heap buffer).
+  std::vector<char32_t> chars_;
+  std::vector<uint32_t> starts_;
   std::vector<uint8_t> limit_;  // per word: max_distance_, or 1 for a short word
   int max_distance_;
   // Sorted entries: a delete's hash with its low id_bits_ replaced by the word id. Truncating

@@ -107,7 +107,7 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       if (fw < fv * options.min_ratio) continue;
       // The cheap tests first: most matches are two edits away, and fail on length or on their
       // cheapest possible typing cost.
-      const std::u32string& intended = index.decoded(m.id);
+      const std::u32string_view intended = index.decoded(m.id);
       const int limit = index.max_distance(m.id);  // 1 for short words
       const double first = typed[0] != intended[0] ? options.first_letter_cost : 0.0;
       if (first + kMinTypingEditCost * m.distance > options.max_typing_cost) continue;
