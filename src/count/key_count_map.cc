@@ -50,7 +50,7 @@ void BasicKeyCountMap<Word>::Grow() {
 
 template <typename Word>
 void BasicKeyCountMap<Word>::AddBatch(const Word* keys, size_t n) {
-  constexpr size_t kAhead = 8;
+  constexpr size_t kAhead = 16;
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) __builtin_prefetch(&slots_[IndexOf(keys[i + kAhead])], 1, 3);
     Add(keys[i]);
