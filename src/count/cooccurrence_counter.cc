@@ -19,6 +19,30 @@ void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
   }
 }
 
+CooccurrenceCounts CooccurrenceCounts::Sum(const std::vector<CooccurrenceCounts*>& parts,
+                                           int threads) {
+  CooccurrenceCounts out;
+  std::vector<PairCountMap*> maps;
+  for (auto* p : parts) maps.push_back(&p->pairs);
+  out.pairs = PairCountMap::Sum(maps, threads);
+  maps.clear();
+  for (auto* p : parts) maps.push_back(&p->spelling_contexts);
+  out.spelling_contexts = PairCountMap::Sum(maps, threads);
+  for (auto* p : parts) {
+    const size_t n = p->slot_occurrences.size();
+    if (out.slot_occurrences.size() < n) {
+      out.slot_occurrences.resize(n, 0);
+      out.slot_capitalized.resize(n, 0);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      out.slot_occurrences[i] += p->slot_occurrences[i];
+      out.slot_capitalized[i] += p->slot_capitalized[i];
+    }
+    *p = CooccurrenceCounts();
+  }
+  return out;
+}
+
 void UnitMap::IndexPhraseStarts(size_t vocabulary_size) {
   phrase_starts.assign(vocabulary_size, 0);
   for (const auto& [key, unit] : bigram_unit) {

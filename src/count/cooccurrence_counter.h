@@ -53,6 +53,8 @@ struct CooccurrenceCounts {
   // acronyms are written capitalized; misspellings of a lowercase word mostly are not).
   std::vector<uint64_t> slot_occurrences, slot_capitalized;
   void Merge(const CooccurrenceCounts& other);
+  // The sum of `parts` (each left empty), its maps summed on `threads` threads.
+  static CooccurrenceCounts Sum(const std::vector<CooccurrenceCounts*>& parts, int threads);
 };
 
 // How the third pass counts. Every field has a default.

@@ -1,5 +1,7 @@
 #include "count/key_count_map.h"
 
+#include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "count/scatter.h"
@@ -67,6 +69,72 @@ void BasicKeyCountMap<Word>::Merge(const BasicKeyCountMap& other) {
     if (s.key != 0) Add(s.key, s.count);
   }
   for (const auto& [key, n] : other.overflow_) Add(key, n);
+}
+
+template <typename Word>
+BasicKeyCountMap<Word> BasicKeyCountMap<Word>::Sum(const std::vector<BasicKeyCountMap*>& maps,
+                                                   int threads) {
+  BasicKeyCountMap out;
+  size_t bound = 0;  // keys in the union, at most
+  for (const auto* m : maps) bound += m->size_;
+  size_t capacity = kMinCapacity;
+  while (capacity / 10 * 7 < bound + 1) capacity *= 2;
+  out.Allocate(capacity);
+  // Shares of at least 64K slots: below that one thread is as quick.
+  const size_t parts = std::clamp<size_t>(capacity >> 16, 1, std::max(1, threads));
+  struct Part {
+    std::vector<std::pair<Word, uint64_t>> deferred;
+    size_t added = 0;
+  };
+  std::vector<Part> part(parts);
+  auto fill = [&](size_t p) {
+    const size_t lo = capacity * p / parts, hi = capacity * (p + 1) / parts;
+    Part& mine = part[p];
+    for (const auto* m : maps) {
+      for (size_t j = 0; j < m->capacity_; ++j) {
+        const Slot& s = m->slots_[j];
+        if (s.key == 0) continue;
+        size_t i = out.IndexOf(s.key);
+        if (i < lo || i >= hi) continue;
+        for (;; ++i) {
+          if (i == hi) {  // the probe would leave this share
+            mine.deferred.emplace_back(s.key, s.count);
+            break;
+          }
+          Slot& d = out.slots_[i];
+          if (d.key == s.key) {
+            if (s.count <= kMaxCount - d.count) {
+              d.count += s.count;
+            } else {
+              mine.deferred.emplace_back(s.key, s.count);
+            }
+            break;
+          }
+          if (d.key == 0) {
+            d = s;
+            ++mine.added;
+            break;
+          }
+        }
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t p = 1; p < parts; ++p) pool.emplace_back(fill, p);
+  fill(0);
+  for (auto& t : pool) t.join();
+  for (const Part& p : part) out.size_ += p.added;
+  // A deferred key probes on into the next share (or wraps), past the keys placed there, as
+  // linear probing would have placed it; the table was sized for every key, so none grows it.
+  for (const Part& p : part) {
+    for (const auto& [key, n] : p.deferred) out.Add(key, n);
+  }
+  for (auto* m : maps) {
+    if (m->zero_count_ > 0) out.Add(0, m->zero_count_);
+    for (const auto& [key, n] : m->overflow_) out.Add(key, n);
+    *m = BasicKeyCountMap();
+  }
+  return out;
 }
 
 template <typename Word>

@@ -128,5 +128,62 @@ TEST(ScatterStrideTest, VisitsEverySlotOnceAndSpreadsAnyPrefix) {
   }
 }
 
+// The multiplicative inverse of an odd number modulo 2^64 (Newton's iteration).
+uint64_t InverseOf(uint64_t odd) {
+  uint64_t x = odd;
+  for (int i = 0; i < 6; ++i) x *= 2 - odd * x;
+  return x;
+}
+
+TEST(KeyCountMapTest, SumOnThreadsEqualsMergingOneIntoAnother) {
+  // Keys whose Fibonacci hash sits just below a half, a third, a quarter and the end of the
+  // table, so that in any table of up to 2^24 slots they crowd the last home slot of a thread's
+  // share: their probes must run on into the next share (or wrap), the path Sum defers.
+  const uint64_t inverse = InverseOf(0x9E3779B97F4A7C15ULL);
+  std::vector<uint64_t> crowded;
+  for (const long double share : {1.0L / 2, 1.0L / 3, 2.0L / 3, 1.0L / 4, 3.0L / 4, 1.0L}) {
+    const auto h = static_cast<uint64_t>(share * 18446744073709551615.0L) - (uint64_t{1} << 40);
+    for (uint64_t i = 0; i < 40; ++i) crowded.push_back((h + i) * inverse);
+  }
+  std::mt19937_64 rng(11);
+  for (int threads : {1, 2, 3, 4}) {
+    std::vector<KeyCountMap> maps(3);
+    std::map<uint64_t, uint64_t> ref;
+    for (size_t m = 0; m < maps.size(); ++m) {
+      for (int i = 0; i < 120000; ++i) {
+        // Overlapping key ranges across the maps, key 0 in some.
+        uint64_t k = rng() % 200000 + 1;
+        if (i % 50000 == 0 && m != 1) k = 0;
+        const uint64_t n = 1 + rng() % 3;
+        maps[m].Add(k, n);
+        ref[k] += n;
+      }
+      for (uint64_t k : crowded) {
+        maps[m].Add(k, m + 1);
+        ref[k] += m + 1;
+      }
+    }
+    std::vector<KeyCountMap*> parts;
+    for (auto& m : maps) parts.push_back(&m);
+    const KeyCountMap sum = KeyCountMap::Sum(parts, threads);
+    EXPECT_EQ(sum.size(), ref.size()) << threads;
+    EXPECT_EQ(ContentsOf(sum), ref) << threads;
+    for (const auto& [k, c] : ref) ASSERT_EQ(sum.Get(k), c) << threads;
+    for (const auto& m : maps) EXPECT_EQ(m.size(), 0u);
+  }
+}
+
+TEST(KeyCountMap32Test, SumStaysExactPastTheSlotWord) {
+  KeyCountMap32 a, b;
+  a.Add(5, 3'000'000'000);
+  b.Add(5, 3'000'000'000);
+  b.Add(5, 2'000'000'000);  // b's own count already past 2^32
+  a.Add(0, 7);
+  b.Add(9, 1);
+  std::vector<KeyCountMap32*> parts = {&a, &b};
+  const KeyCountMap32 sum = KeyCountMap32::Sum(parts, 2);
+  EXPECT_EQ(ContentsOf(sum), (std::map<uint64_t, uint64_t>{{0, 7}, {5, 8'000'000'000}, {9, 1}}));
+}
+
 }  // namespace
 }  // namespace nightjar

@@ -33,6 +33,19 @@ void PairCountMap::Merge(const PairCountMap& other) {
   for (const auto& [block, map] : other.blocks_) blocks_[block].Merge(map);
 }
 
+PairCountMap PairCountMap::Sum(const std::vector<PairCountMap*>& maps, int threads) {
+  PairCountMap out;
+  std::vector<KeyCountMap32*> firsts;
+  firsts.reserve(maps.size());
+  for (auto* m : maps) firsts.push_back(&m->first_);
+  out.first_ = KeyCountMap32::Sum(firsts, threads);
+  for (auto* m : maps) {
+    for (const auto& [block, map] : m->blocks_) out.blocks_[block].Merge(map);
+    m->blocks_.clear();
+  }
+  return out;
+}
+
 uint64_t PairCountMap::Get(uint64_t key) const {
   if ((key & kHighHalves) == 0) return first_.Get(Low(key));
   auto it = blocks_.find(Block(key));

@@ -59,5 +59,26 @@ TEST(PairCountMapTest, MergeAddsAcrossBlocks) {
                                                          {PairKey(70000, 2), 3}}));
 }
 
+TEST(PairCountMapTest, SumOnThreadsAddsAcrossBlocks) {
+  std::mt19937_64 rng(5);
+  std::vector<PairCountMap> maps(2);
+  std::map<uint64_t, uint64_t> ref;
+  for (auto& m : maps) {
+    for (int i = 0; i < 200000; ++i) {
+      // Mostly ids below 2^16 (block 0), some large ones in other blocks.
+      const uint64_t a = rng() % 10 == 0 ? rng() % 200000 : rng() % 3000;
+      const uint64_t b = rng() % 10 == 0 ? rng() % 200000 : rng() % 3000;
+      const uint64_t key = a << 32 | b;
+      m.Add(key);
+      ref[key] += 1;
+    }
+  }
+  std::vector<PairCountMap*> parts = {&maps[0], &maps[1]};
+  const PairCountMap sum = PairCountMap::Sum(parts, 2);
+  EXPECT_EQ(sum.size(), ref.size());
+  EXPECT_EQ(ContentsOf(sum), ref);
+  EXPECT_EQ(maps[0].size() + maps[1].size(), 0u);
+}
+
 }  // namespace
 }  // namespace nightjar

@@ -8,6 +8,23 @@ void PhraseCounts::Merge(const PhraseCounts& other) {
   for (const auto& [k, v] : other.abbreviations) abbreviations[k] += v;
 }
 
+PhraseCounts PhraseCounts::Sum(const std::vector<PhraseCounts*>& parts, int threads) {
+  PhraseCounts out;
+  std::vector<PairCountMap*> bigrams;
+  std::vector<KeyCountMap*> trigrams;
+  for (auto* p : parts) {
+    bigrams.push_back(&p->bigrams);
+    trigrams.push_back(&p->trigrams);
+  }
+  out.bigrams = PairCountMap::Sum(bigrams, threads);
+  out.trigrams = KeyCountMap::Sum(trigrams, threads);
+  for (auto* p : parts) {
+    for (const auto& [k, v] : p->abbreviations) out.abbreviations[k] += v;
+    *p = PhraseCounts();
+  }
+  return out;
+}
+
 const std::vector<std::string>& ConnectorWords() {
   static const std::vector<std::string> words = {"a",    "an",      "the", "for",  "of",
                                                  "with", "without", "at",  "from", "to",

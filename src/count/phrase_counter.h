@@ -27,6 +27,8 @@ struct PhraseCounts {
   AbbreviationCounts abbreviations;
 
   void Merge(const PhraseCounts& other);
+  // The sum of `parts` (each left empty), its maps summed on `threads` threads.
+  static PhraseCounts Sum(const std::vector<PhraseCounts*>& parts, int threads);
 };
 
 // Trigrams are keyed by three 21-bit ids: only the 2^21 most frequent terms form trigrams.

@@ -30,14 +30,19 @@ bool IsUnitWord(std::string_view w) {
   return false;
 }
 
-// Merges the per-thread counts into *merged, freeing each as it goes.
+// Sums the per-thread counts into *merged on as many threads (Counts::Sum), then frees the
+// counters after the first.
 template <typename Counter, typename Counts>
 void MergeCounts(std::vector<std::unique_ptr<Counter>>& cs, Counts* merged) {
-  *merged = std::move(cs[0]->counts());
-  for (size_t i = 1; i < cs.size(); ++i) {
-    merged->Merge(cs[i]->counts());
-    cs[i].reset();
+  if (cs.size() == 1) {
+    *merged = std::move(cs[0]->counts());
+    return;
   }
+  std::vector<Counts*> parts;
+  parts.reserve(cs.size());
+  for (auto& c : cs) parts.push_back(&c->counts());
+  *merged = Counts::Sum(parts, static_cast<int>(cs.size()));
+  for (size_t i = 1; i < cs.size(); ++i) cs[i].reset();
 }
 
 template <typename Counter, typename Counts>
