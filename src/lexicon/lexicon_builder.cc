@@ -237,11 +237,13 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   words.reserve(dictionary);
   for (uint32_t id = 0; id < dictionary; ++id) words.push_back(vocab.term(id));
   auto t0 = std::chrono::steady_clock::now();
-  const DeleteIndex index(std::move(words), options.variants.max_distance, threads,
-                          options.variants.short_word_chars);
-  out.Step("variant_index", &t0);
-  const std::vector<VariantCandidate> candidates =
-      FindVariantCandidates(vocab, index, options.variants, threads);
+  std::vector<VariantCandidate> candidates;
+  {  // the index is only for finding candidates: freed before the third pass's maps peak
+    const DeleteIndex index(std::move(words), options.variants.max_distance, threads,
+                            options.variants.short_word_chars);
+    out.Step("variant_index", &t0);
+    candidates = FindVariantCandidates(vocab, index, options.variants, threads);
+  }
   out.Step("variant_candidates", &t0);
   uint32_t slots = 0;
   for (const auto& c : candidates) {
