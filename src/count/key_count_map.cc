@@ -74,12 +74,37 @@ void BasicKeyCountMap<Word>::Merge(const BasicKeyCountMap& other) {
 template <typename Word>
 BasicKeyCountMap<Word> BasicKeyCountMap<Word>::Sum(const std::vector<BasicKeyCountMap*>& maps,
                                                    int threads) {
-  BasicKeyCountMap out;
-  size_t bound = 0;  // keys in the union, at most
-  for (const auto* m : maps) bound += m->size_;
-  size_t capacity = kMinCapacity;
-  while (capacity / 10 * 7 < bound + 1) capacity *= 2;
-  out.Allocate(capacity);
+  if (maps.empty()) return BasicKeyCountMap();
+  // The largest map takes the others' counts in place.
+  BasicKeyCountMap* const base = *std::max_element(
+      maps.begin(), maps.end(), [](const auto* a, const auto* b) { return a->size_ < b->size_; });
+  std::vector<BasicKeyCountMap*> others;
+  for (auto* m : maps) {
+    if (m != base) others.push_back(m);
+  }
+  // Room for the union, estimated from a sample of each other map's keys (threads of one pass
+  // mostly see the same keys, so the sum of the sizes can be twice the union): growing now, on
+  // one thread, costs less than long probes later. An estimate short of the union only
+  // lengthens probes, or defers keys to the serial step below.
+  double expected = static_cast<double>(base->size_);
+  for (const auto* m : others) {
+    const size_t step = std::max<size_t>(1, m->capacity_ / 4096);
+    size_t seen = 0, fresh = 0;
+    for (size_t j = 0; j < m->capacity_; j += step) {
+      const Word key = m->slots_[j].key;
+      if (key == 0) continue;
+      ++seen;
+      fresh += base->Get(key) == 0;
+    }
+    if (seen > 0) {
+      expected +=
+          static_cast<double>(m->size_) * static_cast<double>(fresh) / static_cast<double>(seen);
+    }
+  }
+  while (static_cast<double>(base->grow_at_) < expected + 1) base->Grow();
+
+  BasicKeyCountMap& out = *base;
+  const size_t capacity = out.capacity_;
   // Shares of at least 64K slots: below that one thread is as quick.
   const size_t parts = std::clamp<size_t>(capacity >> 16, 1, std::max(1, threads));
   struct Part {
@@ -90,14 +115,16 @@ BasicKeyCountMap<Word> BasicKeyCountMap<Word>::Sum(const std::vector<BasicKeyCou
   auto fill = [&](size_t p) {
     const size_t lo = capacity * p / parts, hi = capacity * (p + 1) / parts;
     Part& mine = part[p];
-    for (const auto* m : maps) {
+    for (const auto* m : others) {
       for (size_t j = 0; j < m->capacity_; ++j) {
         const Slot& s = m->slots_[j];
         if (s.key == 0) continue;
         size_t i = out.IndexOf(s.key);
         if (i < lo || i >= hi) continue;
         for (;; ++i) {
-          if (i == hi) {  // the probe would leave this share
+          // A probe that would leave this share, and a count past the slot's Word, wait for
+          // the serial step (the key may sit past the share, placed there before).
+          if (i == hi) {
             mine.deferred.emplace_back(s.key, s.count);
             break;
           }
@@ -124,17 +151,17 @@ BasicKeyCountMap<Word> BasicKeyCountMap<Word>::Sum(const std::vector<BasicKeyCou
   fill(0);
   for (auto& t : pool) t.join();
   for (const Part& p : part) out.size_ += p.added;
-  // A deferred key probes on into the next share (or wraps), past the keys placed there, as
-  // linear probing would have placed it; the table was sized for every key, so none grows it.
+  // A deferred key probes on into the next share (or wraps) as linear probing would place it.
   for (const Part& p : part) {
     for (const auto& [key, n] : p.deferred) out.Add(key, n);
   }
-  for (auto* m : maps) {
+  for (auto* m : others) {
     if (m->zero_count_ > 0) out.Add(0, m->zero_count_);
     for (const auto& [key, n] : m->overflow_) out.Add(key, n);
     *m = BasicKeyCountMap();
   }
-  return out;
+  BasicKeyCountMap sum = std::move(out);
+  return sum;
 }
 
 template <typename Word>

@@ -47,12 +47,12 @@ class BasicKeyCountMap {
   void AddBatch(const Word* keys, size_t n);
   // Adds every count of `other`.
   void Merge(const BasicKeyCountMap& other);
-  // The sum of `maps` (each left empty), in a table sized for all of them at once and filled by
-  // `threads` threads, each writing only the slots of its own share of the table: a thread
-  // takes the keys whose home slot is in its share, in slot order, so its writes sweep its share
-  // instead of landing at random. The keys whose probe runs past the end of a share, and counts
-  // past a slot's Word, are added afterwards on the calling thread. Equal to merging the maps one
-  // into another.
+  // The sum of `maps` (each left empty), on `threads` threads. The largest map takes the others'
+  // counts in place, grown first to an estimate of the union; each thread writes only the
+  // slots of its own share of the table, taking the keys whose home slot is in its share in
+  // slot order, so its writes sweep its share instead of landing at random. Keys whose probe
+  // runs past the end of a share, and counts past a slot's Word, are added afterwards on the
+  // calling thread. Equal to merging the maps one into another.
   static BasicKeyCountMap Sum(const std::vector<BasicKeyCountMap*>& maps, int threads);
 
   // The count of `key`; 0 when absent.
