@@ -23,6 +23,7 @@ CooccurrenceCounts CooccurrenceCounts::Sum(const std::vector<CooccurrenceCounts*
                                            int threads) {
   CooccurrenceCounts out;
   std::vector<PairCountMap*> maps;
+  maps.reserve(parts.size());
   for (auto* p : parts) maps.push_back(&p->pairs);
   out.pairs = PairCountMap::Sum(maps, threads);
   maps.clear();

@@ -164,6 +164,7 @@ TEST(KeyCountMapTest, SumOnThreadsEqualsMergingOneIntoAnother) {
       }
     }
     std::vector<KeyCountMap*> parts;
+    parts.reserve(maps.size());
     for (auto& m : maps) parts.push_back(&m);
     const KeyCountMap sum = KeyCountMap::Sum(parts, threads);
     EXPECT_EQ(sum.size(), ref.size()) << threads;

@@ -158,8 +158,9 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
       // When the first pass's token count says the text cannot fit, the third pass will read
       // the corpus anyway.
       if (cache_bytes > 0 && counts.totals.tokens * FieldCache::kTokenBytes <= cache_bytes) {
-        for (int i = 0; i < threads; ++i)
+        for (int i = 0; i < threads; ++i) {
           caches.emplace_back(cache_bytes / static_cast<size_t>(threads));
+        }
       }
       for (size_t i = 0; i < caches.size(); ++i) cs[i]->KeepFieldsIn(&caches[i]);
       NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &phrase_counts));
