@@ -218,9 +218,10 @@ __attribute__((target("avx2,fma"))) inline void Avx2AddScaled(float alpha, const
 }
 
 // One panel of 16 columns: y[r][0, n) for every row r, from xp (x's rows, 16 floats each, n of
-// them used). Each output is the FMA sum over the row's cells in order, as Avx2AddScaled forms
-// it, except the lanes past the last multiple of 8 columns, which add a separately rounded
-// product as its scalar tail does: the same floats as the unpanelled kernel.
+// them used). A full panel sums a row's cells in four interleaved FMA chains, added together
+// at the end; a narrower one (the last, when the columns are not a multiple of 16) sums them
+// in order, the lanes past the last multiple of 8 columns adding separately rounded products
+// as Avx2AddScaled's scalar tail does. Deterministic either way.
 __attribute__((target("avx2,fma"))) void Avx2SparsePanel(const int* outer, const int* inner,
                                                          const float* values, size_t rows,
                                                          const float* xp, size_t n, float* y,
