@@ -176,9 +176,41 @@ __attribute__((target("avx512f,avx512bf16"))) void Bf16Tile(const uint16_t* a, c
       }
     }
   }
-  for (int i = 0; i < R; ++i) {
-    for (int j = 0; j < C; ++j) {
-      c[static_cast<size_t>(i) * ldc + static_cast<size_t>(j)] = _mm512_reduce_add_ps(acc[i][j]);
+  if constexpr (R == 4 && C == 4) {
+    // The sixteen sums reduced together, four rounds of adds over shuffled pairs instead of
+    // sixteen separate reductions (which were as much work as the products). Each sum is
+    // associated exactly as _mm512_reduce_add_ps associates it: the same floats.
+    __m512 v[16];
+    for (int i = 0; i < 4; ++i) {
+      for (int j = 0; j < 4; ++j) v[4 * i + j] = acc[i][j];
+    }
+    // 128-bit blocks 0+2 and 1+3 of two vectors side by side, then block pairs, then lanes.
+    for (int m = 0; m < 8; ++m) {
+      v[m] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * m], v[2 * m + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                           _mm512_shuffle_f32x4(v[2 * m], v[2 * m + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    }
+    for (int m = 0; m < 4; ++m) {
+      v[m] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * m], v[2 * m + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                           _mm512_shuffle_f32x4(v[2 * m], v[2 * m + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+    }
+    for (int m = 0; m < 2; ++m) {
+      v[m] = _mm512_add_ps(_mm512_shuffle_ps(v[2 * m], v[2 * m + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                           _mm512_shuffle_ps(v[2 * m], v[2 * m + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    }
+    const __m512 sums = _mm512_add_ps(_mm512_shuffle_ps(v[0], v[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                      _mm512_shuffle_ps(v[0], v[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    alignas(64) float out[16];
+    _mm512_store_ps(out, sums);
+    for (int i = 0; i < 4; ++i) {
+      for (int j = 0; j < 4; ++j) {
+        c[static_cast<size_t>(i) * ldc + static_cast<size_t>(j)] = out[4 * j + i];  // lane 4j + i
+      }
+    }
+  } else {
+    for (int i = 0; i < R; ++i) {
+      for (int j = 0; j < C; ++j) {
+        c[static_cast<size_t>(i) * ldc + static_cast<size_t>(j)] = _mm512_reduce_add_ps(acc[i][j]);
+      }
     }
   }
 }
