@@ -49,28 +49,43 @@ double Align(std::u32string_view a, std::u32string_view b, int max, const Model&
     double c;
     bool operator<(const Cell& o) const { return d != o.d ? d < o.d : c < o.c; }
   };
-  // Three rows, on the stack for the usual word lengths (this runs for every candidate pair
-  // the variant miner verifies).
+  // Only cells with |i - j| <= max can lie on an alignment of at most max unit edits, and a
+  // cell's value within that band depends only on cells within it (a distance never falls
+  // along an alignment), so the others are `far`: the same result for one ~2max+1 cells a row.
+  const Cell far{max + 1, 0.0};
+  // Three rows and the drop costs, on the stack for the usual word lengths (this runs for
+  // every candidate pair the variant miner verifies).
   constexpr size_t kStackRow = 64;
-  Cell stack[3][kStackRow + 1];
-  std::vector<Cell> heap(k + 1 > kStackRow + 1 ? 3 * (k + 1) : 0);
-  Cell* prev2 = heap.empty() ? stack[0] : heap.data();
-  Cell* prev = heap.empty() ? stack[1] : heap.data() + (k + 1);
-  Cell* cur = heap.empty() ? stack[2] : heap.data() + 2 * (k + 1);
-  for (size_t j = 0; j <= k; ++j) prev[j] = {static_cast<int>(j), 0};
-  for (size_t j = 1; j <= k; ++j) prev[j].c = prev[j - 1].c + m.Drop(b, j - 1);
+  Cell stack[3][kStackRow + 2];
+  double stack_drop[kStackRow];
+  const bool on_heap = k + 2 > kStackRow + 2;
+  std::vector<Cell> heap(on_heap ? 3 * (k + 2) : 0);
+  std::vector<double> heap_drop(on_heap ? k : 0);
+  Cell* prev2 = on_heap ? heap.data() : stack[0];
+  Cell* prev = on_heap ? heap.data() + (k + 2) : stack[1];
+  Cell* cur = on_heap ? heap.data() + 2 * (k + 2) : stack[2];
+  double* drop = on_heap ? heap_drop.data() : stack_drop;
+  for (size_t j = 0; j < k; ++j) drop[j] = m.Drop(b, j);
+  const auto band = static_cast<size_t>(max);
+  for (size_t j = 0; j <= k + 1; ++j) prev2[j] = cur[j] = far;
+  prev[0] = {0, 0.0};
+  for (size_t j = 1; j <= k + 1; ++j) {
+    prev[j] = j <= band && j <= k ? Cell{static_cast<int>(j), prev[j - 1].c + drop[j - 1]} : far;
+  }
   for (size_t i = 1; i <= n; ++i) {
-    cur[0] = {static_cast<int>(i), prev[0].c + m.Extra(a, i - 1)};
-    int row_min = cur[0].d;
-    for (size_t j = 1; j <= k; ++j) {
+    const size_t lo = i > band ? i - band : 1, hi = std::min(k, i + band);
+    const double extra = m.Extra(a, i - 1);  // a[i - 1] has no counterpart in b
+    cur[lo - 1] = lo == 1 ? Cell{static_cast<int>(i), prev[0].c + extra} : far;
+    int row_min = cur[lo - 1].d;
+    for (size_t j = lo; j <= hi; ++j) {
       Cell best;
       if (a[i - 1] == b[j - 1]) {
         best = prev[j - 1];
       } else {
         best = {prev[j - 1].d + 1, prev[j - 1].c + m.Sub(a[i - 1], b[j - 1])};
       }
-      Cell ins{prev[j].d + 1, prev[j].c + m.Extra(a, i - 1)};       // a has an extra char
-      Cell del{cur[j - 1].d + 1, cur[j - 1].c + m.Drop(b, j - 1)};  // a lacks b's char
+      Cell ins{prev[j].d + 1, prev[j].c + extra};              // a has an extra char
+      Cell del{cur[j - 1].d + 1, cur[j - 1].c + drop[j - 1]};  // a lacks b's char
       best = std::min({best, ins, del});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && a[i - 1] != a[i - 2]) {
         best = std::min(best, Cell{prev2[j - 2].d + 1, prev2[j - 2].c + m.Swap()});
@@ -78,9 +93,12 @@ double Align(std::u32string_view a, std::u32string_view b, int max, const Model&
       cur[j] = best;
       row_min = std::min(row_min, best.d);
     }
+    cur[hi + 1] = far;
     if (row_min > max) return max + 1;
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
+    Cell* t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
   }
   return prev[k].d > max ? max + 1 : prev[k].c;
 }

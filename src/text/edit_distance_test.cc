@@ -81,5 +81,25 @@ TEST(EditDistance, BandedMatchesFullTable) {
   }
 }
 
+TEST(TypingCost, BandedMatchesTheWholeTable) {
+  // With max = 64 the band covers every cell: the whole table is the reference. Letters next
+  // to each other on the keyboard (q w e r s d) and doubled letters exercise every cost.
+  std::mt19937 rng(13);
+  const std::u32string letters = U"qwersd";
+  for (int round = 0; round < 50000; ++round) {
+    auto random_word = [&] {
+      std::u32string s(1 + rng() % 11, U'a');
+      for (auto& c : s) c = letters[rng() % letters.size()];
+      return s;
+    };
+    const std::u32string a = random_word(), b = random_word();
+    const int max = static_cast<int>(rng() % 4);
+    const int d = ReferenceOsa(a, b);
+    const double want = d <= max ? TypingCost(a, b, 64) : max + 1;
+    ASSERT_EQ(TypingCost(a, b, max), want)
+        << std::string(a.begin(), a.end()) << " " << std::string(b.begin(), b.end()) << " " << max;
+  }
+}
+
 }  // namespace
 }  // namespace nightjar
