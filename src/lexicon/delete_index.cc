@@ -7,37 +7,81 @@
 #include "text/edit_distance.h"
 #include "util/zeroed_pages.h"
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 namespace nightjar {
 namespace {
 
-uint64_t HashOf(const std::u32string& s) {
-  return XXH3_64bits(s.data(), s.size() * sizeof(char32_t));
-}
-
-// Appends the hashes of every string reachable from `s` by up to `depth` deletions (s itself
-// included). Each set of deleted positions is visited once (later deletions only at or after
-// the earlier one), and a position whose character equals its predecessor's at the same level
-// is skipped, since deleting either gives the same string and the same subtree; what repeats
-// remains (rare) costs a repeated probe, not a wrong answer. Strings are told apart by their
-// 64-bit hashes alone; a collision can only add a candidate, which the distance check drops.
-void Deletes(std::u32string& s, int depth, size_t from, std::vector<uint64_t>* out) {
-  out->push_back(HashOf(s));
-  if (depth == 0) return;
-  for (size_t i = from; i < s.size(); ++i) {
-    if (i > from && s[i] == s[i - 1]) continue;
-    const char32_t c = s[i];
-    s.erase(i, 1);
-    Deletes(s, depth - 1, i, out);
-    s.insert(i, 1, c);
+// The hashes of a string and of every string reachable from it by up to `depth` deletions.
+// Each set of deleted positions is visited once (later deletions only after the earlier one),
+// and a position whose character equals its predecessor's at the same level is skipped, since
+// deleting either gives the same string; what repeats remains (rare) costs a repeated probe,
+// not a wrong answer. A hash is a polynomial over the code points, mixed: from the string's
+// prefix hashes each delete's takes O(depth) multiplications, where building the string and
+// hashing it took most of a lookup. Strings are told apart by their 64-bit hashes alone; a
+// collision can only add a candidate, which the distance check drops. Not thread-safe.
+class DeleteHashes {
+ public:
+  // Appends to *out the hashes of `s` and its deletes up to `depth`.
+  void Append(std::u32string_view s, int depth, std::vector<uint64_t>* out) {
+    s_ = s;
+    const size_t m = s.size();
+    pre_.resize(m + 1);
+    pw_.resize(m + 1);
+    pre_[0] = 0;
+    pw_[0] = 1;
+    for (size_t t = 0; t < m; ++t) {
+      pre_[t + 1] = pre_[t] * kBase + (uint64_t{s[t]} + 1);
+      pw_[t + 1] = pw_[t] * kBase;
+    }
+    dropped_.resize(static_cast<size_t>(std::max(depth, 0)));
+    Walk(depth, 0, 0, out);
   }
-}
 
-void UniqueHashes(std::u32string s, int depth, std::vector<uint64_t>* out) {
+ private:
+  static constexpr uint64_t kBase = 0x100000001B3ULL * 0x9E3779B97F4A7C15ULL | 1;
+
+  // The polynomial of s[a, b).
+  uint64_t Poly(size_t a, size_t b) const { return pre_[b] - pre_[a] * pw_[b - a]; }
+
+  // The hash of s without the characters at dropped_[0, n) (ascending).
+  uint64_t Hash(size_t n) const {
+    uint64_t h = 0;
+    size_t a = 0;
+    for (size_t t = 0; t < n; ++t) {
+      const size_t b = dropped_[t];
+      h = h * pw_[b - a] + Poly(a, b);
+      a = b + 1;
+    }
+    const size_t m = s_.size();
+    h = h * pw_[m - a] + Poly(a, m);
+    // MurmurHash3's finalizer, with the length: the top bits pick the index's bucket.
+    h ^= static_cast<uint64_t>(m - n) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 33;
+    return h;
+  }
+
+  void Walk(int depth, size_t first, size_t n, std::vector<uint64_t>* out) {
+    out->push_back(Hash(n));
+    if (depth == 0) return;
+    for (size_t j = first; j < s_.size(); ++j) {
+      if (j > first && s_[j] == s_[j - 1]) continue;
+      dropped_[n] = j;
+      Walk(depth - 1, j + 1, n + 1, out);
+    }
+  }
+
+  std::u32string_view s_;
+  std::vector<uint64_t> pre_, pw_;  // prefix polynomials, powers of kBase
+  std::vector<size_t> dropped_;
+};
+
+void UniqueHashes(std::u32string_view s, int depth, std::vector<uint64_t>* out) {
+  thread_local DeleteHashes deletes;
   out->clear();
-  Deletes(s, depth, 0, out);
+  deletes.Append(s, depth, out);
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end()), out->end());
 }
@@ -153,7 +197,8 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   thread_local std::vector<uint32_t> ids;
   hashes.clear();
   ids.clear();
-  Deletes(t, max_distance, 0, &hashes);
+  thread_local DeleteHashes deletes;
+  deletes.Append(t, max_distance, &hashes);
   const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
   auto collect = [&](const uint64_t* it, const uint64_t* end, uint64_t key) {
     for (; it != end && (*it & ~id_mask) <= key; ++it) {
