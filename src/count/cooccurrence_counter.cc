@@ -6,19 +6,6 @@
 
 namespace nightjar {
 
-void CooccurrenceCounts::Merge(const CooccurrenceCounts& other) {
-  pairs.Merge(other.pairs);
-  spelling_contexts.Merge(other.spelling_contexts);
-  if (slot_occurrences.size() < other.slot_occurrences.size()) {
-    slot_occurrences.resize(other.slot_occurrences.size(), 0);
-    slot_capitalized.resize(other.slot_occurrences.size(), 0);
-  }
-  for (size_t i = 0; i < other.slot_occurrences.size(); ++i) {
-    slot_occurrences[i] += other.slot_occurrences[i];
-    slot_capitalized[i] += other.slot_capitalized[i];
-  }
-}
-
 CooccurrenceCounts CooccurrenceCounts::Sum(const std::vector<CooccurrenceCounts*>& parts,
                                            int threads) {
   CooccurrenceCounts out;

@@ -52,7 +52,6 @@ struct CooccurrenceCounts {
   // Per spelling slot: occurrences, and those written with a capital first letter (names and
   // acronyms are written capitalized; misspellings of a lowercase word mostly are not).
   std::vector<uint64_t> slot_occurrences, slot_capitalized;
-  void Merge(const CooccurrenceCounts& other);
   // The sum of `parts` (each left empty), its maps summed on `threads` threads.
   static CooccurrenceCounts Sum(const std::vector<CooccurrenceCounts*>& parts, int threads);
 };

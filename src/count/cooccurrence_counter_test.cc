@@ -88,8 +88,8 @@ TEST_F(CooccurrenceCounterTest, SampledContextsAreTheSameHoweverDocumentsAreSpli
     one.Add(Doc(ids[static_cast<size_t>(i)], fields));
     (i % 2 ? odd : even).Add(Doc(ids[static_cast<size_t>(i)], fields));
   }
-  CooccurrenceCounts merged = std::move(odd.counts());
-  merged.Merge(even.counts());
+  std::vector<CooccurrenceCounts*> parts = {&odd.counts(), &even.counts()};
+  const CooccurrenceCounts merged = CooccurrenceCounts::Sum(parts, 2);
   const auto& a = one.counts().spelling_contexts;
   const auto& b = merged.spelling_contexts;
   const uint64_t the_rain = uint64_t{0} << 32 | Unit("rain");

@@ -2,12 +2,6 @@
 
 namespace nightjar {
 
-void PhraseCounts::Merge(const PhraseCounts& other) {
-  bigrams.Merge(other.bigrams);
-  trigrams.Merge(other.trigrams);
-  for (const auto& [k, v] : other.abbreviations) abbreviations[k] += v;
-}
-
 PhraseCounts PhraseCounts::Sum(const std::vector<PhraseCounts*>& parts, int threads) {
   PhraseCounts out;
   std::vector<PairCountMap*> bigrams;

@@ -26,7 +26,6 @@ struct PhraseCounts {
   KeyCountMap trigrams;
   AbbreviationCounts abbreviations;
 
-  void Merge(const PhraseCounts& other);
   // The sum of `parts` (each left empty), its maps summed on `threads` threads.
   static PhraseCounts Sum(const std::vector<PhraseCounts*>& parts, int threads);
 };
