@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "redis_server.h"
@@ -109,8 +110,8 @@ TEST(RedisStoreTest, AclUserAndPasswordAuthenticate) {
 // Writes `n` spelling records through a builder with small batches.
 absl::Status Fill(VersionBuilder& b, int from, int to) {
   for (int i = from; i < to; ++i) {
-    std::string w = "w" + std::to_string(i);
-    absl::Status st = b.Append("spelling", w, "{\"word\":\"" + w + "\"}");
+    const std::string w = absl::StrCat("w", i);
+    absl::Status st = b.Append("spelling", w, absl::StrCat("{\"word\":\"", w, "\"}"));
     if (!st.ok()) return st;
   }
   return absl::OkStatus();

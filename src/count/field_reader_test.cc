@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace nightjar {
@@ -32,7 +33,7 @@ TEST(FieldReaderTest, ManyTokensAndLongKeysResolveInOrder) {
   TermTable terms;
   std::vector<std::string> words;
   for (int i = 0; i < 50; ++i) {
-    words.push_back("w" + std::to_string(i) + (i % 7 == 0 ? "-with-a-key-over-sixteen-bytes" : ""));
+    words.push_back(absl::StrCat("w", i, i % 7 == 0 ? "-with-a-key-over-sixteen-bytes" : ""));
     terms.Add(words.back(), TermStats{static_cast<uint64_t>(100 - i), 1});
   }
   const Vocabulary vocab(terms, 1);

@@ -45,7 +45,10 @@ class RedisVersionBuilder : public VersionBuilder {
       if (!IsLexiconName(lexicon)) {
         return absl::InvalidArgumentError(fmt::format("bad lexicon name '{}'", lexicon));
       }
-      lexicons_.push_back(Lexicon{std::string(lexicon), keys_.lexicon(version_, lexicon)});
+      Lexicon added;
+      added.name = std::string(lexicon);
+      added.key = keys_.lexicon(version_, lexicon);
+      lexicons_.push_back(std::move(added));
       it = lexicons_.end() - 1;
     }
     it->records++;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "store/lexicon_store.h"
@@ -24,9 +25,8 @@ inline absl::Time Day(int y, int m, int d, int hour = 2) {
 inline std::string TestManifest(const std::vector<LexiconFileInfo>& files) {
   std::string m = R"({"format":"nightjar-manifest","format_version":1,"lexicons":{)";
   for (size_t i = 0; i < files.size(); ++i) {
-    m += (i ? "," : "") + std::string("\"") + files[i].name +
-         "\":{\"records\":" + std::to_string(files[i].records) + ",\"checksum\":\"" +
-         files[i].checksum + "\"}";
+    absl::StrAppend(&m, i ? "," : "", "\"", files[i].name, "\":{\"records\":", files[i].records,
+                    ",\"checksum\":\"", files[i].checksum, "\"}");
   }
   return m + "}}";
 }
