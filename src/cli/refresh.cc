@@ -173,7 +173,10 @@ absl::StatusOr<RefreshResult> RunRefresh(const Config& config, const RefreshFlag
                       MineLexicons(counts, reopen, config.count.tokenizer, lexicon_options, threads,
                                    std::move(counts.caches)));
   const std::vector<SpellingEntry>& spelling = lex.spelling;
-  std::vector<NgramRow> ngrams = counts.ngrams.Sorted();
+  // Derived from the term counts only now, so that the table is not held through mining.
+  const NgramTable ngram_table =
+      NgramTable::FromTerms(counts.terms, config.count.ngram_min, config.count.ngram_max, threads);
+  std::vector<NgramRow> ngrams = ngram_table.Sorted();
   const double lexicon_s = Since(t1);
 
   // Write, validate, activate.

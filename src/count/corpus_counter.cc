@@ -119,7 +119,6 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
                   [](const FieldCache& c) { return c.overflowed(); })) {
     out.caches.clear();  // past the budget: the mining passes read the corpus
   }
-  out.ngrams = NgramTable::FromTerms(out.terms, options.ngram_min, options.ngram_max, threads);
   return out;
 }
 

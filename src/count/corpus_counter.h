@@ -9,7 +9,6 @@
 #include "corpus/document_source.h"
 #include "count/abbreviation_counts.h"
 #include "count/field_cache.h"
-#include "count/ngram_table.h"
 #include "count/pass.h"
 #include "count/term_table.h"
 #include "text/tokenizer.h"
@@ -66,7 +65,9 @@ class DocumentCounter {
 // How to count. Every field has a default.
 struct CountOptions {
   TokenizerOptions tokenizer;
-  int threads = 0;    // worker threads; 0 = one per core
+  int threads = 0;  // worker threads; 0 = one per core
+  // The character n-gram range of the statistics derived from the term counts
+  // (NgramTable::FromTerms); not used by CountCorpus itself.
   int ngram_min = 1;  // smallest character n-gram, in characters
   int ngram_max = 3;  // largest character n-gram
   // Also count abbreviation definitions (CorpusCounts::abbreviations).
@@ -81,7 +82,6 @@ struct CountOptions {
 // Everything the lexicons are computed from.
 struct CorpusCounts {
   TermTable terms;
-  NgramTable ngrams;
   CorpusTotals totals;
   AbbreviationCounts abbreviations;    // when CountOptions::abbreviations
   bool abbreviations_counted = false;  // CountOptions::abbreviations was set

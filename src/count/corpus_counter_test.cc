@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "count/ngram_table.h"
 #include "gtest/gtest.h"
 #include "util/temp_dir.h"
 
@@ -131,8 +132,10 @@ TEST(CorpusCounterTest, NgramsIdenticalForEveryThreadCount) {
   CorpusCounts one = Count(path, 1, &rejected);
   for (int threads : {2, 8}) {
     CorpusCounts many = Count(path, threads, &rejected);
-    auto a = one.ngrams.Sorted();
-    auto b = many.ngrams.Sorted();
+    const NgramTable ngrams_one = NgramTable::FromTerms(one.terms, 1, 3, 1);
+    const NgramTable ngrams_many = NgramTable::FromTerms(many.terms, 1, 3, threads);
+    auto a = ngrams_one.Sorted();
+    auto b = ngrams_many.Sorted();
     ASSERT_EQ(a.size(), b.size());
     for (size_t i = 0; i < a.size(); ++i) {
       ASSERT_EQ(a[i].ngram, b[i].ngram);

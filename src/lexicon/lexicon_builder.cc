@@ -283,9 +283,9 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // Related terms.
   t = std::chrono::steady_clock::now();
   t0 = t;
-  const UnitVectors vectors = BuildUnitVectors(map.units, cooc, options.related, threads);
+  const UnitVectors vectors =
+      BuildUnitVectors(map.units, std::move(cooc.pairs), options.related, threads);
   out.Step("related_svd", &t0);
-  cooc.pairs = PairCountMap();  // in the vectors now
   std::vector<std::vector<std::pair<uint32_t, float>>> nearest;
   if (options.related.subword_weight > 0) {
     std::vector<std::string_view> texts;

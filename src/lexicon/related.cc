@@ -46,11 +46,12 @@ Csr Transpose(const Csr& m, size_t cols) {
   return t;
 }
 
-// The PPMI matrix of the unit pairs (k x k) and its transpose.
-std::pair<Csr, Csr> PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, double alpha) {
+// The PPMI matrix of the unit pairs (k x k) and its transpose. Frees `pairs` once read, and
+// each intermediate matrix once the next is built.
+std::pair<Csr, Csr> PpmiMatrix(uint32_t k, PairCountMap pairs, double alpha) {
   std::vector<double> row(k, 0.0);
   double total = 0;
-  counts.pairs.ForEach([&](uint64_t key, uint64_t n) {
+  pairs.ForEach([&](uint64_t key, uint64_t n) {
     const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
     if (a >= k || b >= k) return;
     row[a] += static_cast<double>(n);
@@ -73,7 +74,7 @@ std::pair<Csr, Csr> PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, dou
   for (uint64_t n = 1; n < kTable; ++n) log_n[n] = std::log(static_cast<double>(n));
   // fn(a, b, PMI(a, b)) for every positive cell, in both directions, in the map's order.
   auto cells = [&](auto&& fn) {
-    counts.pairs.ForEach([&](uint64_t key, uint64_t n) {
+    pairs.ForEach([&](uint64_t key, uint64_t n) {
       const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
       if (a >= k || b >= k || n == 0) return;
       const double ln = n < kTable ? log_n[n] : std::log(static_cast<double>(n));
@@ -99,7 +100,10 @@ std::pair<Csr, Csr> PpmiMatrix(uint32_t k, const CooccurrenceCounts& counts, dou
     by_column.inner[at] = static_cast<int>(a);
     by_column.values[at] = v;
   });
+  pairs = PairCountMap();
+  fill = std::vector<int>();
   Csr m = Transpose(by_column, k);
+  by_column = Csr();
   Csr t = Transpose(m, k);
   return {std::move(m), std::move(t)};
 }
@@ -125,9 +129,9 @@ Dense Orthonormalize(const Dense& y, int rounds = 2) {
 
 }  // namespace
 
-UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
-                             const RelatedOptions& options, int threads) {
-  const auto [a, at] = PpmiMatrix(units, counts, options.context_smoothing);
+UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOptions& options,
+                             int threads) {
+  const auto [a, at] = PpmiMatrix(units, std::move(pairs), options.context_smoothing);
   const Eigen::Index k = units;
   const Eigen::Index l = std::min<Eigen::Index>(k, options.dimensions + 10);
   UnitVectors out = UnitVectors::Zero(k, std::min<Eigen::Index>(k, options.dimensions));

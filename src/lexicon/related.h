@@ -34,11 +34,13 @@ struct RelatedOptions {
 // Unit vectors, one row per unit, L2-normalized (zero rows for units with no contexts).
 using UnitVectors = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// PPMI over windowed co-occurrence counts of `units` units, reduced by randomized SVD (Halko,
-// Martinsson & Tropp 2011). A pure function of the counts and options: the sparse products run
-// on `threads` threads, each on its own rows, with the same floats whatever the count.
-UnitVectors BuildUnitVectors(uint32_t units, const CooccurrenceCounts& counts,
-                             const RelatedOptions& options, int threads = 1);
+// PPMI over windowed co-occurrence counts of `units` units (CooccurrenceCounts::pairs), reduced
+// by randomized SVD (Halko, Martinsson & Tropp 2011). A pure function of the counts and options:
+// the sparse products run on `threads` threads, each on its own rows, with the same floats
+// whatever the count. Takes the pair counts, and frees them as soon as the PPMI matrix holds
+// them, before the matrix's transposes and the dense steps peak.
+UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOptions& options,
+                             int threads = 1);
 
 // Vectors whose cosines are (1 - w) * the distributional cosine + w * (approximately) the
 // n-gram set similarity of the units' texts, w = options.subword_weight: the distributional
