@@ -5,6 +5,10 @@
 #include <limits>
 #include <thread>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #include "lexicon/kernels.h"
 #include "lexicon/related.h"
 
@@ -57,14 +61,49 @@ struct Screened {
   }
 };
 
+// True when one of row[0, 16) is >= floor.
+inline bool AnyAtLeast16(const float* row, float floor) {
+#if defined(__SSE2__)
+  const __m128 f = _mm_set1_ps(floor);
+  const __m128 m = _mm_or_ps(
+      _mm_or_ps(_mm_cmpge_ps(_mm_loadu_ps(row), f), _mm_cmpge_ps(_mm_loadu_ps(row + 4), f)),
+      _mm_or_ps(_mm_cmpge_ps(_mm_loadu_ps(row + 8), f), _mm_cmpge_ps(_mm_loadu_ps(row + 12), f)));
+  return _mm_movemask_ps(m) != 0;
+#else
+  bool any = false;
+  for (size_t q = 0; q < 16; ++q) any |= row[q] >= floor;
+  return any;
+#endif
+}
+
+// fn(c, row[c]) for every c in [begin, end) with row[c] >= floor, in order. Nearly every score
+// is below the floor: sixteen are compared at once, and only a group holding one is looked at
+// score by score.
+template <typename Fn>
+void ForEachAtLeast(const float* row, size_t begin, size_t end, float floor, const Fn& fn) {
+  constexpr size_t kGroup = 16;
+  size_t c = begin;
+  for (; c + kGroup <= end; c += kGroup) {
+    if (!AnyAtLeast16(row + c, floor)) continue;
+    for (size_t q = c; q < c + kGroup; ++q) {
+      if (row[q] >= floor) fn(q, row[q]);
+    }
+  }
+  for (; c < end; ++c) {
+    if (row[c] >= floor) fn(c, row[c]);
+  }
+}
+
 // Scores every pair of units once: row blocks of kBlock units against the columns from the
 // block's start on, in chunks of kChunk columns so that a block's scores stay in cache until
 // scanned, on `threads` workers taking blocks in turn. products(start, rows, c0, cols, sims)
 // fills sims (rows x cols, row-major) with the scores of units [start, start + rows) against
-// [c0, c0 + cols); offer(worker, i, j, score) sees each pair i < j once. The blocks are fixed, so
-// every score comes out of the same product whatever the thread count.
+// [c0, c0 + cols); offer(worker, i, j, score) sees each pair i < j whose score is at least
+// `floor`, once. The blocks are fixed, so every score comes out of the same product whatever the
+// thread count.
 template <typename Products, typename Offer>
-void ScanPairs(Eigen::Index k, int threads, const Products& products, const Offer& offer) {
+void ScanPairs(Eigen::Index k, int threads, float floor, const Products& products,
+               const Offer& offer) {
   constexpr Eigen::Index kBlock = 256, kChunk = 1024;
   std::atomic<Eigen::Index> next{0};
   auto work = [&](int t) {
@@ -78,9 +117,11 @@ void ScanPairs(Eigen::Index k, int threads, const Products& products, const Offe
           const auto i = static_cast<uint32_t>(start + r);
           const float* row = sims.data() + r * cols;
           // Only pairs (i, j) with j > i: the others are offered from row j.
-          for (Eigen::Index c = std::max<Eigen::Index>(0, start + r + 1 - c0); c < cols; ++c) {
-            offer(t, i, static_cast<uint32_t>(c0 + c), row[c]);
-          }
+          ForEachAtLeast(row, static_cast<size_t>(std::max<Eigen::Index>(0, start + r + 1 - c0)),
+                         static_cast<size_t>(cols), floor, [&](size_t c, float score) {
+                           offer(t, i, static_cast<uint32_t>(c0 + static_cast<Eigen::Index>(c)),
+                                 score);
+                         });
         }
       }
     }
@@ -108,13 +149,12 @@ NeighbourLists ExactNearest(const UnitVectors& vectors, size_t top_n, float min_
   std::vector<NeighbourLists> best(static_cast<size_t>(workers),
                                    NeighbourLists(static_cast<size_t>(k)));
   ScanPairs(
-      k, workers,
+      k, workers, min_score,
       [&](Eigen::Index start, Eigen::Index rows, Eigen::Index c0, Eigen::Index cols, float* sims) {
         DotProducts(vectors.row(start).data(), static_cast<size_t>(rows), vectors.row(c0).data(),
                     static_cast<size_t>(cols), dims, sims, static_cast<size_t>(cols));
       },
       [&](int t, uint32_t i, uint32_t j, float s) {
-        if (s < min_score) return;
         auto& mine = best[static_cast<size_t>(t)];
         OfferBest(mine[i], top_n, j, s);
         OfferBest(mine[j], top_n, i, s);
@@ -151,14 +191,13 @@ NeighbourLists ScreenedNearest(const UnitVectors& vectors, size_t top_n, float m
   std::vector<std::vector<Screened>> screened(static_cast<size_t>(workers),
                                               std::vector<Screened>(static_cast<size_t>(k)));
   ScanPairs(
-      k, workers,
+      k, workers, min_score - error,
       [&](Eigen::Index start, Eigen::Index rows, Eigen::Index c0, Eigen::Index cols, float* sims) {
         Bf16DotProducts(half.data() + static_cast<size_t>(start) * padded,
                         static_cast<size_t>(rows), half.data() + static_cast<size_t>(c0) * padded,
                         static_cast<size_t>(cols), padded, sims, static_cast<size_t>(cols));
       },
       [&](int t, uint32_t i, uint32_t j, float approx) {
-        if (approx < min_score - error) return;
         auto& mine = screened[static_cast<size_t>(t)];
         mine[i].Offer(top_n, 2 * error, j, approx);
         mine[j].Offer(top_n, 2 * error, i, approx);
