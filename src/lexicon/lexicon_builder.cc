@@ -313,35 +313,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // Spelling variants: context vectors are sums of the unit vectors around each word.
   t = std::chrono::steady_clock::now();
   t0 = t;
-  UnitVectors contexts = UnitVectors::Zero(slots, vectors.cols());
-  {
-    // Both rows of a context are far apart in memory: each waits in a short queue while its
-    // rows are prefetched, and the sums are added in the map's order as before.
-    struct Pending {
-      float n;
-      uint32_t slot, unit;
-    };
-    constexpr size_t kAhead = 4;
-    Pending queue[kAhead];
-    size_t queued = 0;
-    const auto cols = static_cast<size_t>(vectors.cols());
-    auto add = [&](const Pending& p) {
-      AddScaled(p.n, vectors.row(p.unit).data(), contexts.row(p.slot).data(), cols);
-    };
-    cooc.spelling_contexts.ForEach([&](uint64_t key, uint64_t n) {
-      const Pending p{static_cast<float>(n), static_cast<uint32_t>(key >> 32),
-                      static_cast<uint32_t>(key)};
-      const float* from = vectors.row(p.unit).data();
-      const float* to = contexts.row(p.slot).data();
-      for (size_t c = 0; c < cols; c += 16) {
-        __builtin_prefetch(from + c);
-        __builtin_prefetch(to + c, 1);
-      }
-      if (queued >= kAhead) add(queue[queued % kAhead]);
-      queue[queued++ % kAhead] = p;
-    });
-    for (size_t i = queued > kAhead ? queued - kAhead : 0; i < queued; ++i) add(queue[i % kAhead]);
-  }
+  UnitVectors contexts = WeightedRowSums(slots, cooc.spelling_contexts, vectors, threads);
   out.Step("variant_contexts", &t0);
   for (Eigen::Index i = 0; i < contexts.rows(); ++i) {
     const float norm = contexts.row(i).norm();

@@ -108,6 +108,20 @@ std::pair<Csr, Csr> PpmiMatrix(uint32_t k, PairCountMap pairs, double alpha) {
   return {std::move(m), std::move(t)};
 }
 
+// y = m x, x and y row-major with rows of `cols` floats (x one per column of m, y one per row),
+// on `workers` threads, each on one contiguous share of m's rows.
+void Times(const Csr& m, const float* x, size_t cols, float* y, size_t workers) {
+  auto share = [&](size_t t) {
+    const size_t r0 = m.rows * t / workers, r1 = m.rows * (t + 1) / workers;
+    SparseTimesDense(m.outer.data() + r0, m.inner.data(), m.values.data(), r1 - r0, x, cols,
+                     y + r0 * cols);
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < workers; ++t) pool.emplace_back(share, t);
+  share(0);
+  for (auto& th : pool) th.join();
+}
+
 // An orthonormal basis of y's columns by CholeskyQR2 (Fukaya et al. 2014): two rounds of
 // Q = Y R^-1 with R from the Cholesky factor of Y^T Y. Matrix products only, so it runs at GEMM
 // speed where Householder QR is bound by its column-by-column sweep; the second round restores
@@ -150,16 +164,7 @@ UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOp
   auto times = [workers](const Csr& m, const Dense& x) -> Dense {
     const RowDense xr = x;
     RowDense y(static_cast<Eigen::Index>(m.rows), x.cols());
-    const auto cols = static_cast<size_t>(x.cols());
-    auto share = [&](size_t t) {
-      const size_t r0 = m.rows * t / workers, r1 = m.rows * (t + 1) / workers;
-      SparseTimesDense(m.outer.data() + r0, m.inner.data(), m.values.data(), r1 - r0, xr.data(),
-                       cols, y.data() + r0 * cols);
-    };
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < workers; ++t) pool.emplace_back(share, t);
-    share(0);
-    for (auto& th : pool) th.join();
+    Times(m, xr.data(), static_cast<size_t>(x.cols()), y.data(), workers);
     return y;
   };
   // Between power iterations the basis only has to stay well conditioned, which one CholeskyQR
@@ -186,6 +191,32 @@ UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOp
     const float norm = out.row(i).norm();
     if (norm > 0) out.row(i) /= norm;
   }
+  return out;
+}
+
+UnitVectors WeightedRowSums(uint32_t rows, const PairCountMap& weights, const UnitVectors& vectors,
+                            int threads) {
+  // The weights as a sparse rows x units matrix: a stable counting sort by row keeps each row's
+  // cells in the map's order.
+  Csr m;
+  m.rows = rows;
+  m.outer.assign(size_t{rows} + 1, 0);
+  weights.ForEach([&](uint64_t key, uint64_t) {
+    if ((key >> 32) < rows) ++m.outer[(key >> 32) + 1];
+  });
+  for (uint32_t r = 0; r < rows; ++r) m.outer[r + 1] += m.outer[r];
+  m.inner.resize(static_cast<size_t>(m.outer[rows]));
+  m.values.resize(m.inner.size());
+  std::vector<int> fill(m.outer.begin(), m.outer.end() - 1);
+  weights.ForEach([&](uint64_t key, uint64_t n) {
+    if ((key >> 32) >= rows) return;
+    const auto at = static_cast<size_t>(fill[key >> 32]++);
+    m.inner[at] = static_cast<int>(static_cast<uint32_t>(key));
+    m.values[at] = static_cast<float>(n);
+  });
+  UnitVectors out(static_cast<Eigen::Index>(rows), vectors.cols());
+  Times(m, vectors.data(), static_cast<size_t>(vectors.cols()), out.data(),
+        static_cast<size_t>(std::clamp<int>(threads, 1, 64)));
   return out;
 }
 

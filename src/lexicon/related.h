@@ -42,6 +42,13 @@ using UnitVectors = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::
 UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOptions& options,
                              int threads = 1);
 
+// Row r (< rows) of the result is the sum, over the cells (r << 32 | u, n) of `weights`, of
+// n * vectors.row(u): e.g. a spelling word's context vector from its context counts. Units u
+// must be rows of `vectors`; cells of rows >= `rows` are ignored. Each row's terms are added in
+// the map's order, on `threads` threads (each on its own rows).
+UnitVectors WeightedRowSums(uint32_t rows, const PairCountMap& weights, const UnitVectors& vectors,
+                            int threads = 1);
+
 // Vectors whose cosines are (1 - w) * the distributional cosine + w * (approximately) the
 // n-gram set similarity of the units' texts, w = options.subword_weight: the distributional
 // vectors scaled by sqrt(1 - w), side by side with the n-gram sets' random projections scaled
