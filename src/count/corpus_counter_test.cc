@@ -254,6 +254,58 @@ TEST(NgramTableTest, DerivedFromTermTableWithBoundaryMarkers) {
   for (const auto& row : g.Sorted()) EXPECT_EQ(row.n, CountChars(row.ngram));
 }
 
+// The n-grams of random terms mixing the dense alphabet, other ASCII and multi-byte characters
+// (so that grams of one term go both to the dense counts and to the table, and one gram can get
+// counts from both paths), against a plain map.
+TEST(NgramTableTest, MatchesAReferenceOnMixedAlphabets) {
+  const std::vector<std::string> pieces = {"a", "b",      "n",      "z",      "0",
+                                           "7", "'",      "-",      "+",      ".",
+                                           "#", "\u00e9", "\u00df", "\u4e2d", "\U0001F600"};
+  std::mt19937 rng(5);
+  TermTable t;
+  std::map<std::string, uint64_t> freq;
+  for (int i = 0; i < 3000; ++i) {
+    std::string term;
+    const int len = 1 + static_cast<int>(rng() % 7);
+    // Mostly the dense alphabet, as real terms are.
+    for (int j = 0; j < len; ++j) term += pieces[rng() % (rng() % 4 == 0 ? pieces.size() : 8)];
+    const uint64_t f = 1 + rng() % 50;
+    if (freq.emplace(term, f).second) t.Add(term, {f, 1});
+  }
+  for (auto [n_min, n_max] : {std::pair{1, 3}, std::pair{2, 5}, std::pair{1, 1}, std::pair{3, 3}}) {
+    std::map<std::string, std::pair<uint64_t, uint64_t>> want;  // gram -> frequency, terms
+    for (const auto& [term, f] : freq) {
+      std::vector<std::string> chars = {"<"};
+      for (size_t i = 0; i < term.size();) {
+        size_t n = 1;
+        while (i + n < term.size() && (static_cast<unsigned char>(term[i + n]) & 0xC0) == 0x80) ++n;
+        chars.push_back(term.substr(i, n));
+        i += n;
+      }
+      chars.push_back(">");
+      std::set<std::string> seen;
+      const int m = static_cast<int>(chars.size());
+      for (int n = n_min; n <= n_max; ++n) {
+        for (int i = 0; i + n <= m; ++i) {
+          if (n == 1 && (i == 0 || i == m - 1)) continue;
+          std::string gram;
+          for (int j = i; j < i + n; ++j) gram += chars[static_cast<size_t>(j)];
+          want[gram].first += f;
+          if (seen.insert(gram).second) ++want[gram].second;
+        }
+      }
+    }
+    for (int threads : {1, 3}) {
+      const NgramTable g = NgramTable::FromTerms(t, n_min, n_max, threads);
+      ASSERT_EQ(g.size(), want.size()) << n_min << ".." << n_max;
+      for (const auto& [gram, counts] : want) {
+        ASSERT_EQ(g.Get(gram).frequency, counts.first) << gram;
+        ASSERT_EQ(g.Get(gram).term_count, counts.second) << gram;
+      }
+    }
+  }
+}
+
 TEST(NgramTableTest, ShortTermsYieldOnlyWhatFits) {
   TermTable t;
   t.Add("a", {1, 1});

@@ -45,16 +45,30 @@ class NgramTable {
   // By n ascending, then frequency descending, then bytes ascending.
   std::vector<NgramRow> Sorted() const;
 
+  // Grams of at most kDenseChars characters, all from a small alphabet (the boundary markers,
+  // a-z, 0-9, apostrophe, hyphen: most grams of most terms), are counted while deriving in a
+  // directly indexed array rather than the hash table, and moved into the table at the end.
+  static constexpr int kDenseChars = 3;
+
  private:
-  // Adds the n-grams of one term occurring `frequency` times; `stamp` is unique per term.
-  // Buffers reused from term to term.
+  struct DenseGram {
+    uint64_t frequency = 0;
+    uint64_t term_count = 0;
+    uint32_t stamp = 0;
+  };
+  // Buffers reused from term to term, and the dense counts of one deriving thread.
   struct Scratch {
     std::string padded;
     std::vector<uint32_t> offsets;
     std::vector<CountTable::Key> grams;
+    std::vector<uint8_t> symbols;
+    std::vector<DenseGram> dense;
   };
+  // Adds the n-grams of one term occurring `frequency` times; `stamp` is unique per term.
   void AddTerm(std::string_view term, uint64_t frequency, uint32_t stamp, int n_min, int n_max,
                Scratch& scratch);
+  // Adds scratch.dense's counts to the table.
+  void AddDense(const Scratch& scratch);
 
   CountTable table_;
 };
