@@ -110,20 +110,14 @@ bool CountTable::Get(std::string_view key, uint64_t* count, uint64_t* distinct) 
 
 bool CountTable::Get(const Key& k, uint64_t* count, uint64_t* distinct) const {
   *count = *distinct = 0;
-  const size_t i = SlotOf(k);
-  if (i == kNoSlot) return false;
-  *count = slots_[i].count;
-  *distinct = slots_[i].distinct;
-  return true;
-}
-
-size_t CountTable::SlotOf(const Key& k) const {
   const uint32_t tag = TagOf(k);
   for (uint64_t i = k.hash & mask_;; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
-    if (s.tag == 0) return kNoSlot;
+    if (s.tag == 0) return false;
     if (s.tag == tag && (k.is_short ? (s.w0 == k.w0 && s.w1 == k.w1) : LongKeyEquals(s, k.bytes))) {
-      return i;
+      *count = s.count;
+      *distinct = s.distinct;
+      return true;
     }
   }
 }

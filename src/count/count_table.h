@@ -135,27 +135,14 @@ class CountTable {
   bool Get(std::string_view key, uint64_t* count, uint64_t* distinct) const;
   bool Get(const Key& key, uint64_t* count, uint64_t* distinct) const;
 
-  static constexpr size_t kNoSlot = SIZE_MAX;
-  // The slot (< capacity()) holding `key`, or kNoSlot when absent. Slots stay put until the
-  // table next changes: for a caller keeping per-key data in an array beside a frozen table.
-  size_t SlotOf(const Key& key) const;
-  size_t capacity() const { return capacity_; }
-
   size_t size() const { return size_; }
 
   // fn(std::string_view key, uint64_t count, uint64_t distinct) for every key, in slot order.
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    ForEachSlot([&](size_t, std::string_view key, uint64_t count, uint64_t distinct) {
-      fn(key, count, distinct);
-    });
-  }
-  // The same with each key's slot first: fn(size_t slot, key, count, distinct).
-  template <typename Fn>
-  void ForEachSlot(Fn&& fn) const {
     for (size_t i = 0; i < capacity_; ++i) {
       const Slot& s = slots_[i];
-      if (s.tag != 0) fn(i, KeyOf(s), s.count, s.distinct);
+      if (s.tag != 0) fn(KeyOf(s), s.count, s.distinct);
     }
   }
 

@@ -25,19 +25,17 @@ uint64_t Prefix(std::string_view term) {
 
 }  // namespace
 
-std::vector<TermRow> TermTable::Sorted(std::vector<uint32_t>* slots) const {
+std::vector<TermRow> TermTable::Sorted() const {
   // Most terms share their frequency with many others (half are seen once), so most comparisons
   // fall to the bytes: compared as an 8-byte prefix first, a memcmp only on a tie.
   struct Keyed {
     uint64_t frequency, prefix;
     TermRow row;
-    uint32_t slot;
   };
   std::vector<Keyed> keyed;
   keyed.reserve(table_.size());
-  table_.ForEachSlot([&](size_t slot, std::string_view term, uint64_t tf, uint64_t df) {
-    keyed.push_back(
-        Keyed{tf, Prefix(term), TermRow{term, TermStats{tf, df}}, static_cast<uint32_t>(slot)});
+  ForEach([&](std::string_view term, const TermStats& s) {
+    keyed.push_back(Keyed{s.frequency, Prefix(term), TermRow{term, s}});
   });
   std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
     if (a.frequency != b.frequency) return a.frequency > b.frequency;
@@ -47,11 +45,6 @@ std::vector<TermRow> TermTable::Sorted(std::vector<uint32_t>* slots) const {
   std::vector<TermRow> rows;
   rows.reserve(keyed.size());
   for (const Keyed& k : keyed) rows.push_back(k.row);
-  if (slots != nullptr) {
-    slots->clear();
-    slots->reserve(keyed.size());
-    for (const Keyed& k : keyed) slots->push_back(k.slot);
-  }
   return rows;
 }
 

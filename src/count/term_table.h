@@ -54,12 +54,7 @@ class TermTable {
   TermStats Get(std::string_view term) const;
   size_t size() const { return table_.size(); }
   // Every term, by frequency descending, then term ascending (bytewise): a deterministic order.
-  // With `slots`, also each row's slot (see SlotOf), in the same order.
-  std::vector<TermRow> Sorted(std::vector<uint32_t>* slots = nullptr) const;
-  // The slot of `term` (< slots()), or CountTable::kNoSlot: a dense index of the terms, stable
-  // while the table does not change.
-  size_t SlotOf(const CountTable::Key& term) const { return table_.SlotOf(term); }
-  size_t slots() const { return table_.capacity(); }
+  std::vector<TermRow> Sorted() const;
 
   template <typename Fn>
   void ForEach(Fn&& fn) const {

@@ -4,18 +4,16 @@
 
 namespace nightjar {
 
-Vocabulary::Vocabulary(const TermTable& terms, uint64_t min_frequency) : terms_(&terms) {
-  std::vector<uint32_t> slots;
-  rows_ = terms.Sorted(&slots);
-  for (const TermRow& row : rows_) total_ += row.stats.frequency;
-  // Sorted by frequency, descending: the rarer terms are the tail, without ids.
-  const auto kept = std::partition_point(rows_.begin(), rows_.end(), [&](const TermRow& r) {
-    return r.stats.frequency >= min_frequency;
-  });
-  rows_.erase(kept, rows_.end());
-  rows_.shrink_to_fit();
-  id_of_slot_.assign(terms.slots(), kNone);
-  for (uint32_t id = 0; id < rows_.size(); ++id) id_of_slot_[slots[id]] = id;
+Vocabulary::Vocabulary(const TermTable& terms, uint64_t min_frequency) {
+  terms.ForEach([&](std::string_view, const TermStats& s) { total_ += s.frequency; });
+  for (const TermRow& row : terms.Sorted()) {
+    if (row.stats.frequency < min_frequency) break;  // sorted by frequency, descending
+    rows_.push_back(row);
+  }
+  ids_ = CountTable(rows_.size());
+  for (uint32_t i = 0; i < rows_.size(); ++i) {
+    ids_.Add(CountTable::MakeKey(rows_[i].term), i + 1, 0);
+  }
 }
 
 uint32_t Vocabulary::CountAtLeast(uint64_t frequency) const {

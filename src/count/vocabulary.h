@@ -13,8 +13,8 @@ namespace nightjar {
 // Dense term ids by frequency rank, frozen after the first pass so that later passes can key
 // their counts (pairs, phrases, contexts) by small integers: id 0 is the most frequent term, and
 // "among the top K" is `id < K`. Only terms with frequency >= min_frequency get an id.
-// Immutable once built, so any number of threads may read it. Views the TermTable's keys and
-// finds terms through its slots: the table must outlive the vocabulary, unchanged.
+// Immutable once built, so any number of threads may read it. Views the TermTable's keys: the
+// table must outlive the vocabulary.
 class Vocabulary {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
@@ -25,15 +25,12 @@ class Vocabulary {
   // The id of `term`, or kNone.
   uint32_t Find(std::string_view term) const { return Find(CountTable::MakeKey(term)); }
   // Starts loading the slot of `key` ahead of a Find.
-  void Prefetch(const CountTable::Key& key) const {
-    if (terms_ != nullptr) terms_->Prefetch(key);
-  }
-  // The id of a term already made a key (see FieldReader), or kNone: the term's slot in the
-  // TermTable, then that slot's id.
+  void Prefetch(const CountTable::Key& key) const { ids_.Prefetch(key); }
+  // The id of a term already made a key (see FieldReader), or kNone.
   uint32_t Find(const CountTable::Key& key) const {
-    if (terms_ == nullptr) return kNone;
-    const size_t slot = terms_->SlotOf(key);
-    return slot == CountTable::kNoSlot ? kNone : id_of_slot_[slot];
+    uint64_t id_plus_one = 0, unused = 0;
+    ids_.Get(key, &id_plus_one, &unused);
+    return id_plus_one == 0 ? kNone : static_cast<uint32_t>(id_plus_one - 1);
   }
   std::string_view term(uint32_t id) const { return rows_[id].term; }
   const TermStats& stats(uint32_t id) const { return rows_[id].stats; }
@@ -45,8 +42,7 @@ class Vocabulary {
 
  private:
   std::vector<TermRow> rows_;
-  const TermTable* terms_ = nullptr;
-  std::vector<uint32_t> id_of_slot_;  // per TermTable slot: the term's id, or kNone
+  CountTable ids_;  // term -> id + 1, held in the count
   uint64_t total_ = 0;
 };
 
