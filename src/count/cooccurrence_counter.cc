@@ -17,14 +17,11 @@ CooccurrenceCounts CooccurrenceCounts::Sum(const std::vector<CooccurrenceCounts*
   for (auto* p : parts) maps.push_back(&p->spelling_contexts);
   out.spelling_contexts = PairCountMap::Sum(maps, threads);
   for (auto* p : parts) {
-    const size_t n = p->slot_occurrences.size();
-    if (out.slot_occurrences.size() < n) {
-      out.slot_occurrences.resize(n, 0);
-      out.slot_capitalized.resize(n, 0);
-    }
+    const size_t n = p->slot_case.size();
+    if (out.slot_case.size() < n) out.slot_case.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      out.slot_occurrences[i] += p->slot_occurrences[i];
-      out.slot_capitalized[i] += p->slot_capitalized[i];
+      out.slot_case[i].occurrences += p->slot_case[i].occurrences;
+      out.slot_case[i].capitalized += p->slot_case[i].capitalized;
     }
     *p = CooccurrenceCounts();
   }
@@ -126,13 +123,10 @@ void CooccurrenceCounter::CountField(const FieldView& field) {
     const uint32_t slot = a == Vocabulary::kNone ? kNone : units_.spelling_slot[a];
     slots_.push_back(slot);
     if (slot != kNone) {
-      auto& occurrences = counts_.slot_occurrences;
-      if (slot >= occurrences.size()) {
-        occurrences.resize(slot + 1, 0);
-        counts_.slot_capitalized.resize(slot + 1, 0);
-      }
-      ++occurrences[slot];
-      counts_.slot_capitalized[slot] += field.capitals[i];
+      auto& slot_case = counts_.slot_case;
+      if (slot >= slot_case.size()) slot_case.resize(slot + 1);
+      ++slot_case[slot].occurrences;
+      slot_case[slot].capitalized += field.capitals[i];
     }
     ++i;
   }

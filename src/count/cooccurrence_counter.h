@@ -50,8 +50,14 @@ struct CooccurrenceCounts {
   // (spelling slot << 32 | unit) -> times the unit occurred near the slot's word.
   PairCountMap spelling_contexts;
   // Per spelling slot: occurrences, and those written with a capital first letter (names and
-  // acronyms are written capitalized; misspellings of a lowercase word mostly are not).
-  std::vector<uint64_t> slot_occurrences, slot_capitalized;
+  // acronyms are written capitalized; misspellings of a lowercase word mostly are not). Side by
+  // side: the third pass updates both for each occurrence, in one cache line.
+  struct SlotCase {
+    uint64_t occurrences = 0;
+    uint64_t capitalized = 0;
+    bool operator==(const SlotCase&) const = default;
+  };
+  std::vector<SlotCase> slot_case;
   // The sum of `parts` (each left empty), its maps summed on `threads` threads.
   static CooccurrenceCounts Sum(const std::vector<CooccurrenceCounts*>& parts, int threads);
 };

@@ -102,7 +102,7 @@ TEST_F(CooccurrenceCounterTest, SampledContextsAreTheSameHoweverDocumentsAreSpli
   EXPECT_LT(a.Get(the_rain), 600u);
   EXPECT_EQ(a.Get(the_rain), a.Get(uint64_t{0} << 32 | Unit("city")));  // one choice per occurrence
   // Case counts stay exact.
-  EXPECT_EQ(one.counts().slot_occurrences[0], 2000u);
+  EXPECT_EQ(one.counts().slot_case[0].occurrences, 2000u);
 }
 
 TEST(SampleThreshold, KeepsAllUpToTheSampleAndAShareAbove) {

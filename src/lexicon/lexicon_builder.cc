@@ -326,8 +326,8 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   };
   auto case_of = [&](uint32_t id) {
     const uint32_t slot = map.spelling_slot[id];
-    if (slot == UnitMap::kNone || slot >= cooc.slot_occurrences.size()) return CaseCounts{};
-    return CaseCounts{cooc.slot_occurrences[slot], cooc.slot_capitalized[slot]};
+    if (slot == UnitMap::kNone || slot >= cooc.slot_case.size()) return CaseCounts{};
+    return CaseCounts{cooc.slot_case[slot].occurrences, cooc.slot_case[slot].capitalized};
   };
   std::vector<VariantCandidate> lowercase_candidates;
   lowercase_candidates.reserve(candidates.size());
