@@ -47,6 +47,27 @@ Csr Transpose(const Csr& m, size_t cols) {
   return t;
 }
 
+// The cells that cells(fn) gives, fn(row, column, value) for each, as a matrix of `rows` rows in
+// compressed rows: a counting sort by row, so each row keeps its cells in the order given.
+// `cells` runs twice (a count, then a fill) and must give the same cells both times.
+template <typename Cells>
+Csr CsrByRow(size_t rows, const Cells& cells) {
+  Csr m;
+  m.rows = rows;
+  m.outer.assign(rows + 1, 0);
+  cells([&](uint32_t r, uint32_t, float) { ++m.outer[size_t{r} + 1]; });
+  for (size_t r = 0; r < rows; ++r) m.outer[r + 1] += m.outer[r];
+  m.inner.resize(static_cast<size_t>(m.outer[rows]));
+  m.values.resize(m.inner.size());
+  std::vector<int> fill(m.outer.begin(), m.outer.end() - 1);
+  cells([&](uint32_t r, uint32_t c, float v) {
+    const auto at = static_cast<size_t>(fill[r]++);
+    m.inner[at] = static_cast<int>(c);
+    m.values[at] = v;
+  });
+  return m;
+}
+
 // The PPMI matrix of the unit pairs (k x k) and its transpose. Frees `pairs` once read, and
 // each intermediate matrix once the next is built.
 std::pair<Csr, Csr> PpmiMatrix(uint32_t k, PairCountMap pairs, double alpha) {
@@ -86,23 +107,11 @@ std::pair<Csr, Csr> PpmiMatrix(uint32_t k, PairCountMap pairs, double alpha) {
     });
   };
   // The cells by column, in the map's order (which depends on how the map was built, so it is
-  // sorted away): a count, then a fill. Transposing that orders each row by column, and
-  // transposing again gives the transpose in the same order.
-  Csr by_column;
-  by_column.rows = k;
-  by_column.outer.assign(k + 1, 0);
-  cells([&](uint32_t, uint32_t b, float) { ++by_column.outer[b + 1]; });
-  for (uint32_t c = 0; c < k; ++c) by_column.outer[c + 1] += by_column.outer[c];
-  by_column.inner.resize(static_cast<size_t>(by_column.outer[k]));
-  by_column.values.resize(by_column.inner.size());
-  std::vector<int> fill(by_column.outer.begin(), by_column.outer.end() - 1);
-  cells([&](uint32_t a, uint32_t b, float v) {
-    const auto at = static_cast<size_t>(fill[b]++);
-    by_column.inner[at] = static_cast<int>(a);
-    by_column.values[at] = v;
-  });
+  // sorted away). Transposing that orders each row by column, and transposing again gives the
+  // transpose in the same order.
+  Csr by_column =
+      CsrByRow(k, [&](auto&& fn) { cells([&](uint32_t a, uint32_t b, float v) { fn(b, a, v); }); });
   pairs = PairCountMap();
-  fill = std::vector<int>();
   Csr m = Transpose(by_column, k);
   by_column = Csr();
   Csr t = Transpose(m, k);
@@ -199,23 +208,12 @@ UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOp
 
 UnitVectors WeightedRowSums(uint32_t rows, const PairCountMap& weights, const UnitVectors& vectors,
                             int threads) {
-  // The weights as a sparse rows x units matrix: a stable counting sort by row keeps each row's
-  // cells in the map's order.
-  Csr m;
-  m.rows = rows;
-  m.outer.assign(size_t{rows} + 1, 0);
-  weights.ForEach([&](uint64_t key, uint64_t) {
-    if ((key >> 32) < rows) ++m.outer[(key >> 32) + 1];
-  });
-  for (uint32_t r = 0; r < rows; ++r) m.outer[r + 1] += m.outer[r];
-  m.inner.resize(static_cast<size_t>(m.outer[rows]));
-  m.values.resize(m.inner.size());
-  std::vector<int> fill(m.outer.begin(), m.outer.end() - 1);
-  weights.ForEach([&](uint64_t key, uint64_t n) {
-    if ((key >> 32) >= rows) return;
-    const auto at = static_cast<size_t>(fill[key >> 32]++);
-    m.inner[at] = static_cast<int>(static_cast<uint32_t>(key));
-    m.values[at] = static_cast<float>(n);
+  // The weights as a sparse rows x units matrix, each row's cells in the map's order.
+  const Csr m = CsrByRow(rows, [&](auto&& fn) {
+    weights.ForEach([&](uint64_t key, uint64_t n) {
+      const auto row = static_cast<uint32_t>(key >> 32);
+      if (row < rows) fn(row, static_cast<uint32_t>(key), static_cast<float>(n));
+    });
   });
   UnitVectors out(static_cast<Eigen::Index>(rows), vectors.cols());
   Times(m, vectors.data(), static_cast<size_t>(vectors.cols()), out.data(),
