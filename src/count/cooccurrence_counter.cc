@@ -7,15 +7,15 @@
 namespace nightjar {
 
 CooccurrenceCounts CooccurrenceCounts::Sum(const std::vector<CooccurrenceCounts*>& parts,
-                                           int threads) {
+                                           int /*threads*/) {
   CooccurrenceCounts out;
-  std::vector<PairCountMap*> maps;
-  maps.reserve(parts.size());
-  for (auto* p : parts) maps.push_back(&p->pairs);
-  out.pairs = PairCountMap::Sum(maps, threads);
-  maps.clear();
-  for (auto* p : parts) maps.push_back(&p->spelling_contexts);
-  out.spelling_contexts = PairCountMap::Sum(maps, threads);
+  std::vector<SortedPairCounts*> counts;
+  counts.reserve(parts.size());
+  for (auto* p : parts) counts.push_back(&p->pairs);
+  out.pairs = SortedPairCounts::Sum(counts);
+  counts.clear();
+  for (auto* p : parts) counts.push_back(&p->spelling_contexts);
+  out.spelling_contexts = SortedPairCounts::Sum(counts);
   for (auto* p : parts) {
     const size_t n = p->slot_case.size();
     if (out.slot_case.size() < n) out.slot_case.resize(n);
@@ -48,7 +48,24 @@ uint32_t SampleThreshold(uint64_t frequency, uint64_t sample) {
 
 CooccurrenceCounter::CooccurrenceCounter(const TokenizerOptions& tokenizer, const Vocabulary& vocab,
                                          const UnitMap& units, const CooccurrenceOptions& options)
-    : reader_(tokenizer, vocab), units_(units), options_(options) {}
+    : reader_(tokenizer, vocab), units_(units), options_(options) {
+  uint32_t slots = 0;
+  for (uint32_t slot : units.spelling_slot) {
+    if (slot != UnitMap::kNone) slots = std::max(slots, slot + 1);
+  }
+  SortedPairCounts::Options o;
+  o.rows = units.units;
+  o.columns = units.units;
+  counts_.pairs = SortedPairCounts(o);
+  o.rows = slots;
+  counts_.spelling_contexts = SortedPairCounts(o);
+}
+
+CooccurrenceCounts& CooccurrenceCounter::counts() {
+  counts_.pairs.Flush();
+  counts_.spelling_contexts.Flush();
+  return counts_;
+}
 
 void CooccurrenceCounter::Add(const Document& doc) {
   if (doc.deleted) return;
@@ -133,18 +150,15 @@ void CooccurrenceCounter::CountField(const FieldView& field) {
 
   const size_t m = stream_.size();
   const size_t w = static_cast<size_t>(options_.window);
-  keys_.clear();
   for (size_t i = 0; i < m; ++i) {
     const uint32_t u = stream_[i];
     if (u == kNone) continue;
     for (size_t j = i + 1; j < m && j <= i + w; ++j) {
       const uint32_t v = stream_[j];
       if (v == kNone || v == u) continue;
-      keys_.push_back(uint64_t{std::min(u, v)} << 32 | std::max(u, v));
+      counts_.pairs.Add(std::min(u, v), std::max(u, v));
     }
   }
-  counts_.pairs.AddBatch(keys_.data(), keys_.size());
-  keys_.clear();
   const size_t sw = static_cast<size_t>(options_.spelling_window);
   for (size_t i = 0; i < m; ++i) {
     const uint32_t slot = slots_[i];
@@ -152,10 +166,9 @@ void CooccurrenceCounter::CountField(const FieldView& field) {
     const size_t lo = i >= sw ? i - sw : 0, hi = std::min(m, i + sw + 1);
     for (size_t j = lo; j < hi; ++j) {
       if (j == i || stream_[j] == kNone) continue;
-      keys_.push_back(uint64_t{slot} << 32 | stream_[j]);
+      counts_.spelling_contexts.Add(slot, stream_[j]);
     }
   }
-  counts_.spelling_contexts.AddBatch(keys_.data(), keys_.size());
 }
 
 }  // namespace nightjar

@@ -8,7 +8,7 @@
 #include "corpus/document.h"
 #include "count/field_cache.h"
 #include "count/field_reader.h"
-#include "count/pair_count_map.h"
+#include "count/sorted_pair_counts.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
 
@@ -45,10 +45,10 @@ uint32_t SampleThreshold(uint64_t frequency, uint64_t sample);
 
 // Third-pass counts. Merge by addition.
 struct CooccurrenceCounts {
-  // (min unit << 32 | max unit) -> times the two units occurred within the window.
-  PairCountMap pairs;
-  // (spelling slot << 32 | unit) -> times the unit occurred near the slot's word.
-  PairCountMap spelling_contexts;
+  // (smaller unit, larger unit) -> times the two units occurred within the window.
+  SortedPairCounts pairs;
+  // (spelling slot, unit) -> times the unit occurred near the slot's word.
+  SortedPairCounts spelling_contexts;
   // Per spelling slot: occurrences, and those written with a capital first letter (names and
   // acronyms are written capitalized; misspellings of a lowercase word mostly are not). Side by
   // side: the third pass updates both for each occurrence, in one cache line.
@@ -58,7 +58,8 @@ struct CooccurrenceCounts {
     bool operator==(const SlotCase&) const = default;
   };
   std::vector<SlotCase> slot_case;
-  // The sum of `parts` (each left empty), its maps summed on `threads` threads.
+  // The sum of `parts` (each left empty). `threads` is unused: merging sorted counts is linear
+  // and a small share of the pass.
   static CooccurrenceCounts Sum(const std::vector<CooccurrenceCounts*>& parts, int threads);
 };
 
@@ -82,7 +83,8 @@ class CooccurrenceCounter {
   void Add(const Document& doc);
   // Counts the documents a second-pass PhraseCounter kept (same counts as reading them again).
   void AddCached(const FieldCache& cache);
-  CooccurrenceCounts& counts() { return counts_; }
+  // The counts so far (flushed: their readers see every pair added).
+  CooccurrenceCounts& counts();
 
  private:
   void CountField(const FieldView& field);
@@ -97,7 +99,6 @@ class CooccurrenceCounter {
   FieldIds field_;                // the field's vocabulary ids and clause breaks
   std::vector<uint32_t> stream_;  // unit ids (kNone outside the units), one per position
   std::vector<uint32_t> slots_;   // spelling slot per position, or kNone
-  std::vector<uint64_t> keys_;    // the field's pair or context keys, counted as one batch
   CooccurrenceCounts counts_;
 };
 

@@ -23,8 +23,11 @@ class CooccurrenceCounterTest : public ::testing::Test {
   }
   uint32_t Id(const char* w) const { return vocab_->Find(w); }
   uint32_t Unit(const char* w) const { return map_.word_unit[Id(w)]; }
-  static uint64_t Pair(uint32_t a, uint32_t b) {
-    return uint64_t{std::min(a, b)} << 32 | std::max(a, b);
+  static std::pair<uint32_t, uint32_t> Pair(uint32_t a, uint32_t b) {
+    return {std::min(a, b), std::max(a, b)};
+  }
+  static uint64_t Count(const SortedPairCounts& c, std::pair<uint32_t, uint32_t> key) {
+    return c.Get(key.first, key.second);
   }
   static Document Doc(const std::string& id, const std::vector<std::string_view>& fields) {
     Document d;
@@ -58,14 +61,14 @@ TEST_P(PhraseStartModes, PairsWithinTheWindowOverPhraseUnits) {
   const std::vector<std::string_view> fields = {"rain in new york city. rain"};
   counter.Add(Doc(id, fields));
   const uint32_t new_york = map_.units - 1;
-  const PairCountMap& pairs = counter.counts().pairs;
+  const SortedPairCounts& pairs = counter.counts().pairs;
   // "in" is outside the units and holds its place: rain and new york are not neighbours.
-  EXPECT_EQ(pairs.Get(Pair(Unit("rain"), new_york)), 0u);
-  EXPECT_EQ(pairs.Get(Pair(new_york, Unit("city"))), 1u);
+  EXPECT_EQ(Count(pairs, Pair(Unit("rain"), new_york)), 0u);
+  EXPECT_EQ(Count(pairs, Pair(new_york, Unit("city"))), 1u);
   // "york" inside "new york" is not a unit of its own there.
-  EXPECT_EQ(pairs.Get(Pair(Unit("york"), Unit("city"))), 0u);
+  EXPECT_EQ(Count(pairs, Pair(Unit("york"), Unit("city"))), 0u);
   // The window is positional: it spans the full stop (only phrases stop at clause breaks).
-  EXPECT_EQ(pairs.Get(Pair(Unit("city"), Unit("rain"))), 1u);
+  EXPECT_EQ(Count(pairs, Pair(Unit("city"), Unit("rain"))), 1u);
   EXPECT_EQ(pairs.size(), 2u);
 }
 
@@ -92,15 +95,14 @@ TEST_F(CooccurrenceCounterTest, SampledContextsAreTheSameHoweverDocumentsAreSpli
   const CooccurrenceCounts merged = CooccurrenceCounts::Sum(parts, 2);
   const auto& a = one.counts().spelling_contexts;
   const auto& b = merged.spelling_contexts;
-  const uint64_t the_rain = uint64_t{0} << 32 | Unit("rain");
-  const uint64_t teh_rain = uint64_t{1} << 32 | Unit("rain");
-  EXPECT_EQ(a.Get(the_rain), b.Get(the_rain));
-  EXPECT_EQ(a.Get(teh_rain), 2000u);  // kept in full
-  EXPECT_EQ(b.Get(teh_rain), 2000u);
+  const std::pair<uint32_t, uint32_t> the_rain{0, Unit("rain")}, teh_rain{1, Unit("rain")};
+  EXPECT_EQ(Count(a, the_rain), Count(b, the_rain));
+  EXPECT_EQ(Count(a, teh_rain), 2000u);  // kept in full
+  EXPECT_EQ(Count(b, teh_rain), 2000u);
   // About a quarter of "the"'s 2000 occurrences (binomial: sd ~19).
-  EXPECT_GT(a.Get(the_rain), 400u);
-  EXPECT_LT(a.Get(the_rain), 600u);
-  EXPECT_EQ(a.Get(the_rain), a.Get(uint64_t{0} << 32 | Unit("city")));  // one choice per occurrence
+  EXPECT_GT(Count(a, the_rain), 400u);
+  EXPECT_LT(Count(a, the_rain), 600u);
+  EXPECT_EQ(Count(a, the_rain), Count(a, {0, Unit("city")}));  // one choice per occurrence
   // Case counts stay exact.
   EXPECT_EQ(one.counts().slot_case[0].occurrences, 2000u);
 }

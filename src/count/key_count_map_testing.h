@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <map>
 
+#include "count/sorted_pair_counts.h"
+
 namespace nightjar {
 
 // A count map's contents (KeyCountMap, KeyCountMap32, PairCountMap) as an ordered map, for
@@ -12,6 +14,14 @@ template <typename Map>
 std::map<uint64_t, uint64_t> ContentsOf(const Map& m) {
   std::map<uint64_t, uint64_t> out;
   m.ForEach([&](auto k, uint64_t c) { out[k] += c; });
+  return out;
+}
+
+// The counts of `c` keyed row << 32 | column.
+inline std::map<uint64_t, uint64_t> ContentsOf(const SortedPairCounts& c) {
+  std::map<uint64_t, uint64_t> out;
+  c.ForEach(
+      [&](uint32_t row, uint32_t column, uint64_t n) { out[uint64_t{row} << 32 | column] += n; });
   return out;
 }
 

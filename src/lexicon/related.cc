@@ -69,12 +69,11 @@ Csr CsrByRow(size_t rows, const Cells& cells) {
 }
 
 // The PPMI matrix of the unit pairs (k x k) and its transpose. Frees `pairs` once read, and
-// each intermediate matrix once the next is built.
-std::pair<Csr, Csr> PpmiMatrix(uint32_t k, PairCountMap pairs, double alpha) {
+// the matrix's memory is all that is held while the transpose is built.
+std::pair<Csr, Csr> PpmiMatrix(uint32_t k, SortedPairCounts pairs, double alpha) {
   std::vector<double> row(k, 0.0);
   double total = 0;
-  pairs.ForEach([&](uint64_t key, uint64_t n) {
-    const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
+  pairs.ForEach([&](uint32_t a, uint32_t b, uint64_t n) {
     if (a >= k || b >= k) return;
     row[a] += static_cast<double>(n);
     row[b] += static_cast<double>(n);
@@ -94,10 +93,11 @@ std::pair<Csr, Csr> PpmiMatrix(uint32_t k, PairCountMap pairs, double alpha) {
   constexpr uint64_t kTable = 4096;
   std::vector<double> log_n(kTable);
   for (uint64_t n = 1; n < kTable; ++n) log_n[n] = std::log(static_cast<double>(n));
-  // fn(a, b, PMI(a, b)) for every positive cell, in both directions, in the map's order.
-  auto cells = [&](auto&& fn) {
-    pairs.ForEach([&](uint64_t key, uint64_t n) {
-      const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
+  // Every positive cell in both directions. The pairs come by (a, b), a < b, so row r gets its
+  // cells (r, c < r) from the pairs (c, r) before those (r, c > r) from its own: every row of
+  // the matrix comes out in column order.
+  Csr m = CsrByRow(k, [&](auto&& fn) {
+    pairs.ForEach([&](uint32_t a, uint32_t b, uint64_t n) {
       if (a >= k || b >= k || n == 0) return;
       const double ln = n < kTable ? log_n[n] : std::log(static_cast<double>(n));
       const double ab = ln - log_row[a] - log_ctx[b];
@@ -105,15 +105,8 @@ std::pair<Csr, Csr> PpmiMatrix(uint32_t k, PairCountMap pairs, double alpha) {
       if (ab > 0) fn(a, b, static_cast<float>(ab));
       if (ba > 0) fn(b, a, static_cast<float>(ba));
     });
-  };
-  // The cells by column, in the map's order (which depends on how the map was built, so it is
-  // sorted away). Transposing that orders each row by column, and transposing again gives the
-  // transpose in the same order.
-  Csr by_column =
-      CsrByRow(k, [&](auto&& fn) { cells([&](uint32_t a, uint32_t b, float v) { fn(b, a, v); }); });
-  pairs = PairCountMap();
-  Csr m = Transpose(by_column, k);
-  by_column = Csr();
+  });
+  pairs = SortedPairCounts();
   Csr t = Transpose(m, k);
   return {std::move(m), std::move(t)};
 }
@@ -153,7 +146,7 @@ Dense Orthonormalize(const Dense& y, int rounds = 2) {
 
 }  // namespace
 
-UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOptions& options,
+UnitVectors BuildUnitVectors(uint32_t units, SortedPairCounts pairs, const RelatedOptions& options,
                              int threads) {
   const auto [a, at] = PpmiMatrix(units, std::move(pairs), options.context_smoothing);
   const Eigen::Index k = units;
@@ -206,13 +199,12 @@ UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOp
   return out;
 }
 
-UnitVectors WeightedRowSums(uint32_t rows, const PairCountMap& weights, const UnitVectors& vectors,
-                            int threads) {
-  // The weights as a sparse rows x units matrix, each row's cells in the map's order.
+UnitVectors WeightedRowSums(uint32_t rows, const SortedPairCounts& weights,
+                            const UnitVectors& vectors, int threads) {
+  // The weights as a sparse rows x units matrix, each row's cells in unit order.
   const Csr m = CsrByRow(rows, [&](auto&& fn) {
-    weights.ForEach([&](uint64_t key, uint64_t n) {
-      const auto row = static_cast<uint32_t>(key >> 32);
-      if (row < rows) fn(row, static_cast<uint32_t>(key), static_cast<float>(n));
+    weights.ForEach([&](uint32_t row, uint32_t unit, uint64_t n) {
+      if (row < rows) fn(row, unit, static_cast<float>(n));
     });
   });
   UnitVectors out(static_cast<Eigen::Index>(rows), vectors.cols());

@@ -34,20 +34,21 @@ struct RelatedOptions {
 // Unit vectors, one row per unit, L2-normalized (zero rows for units with no contexts).
 using UnitVectors = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// PPMI over windowed co-occurrence counts of `units` units (CooccurrenceCounts::pairs), reduced
+// PPMI over windowed co-occurrence counts of `units` units (CooccurrenceCounts::pairs: rows
+// the smaller unit of each pair, columns the larger; flushed), reduced
 // by randomized SVD (Halko, Martinsson & Tropp 2011). A pure function of the counts and options:
 // the sparse products run on `threads` threads, each on its own rows, with the same floats
 // whatever the count. Takes the pair counts, and frees them as soon as the PPMI matrix holds
 // them, before the matrix's transposes and the dense steps peak.
-UnitVectors BuildUnitVectors(uint32_t units, PairCountMap pairs, const RelatedOptions& options,
+UnitVectors BuildUnitVectors(uint32_t units, SortedPairCounts pairs, const RelatedOptions& options,
                              int threads = 1);
 
-// Row r (< rows) of the result is the sum, over the cells (r << 32 | u, n) of `weights`, of
+// Row r (< rows) of the result is the sum, over the counts (r, u, n) of `weights` (flushed), of
 // n * vectors.row(u): e.g. a spelling word's context vector from its context counts. Units u
-// must be rows of `vectors`; cells of rows >= `rows` are ignored. Each row's terms are added in
-// the map's order, on `threads` threads (each on its own rows).
-UnitVectors WeightedRowSums(uint32_t rows, const PairCountMap& weights, const UnitVectors& vectors,
-                            int threads = 1);
+// must be rows of `vectors`; counts of rows >= `rows` are ignored. Each row's terms are added in
+// unit order, on `threads` threads (each on its own rows).
+UnitVectors WeightedRowSums(uint32_t rows, const SortedPairCounts& weights,
+                            const UnitVectors& vectors, int threads = 1);
 
 // Vectors whose cosines are (1 - w) * the distributional cosine + w * (approximately) the
 // n-gram set similarity of the units' texts, w = options.subword_weight: the distributional

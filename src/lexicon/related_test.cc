@@ -7,18 +7,28 @@
 namespace nightjar {
 namespace {
 
-uint64_t Key(uint32_t row, uint32_t unit) { return uint64_t{row} << 32 | unit; }
+SortedPairCounts Weights(uint32_t rows, uint32_t units) {
+  SortedPairCounts::Options o;
+  o.rows = rows;
+  o.columns = units;
+  return SortedPairCounts(o);
+}
+
+void AddN(SortedPairCounts& c, uint32_t row, uint32_t unit, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i) c.Add(row, unit);
+}
 
 TEST(WeightedRowSums, EachRowSumsItsUnitsRowsTimesTheirCounts) {
   UnitVectors vectors(3, 2);
   vectors << 1, 0,  //
       0, 1,         //
       1, 1;
-  PairCountMap weights;
-  weights.Add(Key(0, 0), 2);
-  weights.Add(Key(0, 2), 1);
-  weights.Add(Key(2, 1), 5);
-  weights.Add(Key(7, 1), 3);  // a row past `rows`: ignored
+  SortedPairCounts weights = Weights(8, 3);
+  AddN(weights, 0, 0, 2);
+  AddN(weights, 0, 2, 1);
+  AddN(weights, 2, 1, 5);
+  AddN(weights, 7, 1, 3);  // a row past `rows`: ignored
+  weights.Flush();
 
   const UnitVectors sums = WeightedRowSums(3, weights, vectors);
   ASSERT_EQ(sums.rows(), 3);
@@ -38,13 +48,14 @@ TEST(WeightedRowSums, MatchesDirectSumsForAnyThreadCount) {
   constexpr int kCols = 37;  // not a multiple of any vector width
   UnitVectors vectors(kUnits, kCols);
   for (Eigen::Index i = 0; i < vectors.size(); ++i) vectors.data()[i] = value(rng);
-  PairCountMap weights;
+  SortedPairCounts weights = Weights(kRows, kUnits);
   Eigen::MatrixXd want = Eigen::MatrixXd::Zero(kRows, kCols);
   for (int i = 0; i < 600; ++i) {
     const uint32_t row = rng() % kRows, unit = rng() % kUnits, n = 1 + rng() % 9;
-    weights.Add(Key(row, unit), n);
+    AddN(weights, row, unit, n);
     want.row(row) += n * vectors.row(unit).cast<double>();
   }
+  weights.Flush();
   const UnitVectors one = WeightedRowSums(kRows, weights, vectors, 1);
   for (Eigen::Index r = 0; r < kRows; ++r) {
     for (Eigen::Index c = 0; c < kCols; ++c) EXPECT_NEAR(one(r, c), want(r, c), 1e-4);
