@@ -96,7 +96,7 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   while (id_bits_ < 32 && (uint64_t{1} << id_bits_) < n) ++id_bits_;
   const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
   std::vector<std::u32string> decoded(n);
-  limit_.resize(n);
+  std::vector<uint8_t> limit(n);  // per word: max_distance_, or 1 for a short word
   threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 10000) + 1));
   // Each thread files a contiguous share of the words: entry = hash's high bits | word id. The
   // buffers are sized by an upper bound (1 + L + L(L-1)/2 ... deletes per word of L characters)
@@ -121,12 +121,12 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
     for (size_t id = lo; id < hi; ++id) {
       decoded[id] = DecodeUtf8(words_[id]);
       const bool short_word = decoded[id].size() <= static_cast<size_t>(short_word_chars);
-      limit_[id] = static_cast<uint8_t>(short_word ? std::min(max_distance_, 1) : max_distance_);
+      limit[id] = static_cast<uint8_t>(short_word ? std::min(max_distance_, 1) : max_distance_);
     }
     size_t cap = 0;
     for (size_t id = lo; id < hi; ++id) {
       if (decoded[id].size() <= static_cast<size_t>(kMaxChars)) {
-        cap += bound(decoded[id].size(), limit_[id]);
+        cap += bound(decoded[id].size(), limit[id]);
       }
     }
     Part& part = parts[static_cast<size_t>(t)];
@@ -135,7 +135,7 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
     std::vector<uint64_t> hashes;
     for (size_t id = lo; id < hi; ++id) {
       if (decoded[id].size() > static_cast<size_t>(kMaxChars)) continue;
-      UniqueHashes(decoded[id], limit_[id], &hashes);
+      UniqueHashes(decoded[id], limit[id], &hashes);
       for (uint64_t h : hashes) out[part.size++] = (h & ~id_mask) | id;
     }
   };
@@ -143,11 +143,12 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   for (int t = 1; t < threads; ++t) pool.emplace_back(file, t);
   file(0);
   for (auto& th : pool) th.join();
-  starts_.reserve(n + 1);
-  starts_.push_back(0);
-  for (const auto& w : decoded) {
+  info_.reserve(n);
+  for (size_t id = 0; id < n; ++id) {
+    const std::u32string& w = decoded[id];
+    info_.push_back(Info{static_cast<uint32_t>(chars_.size()), static_cast<uint32_t>(w.size()),
+                         w.empty() ? char32_t{0} : w[0], limit[id]});
     chars_.insert(chars_.end(), w.begin(), w.end());
-    starts_.push_back(static_cast<uint32_t>(chars_.size()));
   }
   decoded = std::vector<std::u32string>();
   // Sort by scattering into buckets on the top 16 bits, then sorting each small bucket in cache:
@@ -226,14 +227,15 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (uint32_t id : ids) {
-    int limit = std::min<int>(max_distance, limit_[id]);
-    const size_t size = starts_[id + 1] - starts_[id];
-    const size_t longer = std::max(t.size(), size), shorter = std::min(t.size(), size);
+    const Info& info = info_[id];
+    int limit = std::min<int>(max_distance, static_cast<int>(info.limit));
+    const size_t longer = std::max<size_t>(t.size(), info.size);
+    const size_t shorter = std::min<size_t>(t.size(), info.size);
+    if (info.size == 0 || t.empty() || info.first != t[0]) {
+      limit = std::min(limit, first_differs_distance);
+    }
     if (longer - shorter > static_cast<size_t>(limit)) continue;  // before reading the word
-    const std::u32string_view w = decoded(id);
-    if (w.empty() || t.empty() || w[0] != t[0]) limit = std::min(limit, first_differs_distance);
-    if (longer - shorter > static_cast<size_t>(limit)) continue;
-    const int d = EditDistance(t, w, limit);
+    const int d = EditDistance(t, decoded(id), limit);
     if (d > 0 && d <= limit) out.push_back(Match{id, d});
   }
   return out;

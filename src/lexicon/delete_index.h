@@ -43,21 +43,27 @@ class DeleteIndex {
   std::string_view word(uint32_t id) const { return words_[id]; }
   // Word `id` as code points.
   std::u32string_view decoded(uint32_t id) const {
-    return {chars_.data() + starts_[id], starts_[id + 1] - starts_[id]};
+    return {chars_.data() + info_[id].start, info_[id].size};
   }
   size_t size() const { return words_.size(); }
   int max_distance() const { return max_distance_; }
   // The largest distance at which word `id` matches.
-  int max_distance(uint32_t id) const { return limit_[id]; }
+  int max_distance(uint32_t id) const { return info_[id].limit; }
 
  private:
   std::vector<std::string_view> words_;
-  // Every word's code points, back to back; word i is chars_[starts_[i], starts_[i + 1]). One
+  // Every word's code points, back to back; word i is chars_[info_[i].start, + info_[i].size). One
   // array rather than a string apiece: a lookup checks a few dozen candidates, and each used to
   // cost two cache misses (the string, then its heap buffer).
   std::vector<char32_t> chars_;
-  std::vector<uint32_t> starts_;
-  std::vector<uint8_t> limit_;  // per word: max_distance_, or 1 for a short word
+  // What a lookup checks of a candidate before reading its characters, in one cache line.
+  struct Info {
+    uint32_t start;   // into chars_
+    uint32_t size;    // code points
+    char32_t first;   // the first code point (0 for an empty word)
+    uint32_t limit;   // max_distance_, or 1 for a short word
+  };
+  std::vector<Info> info_;
   int max_distance_;
   // Sorted entries: a delete's hash with its low id_bits_ replaced by the word id. Truncating
   // the hash can only add candidates, which Lookup's distance check drops.
