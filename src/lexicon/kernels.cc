@@ -321,22 +321,89 @@ __attribute__((target("avx2,fma"))) void Avx2SparsePanel(const int* outer, const
   }
 }
 
+// Two full 16-column panels at once from rows of 32 floats: lane for lane the sums
+// Avx2SparsePanel's full path forms on each half (four chains by cell index, the same tail order,
+// (c0 + c1) + (c2 + c3)), so the results are identical; each pass over the matrix's cells then
+// serves 32 columns instead of 16.
+__attribute__((target("avx512f,avx2,fma"))) void Avx512SparsePanel32(const int* outer,
+                                                                     const int* inner,
+                                                                     const float* values,
+                                                                     size_t rows, const float* xp,
+                                                                     float* y, size_t ldy) {
+  constexpr int kAhead = 16;
+  const int end = outer[rows];
+  auto prefetch = [xp](int column) {
+    const float* row = xp + static_cast<size_t>(column) * 32;
+    __builtin_prefetch(row);
+    __builtin_prefetch(row + 16);
+  };
+  for (size_t r = 0; r < rows; ++r) {
+    __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
+    __m512 lo1 = lo, hi1 = hi, lo2 = lo, hi2 = hi, lo3 = lo, hi3 = hi;
+    int e = outer[r];
+    for (; e + 4 <= outer[r + 1]; e += 4) {
+      if (e + kAhead + 3 < end) {
+        for (int k = 0; k < 4; ++k) prefetch(inner[e + kAhead + k]);
+      }
+      const float* x0 = xp + static_cast<size_t>(inner[e]) * 32;
+      const float* x1 = xp + static_cast<size_t>(inner[e + 1]) * 32;
+      const float* x2 = xp + static_cast<size_t>(inner[e + 2]) * 32;
+      const float* x3 = xp + static_cast<size_t>(inner[e + 3]) * 32;
+      const __m512 v0 = _mm512_set1_ps(values[e]), v1 = _mm512_set1_ps(values[e + 1]),
+                   v2 = _mm512_set1_ps(values[e + 2]), v3 = _mm512_set1_ps(values[e + 3]);
+      lo = _mm512_fmadd_ps(v0, _mm512_load_ps(x0), lo);
+      hi = _mm512_fmadd_ps(v0, _mm512_load_ps(x0 + 16), hi);
+      lo1 = _mm512_fmadd_ps(v1, _mm512_load_ps(x1), lo1);
+      hi1 = _mm512_fmadd_ps(v1, _mm512_load_ps(x1 + 16), hi1);
+      lo2 = _mm512_fmadd_ps(v2, _mm512_load_ps(x2), lo2);
+      hi2 = _mm512_fmadd_ps(v2, _mm512_load_ps(x2 + 16), hi2);
+      lo3 = _mm512_fmadd_ps(v3, _mm512_load_ps(x3), lo3);
+      hi3 = _mm512_fmadd_ps(v3, _mm512_load_ps(x3 + 16), hi3);
+    }
+    lo = _mm512_add_ps(_mm512_add_ps(lo, lo1), _mm512_add_ps(lo2, lo3));
+    hi = _mm512_add_ps(_mm512_add_ps(hi, hi1), _mm512_add_ps(hi2, hi3));
+    for (; e < outer[r + 1]; ++e) {
+      if (e + kAhead < end) prefetch(inner[e + kAhead]);
+      const float* xr = xp + static_cast<size_t>(inner[e]) * 32;
+      const __m512 v = _mm512_set1_ps(values[e]);
+      lo = _mm512_fmadd_ps(v, _mm512_load_ps(xr), lo);
+      hi = _mm512_fmadd_ps(v, _mm512_load_ps(xr + 16), hi);
+    }
+    float* yr = y + r * ldy;
+    _mm512_storeu_ps(yr, lo);
+    _mm512_storeu_ps(yr + 16, hi);
+  }
+}
+
+bool UseAvx512SparsePanels() {
+  static const bool avx512 = __builtin_cpu_supports("avx512f") && UseAvx2Kernels();
+  return avx512;
+}
+
 __attribute__((target("avx2,fma"))) void Avx2SparseTimesDense(const int* outer, const int* inner,
                                                               const float* values, size_t rows,
-                                                              const float* x, size_t cols,
-                                                              float* y) {
+                                                              const float* x, size_t cols, float* y,
+                                                              bool wide_panels) {
   // x is read at random rows. Copied into panels of 16 columns (one cache line per row), the
   // panel being summed is a sixteenth of x per row and stays in L2 where x as a whole would
-  // not: each cell then costs an L2 hit per panel rather than several L3 misses.
-  constexpr size_t kPanel = 16;
+  // not: each cell then costs an L2 hit per panel rather than several L3 misses. With AVX-512,
+  // panels of 32 columns (two lines per row) where the columns allow, and 16 for the rest: the
+  // same sums, in half the passes over the cells.
   size_t x_rows = 0;
   for (int e = outer[0]; e < outer[rows]; ++e) {
     x_rows = std::max(x_rows, static_cast<size_t>(inner[e]) + 1);
   }
-  const size_t panels = (cols + kPanel - 1) / kPanel;
-  const AlignedFloats xp(x_rows * kPanel);
-  for (size_t p = 0; p < panels; ++p) {
-    const size_t c0 = p * kPanel, n = std::min(kPanel, cols - c0);
+  const size_t wide = wide_panels && UseAvx512SparsePanels() ? cols / 32 * 32 : 0;
+  const AlignedFloats xp(x_rows * (wide > 0 ? 32 : 16));
+  for (size_t c0 = 0; c0 < wide; c0 += 32) {
+    for (size_t i = 0; i < x_rows; ++i) {
+      std::copy(x + i * cols + c0, x + i * cols + c0 + 32, xp.data() + i * 32);
+    }
+    Avx512SparsePanel32(outer, inner, values, rows, xp.data(), y + c0, cols);
+  }
+  constexpr size_t kPanel = 16;
+  for (size_t c0 = wide; c0 < cols; c0 += kPanel) {
+    const size_t n = std::min(kPanel, cols - c0);
     for (size_t i = 0; i < x_rows; ++i) {
       float* to = xp.data() + i * kPanel;
       std::copy(x + i * cols + c0, x + i * cols + c0 + n, to);
@@ -448,7 +515,18 @@ void SparseTimesDense(const int* outer, const int* inner, const float* values, s
                       const float* x, size_t cols, float* y) {
 #ifdef NIGHTJAR_HAVE_AVX2_KERNEL
   if (UseAvx2Kernels()) {
-    Avx2SparseTimesDense(outer, inner, values, rows, x, cols, y);
+    Avx2SparseTimesDense(outer, inner, values, rows, x, cols, y, /*wide_panels=*/true);
+    return;
+  }
+#endif
+  PortableSparseTimesDense(outer, inner, values, rows, x, cols, y);
+}
+
+void NarrowPanelSparseTimesDense(const int* outer, const int* inner, const float* values,
+                                 size_t rows, const float* x, size_t cols, float* y) {
+#ifdef NIGHTJAR_HAVE_AVX2_KERNEL
+  if (UseAvx2Kernels()) {
+    Avx2SparseTimesDense(outer, inner, values, rows, x, cols, y, /*wide_panels=*/false);
     return;
   }
 #endif

@@ -45,9 +45,15 @@ void Bf16DotProducts(const uint16_t* a, size_t rows, const uint16_t* b, size_t c
 // matrix's offsets, for a band of its rows) times the row-major dense
 // matrix x (rows of `cols` floats), into the row-major y (overwritten). Each cell adds a scaled
 // dense row; the kernel prefetches the rows of cells a few places ahead, since x rarely fits in
-// cache. AVX2+FMA when the CPU has it. Pure; thread-safe.
+// cache. AVX2+FMA when the CPU has it (AVX-512 for panels of 32 columns: the same floats).
+// Pure; thread-safe.
 void SparseTimesDense(const int* outer, const int* inner, const float* values, size_t rows,
                       const float* x, size_t cols, float* y);
+
+// SparseTimesDense without the 32-column AVX-512 panels: for tests, which check that both give
+// the same floats.
+void NarrowPanelSparseTimesDense(const int* outer, const int* inner, const float* values,
+                                 size_t rows, const float* x, size_t cols, float* y);
 
 // y[i] += alpha * x[i] for i < n. AVX2+FMA when the CPU has it. Pure; thread-safe.
 void AddScaled(float alpha, const float* x, float* y, size_t n);

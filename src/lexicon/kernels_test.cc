@@ -82,7 +82,7 @@ TEST(DotProducts, SameResultHoweverTheWorkIsSplit) {
 TEST(SparseTimesDense, MatchesADenseProductBothPaths) {
   std::mt19937 rng(6);
   const size_t rows = 37, inner_dim = 50;
-  for (size_t cols : {1u, 7u, 8u, 19u, 138u}) {
+  for (size_t cols : {1u, 7u, 8u, 19u, 32u, 48u, 138u}) {
     // A random sparse matrix (some empty rows), in compressed rows.
     std::vector<int> outer = {0}, inner;
     std::vector<float> values;
@@ -108,6 +108,11 @@ TEST(SparseTimesDense, MatchesADenseProductBothPaths) {
                          banded.data() + r0 * cols);
       }
       EXPECT_EQ(banded, whole) << cols;
+      // Panels of 32 columns (AVX-512) sum as two of 16 do.
+      std::vector<float> narrow(rows * cols);
+      NarrowPanelSparseTimesDense(outer.data(), inner.data(), values.data(), rows, x.data(), cols,
+                                  narrow.data());
+      EXPECT_EQ(narrow, whole) << cols;
     }
     for (bool portable : {false, true}) {
       std::vector<float> y(rows * cols, 123.0f);  // overwritten, not added to
