@@ -185,6 +185,13 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
   bucket_.assign((size_t{1} << bucket_bits_) + 1, 0);
   for (size_t i = 0; i < size_; ++i) ++bucket_[(entries_[i] >> (64 - bucket_bits_)) + 1];
   for (size_t b = 1; b < bucket_.size(); ++b) bucket_[b] += bucket_[b - 1];
+  filter_bits_ = 6;
+  while (filter_bits_ < 32 && (size_t{1} << filter_bits_) < size_ * 8) ++filter_bits_;
+  filter_.assign((size_t{1} << filter_bits_) / 64, 0);
+  for (size_t i = 0; i < size_; ++i) {
+    const uint64_t f = entries_[i] >> (64 - filter_bits_);
+    filter_[f >> 6] |= uint64_t{1} << (f & 63);
+  }
 }
 
 std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int max_distance,
@@ -213,8 +220,16 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
       collect(std::lower_bound(entries_, entries_ + size_, key), entries_ + size_, key);
     }
   } else {
-    // Two rounds of prefetches (the directory, then the entries) so that a term's few dozen
-    // probes overlap their cache misses instead of taking them one after another.
+    // Deletes that the filter rules out are dropped. Then two rounds of prefetches (the
+    // directory, then the entries) so that a term's remaining probes overlap their cache
+    // misses instead of taking them one after another.
+    const int fshift = 64 - filter_bits_;
+    size_t kept = 0;
+    for (uint64_t h : hashes) {
+      const uint64_t f = (h & ~id_mask) >> fshift;
+      if (filter_[f >> 6] >> (f & 63) & 1) hashes[kept++] = h;
+    }
+    hashes.resize(kept);
     const int shift = 64 - bucket_bits_;
     for (uint64_t h : hashes) __builtin_prefetch(&bucket_[h >> shift]);
     for (uint64_t h : hashes) __builtin_prefetch(entries_ + bucket_[h >> shift]);
