@@ -82,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(std::make_tuple(100u, 1000u, size_t{1}),
                       std::make_tuple(100u, 1000u, size_t{64}),
                       std::make_tuple(100u, 1000u, size_t{1} << 20),
-                      std::make_tuple(70000u, 70000u, size_t{300}),       // 34 bits: wide keys
+                      std::make_tuple(70000u, 70000u, size_t{300}),  // 34 bits: wide keys
                       std::make_tuple(4000000000u, 3000000000u, size_t{1000}),  // 64
                       std::make_tuple(5u, 1u, size_t{3})));
 
