@@ -4,16 +4,7 @@
 #include <vector>
 
 #include "lexicon/kernels.h"
-
-#if defined(__x86_64__) && defined(__GNUC__)
-// GCC 12 warns inside its own AVX-512 headers (_mm512_undefined_* read "uninitialized").
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#define NIGHTJAR_HAVE_AVX2_KERNEL 1
-#endif
+#include "lexicon/simd.h"
 
 namespace nightjar {
 namespace {
