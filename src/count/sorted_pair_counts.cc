@@ -43,14 +43,21 @@ Key* RadixSort(Key* keys, Key* spare, size_t n, int bits) {
   return from;
 }
 
+// `bytes` of address space whose pages are backed only as they are written, or committed memory
+// when the kernel refuses the reservation.
+ZeroedPages Room(size_t bytes) {
+  ZeroedPages pages = ZeroedPages::Reserve(bytes);
+  return pages.data() != nullptr ? std::move(pages) : ZeroedPages(bytes);
+}
+
 }  // namespace
 
 SortedPairCounts::SortedPairCounts(const Options& options) : options_(options) {
   options_.min_buffer = std::max<size_t>(options_.min_buffer, 1);
   options_.count_limit = std::max<uint32_t>(options_.count_limit, 1);
   column_bits_ = options_.columns > 1 ? std::bit_width(options_.columns - 1) : 0;
-  const int row_bits = options_.rows > 1 ? std::bit_width(options_.rows - 1) : 0;
-  wide_ = row_bits + column_bits_ > 32;
+  key_bits_ = (options_.rows > 1 ? std::bit_width(options_.rows - 1) : 0) + column_bits_;
+  wide_ = key_bits_ > 32;
 }
 
 SortedPairCounts::SortedPairCounts(SortedPairCounts&& other) noexcept { *this = std::move(other); }
@@ -59,6 +66,7 @@ SortedPairCounts& SortedPairCounts::operator=(SortedPairCounts&& other) noexcept
   if (this != &other) {
     options_ = other.options_;
     column_bits_ = other.column_bits_;
+    key_bits_ = other.key_bits_;
     wide_ = other.wide_;
     buffer_ = std::move(other.buffer_);
     buffered_ = std::exchange(other.buffered_, 0);
@@ -75,9 +83,8 @@ SortedPairCounts& SortedPairCounts::operator=(SortedPairCounts&& other) noexcept
 void SortedPairCounts::NewBuffer() {
   const size_t width = wide_ ? sizeof(uint64_t) : sizeof(uint32_t);
   buffer_capacity_ = std::max(options_.min_buffer, size_);
-  // Address space only: pages are backed as keys are written, so a small count touches little.
-  buffer_ = ZeroedPages::Reserve(buffer_capacity_ * width);
-  if (buffer_.data() == nullptr) buffer_ = ZeroedPages(buffer_capacity_ * width);
+  // Pages are backed as keys are written, so a small count touches little.
+  buffer_ = Room(buffer_capacity_ * width);
   buffered_ = 0;
 }
 
@@ -103,8 +110,7 @@ void SortedPairCounts::FlushAs() {
   buffer_capacity_ = 0;
   auto* a = static_cast<Key*>(mem[0].data());
   auto* b = static_cast<Key*>(mem[1].data());
-  const int bits = (options_.rows > 1 ? std::bit_width(options_.rows - 1) : 0) + column_bits_;
-  Key* sorted = RadixSort(a, b, n, bits);
+  Key* sorted = RadixSort(a, b, n, key_bits_);
   const int in = sorted == a ? 0 : 1;
   // Run-length code in place; the counts go to the other buffer (at least 4 bytes a key).
   auto* counts = static_cast<uint32_t*>(mem[1 - in].data());
@@ -170,10 +176,8 @@ void SortedPairCounts::MergeRun(Key* run_keys, uint32_t* run_counts, size_t n) {
   }
   // Into new arrays with room to spare (address space only), so that later runs merge in place.
   const size_t capacity = 2 * (size_ + n);
-  ZeroedPages new_keys = ZeroedPages::Reserve(capacity * sizeof(Key));
-  ZeroedPages new_counts = ZeroedPages::Reserve(capacity * sizeof(uint32_t));
-  if (new_keys.data() == nullptr) new_keys = ZeroedPages(capacity * sizeof(Key));
-  if (new_counts.data() == nullptr) new_counts = ZeroedPages(capacity * sizeof(uint32_t));
+  ZeroedPages new_keys = Room(capacity * sizeof(Key));
+  ZeroedPages new_counts = Room(capacity * sizeof(uint32_t));
   auto* out_keys = static_cast<Key*>(new_keys.data());
   auto* out_counts = static_cast<uint32_t*>(new_counts.data());
   size_t i = 0, j = 0, w = 0;

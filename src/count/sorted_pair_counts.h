@@ -96,6 +96,7 @@ class SortedPairCounts {
 
   Options options_;
   int column_bits_ = 0;
+  int key_bits_ = 0;   // significant bits of a key: the rows' and the columns'
   bool wide_ = false;  // 64-bit keys
   ZeroedPages buffer_;
   size_t buffered_ = 0;
