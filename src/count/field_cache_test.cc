@@ -147,8 +147,7 @@ TEST_F(FieldCacheTest, PastTheBudgetItOverflowsAndLetsGo) {
   EXPECT_EQ(cache.documents(), 0u);
   EXPECT_EQ(cache.bytes(), 0u);
   // The phrase counts themselves are unaffected.
-  EXPECT_GT(phrases.counts().bigrams.Get(BigramKey(vocab_->Find("falls"), vocab_->Find("mainly"))),
-            0u);
+  EXPECT_GT(phrases.counts().Bigram(vocab_->Find("falls"), vocab_->Find("mainly")), 0u);
 }
 
 }  // namespace

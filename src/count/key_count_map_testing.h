@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 
 #include "count/sorted_pair_counts.h"
 
@@ -17,11 +18,10 @@ std::map<uint64_t, uint64_t> ContentsOf(const Map& m) {
   return out;
 }
 
-// The counts of `c` keyed row << 32 | column.
-inline std::map<uint64_t, uint64_t> ContentsOf(const SortedPairCounts& c) {
-  std::map<uint64_t, uint64_t> out;
-  c.ForEach(
-      [&](uint32_t row, uint32_t column, uint64_t n) { out[uint64_t{row} << 32 | column] += n; });
+// The counts of `c`, keyed (row, column).
+inline std::map<std::pair<uint64_t, uint32_t>, uint64_t> ContentsOf(const SortedPairCounts& c) {
+  std::map<std::pair<uint64_t, uint32_t>, uint64_t> out;
+  c.ForEach([&](uint64_t row, uint32_t column, uint64_t n) { out[{row, column}] += n; });
   return out;
 }
 

@@ -1,23 +1,35 @@
 #include "count/phrase_counter.h"
 
+#include <algorithm>
+
 namespace nightjar {
 
+PhraseCounts::PhraseCounts(uint32_t id_limit)
+    : trigram_limit(std::min(id_limit, kMaxTrigramId + 1)) {
+  SortedPairCounts::Options o;
+  o.rows = uint64_t{trigram_limit} * trigram_limit;
+  o.columns = trigram_limit;
+  trigrams = SortedPairCounts(o);
+}
+
 PhraseCounts PhraseCounts::Sum(const std::vector<PhraseCounts*>& parts, int threads) {
+  if (parts.empty()) return PhraseCounts();
   PhraseCounts out;
+  out.trigram_limit = parts[0]->trigram_limit;
   std::vector<PairCountMap*> bigrams;
-  std::vector<KeyCountMap*> trigrams;
-  for (auto* p : parts) {
-    bigrams.push_back(&p->bigrams);
-    trigrams.push_back(&p->trigrams);
-  }
+  for (auto* p : parts) bigrams.push_back(&p->bigrams);
   out.bigrams = PairCountMap::Sum(bigrams, threads);
-  out.trigrams = KeyCountMap::Sum(trigrams, threads);
+  std::vector<SortedPairCounts*> counts;
+  for (auto* p : parts) counts.push_back(&p->trigrams);
+  out.trigrams = SortedPairCounts::Sum(counts);
   for (auto* p : parts) {
     for (const auto& [k, v] : p->abbreviations) out.abbreviations[k] += v;
     *p = PhraseCounts();
   }
   return out;
 }
+
+uint64_t PhraseCounts::Bigram(uint32_t a, uint32_t b) const { return bigrams.Get(BigramKey(a, b)); }
 
 const std::vector<std::string>& ConnectorWords() {
   static const std::vector<std::string> words = {"a",    "an",      "the", "for",  "of",
@@ -28,7 +40,11 @@ const std::vector<std::string>& ConnectorWords() {
 
 PhraseCounter::PhraseCounter(const TokenizerOptions& options, const Vocabulary& vocab,
                              uint32_t id_limit, bool abbreviations)
-    : reader_(options, vocab), vocab_(vocab), id_limit_(id_limit), abbreviations_(abbreviations) {
+    : reader_(options, vocab),
+      vocab_(vocab),
+      id_limit_(id_limit),
+      abbreviations_(abbreviations),
+      counts_(id_limit) {
   connector_.assign(id_limit_, 0);
   for (const auto& w : ConnectorWords()) {
     uint32_t id = vocab.Find(w);
@@ -49,37 +65,30 @@ PhraseCounter::PhraseCounter(const TokenizerOptions& options, const Vocabulary& 
 
 void PhraseCounter::Add(const Document& doc) {
   if (doc.deleted) return;
-  bigram_keys_.clear();
-  trigram_keys_.clear();
   if (cache_ != nullptr) cache_->BeginDocument(DocumentIdHash(doc.id));
   for (std::string_view field : doc.fields) {
     reader_.Read(field, &field_);
     if (cache_ != nullptr) cache_->AddField(field_);
-    CollectKeys(FieldView::Of(field_));
+    CountField(FieldView::Of(field_));
     if (abbreviations_) CountAbbreviations(field, &counts_.abbreviations);
   }
   counts_.bigrams.AddBatch(bigram_keys_.data(), bigram_keys_.size());
-  counts_.trigrams.AddBatch(trigram_keys_.data(), trigram_keys_.size());
+  bigram_keys_.clear();
 }
 
 void PhraseCounter::AddCached(const FieldCache& cache) {
-  bigram_keys_.clear();
-  trigram_keys_.clear();
   cache.ForEachField([&](uint64_t, uint64_t, const FieldView& field) {
-    CollectKeys(field);
-    // Counted in batches of a few thousand keys, as Add counts a document's.
-    if (bigram_keys_.size() + trigram_keys_.size() >= 4096) {
+    CountField(field);
+    if (bigram_keys_.size() >= 4096) {
       counts_.bigrams.AddBatch(bigram_keys_.data(), bigram_keys_.size());
-      counts_.trigrams.AddBatch(trigram_keys_.data(), trigram_keys_.size());
       bigram_keys_.clear();
-      trigram_keys_.clear();
     }
   });
   counts_.bigrams.AddBatch(bigram_keys_.data(), bigram_keys_.size());
-  counts_.trigrams.AddBatch(trigram_keys_.data(), trigram_keys_.size());
+  bigram_keys_.clear();
 }
 
-void PhraseCounter::CollectKeys(const FieldView& field) {
+void PhraseCounter::CountField(const FieldView& field) {
   uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
   for (size_t i = 0; i < field.ids.size(); ++i) {
     if (field.breaks[i]) p2 = p1 = Vocabulary::kNone;
@@ -87,9 +96,10 @@ void PhraseCounter::CollectKeys(const FieldView& field) {
     if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
     if (id != Vocabulary::kNone && !connector_[id]) {
       if (p1 != Vocabulary::kNone && !connector_[p1]) bigram_keys_.push_back(BigramKey(p1, id));
-      if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connector_[p2] &&
-          p2 <= kMaxTrigramId && p1 <= kMaxTrigramId && id <= kMaxTrigramId) {
-        trigram_keys_.push_back(TrigramKey(p2, p1, id));
+      const uint32_t t = counts_.trigram_limit;
+      if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connector_[p2] && p2 < t &&
+          p1 < t && id < t) {
+        counts_.AddTrigram(p2, p1, id);
       }
     }
     p2 = p1;

@@ -11,22 +11,45 @@
 #include "count/abbreviation_counts.h"
 #include "count/field_cache.h"
 #include "count/field_reader.h"
-#include "count/key_count_map.h"
 #include "count/pair_count_map.h"
+#include "count/sorted_pair_counts.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
 
 namespace nightjar {
 
-// Word-sequence counts of the second pass, keyed by Vocabulary ids. All merge by addition.
+// Word-sequence counts of the second pass over Vocabulary ids below `id_limit`. All merge by
+// addition. Bigrams repeat a lot (a corpus's distinct bigrams fit a cache-sized table far more
+// often than its trigrams do), so they are hashed; trigrams are counted by sorting.
 struct PhraseCounts {
-  // (a << 32 | b) -> occurrences of the adjacent pair "a b" within a clause.
+  PhraseCounts() : PhraseCounts(0) {}
+  explicit PhraseCounts(uint32_t id_limit);
+
+  // BigramKey(a, b) -> occurrences of the adjacent pair "a b" within a clause.
   PairCountMap bigrams;
-  // TrigramKey(a, b, c) -> occurrences of "a b c" within a clause.
-  KeyCountMap trigrams;
+  // Occurrences of "a b c" within a clause, ids below trigram_limit: row TrigramRow(a, b),
+  // column c.
+  SortedPairCounts trigrams;
+  uint32_t trigram_limit = 0;  // min(id_limit, kMaxTrigramId + 1)
   AbbreviationCounts abbreviations;
 
-  // The sum of `parts` (each left empty), its maps summed on `threads` threads.
+  uint64_t TrigramRow(uint32_t a, uint32_t b) const { return uint64_t{a} * trigram_limit + b; }
+  void AddTrigram(uint32_t a, uint32_t b, uint32_t c) { trigrams.Add(TrigramRow(a, b), c); }
+  // The count of "a b"; 0 when absent.
+  uint64_t Bigram(uint32_t a, uint32_t b) const;
+  // fn(a, b, c, count) for every counted trigram (flushed), by a, then b, then c.
+  template <typename Fn>
+  void ForEachTrigram(Fn&& fn) const {
+    trigrams.ForEach([&](uint64_t row, uint32_t c, uint64_t n) {
+      fn(static_cast<uint32_t>(row / trigram_limit), static_cast<uint32_t>(row % trigram_limit), c,
+         n);
+    });
+  }
+  // Sorts the buffered trigrams into the counts; ForEachTrigram sees only flushed counts.
+  void Flush() { trigrams.Flush(); }
+
+  // The sum of `parts` (each flushed, then left empty; all of one id_limit). `threads` is
+  // unused: merging sorted counts is linear and a small share of the pass.
   static PhraseCounts Sum(const std::vector<PhraseCounts*>& parts, int threads);
 };
 
@@ -56,11 +79,15 @@ class PhraseCounter {
   // Also keeps each document's tokenized fields in `cache` (null: none), for the third pass.
   // The cache must outlive the counter's Add calls.
   void KeepFieldsIn(FieldCache* cache) { cache_ = cache; }
-  PhraseCounts& counts() { return counts_; }
+  // The counts so far (flushed: their readers see every key added).
+  PhraseCounts& counts() {
+    counts_.Flush();
+    return counts_;
+  }
 
  private:
-  // Appends the field's bigram and trigram keys to bigram_keys_ and trigram_keys_.
-  void CollectKeys(const FieldView& field);
+  // Counts the field's bigrams and trigrams.
+  void CountField(const FieldView& field);
 
   FieldReader reader_;
   FieldIds field_;  // the field being counted
@@ -71,7 +98,7 @@ class PhraseCounter {
   std::vector<uint8_t> connector_;    // per id below id_limit_: 1 for a connector word
   bool abbreviations_;
   PhraseCounts counts_;
-  std::vector<uint64_t> bigram_keys_, trigram_keys_;  // a document's, counted as one batch
+  std::vector<uint64_t> bigram_keys_;  // counted in batches of a few thousand
 };
 
 }  // namespace nightjar

@@ -57,6 +57,7 @@ SortedPairCounts::SortedPairCounts(const Options& options) : options_(options) {
   options_.count_limit = std::max<uint32_t>(options_.count_limit, 1);
   column_bits_ = options_.columns > 1 ? std::bit_width(options_.columns - 1) : 0;
   key_bits_ = (options_.rows > 1 ? std::bit_width(options_.rows - 1) : 0) + column_bits_;
+  assert(key_bits_ <= 64);
   wide_ = key_bits_ > 32;
 }
 
@@ -225,8 +226,8 @@ SortedPairCounts SortedPairCounts::Sum(const std::vector<SortedPairCounts*>& par
   return std::move(*base);  // leaves *base empty
 }
 
-uint64_t SortedPairCounts::Get(uint32_t row, uint32_t column) const {
-  const uint64_t key = uint64_t{row} << column_bits_ | column;
+uint64_t SortedPairCounts::Get(uint64_t row, uint32_t column) const {
+  const uint64_t key = row << column_bits_ | column;
   size_t lo = 0, hi = size_;
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;

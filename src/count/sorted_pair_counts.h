@@ -26,7 +26,7 @@ namespace nightjar {
 class SortedPairCounts {
  public:
   struct Options {
-    uint32_t rows = 0;             // rows are below this
+    uint64_t rows = 0;             // rows are below this; rows x columns below 2^64
     uint32_t columns = 0;          // columns are below this
     size_t min_buffer = 8u << 20;  // keys buffered before the first sort (at least 1)
     // Largest count a slot holds; the rest goes to the side map. Only tests lower it.
@@ -42,9 +42,9 @@ class SortedPairCounts {
   SortedPairCounts& operator=(const SortedPairCounts&) = delete;
 
   // count(row, column) += 1. row < rows and column < columns (checked in debug builds only).
-  void Add(uint32_t row, uint32_t column) {
+  void Add(uint64_t row, uint32_t column) {
     if (buffered_ == buffer_capacity_) Flush();
-    const uint64_t key = uint64_t{row} << column_bits_ | column;
+    const uint64_t key = row << column_bits_ | column;
     if (wide_) {
       static_cast<uint64_t*>(buffer_.data())[buffered_++] = key;
     } else {
@@ -61,19 +61,19 @@ class SortedPairCounts {
 
   // Distinct pairs counted (flushed).
   size_t size() const { return size_; }
-  uint32_t rows() const { return options_.rows; }
+  uint64_t rows() const { return options_.rows; }
   uint32_t columns() const { return options_.columns; }
   // The count of (row, column); 0 when absent.
-  uint64_t Get(uint32_t row, uint32_t column) const;
+  uint64_t Get(uint64_t row, uint32_t column) const;
 
-  // fn(row, column, count) for every counted pair, by row, then column.
+  // fn(row, column, count) for every counted pair, by row, then column; the row is passed as a
+  // uint64_t (a callback taking uint32_t suits counts whose rows fit one).
   template <typename Fn>
   void ForEach(Fn&& fn) const {
     const uint64_t mask = (uint64_t{1} << column_bits_) - 1;
     for (size_t i = 0; i < size_; ++i) {
       const uint64_t key = KeyAt(i);
-      fn(static_cast<uint32_t>(key >> column_bits_), static_cast<uint32_t>(key & mask),
-         CountAt(i, key));
+      fn(key >> column_bits_, static_cast<uint32_t>(key & mask), CountAt(i, key));
     }
   }
 

@@ -242,7 +242,7 @@ TEST(Phrases, NpmiKeepsCollocationsAndDropsChancePairs) {
   TermTable terms =
       Terms({{"new", 120}, {"york", 100}, {"big", 300}, {"house", 300}, {"filler", 9180}});
   Vocabulary vocab(terms, 1);
-  PhraseCounts counts;
+  PhraseCounts counts(vocab.size());
   const uint32_t n = vocab.Find("new"), y = vocab.Find("york"), b = vocab.Find("big"),
                  h = vocab.Find("house");
   counts.bigrams.Add(BigramKey(n, y), 100);
@@ -259,8 +259,11 @@ TEST(Phrases, NpmiKeepsCollocationsAndDropsChancePairs) {
 TEST(Phrases, TrigramsNeedBothSplitsOrAConnector) {
   TermTable terms = Terms({{"bank", 50}, {"of", 3000}, {"america", 40}, {"filler", 6910}});
   Vocabulary vocab(terms, 1);
-  PhraseCounts counts;
-  counts.trigrams.Add(TrigramKey(vocab.Find("bank"), vocab.Find("of"), vocab.Find("america")), 30);
+  PhraseCounts counts(vocab.size());
+  for (int i = 0; i < 30; ++i) {
+    counts.AddTrigram(vocab.Find("bank"), vocab.Find("of"), vocab.Find("america"));
+  }
+  counts.Flush();
   PhraseSet set(vocab, counts, PhraseOptions{});
   ASSERT_EQ(set.phrases().size(), 1u);
   EXPECT_EQ(set.phrases()[0].text, "bank of america");

@@ -22,7 +22,7 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
   const double total = static_cast<double>(std::max<uint64_t>(vocab.total_frequency(), 1));
   auto freq = [&](uint32_t id) { return static_cast<double>(vocab.stats(id).frequency); };
   auto bigram = [&](uint32_t a, uint32_t b) -> double {
-    return static_cast<double>(counts.bigrams.Get(BigramKey(a, b)));
+    return static_cast<double>(counts.Bigram(a, b));
   };
   absl::flat_hash_set<uint32_t> connectors;
   for (const auto& w : ConnectorWords()) {
@@ -45,11 +45,8 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
     phrases_.push_back(Phrase{{a, b}, text({a, b}), n, score});
   });
   if (options.trigrams) {
-    counts.trigrams.ForEach([&](uint64_t key, uint64_t n) {
+    counts.ForEachTrigram([&](uint32_t a, uint32_t b, uint32_t c, uint64_t n) {
       if (n < options.min_count) return;
-      const auto a = static_cast<uint32_t>(key >> 42),
-                 b = static_cast<uint32_t>(key >> 21) & kMaxTrigramId,
-                 c = static_cast<uint32_t>(key) & kMaxTrigramId;
       const double nd = static_cast<double>(n);
       double score;
       if (connectors.contains(b)) {
