@@ -241,6 +241,7 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const EditDistancePattern pattern(t);
   for (uint32_t id : ids) {
     const Info& info = info_[id];
     int limit = std::min<int>(max_distance, static_cast<int>(info.limit));
@@ -250,7 +251,7 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
       limit = std::min(limit, first_differs_distance);
     }
     if (longer - shorter > static_cast<size_t>(limit)) continue;  // before reading the word
-    const int d = EditDistance(t, decoded(id), limit);
+    const int d = pattern.Distance(decoded(id), limit);
     if (d > 0 && d <= limit) out.push_back(Match{id, d});
   }
   return out;

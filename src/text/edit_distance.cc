@@ -201,6 +201,55 @@ int EditDistance(std::u32string_view a, std::u32string_view b, int max) {
   return prev[k];
 }
 
+EditDistancePattern::EditDistancePattern(std::u32string_view pattern) : pattern_(pattern) {
+  if (pattern_.size() > 64) return;  // Distance uses the table
+  for (size_t i = 0; i < pattern_.size(); ++i) {
+    const char32_t c = pattern_[i];
+    const uint64_t bit = uint64_t{1} << i;
+    if (c < ascii_.size()) {
+      ascii_[c] |= bit;
+      continue;
+    }
+    auto it =
+        std::find_if(other_.begin(), other_.end(), [c](const auto& e) { return e.first == c; });
+    if (it == other_.end()) {
+      other_.emplace_back(c, bit);
+    } else {
+      it->second |= bit;
+    }
+  }
+}
+
+int EditDistancePattern::Distance(std::u32string_view text, int max) const {
+  const size_t m = pattern_.size(), n = text.size();
+  if (m > 64 || max < 0) return EditDistance(pattern_, text, max);
+  const int big = max + 1;
+  if (static_cast<int>(m > n ? m - n : n - m) > max) return big;
+  if (m == 0) return std::min(static_cast<int>(n), big);
+  // Bit i of VP / VN: the table's column rises / falls by one from row i to row i + 1; D0 marks
+  // the rows whose diagonal step is free; `dist` follows the last row.
+  uint64_t vp = ~uint64_t{0}, vn = 0, d0 = 0, previous = 0;
+  const uint64_t last = uint64_t{1} << (m - 1);
+  int dist = static_cast<int>(m);
+  for (size_t j = 0; j < n; ++j) {
+    const uint64_t pm = Positions(text[j]);
+    const uint64_t transposed = ((~d0 & pm) << 1) & previous;
+    d0 = (((pm & vp) + vp) ^ vp) | pm | vn | transposed;
+    uint64_t hp = vn | ~(d0 | vp);
+    uint64_t hn = d0 & vp;
+    dist += (hp & last) != 0;
+    dist -= (hn & last) != 0;
+    // Each remaining character lowers the last row by at most one.
+    if (dist - static_cast<int>(n - 1 - j) > max) return big;
+    hp = hp << 1 | 1;
+    hn <<= 1;
+    vp = hn | ~(d0 | hp);
+    vn = hp & d0;
+    previous = pm;
+  }
+  return dist <= max ? dist : big;
+}
+
 double TypingCost(std::u32string_view typed, std::u32string_view intended, int max) {
   return Align(typed, intended, max, TypingModel{});
 }

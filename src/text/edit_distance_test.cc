@@ -81,6 +81,36 @@ TEST(EditDistance, BandedMatchesFullTable) {
   }
 }
 
+TEST(EditDistancePattern, MatchesFullTable) {
+  // Small alphabets make transpositions and repeats common; a few code points past ASCII and
+  // lengths up to 64 (and one past, which falls back to the table) cover the masks.
+  std::mt19937 rng(17);
+  const std::u32string letters = U"abcdé\u4e2d";
+  for (int round = 0; round < 100000; ++round) {
+    const size_t alphabet = 2 + rng() % (letters.size() - 1);
+    auto random_word = [&](size_t max_len) {
+      std::u32string s(rng() % (max_len + 1), U'a');
+      for (auto& c : s) c = letters[rng() % alphabet];
+      return s;
+    };
+    const bool long_words = round % 50 == 0;
+    const std::u32string a = random_word(long_words ? 65 : 12);
+    const std::u32string b =
+        long_words ? a.substr(0, a.size() - std::min<size_t>(a.size(), 1)) + random_word(2)
+                   : random_word(12);
+    const int max = static_cast<int>(rng() % 5);
+    const int ref = ReferenceOsa(a, b);
+    const EditDistancePattern pattern(a);
+    ASSERT_EQ(pattern.Distance(b, max), std::min(ref, max + 1))
+        << a.size() << " " << b.size() << " " << max;
+    ASSERT_EQ(pattern.Distance(b, 64), ref);
+  }
+  EXPECT_EQ(EditDistancePattern(U"ca").Distance(U"abc", 3), 3);  // OSA, not full Damerau
+  EXPECT_EQ(EditDistancePattern(U"").Distance(U"abc", 3), 3);
+  EXPECT_EQ(EditDistancePattern(U"abc").Distance(U"", 1), 2);
+  EXPECT_EQ(EditDistancePattern(U"saerch").Distance(U"search", 2), 1);
+}
+
 TEST(TypingCost, BandedMatchesTheWholeTable) {
   // With max = 64 the band covers every cell: the whole table is the reference. Letters next
   // to each other on the keyboard (q w e r s d) and doubled letters exercise every cost.
