@@ -4,18 +4,17 @@
 
 namespace nightjar {
 
-PhraseCounts::PhraseCounts(uint32_t id_limit)
-    : trigram_limit(std::min(id_limit, kMaxTrigramId + 1)) {
+PhraseCounts::PhraseCounts(uint32_t id_limit) {
+  const uint32_t limit = std::min(id_limit, kMaxTrigramId + 1);
   SortedPairCounts::Options o;
-  o.rows = uint64_t{trigram_limit} * trigram_limit;
-  o.columns = trigram_limit;
+  o.rows = uint64_t{limit} * limit;
+  o.columns = limit;
   trigrams = SortedPairCounts(o);
 }
 
 PhraseCounts PhraseCounts::Sum(const std::vector<PhraseCounts*>& parts, int threads) {
   if (parts.empty()) return PhraseCounts();
   PhraseCounts out;
-  out.trigram_limit = parts[0]->trigram_limit;
   std::vector<PairCountMap*> bigrams;
   for (auto* p : parts) bigrams.push_back(&p->bigrams);
   out.bigrams = PairCountMap::Sum(bigrams, threads);
@@ -89,6 +88,7 @@ void PhraseCounter::AddCached(const FieldCache& cache) {
 }
 
 void PhraseCounter::CountField(const FieldView& field) {
+  const uint32_t t = counts_.trigram_limit();
   uint32_t p2 = Vocabulary::kNone, p1 = Vocabulary::kNone;
   for (size_t i = 0; i < field.ids.size(); ++i) {
     if (field.breaks[i]) p2 = p1 = Vocabulary::kNone;
@@ -96,7 +96,6 @@ void PhraseCounter::CountField(const FieldView& field) {
     if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
     if (id != Vocabulary::kNone && !connector_[id]) {
       if (p1 != Vocabulary::kNone && !connector_[p1]) bigram_keys_.push_back(BigramKey(p1, id));
-      const uint32_t t = counts_.trigram_limit;
       if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connector_[p2] && p2 < t &&
           p1 < t && id < t) {
         counts_.AddTrigram(p2, p1, id);

@@ -27,29 +27,30 @@ struct PhraseCounts {
 
   // BigramKey(a, b) -> occurrences of the adjacent pair "a b" within a clause.
   PairCountMap bigrams;
-  // Occurrences of "a b c" within a clause, ids below trigram_limit: row TrigramRow(a, b),
+  // Occurrences of "a b c" within a clause, ids below trigram_limit(): row TrigramRow(a, b),
   // column c.
   SortedPairCounts trigrams;
-  uint32_t trigram_limit = 0;  // min(id_limit, kMaxTrigramId + 1)
   AbbreviationCounts abbreviations;
 
-  uint64_t TrigramRow(uint32_t a, uint32_t b) const { return uint64_t{a} * trigram_limit + b; }
+  // min(id_limit, kMaxTrigramId + 1): the ids that form trigrams.
+  uint32_t trigram_limit() const { return trigrams.columns(); }
+  uint64_t TrigramRow(uint32_t a, uint32_t b) const { return uint64_t{a} * trigram_limit() + b; }
   void AddTrigram(uint32_t a, uint32_t b, uint32_t c) { trigrams.Add(TrigramRow(a, b), c); }
   // The count of "a b"; 0 when absent.
   uint64_t Bigram(uint32_t a, uint32_t b) const;
   // fn(a, b, c, count) for every counted trigram (flushed), by a, then b, then c.
   template <typename Fn>
   void ForEachTrigram(Fn&& fn) const {
+    const uint32_t limit = trigram_limit();
     trigrams.ForEach([&](uint64_t row, uint32_t c, uint64_t n) {
-      fn(static_cast<uint32_t>(row / trigram_limit), static_cast<uint32_t>(row % trigram_limit), c,
-         n);
+      fn(static_cast<uint32_t>(row / limit), static_cast<uint32_t>(row % limit), c, n);
     });
   }
   // Sorts the buffered trigrams into the counts; ForEachTrigram sees only flushed counts.
   void Flush() { trigrams.Flush(); }
 
-  // The sum of `parts` (each flushed, then left empty; all of one id_limit). `threads` is
-  // unused: merging sorted counts is linear and a small share of the pass.
+  // The sum of `parts` (each flushed, then left empty; all of one id_limit): the bigram maps
+  // summed on `threads` threads, the trigram counts merged (linear, a small share of the pass).
   static PhraseCounts Sum(const std::vector<PhraseCounts*>& parts, int threads);
 };
 
@@ -98,7 +99,7 @@ class PhraseCounter {
   std::vector<uint8_t> connector_;    // per id below id_limit_: 1 for a connector word
   bool abbreviations_;
   PhraseCounts counts_;
-  std::vector<uint64_t> bigram_keys_;  // counted in batches of a few thousand
+  std::vector<uint64_t> bigram_keys_;  // counted in batches: a document's, or ~4096 cached
 };
 
 }  // namespace nightjar

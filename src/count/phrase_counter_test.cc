@@ -20,7 +20,7 @@ Trigrams TrigramsOf(const PhraseCounts& c) {
 TEST(PhraseCounts, TrigramsComeBackAsAddedUpToTheIdLimit) {
   // A vocabulary past 2^21 ids: trigrams keep to the 2^21 most frequent.
   PhraseCounts c(3000000);
-  EXPECT_EQ(c.trigram_limit, kMaxTrigramId + 1);
+  EXPECT_EQ(c.trigram_limit(), kMaxTrigramId + 1);
   const uint32_t top = kMaxTrigramId;
   c.AddTrigram(top, top, top);
   c.AddTrigram(top, 0, top);

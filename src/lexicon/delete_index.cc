@@ -241,6 +241,7 @@ std::vector<DeleteIndex::Match> DeleteIndex::Lookup(std::string_view term, int m
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.empty()) return out;
   const EditDistancePattern pattern(t);
   for (uint32_t id : ids) {
     const Info& info = info_[id];
