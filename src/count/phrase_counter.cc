@@ -16,11 +16,15 @@ PhraseCounts PhraseCounts::Sum(const std::vector<PhraseCounts*>& parts, int thre
   if (parts.empty()) return PhraseCounts();
   PhraseCounts out;
   std::vector<PairCountMap*> bigrams;
-  for (auto* p : parts) bigrams.push_back(&p->bigrams);
+  std::vector<SortedPairCounts*> trigrams;
+  bigrams.reserve(parts.size());
+  trigrams.reserve(parts.size());
+  for (auto* p : parts) {
+    bigrams.push_back(&p->bigrams);
+    trigrams.push_back(&p->trigrams);
+  }
   out.bigrams = PairCountMap::Sum(bigrams, threads);
-  std::vector<SortedPairCounts*> counts;
-  for (auto* p : parts) counts.push_back(&p->trigrams);
-  out.trigrams = SortedPairCounts::Sum(counts);
+  out.trigrams = SortedPairCounts::Sum(trigrams);
   for (auto* p : parts) {
     for (const auto& [k, v] : p->abbreviations) out.abbreviations[k] += v;
     *p = PhraseCounts();

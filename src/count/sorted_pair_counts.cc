@@ -23,8 +23,9 @@ Key* RadixSort(Key* keys, Key* spare, size_t n, int bits) {
   std::vector<size_t> hist(static_cast<size_t>(passes) * buckets, 0);
   for (size_t i = 0; i < n; ++i) {
     const Key k = keys[i];
-    for (int p = 0; p < passes; ++p)
+    for (int p = 0; p < passes; ++p) {
       ++hist[static_cast<size_t>(p) * buckets + ((k >> (p * digit)) & mask)];
+    }
   }
   Key* from = keys;
   Key* to = spare;
@@ -107,7 +108,8 @@ void SortedPairCounts::Flush() {
 template <typename Key>
 void SortedPairCounts::FlushAs() {
   const size_t n = std::exchange(buffered_, 0);
-  ZeroedPages mem[2] = {std::move(buffer_), ZeroedPages(n * sizeof(Key))};
+  ZeroedPages spare(n * sizeof(Key));
+  ZeroedPages mem[2] = {std::move(buffer_), std::move(spare)};
   buffer_capacity_ = 0;
   auto* a = static_cast<Key*>(mem[0].data());
   auto* b = static_cast<Key*>(mem[1].data());

@@ -93,6 +93,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(SortedPairCounts, SumAddsPartsAndEmptiesThem) {
   std::mt19937 rng(3);
   std::vector<SortedPairCounts> parts;
+  parts.reserve(3);
   for (int p = 0; p < 3; ++p) parts.emplace_back(Bounds(50, 50, 100));
   Contents want;
   for (int i = 0; i < 5000; ++i) {
@@ -101,6 +102,7 @@ TEST(SortedPairCounts, SumAddsPartsAndEmptiesThem) {
     ++want[{row, column}];
   }
   std::vector<SortedPairCounts*> ptrs;
+  ptrs.reserve(parts.size());
   for (auto& p : parts) ptrs.push_back(&p);
   SortedPairCounts sum = SortedPairCounts::Sum(ptrs);  // parts left unflushed: Sum flushes
   EXPECT_EQ(ContentsOf(sum), want);
