@@ -1,6 +1,7 @@
 #include "count/cooccurrence_counter.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "count/phrase_counter.h"
 
@@ -30,13 +31,19 @@ CooccurrenceCounts CooccurrenceCounts::Sum(const std::vector<CooccurrenceCounts*
 
 void UnitMap::IndexPhraseStarts(size_t vocabulary_size) {
   phrase_starts.assign(vocabulary_size, 0);
+  // About 32 slots a phrase: a false "maybe" on one lookup in 16 or fewer.
+  const size_t phrases = bigram_unit.size() + trigram_unit.size();
+  pair_starts.assign(std::bit_ceil(std::max<size_t>(32 * phrases, 1024)), 0);
   for (const auto& [key, unit] : bigram_unit) {
-    const auto first = static_cast<size_t>(key >> 32);
+    const auto first = static_cast<uint32_t>(key >> 32);
     if (first < vocabulary_size) phrase_starts[first] |= kStartsBigram;
+    pair_starts[PairSlot(first, static_cast<uint32_t>(key))] |= kStartsBigram;
   }
   for (const auto& [key, unit] : trigram_unit) {
-    const auto first = static_cast<size_t>(key >> 42);
+    const auto first = static_cast<uint32_t>(key >> 42);
     if (first < vocabulary_size) phrase_starts[first] |= kStartsTrigram;
+    pair_starts[PairSlot(first, static_cast<uint32_t>(key >> 21) & kMaxTrigramId)] |=
+        kStartsTrigram;
   }
 }
 
@@ -109,12 +116,17 @@ void CooccurrenceCounter::CountField(const FieldView& field) {
     auto it = map.find(key);
     return it == map.end() ? kNone - 1 : it->second;  // kNone - 1: not a phrase at all
   };
+  constexpr uint8_t kBoth = UnitMap::kStartsBigram | UnitMap::kStartsTrigram;
   for (size_t i = 0; i < n;) {
     const uint32_t a = ids[i];
-    const uint8_t starts = a == Vocabulary::kNone ? 0
-                           : units_.phrase_starts.empty()
-                               ? UnitMap::kStartsBigram | UnitMap::kStartsTrigram
-                               : units_.phrase_starts[a];
+    uint8_t starts = a == Vocabulary::kNone         ? 0
+                     : units_.phrase_starts.empty() ? kBoth
+                                                    : units_.phrase_starts[a];
+    if (starts != 0 && !units_.pair_starts.empty()) {
+      starts = i + 1 < n && !breaks[i + 1] && ids[i + 1] != Vocabulary::kNone
+                   ? starts & units_.pair_starts[units_.PairSlot(a, ids[i + 1])]
+                   : 0;
+    }
     if ((starts & UnitMap::kStartsTrigram) && i + 2 < n && !breaks[i + 1] && !breaks[i + 2] &&
         ids[i + 1] != Vocabulary::kNone && ids[i + 2] != Vocabulary::kNone &&
         std::max({a, ids[i + 1], ids[i + 2]}) <= kMaxTrigramId && !units_.trigram_unit.empty()) {

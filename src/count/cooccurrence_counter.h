@@ -8,6 +8,7 @@
 #include "corpus/document.h"
 #include "count/field_cache.h"
 #include "count/field_reader.h"
+#include "count/phrase_counter.h"
 #include "count/sorted_pair_counts.h"
 #include "count/vocabulary.h"
 #include "text/tokenizer.h"
@@ -28,7 +29,16 @@ struct UnitMap {
   // every position is looked up.
   static constexpr uint8_t kStartsBigram = 1, kStartsTrigram = 2;
   std::vector<uint8_t> phrase_starts;
-  // Fills phrase_starts from the phrase maps; call after filling them.
+  // The same flags by a hash of a phrase's first two words (a power-of-two table): a clear flag
+  // means no phrase starts with that pair, so most positions whose first word starts some phrase
+  // still skip the map lookups (a set flag may be a collision: the maps decide). Filled by
+  // IndexPhraseStarts; while empty, every position whose first word qualifies is looked up.
+  std::vector<uint8_t> pair_starts;
+  size_t PairSlot(uint32_t a, uint32_t b) const {
+    return static_cast<size_t>((BigramKey(a, b) * 0x9E3779B97F4A7C15ULL) >> 32) &
+           (pair_starts.size() - 1);
+  }
+  // Fills phrase_starts and pair_starts from the phrase maps; call after filling them.
   void IndexPhraseStarts(size_t vocabulary_size);
   // Vocabulary id -> slot of a word whose contexts the spelling miner compares, or kNone.
   std::vector<uint32_t> spelling_slot;

@@ -47,6 +47,11 @@ TEST_F(CooccurrenceCounterTest, PhraseStartsFlagFirstWords) {
   EXPECT_EQ(map_.phrase_starts[Id("new")], UnitMap::kStartsBigram);
   EXPECT_EQ(map_.phrase_starts[Id("rain")], UnitMap::kStartsTrigram);
   EXPECT_EQ(map_.phrase_starts[Id("york")], 0);
+  // The pair filter flags each phrase's first two words (and, with 1024 slots for 2 phrases,
+  // this other pair does not collide).
+  EXPECT_EQ(map_.pair_starts[map_.PairSlot(Id("new"), Id("york"))], UnitMap::kStartsBigram);
+  EXPECT_EQ(map_.pair_starts[map_.PairSlot(Id("rain"), Id("the"))], UnitMap::kStartsTrigram);
+  EXPECT_EQ(map_.pair_starts[map_.PairSlot(Id("york"), Id("city"))], 0);
 }
 
 class PhraseStartModes : public CooccurrenceCounterTest,
@@ -72,6 +77,26 @@ TEST_P(PhraseStartModes, PairsWithinTheWindowOverPhraseUnits) {
   EXPECT_EQ(pairs.size(), 2u);
 }
 
+TEST_P(PhraseStartModes, TrigramsBeforeBigramsAndNeverAcrossABreak) {
+  map_.trigram_unit[TrigramKey(Id("rain"), Id("the"), Id("city"))] = map_.units++;
+  const uint32_t rain_the_city = map_.units - 1;
+  map_.bigram_unit[BigramKey(Id("rain"), Id("the"))] = map_.units++;
+  const uint32_t rain_the = map_.units - 1;
+  if (GetParam()) map_.IndexPhraseStarts(vocab_->size());
+  CooccurrenceOptions options;
+  options.window = 1;
+  CooccurrenceCounter counter(TokenizerOptions{}, *vocab_, map_, options);
+  const std::string id = "d1";
+  // "rain the city" is one unit; the second "rain the" ends at a break, so it is the bigram.
+  const std::vector<std::string_view> fields = {"york rain the city rain the. city"};
+  counter.Add(Doc(id, fields));
+  const SortedPairCounts& pairs = counter.counts().pairs;
+  EXPECT_EQ(Count(pairs, Pair(Unit("york"), rain_the_city)), 1u);
+  EXPECT_EQ(Count(pairs, Pair(rain_the_city, rain_the)), 1u);
+  EXPECT_EQ(Count(pairs, Pair(rain_the, Unit("city"))), 1u);
+  EXPECT_EQ(pairs.size(), 3u);
+}
+
 INSTANTIATE_TEST_SUITE_P(IndexedOrNot, PhraseStartModes, ::testing::Bool());
 
 TEST_F(CooccurrenceCounterTest, SampledContextsAreTheSameHoweverDocumentsAreSplit) {
@@ -81,6 +106,7 @@ TEST_F(CooccurrenceCounterTest, SampledContextsAreTheSameHoweverDocumentsAreSpli
   map_.slot_keep = {SampleThreshold(4000, 1000), SampleThreshold(5, 1000)};
   ASSERT_EQ(map_.slot_keep[1], UnitMap::kKeepAll);
   std::vector<std::string> ids;
+  ids.reserve(2000);
   for (int i = 0; i < 2000; ++i) ids.push_back("doc-" + std::to_string(i));
   const std::vector<std::string_view> fields = {"rain the city", "york teh rain"};
   CooccurrenceOptions options;

@@ -246,14 +246,18 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     candidates = FindVariantCandidates(vocab, index, options.variants, threads);
   }
   out.Step("variant_candidates", &t0);
-  uint32_t slots = 0;
+  // Slots in vocabulary order, most frequent word first: the third pass updates a slot's counts
+  // at nearly every token, and the frequent words' slots then share a few cache lines.
   for (const auto& c : candidates) {
-    for (uint32_t id : {c.variant, c.word}) {
-      if (map.spelling_slot[id] != UnitMap::kNone) continue;
-      map.spelling_slot[id] = slots++;
-      map.slot_keep.push_back(
-          SampleThreshold(vocab.stats(id).frequency, options.cooccurrence.spelling_sample));
-    }
+    map.spelling_slot[c.variant] = 0;
+    map.spelling_slot[c.word] = 0;
+  }
+  uint32_t slots = 0;
+  for (uint32_t id = 0; id < vocab.size(); ++id) {
+    if (map.spelling_slot[id] == UnitMap::kNone) continue;
+    map.spelling_slot[id] = slots++;
+    map.slot_keep.push_back(
+        SampleThreshold(vocab.stats(id).frequency, options.cooccurrence.spelling_sample));
   }
   out.variants_s = Since(t);
 
