@@ -6,43 +6,10 @@
 #include <cstring>
 #include <utility>
 
+#include "count/radix_sort.h"
+
 namespace nightjar {
 namespace {
-
-// Sorts keys[0, n) of `bits` significant bits by least-significant-digit radix sort, using
-// spare[0, n) as the other buffer; returns whichever of the two holds the result. Digits of at
-// most 11 bits (2048 buckets: the scatter's write streams stay in cache); a digit that every key
-// shares is skipped.
-template <typename Key>
-Key* RadixSort(Key* keys, Key* spare, size_t n, int bits) {
-  if (n < 2 || bits <= 0) return keys;
-  const int passes = (bits + 10) / 11;
-  const int digit = (bits + passes - 1) / passes;
-  const size_t buckets = size_t{1} << digit;
-  const Key mask = static_cast<Key>(buckets - 1);
-  std::vector<size_t> hist(static_cast<size_t>(passes) * buckets, 0);
-  for (size_t i = 0; i < n; ++i) {
-    const Key k = keys[i];
-    for (int p = 0; p < passes; ++p) {
-      ++hist[static_cast<size_t>(p) * buckets + ((k >> (p * digit)) & mask)];
-    }
-  }
-  Key* from = keys;
-  Key* to = spare;
-  for (int p = 0; p < passes; ++p) {
-    size_t* h = hist.data() + static_cast<size_t>(p) * buckets;
-    if (h[from[0] >> (p * digit) & mask] == n) continue;  // one digit for all: nothing moves
-    size_t sum = 0;
-    for (size_t b = 0; b < buckets; ++b) sum += std::exchange(h[b], sum);
-    const int shift = p * digit;
-    for (size_t i = 0; i < n; ++i) {
-      const Key k = from[i];
-      to[h[(k >> shift) & mask]++] = k;
-    }
-    std::swap(from, to);
-  }
-  return from;
-}
 
 // `bytes` of address space whose pages are backed only as they are written, or committed memory
 // when the kernel refuses the reservation.
