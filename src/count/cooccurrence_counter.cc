@@ -31,19 +31,24 @@ CooccurrenceCounts CooccurrenceCounts::Sum(const std::vector<CooccurrenceCounts*
 
 void UnitMap::IndexPhraseStarts(size_t vocabulary_size) {
   phrase_starts.assign(vocabulary_size, 0);
-  // About 32 slots a phrase: a false "maybe" on one lookup in 16 or fewer.
+  // About 16 slots a phrase (a false "maybe" on one lookup in 16), within 2^22 slots (1 MB: a
+  // larger filter would miss the cache as the maps do).
   const size_t phrases = bigram_unit.size() + trigram_unit.size();
-  pair_starts.assign(std::bit_ceil(std::max<size_t>(32 * phrases, 1024)), 0);
+  const size_t slots = std::clamp<size_t>(std::bit_ceil(16 * phrases), 1024, size_t{1} << 22);
+  pair_starts.assign(slots / 32, 0);
+  auto flag = [&](uint32_t a, uint32_t b, uint8_t f) {
+    const size_t slot = PairSlot(a, b);
+    pair_starts[slot >> 5] |= uint64_t{f} << ((slot & 31) * 2);
+  };
   for (const auto& [key, unit] : bigram_unit) {
     const auto first = static_cast<uint32_t>(key >> 32);
     if (first < vocabulary_size) phrase_starts[first] |= kStartsBigram;
-    pair_starts[PairSlot(first, static_cast<uint32_t>(key))] |= kStartsBigram;
+    flag(first, static_cast<uint32_t>(key), kStartsBigram);
   }
   for (const auto& [key, unit] : trigram_unit) {
     const auto first = static_cast<uint32_t>(key >> 42);
     if (first < vocabulary_size) phrase_starts[first] |= kStartsTrigram;
-    pair_starts[PairSlot(first, static_cast<uint32_t>(key >> 21) & kMaxTrigramId)] |=
-        kStartsTrigram;
+    flag(first, static_cast<uint32_t>(key >> 21) & kMaxTrigramId, kStartsTrigram);
   }
 }
 
@@ -124,7 +129,7 @@ void CooccurrenceCounter::CountField(const FieldView& field) {
                                                     : units_.phrase_starts[a];
     if (starts != 0 && !units_.pair_starts.empty()) {
       starts = i + 1 < n && !breaks[i + 1] && ids[i + 1] != Vocabulary::kNone
-                   ? starts & units_.pair_starts[units_.PairSlot(a, ids[i + 1])]
+                   ? starts & units_.PairStarts(a, ids[i + 1])
                    : 0;
     }
     if ((starts & UnitMap::kStartsTrigram) && i + 2 < n && !breaks[i + 1] && !breaks[i + 2] &&

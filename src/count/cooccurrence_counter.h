@@ -29,14 +29,19 @@ struct UnitMap {
   // every position is looked up.
   static constexpr uint8_t kStartsBigram = 1, kStartsTrigram = 2;
   std::vector<uint8_t> phrase_starts;
-  // The same flags by a hash of a phrase's first two words (a power-of-two table): a clear flag
-  // means no phrase starts with that pair, so most positions whose first word starts some phrase
-  // still skip the map lookups (a set flag may be a collision: the maps decide). Filled by
-  // IndexPhraseStarts; while empty, every position whose first word qualifies is looked up.
-  std::vector<uint8_t> pair_starts;
+  // The same flags by a hash of a phrase's first two words, two bits a slot in a power-of-two
+  // bitset of at most 1 MB: a clear flag means no phrase starts with that pair, so most
+  // positions whose first word starts some phrase still skip the map lookups (a set flag may be
+  // a collision: the maps decide). Filled by IndexPhraseStarts; while empty, every position
+  // whose first word qualifies is looked up.
+  std::vector<uint64_t> pair_starts;
+  uint8_t PairStarts(uint32_t a, uint32_t b) const {
+    const size_t slot = PairSlot(a, b);
+    return static_cast<uint8_t>(pair_starts[slot >> 5] >> ((slot & 31) * 2) & 3);
+  }
   size_t PairSlot(uint32_t a, uint32_t b) const {
     return static_cast<size_t>((BigramKey(a, b) * 0x9E3779B97F4A7C15ULL) >> 32) &
-           (pair_starts.size() - 1);
+           (pair_starts.size() * 32 - 1);
   }
   // Fills phrase_starts and pair_starts from the phrase maps; call after filling them.
   void IndexPhraseStarts(size_t vocabulary_size);

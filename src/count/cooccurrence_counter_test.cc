@@ -49,9 +49,9 @@ TEST_F(CooccurrenceCounterTest, PhraseStartsFlagFirstWords) {
   EXPECT_EQ(map_.phrase_starts[Id("york")], 0);
   // The pair filter flags each phrase's first two words (and, with 1024 slots for 2 phrases,
   // this other pair does not collide).
-  EXPECT_EQ(map_.pair_starts[map_.PairSlot(Id("new"), Id("york"))], UnitMap::kStartsBigram);
-  EXPECT_EQ(map_.pair_starts[map_.PairSlot(Id("rain"), Id("the"))], UnitMap::kStartsTrigram);
-  EXPECT_EQ(map_.pair_starts[map_.PairSlot(Id("york"), Id("city"))], 0);
+  EXPECT_EQ(map_.PairStarts(Id("new"), Id("york")), UnitMap::kStartsBigram);
+  EXPECT_EQ(map_.PairStarts(Id("rain"), Id("the")), UnitMap::kStartsTrigram);
+  EXPECT_EQ(map_.PairStarts(Id("york"), Id("city")), 0);
 }
 
 class PhraseStartModes : public CooccurrenceCounterTest,
