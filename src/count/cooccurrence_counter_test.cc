@@ -36,6 +36,16 @@ class CooccurrenceCounterTest : public ::testing::Test {
     return d;
   }
 
+  // The unit pairs of one document holding `text`, counted with a window of 1.
+  SortedPairCounts PairsOf(std::string_view text) const {
+    CooccurrenceOptions options;
+    options.window = 1;
+    CooccurrenceCounter counter(TokenizerOptions{}, *vocab_, map_, options);
+    const std::vector<std::string_view> fields = {text};
+    counter.Add(Doc("d1", fields));
+    return std::move(counter.counts().pairs);
+  }
+
   TermTable terms_;
   std::unique_ptr<Vocabulary> vocab_;
   UnitMap map_;
@@ -59,14 +69,8 @@ class PhraseStartModes : public CooccurrenceCounterTest,
 
 TEST_P(PhraseStartModes, PairsWithinTheWindowOverPhraseUnits) {
   if (GetParam()) map_.IndexPhraseStarts(vocab_->size());  // else every position looks up
-  CooccurrenceOptions options;
-  options.window = 1;
-  CooccurrenceCounter counter(TokenizerOptions{}, *vocab_, map_, options);
-  const std::string id = "d1";
-  const std::vector<std::string_view> fields = {"rain in new york city. rain"};
-  counter.Add(Doc(id, fields));
+  const SortedPairCounts pairs = PairsOf("rain in new york city. rain");
   const uint32_t new_york = map_.units - 1;
-  const SortedPairCounts& pairs = counter.counts().pairs;
   // "in" is outside the units and holds its place: rain and new york are not neighbours.
   EXPECT_EQ(Count(pairs, Pair(Unit("rain"), new_york)), 0u);
   EXPECT_EQ(Count(pairs, Pair(new_york, Unit("city"))), 1u);
@@ -83,14 +87,8 @@ TEST_P(PhraseStartModes, TrigramsBeforeBigramsAndNeverAcrossABreak) {
   map_.bigram_unit[BigramKey(Id("rain"), Id("the"))] = map_.units++;
   const uint32_t rain_the = map_.units - 1;
   if (GetParam()) map_.IndexPhraseStarts(vocab_->size());
-  CooccurrenceOptions options;
-  options.window = 1;
-  CooccurrenceCounter counter(TokenizerOptions{}, *vocab_, map_, options);
-  const std::string id = "d1";
   // "rain the city" is one unit; the second "rain the" ends at a break, so it is the bigram.
-  const std::vector<std::string_view> fields = {"york rain the city rain the. city"};
-  counter.Add(Doc(id, fields));
-  const SortedPairCounts& pairs = counter.counts().pairs;
+  const SortedPairCounts pairs = PairsOf("york rain the city rain the. city");
   EXPECT_EQ(Count(pairs, Pair(Unit("york"), rain_the_city)), 1u);
   EXPECT_EQ(Count(pairs, Pair(rain_the_city, rain_the)), 1u);
   EXPECT_EQ(Count(pairs, Pair(rain_the, Unit("city"))), 1u);
