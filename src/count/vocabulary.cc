@@ -1,18 +1,30 @@
 #include "count/vocabulary.h"
 
 #include <algorithm>
+#include <array>
 
 namespace nightjar {
 
-Vocabulary::Vocabulary(const TermTable& terms, uint64_t min_frequency) {
-  terms.ForEach([&](std::string_view, const TermStats& s) { total_ += s.frequency; });
-  for (const TermRow& row : terms.Sorted()) {
-    if (row.stats.frequency < min_frequency) break;  // sorted by frequency, descending
-    rows_.push_back(row);
-  }
+Vocabulary::Vocabulary(const TermTable& terms, uint64_t min_frequency) : rows_(terms.Sorted()) {
+  for (const TermRow& row : rows_) total_ += row.stats.frequency;
+  // Sorted by frequency, descending: the rarer rows are the tail.
+  rows_.resize(CountAtLeast(min_frequency));
   ids_ = CountTable(rows_.size());
-  for (uint32_t i = 0; i < rows_.size(); ++i) {
-    ids_.Add(CountTable::MakeKey(rows_[i].term), i + 1, 0);
+  // Each insert misses the cache: keys are prepared and their slots prefetched a few rows ahead.
+  constexpr uint32_t kAhead = 8;
+  const auto n = static_cast<uint32_t>(rows_.size());
+  std::array<CountTable::Key, kAhead> ahead;
+  for (uint32_t i = 0; i < std::min(n, kAhead); ++i) {
+    ahead[i] = CountTable::MakeKey(rows_[i].term);
+    ids_.Prefetch(ahead[i]);
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    const CountTable::Key key = ahead[i % kAhead];
+    if (i + kAhead < n) {
+      ahead[i % kAhead] = CountTable::MakeKey(rows_[i + kAhead].term);
+      ids_.Prefetch(ahead[i % kAhead]);
+    }
+    ids_.Add(key, i + 1, 0);
   }
 }
 
