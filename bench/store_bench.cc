@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "lexicon/corrector.h"
 #include "serve/snapshot.h"
+#include "store/manifest.h"
 #include "store/redis_store.h"
 #include "util/json_writer.h"
 
@@ -186,12 +187,9 @@ int Main(int argc, char** argv) {
     }
     auto files = (*b)->Seal();
     if (!files.ok()) return 1;
-    std::string m = R"({"format":"nightjar-manifest","format_version":1,"lexicons":{)";
-    for (size_t j = 0; j < files->size(); ++j) {
-      m += fmt::format(R"({}"{}":{{"records":{},"checksum":"{}"}})", j ? "," : "", (*files)[j].name,
-                       (*files)[j].records, (*files)[j].checksum);
-    }
-    m += "}}";
+    Manifest m;
+    m.version = (*b)->version();
+    m.lexicons = *files;
     if (!(*b)->Commit(m, VersionState::kValidated, "").ok()) return 1;
     const double s = Seconds(t0);
     std::printf(R"({"version":"%s","records":%zu,"bytes":%lu,"seconds":%.4f})"

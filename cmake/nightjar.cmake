@@ -13,6 +13,28 @@ function(nightjar_component name)
     endif()
   endforeach()
   add_library(nightjar_${name} STATIC ${lib_srcs})
+  # The components this one may include: itself and every nightjar_* its DEPS reach. A build
+  # step checks the sources' includes against them, so that a wrong include fails the build.
+  set(reach ${name})
+  foreach(dep ${ARG_DEPS})
+    if(dep MATCHES "^nightjar_(.*)$")
+      get_property(dep_reach GLOBAL PROPERTY nightjar_reach_${CMAKE_MATCH_1})
+      list(APPEND reach ${CMAKE_MATCH_1} ${dep_reach})
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES reach)
+  set_property(GLOBAL PROPERTY nightjar_reach_${name} ${reach})
+  set(stamp ${CMAKE_BINARY_DIR}/include_check_${name}.stamp)
+  file(GLOB headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.h)
+  set(checked ${lib_srcs} ${headers})
+  list(FILTER checked EXCLUDE REGEX "_test(_util)?\\.h$|_testing\\.h$|_test\\.cc$")
+  add_custom_command(OUTPUT ${stamp}
+    COMMAND ${CMAKE_COMMAND} -DCOMPONENT=${name} "-DALLOWED=${reach}" "-DFILES=${checked}"
+            -DSTAMP=${stamp} -P ${PROJECT_SOURCE_DIR}/cmake/check_includes.cmake
+    DEPENDS ${checked} ${PROJECT_SOURCE_DIR}/cmake/check_includes.cmake
+    COMMENT "Checking the includes of component ${name}" VERBATIM)
+  add_custom_target(nightjar_${name}_includes DEPENDS ${stamp})
+  add_dependencies(nightjar_${name} nightjar_${name}_includes)
   target_include_directories(nightjar_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(nightjar_${name} PUBLIC ${ARG_DEPS})
   if(NIGHTJAR_TESTS AND test_srcs)

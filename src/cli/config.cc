@@ -137,6 +137,31 @@ Field ListField(std::string key, std::vector<std::string>* out, bool allow_empty
       }};
 }
 
+Field DamagedFileField(std::string key, DamagedFilePolicy* out) {
+  auto set = [out](std::string_view v) -> std::string {
+    if (v == "fail") {
+      *out = DamagedFilePolicy::kFail;
+    } else if (v == "skip") {
+      *out = DamagedFilePolicy::kSkip;
+    } else {
+      return "must be \"fail\" or \"skip\"";
+    }
+    return "";
+  };
+  return Field{key,
+               [set](const toml::node& n) -> std::string {
+                 if (!n.is_string()) return "must be \"fail\" or \"skip\"";
+                 return set(n.as_string()->get());
+               },
+               set};
+}
+
+// NIGHTJAR_* variables that are not settings.
+bool IsExemptVariable(std::string_view name) {
+  return name == "NIGHTJAR_CONFIG" || name == "NIGHTJAR_BUILD_DIR" ||
+         name.starts_with("NIGHTJAR_TEST_");
+}
+
 std::vector<Field> Fields(Config& c) {
   auto& s = c.source;
   auto& t = c.count.tokenizer;
@@ -158,6 +183,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("corpus.max_line_bytes", &s.max_line_bytes, 1024, int64_t{1} << 32),
       DoubleField("corpus.max_reject_share", &c.max_reject_share, 0.0, 1.0),
       StringField("corpus.rejects_dir", &c.rejects_dir, true),
+      DamagedFileField("corpus.on_damaged_file", &c.on_damaged_file),
       BoolField("text.digits", &t.digits),
       BoolField("text.numbers", &t.numbers),
       BoolField("text.inner_apostrophe", &t.inner_apostrophe),
@@ -277,11 +303,18 @@ absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
   }
   // Service URLs shared with other tools (DATABASE_URL, MONGODB_URI, REDIS_URL) are read by the
   // components that use those services; here only NIGHTJAR_* applies.
-  for (Field& f : fields) {
-    auto it = env.find(EnvName(f.key));
-    if (it == env.end()) continue;
-    if (std::string err = f.from_text(it->second); !err.empty()) {
-      return Bad(f.key, "environment " + it->first, err);
+  for (const auto& [name, value] : env) {
+    if (!name.starts_with("NIGHTJAR_") || IsExemptVariable(name)) continue;
+    auto it = std::find_if(fields.begin(), fields.end(),
+                           [&](const Field& f) { return EnvName(f.key) == name; });
+    if (it == fields.end()) {
+      return absl::InvalidArgumentError(fmt::format(
+          "config: environment {} is not a known setting (NIGHTJAR_<SECTION>_<KEY>, e.g. "
+          "NIGHTJAR_CORPUS_URI; test-only variables take the prefix NIGHTJAR_TEST_)",
+          name));
+    }
+    if (std::string err = it->from_text(value); !err.empty()) {
+      return Bad(it->key, "environment " + name, err);
     }
   }
   for (const auto& [key, value] : overrides) {

@@ -5,35 +5,24 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "corpus/document_source.h"
-#include "count/corpus_counter.h"
-#include "lexicon/lexicon_builder.h"
-#include "lexicon/ngram_stats.h"
+#include "refresh/refresh_options.h"
 #include "serve/lookup_server.h"
-#include "store/retention.h"
-#include "store/validation.h"
 
 namespace nightjar {
 
-// Everything a run is configured by. Every field has a default; docs/configuration.md lists the
-// TOML key, environment variable and flag of each.
-struct Config {
-  SourceOptions source;            // [corpus]: uri, fields, size caps
-  double max_reject_share = 0.01;  // corpus.max_reject_share: above it the run fails
-  std::string rejects_dir = "./var/nightjar/rejects";  // corpus.rejects_dir
-  CountOptions count;                                  // [text] and [count]
-  LexiconOptions lexicons;   // [spelling] [variants] [phrases] [acronyms] [related] [expansions]
-  NgramStatsOptions ngrams;  // [ngrams]
-  std::string store_uri = "dir:./var/nightjar";  // store.uri
-  ValidationOptions validation;                  // [validation]: gates before activation
-  RetentionOptions retention;                    // [retention]
-  ServeOptions serve;                            // [serve]
+// Everything a run is configured by: the refresh's options (RefreshOptions, whose fields are
+// the [corpus] [text] [count] ... [retention] keys) and the service's. Every field has a
+// default; docs/configuration.md lists the TOML key, environment variable and flag of each.
+struct Config : RefreshOptions {
+  ServeOptions serve;  // [serve]
 };
 
 // Builds a Config from, in rising precedence: defaults, the TOML file at `toml_path` (skipped
 // when empty), environment variables (NIGHTJAR_<SECTION>_<KEY>, e.g. NIGHTJAR_CORPUS_URI), and
 // `overrides` (dotted key -> value text, from flags). Any bad value fails with InvalidArgument
-// naming the key and where it came from; unknown TOML keys are errors too.
+// naming the key and where it came from; unknown TOML keys and unknown NIGHTJAR_* variables are
+// errors too, except NIGHTJAR_CONFIG (the file's path), NIGHTJAR_BUILD_DIR (the scripts') and
+// NIGHTJAR_TEST_* (the test suite's).
 [[nodiscard]] absl::StatusOr<Config> LoadConfig(
     const std::string& toml_path, const std::map<std::string, std::string>& env,
     const std::map<std::string, std::string>& overrides);

@@ -89,18 +89,17 @@ int Main(int argc, char** argv) {
   ConfigFlags rc;
   rc.AddTo(refresh);
   std::string corpus, threads, rejects_dir, max_reject_share;
-  bool json = false;
-  RefreshFlags rf;
+  bool json = false, quiet = false, force = false, no_activate = false;
   refresh->add_option("--corpus", corpus, "corpus URI: jsonl:PATH|DIR|GLOB[,...]");
   refresh->add_option("--threads", threads, "worker threads (0 = one per core)");
   refresh->add_option("--rejects-dir", rejects_dir, "where rejected records are quarantined");
   refresh->add_option("--max-reject-share", max_reject_share,
                       "fail when more than this share of records is rejected (default 0.01)");
-  refresh->add_flag("--quiet,-q", rf.quiet, "no progress on stderr");
+  refresh->add_flag("--quiet,-q", quiet, "no progress on stderr");
   refresh->add_flag("--json", json, "print a machine-readable summary at the end");
-  refresh->add_flag("--force", rf.force,
+  refresh->add_flag("--force", force,
                     "activate even if validation gates fail (recorded in the manifest)");
-  refresh->add_flag("--no-activate", rf.no_activate,
+  refresh->add_flag("--no-activate", no_activate,
                     "leave the new version validated; activate it with `versions activate`");
 
   // export
@@ -158,9 +157,11 @@ int Main(int argc, char** argv) {
     if (!max_reject_share.empty()) rc.overrides["corpus.max_reject_share"] = max_reject_share;
     auto config = rc.Load();
     if (!config.ok()) return ExitCode(config.status());
-    auto result = RunRefresh(*config, rf, *Clock::Real());
-    if (!result.ok()) return ExitCode(result.status());
-    std::printf("%s\n", json ? result->summary_json.c_str() : result->summary_text.c_str());
+    config->force = force;
+    config->activate = !no_activate;
+    auto report = RunRefresh(*config, quiet, *Clock::Real());
+    if (!report.ok()) return ExitCode(report.status());
+    std::printf("%s\n", json ? report->ToJson().c_str() : RefreshSummaryText(*report).c_str());
     return 0;
   }
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "store/lexicon_store.h"
+#include "store/manifest.h"
 #include "store/retention.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -194,10 +195,10 @@ absl::Status RunVersions(const VersionsFlags& flags, const Config& config, const
     auto it = std::find_if(versions.begin(), versions.end(),
                            [&](const VersionStatus& s) { return s.version == v; });
     if (it == versions.end()) return absl::NotFoundError(fmt::format("version {} not found", v));
-    NJ_ASSIGN_OR_RETURN(std::string manifest, store->ReadManifest(v));
+    NJ_ASSIGN_OR_RETURN(const Manifest manifest, store->ReadManifest(v));
     JsonWriter w;
     w.BeginObject().Key("version").String(v).Key("status").Raw(VersionStatusJson(*it));
-    w.Key("manifest").Raw(manifest).EndObject();
+    w.Key("manifest").Raw(manifest.ToJson()).EndObject();
     Print(out, w.Take() + "\n");
     return absl::OkStatus();
   }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "corpus/document.h"
@@ -49,6 +50,10 @@ class DocumentSource {
   [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<DocumentBatch>> Next() = 0;
   // Thread-safe.
   virtual SourceProgress progress() const = 0;
+  // Inputs that could not be read to their end so far (unopenable, cut off, failing a
+  // checksum): what they held past the damage is unknown, so callers decide whether the read
+  // counts. Their rejects were reported too. Thread-safe.
+  virtual std::vector<std::string> damaged_files() const = 0;
 
   // Opens the source named by options.uri. Fails fast with a message naming the problem when
   // the URI is malformed or matches no input. `rejects` must outlive the source.

@@ -122,6 +122,7 @@ bool JsonlSource::OpenNextFile() {
     auto reader = ByteReader::Open(path);
     if (!reader.ok()) {
       RejectFile(RejectReason::kUnreadableFile, std::string(reader.status().message()), 0);
+      damaged_.push_back(path);
       continue;
     }
     reader_ = std::move(reader).value();
@@ -167,6 +168,7 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
       if (!n.ok()) {
         read_error = std::string(n.status().message());
         file_failed_ = true;
+        damaged_.push_back(*current_path_);
         eof = true;
         break;
       }
@@ -227,6 +229,11 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
     return std::make_unique<JsonlBatch>(PooledBuffer{std::move(buf), cap}, batch_size,
                                         current_path_, first_line, parsers_, buffers_);
   }
+}
+
+std::vector<std::string> JsonlSource::damaged_files() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return damaged_;
 }
 
 SourceProgress JsonlSource::progress() const {

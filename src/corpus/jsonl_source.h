@@ -25,6 +25,7 @@ class JsonlSource : public DocumentSource {
 
   absl::StatusOr<std::unique_ptr<DocumentBatch>> Next() override;
   SourceProgress progress() const override;
+  std::vector<std::string> damaged_files() const override;
 
  private:
   // Opens the next file into reader_; false when none is left. Requires mu_.
@@ -48,6 +49,7 @@ class JsonlSource : public DocumentSource {
   uint64_t file_bytes_ = 0;            // decompressed bytes seen in the current file; mu_
   bool skipping_long_line_ = false;    // dropping bytes up to the next newline; mu_
   bool file_failed_ = false;           // the current file hit a read error; mu_
+  std::vector<std::string> damaged_;   // files not read to their end; mu_
   uint64_t finished_files_bytes_ = 0;  // guarded by mu_
   std::atomic<uint64_t> bytes_read_{0};
 };

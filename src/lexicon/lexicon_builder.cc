@@ -127,10 +127,29 @@ std::vector<Expansion> RelatedExpansions(const RelatedEntry& r, const ExpansionO
   return out;
 }
 
+void MiningTrace::AddStage(std::string_view name, std::chrono::steady_clock::time_point since) {
+  const double seconds = Since(since);
+  for (auto& [n, s] : stages) {
+    if (n == name) {
+      s += seconds;
+      return;
+    }
+  }
+  stages.emplace_back(std::string(name), seconds);
+}
+
+void MiningTrace::Step(std::string name, std::chrono::steady_clock::time_point* since) {
+  const auto now = std::chrono::steady_clock::now();
+  steps.emplace_back(std::move(name), std::chrono::duration<double>(now - *since).count());
+  *since = now;
+}
+
 absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFactory& reopen,
                                       const TokenizerOptions& tokenizer,
                                       const LexiconOptions& options, int threads,
-                                      std::vector<FieldCache> first_pass) {
+                                      std::vector<FieldCache> first_pass, MiningTrace* trace) {
+  MiningTrace ignored;
+  MiningTrace& tr = trace != nullptr ? *trace : ignored;
   Lexicons out;
   const Vocabulary vocab(counts.terms, 1);
 
@@ -151,7 +170,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
       caches = std::move(first_pass);
       ReplayEach(cs, caches, [](PhraseCounter& c, const FieldCache& f) { c.AddCached(f); });
       MergeCounts(cs, &phrase_counts);
-      out.second_pass_cached = true;
+      tr.second_pass_cached = true;
     } else {
       first_pass.clear();
       const auto cache_bytes = static_cast<size_t>(options.pass_cache_mb) << 20;
@@ -175,7 +194,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   out.phrases = phrases.phrases();
   out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
   phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
-  out.phrase_pass_s = Since(t);
+  tr.AddStage("phrase_pass", t);
 
   // Units: the most frequent words and phrases.
   t = std::chrono::steady_clock::now();
@@ -242,10 +261,10 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   {  // the index is only for finding candidates: freed before the third pass's maps peak
     const DeleteIndex index(std::move(words), options.variants.max_distance, threads,
                             options.variants.short_word_chars);
-    out.Step("variant_index", &t0);
+    tr.Step("variant_index", &t0);
     candidates = FindVariantCandidates(vocab, index, options.variants, threads);
   }
-  out.Step("variant_candidates", &t0);
+  tr.Step("variant_candidates", &t0);
   // Slots in vocabulary order, most frequent word first: the third pass updates a slot's counts
   // at nearly every token, and the frequent words' slots then share a few cache lines.
   for (const auto& c : candidates) {
@@ -259,7 +278,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
     map.slot_keep.push_back(
         SampleThreshold(vocab.stats(id).frequency, options.cooccurrence.spelling_sample));
   }
-  out.variants_s = Since(t);
+  tr.AddStage("variants", t);
 
   // Pass 3: co-occurrence and spelling contexts.
   t = std::chrono::steady_clock::now();
@@ -279,17 +298,17 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
         f = FieldCache(0);
       });
       MergeCounts(cs, &cooc);
-      out.third_pass_cached = true;
+      tr.third_pass_cached = true;
     }
   }
-  out.context_pass_s = Since(t);
+  tr.AddStage("context_pass", t);
 
   // Related terms.
   t = std::chrono::steady_clock::now();
   t0 = t;
   const UnitVectors vectors =
       BuildUnitVectors(map.units, std::move(cooc.pairs), options.related, threads);
-  out.Step("related_svd", &t0);
+  tr.Step("related_svd", &t0);
   std::vector<std::vector<std::pair<uint32_t, float>>> nearest;
   if (options.related.subword_weight > 0) {
     std::vector<std::string_view> texts;
@@ -300,7 +319,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   } else {
     nearest = NearestUnits(vectors, options.related, threads);
   }
-  out.Step("related_nearest", &t0);
+  tr.Step("related_nearest", &t0);
   for (uint32_t u = 0; u < map.units; ++u) {
     if (nearest[u].empty()) continue;
     RelatedEntry e{units[u].text, {}, {}};
@@ -312,13 +331,13 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   }
   std::sort(out.related.begin(), out.related.end(),
             [](const RelatedEntry& a, const RelatedEntry& b) { return a.term < b.term; });
-  out.related_s = Since(t);
+  tr.AddStage("related", t);
 
   // Spelling variants: context vectors are sums of the unit vectors around each word.
   t = std::chrono::steady_clock::now();
   t0 = t;
   UnitVectors contexts = WeightedRowSums(slots, cooc.spelling_contexts, vectors, threads);
-  out.Step("variant_contexts", &t0);
+  tr.Step("variant_contexts", &t0);
   for (Eigen::Index i = 0; i < contexts.rows(); ++i) {
     const float norm = contexts.row(i).norm();
     if (norm > 0) contexts.row(i) /= norm;
@@ -357,7 +376,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   }
   std::sort(out.corrections.begin(), out.corrections.end(),
             [](const Correction& a, const Correction& b) { return a.variant < b.variant; });
-  out.variants_s += Since(t);
+  tr.AddStage("variants", t);
 
   // Expansions: acronyms both ways, then the closest related terms.
   absl::flat_hash_map<std::string, std::vector<Expansion>> exp;

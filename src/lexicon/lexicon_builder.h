@@ -60,20 +60,23 @@ struct Lexicons {
   std::vector<Acronym> acronyms;
   std::vector<RelatedEntry> related;
   std::vector<ExpansionEntry> expansions;
-  // Seconds spent per stage, for the run summary.
-  double phrase_pass_s = 0, context_pass_s = 0, related_s = 0, variants_s = 0;
+};
+
+// How mining ran, for the run summary: seconds per mining stage and per finer step, and which
+// text the passes read.
+struct MiningTrace {
+  // "phrase_pass", "context_pass", "related", "variants", in the order they first ran.
+  std::vector<std::pair<std::string, double>> stages;
+  // Finer steps inside those stages, in the order they ran.
+  std::vector<std::pair<std::string, double>> steps;
   // Whether the second pass read the first's cached text, and the third the second's (else the
   // corpus again).
   bool second_pass_cached = false;
   bool third_pass_cached = false;
-  // Finer steps inside those stages (name, seconds), in the order they ran.
-  std::vector<std::pair<std::string, double>> steps;
+  // Adds the time since `since` to the stage `name`.
+  void AddStage(std::string_view name, std::chrono::steady_clock::time_point since);
   // Records the step `name` as the time since *since, and restarts *since.
-  void Step(std::string name, std::chrono::steady_clock::time_point* since) {
-    const auto now = std::chrono::steady_clock::now();
-    steps.emplace_back(std::move(name), std::chrono::duration<double>(now - *since).count());
-    *since = now;
-  }
+  void Step(std::string name, std::chrono::steady_clock::time_point* since);
 };
 
 // Opens a fresh read of the corpus (the miners read it twice more after the count pass).
@@ -85,12 +88,13 @@ using SourceFactory = std::function<absl::StatusOr<std::unique_ptr<DocumentSourc
 // (CorpusCounts::caches, moved in; may be empty): the second pass reads it instead of the corpus
 // when it is complete and its term hashes tell the vocabulary's terms apart, and the third pass
 // then reads it too. Deterministic for every thread count, and the same whichever text the
-// passes read. Fails only when a source fails.
+// passes read. `trace`, when not null, is told how mining ran. Fails only when a source fails.
 [[nodiscard]] absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts,
                                                     const SourceFactory& reopen,
                                                     const TokenizerOptions& tokenizer,
                                                     const LexiconOptions& options, int threads,
-                                                    std::vector<FieldCache> first_pass = {});
+                                                    std::vector<FieldCache> first_pass = {},
+                                                    MiningTrace* trace = nullptr);
 
 }  // namespace nightjar
 

@@ -33,4 +33,10 @@ std::string SpellingRecordJson(const SpellingEntry& e, std::string_view version)
   return w.Take();
 }
 
+std::string VocabularyRecordJson(const SpellingEntry& e) {
+  JsonWriter w;
+  w.BeginObject().Key("word").String(e.word).Key("frequency").Uint(e.stats.frequency).EndObject();
+  return w.Take();
+}
+
 }  // namespace nightjar

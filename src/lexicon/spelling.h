@@ -33,6 +33,8 @@ std::vector<SpellingEntry> BuildSpellingVocabulary(const Vocabulary& vocab,
 
 // {"word":..,"frequency":..,"doc_frequency":..,"variants":[..],"version":..}
 std::string SpellingRecordJson(const SpellingEntry& e, std::string_view version);
+// {"word":..,"frequency":..}: the vocabulary lexicon's record (what a lookup snapshot loads).
+std::string VocabularyRecordJson(const SpellingEntry& e);
 
 }  // namespace nightjar
 

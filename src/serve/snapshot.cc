@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "store/manifest.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 
@@ -37,24 +38,6 @@ absl::Status LoadLists(LexiconStore& store, const std::string& version, std::str
   return status;
 }
 
-// The tokenizer rules the version was built with (defaults for what the manifest lacks).
-TokenizerOptions TextSettings(std::string_view manifest) {
-  TokenizerOptions t;
-  simdjson::dom::parser parser;
-  simdjson::dom::element m;
-  if (parser.parse(manifest.data(), manifest.size()).get(m)) return t;
-  simdjson::dom::element text;
-  if (m["settings"]["text"].get(text)) return t;
-  bool b = false;
-  uint64_t n = 0;
-  if (!text["digits"].get(b)) t.digits = b;
-  if (!text["numbers"].get(b)) t.numbers = b;
-  if (!text["inner_apostrophe"].get(b)) t.inner_apostrophe = b;
-  if (!text["inner_hyphen"].get(b)) t.inner_hyphen = b;
-  if (!text["max_token_bytes"].get(n)) t.max_token_bytes = n;
-  return t;
-}
-
 }  // namespace
 
 void WriteScoredList(JsonWriter& w, const ScoredList* list) {
@@ -81,15 +64,13 @@ Snapshot::Snapshot(std::string version, Tokenizer tokenizer,
 absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& store,
                                                                const std::string& version,
                                                                const CorrectorOptions& options) {
-  NJ_ASSIGN_OR_RETURN(std::string manifest, store.ReadManifest(version));
+  NJ_ASSIGN_OR_RETURN(const Manifest manifest, store.ReadManifest(version));
   simdjson::dom::parser parser;
   absl::Status status;
   std::vector<std::pair<std::string, uint64_t>> words;
   // The vocabulary lexicon holds just what the corrector needs; versions from before it existed
   // have only the full spelling records.
-  simdjson::dom::element m;
-  const bool has_vocabulary =
-      !parser.parse(manifest).get(m) && m["lexicons"]["vocabulary"].error() == simdjson::SUCCESS;
+  const bool has_vocabulary = manifest.Lexicon(kVocabularyLexicon) != nullptr;
   const std::string_view words_lexicon = has_vocabulary ? kVocabularyLexicon : kSpellingLexicon;
   NJ_RETURN_IF_ERROR(store.ScanLexicon(version, words_lexicon, [&](std::string_view rec) {
     simdjson::dom::element e;
@@ -124,7 +105,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& sto
   const size_t n = words.size();
   auto corrector =
       std::make_unique<SpellCorrector>(std::move(words), std::move(corrections), options);
-  return std::shared_ptr<const Snapshot>(new Snapshot(version, Tokenizer(TextSettings(manifest)),
+  return std::shared_ptr<const Snapshot>(new Snapshot(version, Tokenizer(manifest.text),
                                                       std::move(corrector), std::move(expansions),
                                                       std::move(related), n));
 }

@@ -15,6 +15,7 @@
 #include <map>
 #include <system_error>
 
+#include "store/manifest.h"
 #include "util/file_util.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -126,21 +127,37 @@ class DirVersionBuilder : public VersionBuilder {
     // Records mostly come lexicon after lexicon: the last file written is tried first.
     if (last_ != nullptr && lexicon == last_lexicon_) return last_->WriteRecord(record);
     auto it = writers_.find(lexicon);
+    LexiconFileWriter* w = nullptr;
     if (it == writers_.end()) {
-      if (!IsLexiconName(lexicon)) {
-        return absl::InvalidArgumentError(fmt::format("bad lexicon name '{}'", lexicon));
-      }
-      NJ_ASSIGN_OR_RETURN(
-          auto w, LexiconFileWriter::Create(fmt::format("{}/{}.jsonl", building_, lexicon)));
-      NJ_RETURN_IF_ERROR(w->WriteLine(LexiconHeader(lexicon, version_)));
-      it = writers_.emplace(std::string(lexicon), std::move(w)).first;
+      NJ_ASSIGN_OR_RETURN(w, Create(lexicon));
       // A new lexicon begins: the one before is probably complete, so its writeback can start
       // while the next is being written.
       if (last_ != nullptr) NJ_RETURN_IF_ERROR(last_->StartWriteback());
+    } else {
+      w = it->second.get();
     }
-    last_ = it->second.get();
-    last_lexicon_ = it->first;
+    last_ = w;
+    last_lexicon_ = std::string(lexicon);
     return last_->WriteRecord(record);
+  }
+
+  absl::Status Declare(std::string_view lexicon) override {
+    if (sealed_) return absl::FailedPreconditionError("Declare after Seal");
+    if (writers_.contains(lexicon)) return absl::OkStatus();
+    NJ_ASSIGN_OR_RETURN(auto* w, Create(lexicon));
+    (void)w;
+    return absl::OkStatus();
+  }
+
+  // Opens the file of a new lexicon and writes its header.
+  absl::StatusOr<LexiconFileWriter*> Create(std::string_view lexicon) {
+    if (!IsLexiconName(lexicon)) {
+      return absl::InvalidArgumentError(fmt::format("bad lexicon name '{}'", lexicon));
+    }
+    NJ_ASSIGN_OR_RETURN(auto w,
+                        LexiconFileWriter::Create(fmt::format("{}/{}.jsonl", building_, lexicon)));
+    NJ_RETURN_IF_ERROR(w->WriteLine(LexiconHeader(lexicon, version_)));
+    return writers_.emplace(std::string(lexicon), std::move(w)).first->second.get();
   }
 
   absl::StatusOr<std::vector<LexiconFileInfo>> Seal() override {
@@ -153,12 +170,12 @@ class DirVersionBuilder : public VersionBuilder {
     return out;
   }
 
-  absl::Status Commit(std::string_view manifest_json, VersionState state,
+  absl::Status Commit(const Manifest& manifest, VersionState state,
                       std::string_view note) override {
     if (!sealed_) return absl::FailedPreconditionError("Commit before Seal");
     NJ_ASSIGN_OR_RETURN(const VersionStatus status,
                         CommittedStatus(version_, created_at_, state, note));
-    NJ_RETURN_IF_ERROR(WriteFileAtomic(building_ + "/MANIFEST.json", manifest_json));
+    NJ_RETURN_IF_ERROR(WriteFileAtomic(building_ + "/MANIFEST.json", manifest.ToJson()));
     NJ_RETURN_IF_ERROR(WriteFileAtomic(building_ + "/STATUS.json", VersionStatusJson(status)));
     NJ_RETURN_IF_ERROR(SyncPath(building_));
     std::string final_dir = fmt::format("{}/versions/{}", root_, version_);
@@ -234,15 +251,18 @@ class DirWatcher : public VersionWatcher {
 absl::StatusOr<std::unique_ptr<VersionBuilder>> DirStore::Begin(absl::Time now) {
   NJ_RETURN_IF_ERROR(MakeDirs(root_ + "/versions"));
   NJ_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(root_ + "/LOCK"));
-  // With the lock held no builder is live: whatever is still building crashed.
+  // With the lock held no builder is live: whatever is still building crashed. With the
+  // activation lock held too, no Delete is live: a hidden version still there is one a crashed
+  // Delete left half-removed.
+  NJ_ASSIGN_OR_RETURN(FileLock activate_lock, FileLock::Acquire(root_ + "/ACTIVATE.lock"));
   std::vector<std::string> names;
   std::error_code ec;
   for (fs::directory_iterator it(root_ + "/versions", ec), end; !ec && it != end;
        it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (name.starts_with(".building-")) {
-      fs::remove_all(it->path(), ec);
-      ec.clear();
+    if (name.starts_with(".building-") || name.starts_with(".deleting-")) {
+      std::error_code remove_ec;
+      fs::remove_all(it->path(), remove_ec);
     } else if (IsVersionName(name)) {
       names.push_back(name);
     }
@@ -315,7 +335,7 @@ absl::StatusOr<std::vector<VersionStatus>> DirStore::List() {
   return out;
 }
 
-absl::StatusOr<std::string> DirStore::ReadManifest(const std::string& version) {
+absl::StatusOr<Manifest> DirStore::ReadManifest(const std::string& version) {
   if (!IsVersionName(version)) {
     return absl::InvalidArgumentError(fmt::format("'{}' is not a version name", version));
   }
@@ -325,23 +345,17 @@ absl::StatusOr<std::string> DirStore::ReadManifest(const std::string& version) {
     return absl::NotFoundError(fmt::format("version {} not found in {}", version, root_));
   }
   if (!text.ok()) return text.status();
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(*text).get(doc)) return absl::DataLossError(path + ": not valid JSON");
-  NJ_RETURN_IF_ERROR(CheckFormat(doc, kManifestMagic, path));
-  return text;
+  return Manifest::Parse(*text, path);
 }
 
 absl::Status DirStore::ScanLexicon(const std::string& version, std::string_view lexicon,
                                    const std::function<void(std::string_view record)>& fn) {
-  NJ_ASSIGN_OR_RETURN(std::string manifest_text, ReadManifest(version));
-  simdjson::dom::parser mparser;
-  simdjson::dom::element manifest = mparser.parse(manifest_text).value_unsafe();
-  std::string_view expected;
-  std::string key(lexicon);
-  if (manifest["lexicons"][key]["checksum"].get(expected)) {
+  NJ_ASSIGN_OR_RETURN(const Manifest manifest, ReadManifest(version));
+  const LexiconFileInfo* info = manifest.Lexicon(lexicon);
+  if (info == nullptr) {
     return absl::NotFoundError(fmt::format("version {} has no lexicon '{}'", version, lexicon));
   }
+  const std::string& expected = info->checksum;
   std::string path = fmt::format("{}/versions/{}/{}.jsonl", root_, version, lexicon);
   std::FILE* f = std::fopen(path.c_str(), "re");
   if (f == nullptr) return ErrnoStatus(errno, "open", path);

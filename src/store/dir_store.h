@@ -4,11 +4,12 @@
 #include <string>
 
 #include "store/lexicon_store.h"
+#include "store/manifest.h"
 
 namespace nightjar {
 
-// Format markers checked on load. Bump the version when a layout changes incompatibly.
-inline constexpr std::string_view kManifestMagic = "nightjar-manifest";
+// The lexicon file header's markers, checked on load (the manifest's are in manifest.h). Bump
+// the version when the layout changes incompatibly.
 inline constexpr std::string_view kLexiconMagic = "nightjar-lexicon";
 inline constexpr int kFormatVersion = 1;
 
@@ -22,6 +23,8 @@ inline constexpr int kFormatVersion = 1;
 //   ROOT/versions/V/STATUS.json    VersionStatusJson, replaced by rename
 //   ROOT/versions/V/<lexicon>.jsonl  header {"format":"nightjar-lexicon",...} + records
 //   ROOT/versions/.building-V/     a version being written; removed on failure or next Begin
+//   ROOT/versions/.deleting-V/     a version being deleted; what a crashed Delete leaves is
+//                                  removed by the next Begin
 // Watchers use inotify on ROOT (CURRENT's rename).
 class DirStore : public LexiconStore {
  public:
@@ -31,7 +34,7 @@ class DirStore : public LexiconStore {
   absl::StatusOr<std::optional<std::string>> Current() override;
   absl::StatusOr<std::optional<std::string>> Previous() override;
   absl::StatusOr<std::vector<VersionStatus>> List() override;
-  absl::StatusOr<std::string> ReadManifest(const std::string& version) override;
+  absl::StatusOr<Manifest> ReadManifest(const std::string& version) override;
   absl::Status ScanLexicon(const std::string& version, std::string_view lexicon,
                            const std::function<void(std::string_view record)>& fn) override;
   absl::StatusOr<AuditEvent> Activate(const ActivateRequest& request) override;

@@ -15,6 +15,8 @@
 
 namespace nightjar {
 
+struct Manifest;
+
 // The lexicons a version holds, by the name used in files, keys and `export --lexicon`.
 inline constexpr std::string_view kSpellingLexicon = "spelling";
 inline constexpr std::string_view kNgramsLexicon = "ngrams";
@@ -54,12 +56,15 @@ class VersionBuilder {
   // unique within the lexicon), creating the lexicon on first use.
   [[nodiscard]] virtual absl::Status Append(std::string_view lexicon, std::string_view key,
                                             std::string_view record) = 0;
+  // Creates `lexicon` with no records unless it exists already: an empty lexicon is still a
+  // lexicon, listed by Seal and readable by ScanLexicon.
+  [[nodiscard]] virtual absl::Status Declare(std::string_view lexicon) = 0;
   // Makes every lexicon durable, checks nothing was lost, and returns what was written, in name
   // order. No Append after.
   [[nodiscard]] virtual absl::StatusOr<std::vector<LexiconFileInfo>> Seal() = 0;
-  // Writes `manifest_json` and moves the version to `state` (kValidated or kRejected, with
-  // `note` saying why). Never activates: that is LexiconStore::Activate. Requires Seal().
-  [[nodiscard]] virtual absl::Status Commit(std::string_view manifest_json, VersionState state,
+  // Writes `manifest` and moves the version to `state` (kValidated or kRejected, with `note`
+  // saying why). Never activates: that is LexiconStore::Activate. Requires Seal().
+  [[nodiscard]] virtual absl::Status Commit(const Manifest& manifest, VersionState state,
                                             std::string_view note) = 0;
 };
 
@@ -100,8 +105,8 @@ class LexiconStore {
   [[nodiscard]] virtual absl::StatusOr<std::optional<std::string>> Previous() = 0;
   // Committed versions (validated, active, retired, rejected), oldest first.
   [[nodiscard]] virtual absl::StatusOr<std::vector<VersionStatus>> List() = 0;
-  // The manifest of a committed version, checked for its magic and format version.
-  [[nodiscard]] virtual absl::StatusOr<std::string> ReadManifest(const std::string& version) = 0;
+  // The manifest of a committed version (Manifest::Parse: magic and format version checked).
+  [[nodiscard]] virtual absl::StatusOr<Manifest> ReadManifest(const std::string& version) = 0;
   // Calls fn with each record of `lexicon` in `version` (file order for dir:, unordered for
   // redis:) and verifies the manifest's checksum at the end (DataLoss on mismatch). NotFound
   // when the version or lexicon does not exist.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <random>
 
+#include "store/manifest.h"
 #include "store/redis_scripts.h"
 #include "util/status_macros.h"
 
@@ -39,18 +40,7 @@ class RedisVersionBuilder : public VersionBuilder {
   absl::Status Append(std::string_view lexicon, std::string_view key,
                       std::string_view record) override {
     if (sealed_) return absl::FailedPreconditionError("Append after Seal");
-    auto it = std::find_if(lexicons_.begin(), lexicons_.end(),
-                           [&](const Lexicon& l) { return l.name == lexicon; });
-    if (it == lexicons_.end()) {
-      if (!IsLexiconName(lexicon)) {
-        return absl::InvalidArgumentError(fmt::format("bad lexicon name '{}'", lexicon));
-      }
-      Lexicon added;
-      added.name = std::string(lexicon);
-      added.key = keys_.lexicon(version_, lexicon);
-      lexicons_.push_back(std::move(added));
-      it = lexicons_.end() - 1;
-    }
+    NJ_ASSIGN_OR_RETURN(auto it, Find(lexicon));
     it->records++;
     it->bytes += record.size();
     it->checksum.Add(record);
@@ -63,6 +53,11 @@ class RedisVersionBuilder : public VersionBuilder {
       return absl::OkStatus();
     }
     return Stage(static_cast<uint32_t>(it - lexicons_.begin()), key, record);
+  }
+
+  absl::Status Declare(std::string_view lexicon) override {
+    if (sealed_) return absl::FailedPreconditionError("Declare after Seal");
+    return Find(lexicon).status();
   }
 
   absl::StatusOr<std::vector<LexiconFileInfo>> Seal() override {
@@ -88,13 +83,14 @@ class RedisVersionBuilder : public VersionBuilder {
     return out;
   }
 
-  absl::Status Commit(std::string_view manifest_json, VersionState state,
+  absl::Status Commit(const Manifest& manifest, VersionState state,
                       std::string_view note) override {
     if (!sealed_) return absl::FailedPreconditionError("Commit before Seal");
     NJ_ASSIGN_OR_RETURN(const VersionStatus status,
                         CommittedStatus(version_, created_at_, state, note));
     const std::string status_json = VersionStatusJson(status);
     const std::string manifest_key = keys_.manifest(version_);
+    const std::string manifest_json = manifest.ToJson();
     NJ_RETURN_IF_ERROR(Retry([&]() -> absl::StatusOr<RedisReply> {
                          NJ_RETURN_IF_ERROR(CheckStillBuilding());
                          conn_->Append({"MULTI"});
@@ -136,6 +132,21 @@ class RedisVersionBuilder : public VersionBuilder {
     std::string chunk = std::move(l.chunk);
     l.chunk.clear();
     return Stage(index, field, chunk);
+  }
+
+  // The lexicon named `name`, added when new.
+  absl::StatusOr<std::vector<Lexicon>::iterator> Find(std::string_view name) {
+    auto it = std::find_if(lexicons_.begin(), lexicons_.end(),
+                           [&](const Lexicon& l) { return l.name == name; });
+    if (it != lexicons_.end()) return it;
+    if (!IsLexiconName(name)) {
+      return absl::InvalidArgumentError(fmt::format("bad lexicon name '{}'", name));
+    }
+    Lexicon added;
+    added.name = std::string(name);
+    added.key = keys_.lexicon(version_, name);
+    lexicons_.push_back(std::move(added));
+    return lexicons_.end() - 1;
   }
   struct Entry {
     uint32_t lexicon;

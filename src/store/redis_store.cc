@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
-#include "store/dir_store.h"
+#include "store/manifest.h"
 #include "store/redis_builder.h"
 #include "store/redis_scripts.h"
 #include "util/status_macros.h"
@@ -151,7 +151,7 @@ absl::StatusOr<std::vector<VersionStatus>> RedisStore::List() {
   return all;
 }
 
-absl::StatusOr<std::string> RedisStore::ReadManifest(const std::string& version) {
+absl::StatusOr<Manifest> RedisStore::ReadManifest(const std::string& version) {
   if (!IsVersionName(version)) {
     return absl::InvalidArgumentError(fmt::format("'{}' is not a version name", version));
   }
@@ -160,32 +160,17 @@ absl::StatusOr<std::string> RedisStore::ReadManifest(const std::string& version)
     return absl::NotFoundError(
         fmt::format("version {} not found in namespace {}", version, endpoint_.ns));
   }
-  std::string text(r.str());
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  std::string_view format;
-  int64_t format_version = 0;
-  if (parser.parse(text).get(doc) || doc["format"].get(format) || format != kManifestMagic) {
-    return absl::DataLossError(fmt::format("{}: not a nightjar manifest", keys_.manifest(version)));
-  }
-  if (doc["format_version"].get(format_version) || format_version != kFormatVersion) {
-    return absl::FailedPreconditionError(
-        fmt::format("{}: format_version {} is not supported (this build reads {})",
-                    keys_.manifest(version), format_version, kFormatVersion));
-  }
-  return text;
+  return Manifest::Parse(r.str(), keys_.manifest(version));
 }
 
 absl::Status RedisStore::ScanLexicon(const std::string& version, std::string_view lexicon,
                                      const std::function<void(std::string_view record)>& fn) {
-  NJ_ASSIGN_OR_RETURN(std::string manifest_text, ReadManifest(version));
-  simdjson::dom::parser mparser;
-  simdjson::dom::element manifest = mparser.parse(manifest_text).value_unsafe();
-  std::string_view expected_view;
-  if (manifest["lexicons"][std::string(lexicon)]["checksum"].get(expected_view)) {
+  NJ_ASSIGN_OR_RETURN(const Manifest manifest, ReadManifest(version));
+  const LexiconFileInfo* info = manifest.Lexicon(lexicon);
+  if (info == nullptr) {
     return absl::NotFoundError(fmt::format("version {} has no lexicon '{}'", version, lexicon));
   }
-  const std::string expected(expected_view);
+  const std::string expected = info->checksum;
   const std::string key = keys_.lexicon(version, lexicon);
   const bool bulk = IsBulkLexicon(lexicon);
   const std::string count = std::to_string(bulk ? 16 : options_.hscan_count);

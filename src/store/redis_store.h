@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/lexicon_store.h"
+#include "store/manifest.h"
 #include "store/redis_client.h"
 
 namespace nightjar {
@@ -54,7 +55,7 @@ class RedisStore : public LexiconStore {
   absl::StatusOr<std::optional<std::string>> Current() override;
   absl::StatusOr<std::optional<std::string>> Previous() override;
   absl::StatusOr<std::vector<VersionStatus>> List() override;
-  absl::StatusOr<std::string> ReadManifest(const std::string& version) override;
+  absl::StatusOr<Manifest> ReadManifest(const std::string& version) override;
   absl::Status ScanLexicon(const std::string& version, std::string_view lexicon,
                            const std::function<void(std::string_view record)>& fn) override;
   absl::StatusOr<AuditEvent> Activate(const ActivateRequest& request) override;

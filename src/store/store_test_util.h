@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "store/lexicon_store.h"
+#include "store/manifest.h"
 
 namespace nightjar {
 
@@ -22,13 +23,10 @@ inline absl::Time Day(int y, int m, int d, int hour = 2) {
 }
 
 // A manifest with the checksums the builder reported.
-inline std::string TestManifest(const std::vector<LexiconFileInfo>& files) {
-  std::string m = R"({"format":"nightjar-manifest","format_version":1,"lexicons":{)";
-  for (size_t i = 0; i < files.size(); ++i) {
-    absl::StrAppend(&m, i ? "," : "", "\"", files[i].name, "\":{\"records\":", files[i].records,
-                    ",\"checksum\":\"", files[i].checksum, "\"}");
-  }
-  return m + "}}";
+inline Manifest TestManifest(const std::vector<LexiconFileInfo>& files) {
+  Manifest m;
+  m.lexicons = files;
+  return m;
 }
 
 // Builds and commits a version holding `words` as spelling records.

@@ -288,7 +288,7 @@ std::vector<std::string> VersionValidator::TopWords() const {
 }
 
 ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& files,
-                                          const std::optional<std::string>& active_manifest) {
+                                          const Manifest* active) {
   // Correction cycles: from each start, follow variant -> word; a chain that returns to a term
   // it passed is a cycle (self-maps are the no_self_variants gate's).
   if (options_.no_correction_cycles) {
@@ -328,10 +328,7 @@ ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& fi
                                : fmt::format("missing from spelling: {}", fmt::join(missing, ", "));
   }
 
-  simdjson::dom::parser parser;
-  simdjson::dom::element active;
-  const bool have_active =
-      active_manifest.has_value() && !parser.parse(*active_manifest).get(active);
+  const bool have_active = active != nullptr;
   if (options_.size_band) {
     GateResult& g = Gate("size_band");
     if (!have_active) {
@@ -339,11 +336,9 @@ ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& fi
     } else {
       std::vector<std::string> out_of_band;
       for (const auto& f : files) {
-        uint64_t old = 0;
-        if (active["lexicons"][f.name]["records"].get(old) ||
-            old < options_.size_band_min_records) {
-          continue;
-        }
+        const LexiconFileInfo* was = active->Lexicon(f.name);
+        if (was == nullptr || was->records < options_.size_band_min_records) continue;
+        const uint64_t old = was->records;
         const double lo = static_cast<double>(old) * (1 - options_.max_size_change);
         const double hi = static_cast<double>(old) * (1 + options_.max_size_change);
         if (static_cast<double>(f.records) < lo || static_cast<double>(f.records) > hi) {
@@ -352,14 +347,12 @@ ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& fi
         }
       }
       // A lexicon the active version had that this one lacks is out of band too.
-      simdjson::dom::object lex;
-      if (!active["lexicons"].get(lex)) {
-        for (auto [name, v] : lex) {
-          uint64_t old = 0;
-          if (v["records"].get(old) || old < options_.size_band_min_records) continue;
-          bool present = std::any_of(files.begin(), files.end(),
-                                     [&](const LexiconFileInfo& f) { return f.name == name; });
-          if (!present) out_of_band.push_back(fmt::format("{} missing ({} active)", name, old));
+      for (const LexiconFileInfo& was : active->lexicons) {
+        if (was.records < options_.size_band_min_records) continue;
+        bool present = std::any_of(files.begin(), files.end(),
+                                   [&](const LexiconFileInfo& f) { return f.name == was.name; });
+        if (!present) {
+          out_of_band.push_back(fmt::format("{} missing ({} active)", was.name, was.records));
         }
       }
       g.failures = out_of_band.size();
@@ -372,19 +365,14 @@ ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& fi
   }
   if (options_.top_overlap) {
     GateResult& g = Gate("top_overlap");
-    simdjson::dom::array old_top;
-    if (!have_active || active["top_words"].get(old_top) || old_top.size() == 0) {
+    if (!have_active || active->top_words.empty()) {
       g.detail = "no active version top words to compare with";
     } else {
       absl::flat_hash_set<std::string> now;
       for (auto& [f, w] : top_) now.insert(w);
-      size_t kept = 0, total = 0;
-      for (auto x : old_top) {
-        std::string_view w;
-        if (x.get(w)) continue;
-        ++total;
-        kept += now.contains(std::string(w)) ? 1 : 0;
-      }
+      size_t kept = 0;
+      const size_t total = active->top_words.size();
+      for (const std::string& w : active->top_words) kept += now.contains(w) ? 1 : 0;
       const double share =
           total == 0 ? 1.0 : static_cast<double>(kept) / static_cast<double>(total);
       g.passed = share >= options_.min_top_overlap;

@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "store/lexicon_store.h"
+#include "store/manifest.h"
 
 namespace nightjar {
 
@@ -59,10 +60,9 @@ class VersionValidator {
   // Record-level gates: call with every record published.
   void Observe(std::string_view lexicon, std::string_view record);
 
-  // Version-level gates. `active_manifest`: the current version's manifest, or nullopt when
-  // there is none (the comparisons then pass, saying so).
-  ValidationReport Finish(const std::vector<LexiconFileInfo>& files,
-                          const std::optional<std::string>& active_manifest);
+  // Version-level gates. `active`: the current version's manifest, or nullptr when there is
+  // none (the comparisons then pass, saying so).
+  ValidationReport Finish(const std::vector<LexiconFileInfo>& files, const Manifest* active);
 
   // The top_k spelling words by frequency seen by Observe, most frequent first; the manifest
   // records them for the next version's overlap gate.

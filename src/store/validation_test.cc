@@ -47,7 +47,7 @@ VersionValidator Clean(ValidationOptions o = {}) {
 
 TEST(ValidationTest, CleanVersionPassesEveryGate) {
   auto v = Clean();
-  ValidationReport r = v.Finish(Sizes(2), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(2), nullptr);
   EXPECT_TRUE(r.passed()) << r.FirstFailure();
   EXPECT_EQ(r.gates.size(), 9u);
   EXPECT_THAT(GateOf(r, "size_band").detail, HasSubstr("no active version"));
@@ -60,7 +60,7 @@ TEST(ValidationTest, SchemaGate) {
   v.Observe("spelling",
             R"({"word":"x","frequency":"many","doc_frequency":1,"variants":[],"version":"v"})");
   v.Observe("related", "not json");
-  ValidationReport r = v.Finish(Sizes(3), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(3), nullptr);
   EXPECT_FALSE(r.passed());
   EXPECT_EQ(GateOf(r, "schema").failures, 2u);
   EXPECT_THAT(r.FirstFailure(), HasSubstr("schema: spelling: \"frequency\" has the wrong type"));
@@ -72,7 +72,7 @@ TEST(ValidationTest, ScoreRangeGate) {
   v.Observe(
       "related",
       R"({"word":"x","related_terms":[{"term":"y","score":-0.1}],"version":"v","last_updated":"t"})");
-  ValidationReport r = v.Finish(Sizes(2), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(2), nullptr);
   EXPECT_EQ(GateOf(r, "score_range").failures, 2u);
   EXPECT_FALSE(GateOf(r, "score_range").passed);
   EXPECT_TRUE(GateOf(r, "schema").passed);
@@ -87,7 +87,7 @@ TEST(ValidationTest, CleanTermsGate) {
   v.Observe(
       "expansions",
       R"({"term":"x","expansions":[{"term":"y\u0085","score":0.5}],"max_expansions":3,"version":"v"})");
-  ValidationReport r = v.Finish(Sizes(5), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(5), nullptr);
   EXPECT_EQ(GateOf(r, "clean_terms").failures, 3u);
 }
 
@@ -96,7 +96,7 @@ TEST(ValidationTest, SelfVariantGate) {
   v.Observe("spelling",
             R"({"word":"form","frequency":9,"doc_frequency":1,"variants":["form"],"version":"v"})");
   v.Observe("corrections", R"({"variant":"teh","word":"teh","score":0.5,"version":"v"})");
-  ValidationReport r = v.Finish(Sizes(3), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(3), nullptr);
   EXPECT_EQ(GateOf(r, "no_self_variants").failures, 2u);
 }
 
@@ -105,13 +105,13 @@ TEST(ValidationTest, CorrectionCycleGate) {
   v.Observe("corrections", R"({"variant":"aa","word":"bb","score":0.5,"version":"v"})");
   v.Observe("corrections", R"({"variant":"bb","word":"cc","score":0.5,"version":"v"})");
   v.Observe("corrections", R"({"variant":"cc","word":"aa","score":0.5,"version":"v"})");
-  ValidationReport r = v.Finish(Sizes(2), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(2), nullptr);
   EXPECT_FALSE(GateOf(r, "no_correction_cycles").passed);
   // A chain without a cycle is allowed.
   auto ok = Clean();
   ok.Observe("corrections", R"({"variant":"aa","word":"bb","score":0.5,"version":"v"})");
   ok.Observe("corrections", R"({"variant":"bb","word":"cc","score":0.5,"version":"v"})");
-  EXPECT_TRUE(GateOf(ok.Finish(Sizes(2), std::nullopt), "no_correction_cycles").passed);
+  EXPECT_TRUE(GateOf(ok.Finish(Sizes(2), nullptr), "no_correction_cycles").passed);
 }
 
 TEST(ValidationTest, BoundedVariantsGate) {
@@ -121,7 +121,7 @@ TEST(ValidationTest, BoundedVariantsGate) {
   v.Observe(
       "spelling",
       R"({"word":"word","frequency":9,"doc_frequency":1,"variants":["wrd","wodr","owrd"],"version":"v"})");
-  ValidationReport r = v.Finish(Sizes(3), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(3), nullptr);
   EXPECT_THAT(GateOf(r, "bounded_variants").detail, HasSubstr("\"word\" has 3 variants (max 2)"));
 }
 
@@ -129,10 +129,10 @@ TEST(ValidationTest, SizeBandGateComparesWithTheActiveVersion) {
   ValidationOptions o;
   o.size_band_min_records = 1;
   auto v = Clean(o);
-  const std::string active =
-      R"({"lexicons":{"spelling":{"records":10},"related":{"records":1},"phrases":{"records":5}}})";
+  Manifest active;
+  active.lexicons = {{"phrases", 5, 0, ""}, {"related", 1, 0, ""}, {"spelling", 10, 0, ""}};
   // spelling 2 vs 10 (allowed 5..15), phrases missing; related 1 vs 1 is fine.
-  ValidationReport r = v.Finish({{"spelling", 2, 0, ""}, {"related", 1, 0, ""}}, active);
+  ValidationReport r = v.Finish({{"spelling", 2, 0, ""}, {"related", 1, 0, ""}}, &active);
   const GateResult& g = GateOf(r, "size_band");
   EXPECT_FALSE(g.passed);
   EXPECT_EQ(g.failures, 2u);
@@ -140,14 +140,14 @@ TEST(ValidationTest, SizeBandGateComparesWithTheActiveVersion) {
   EXPECT_THAT(g.detail, HasSubstr("phrases missing"));
   // Small lexicons are exempt by default.
   auto v2 = Clean();
-  EXPECT_TRUE(GateOf(v2.Finish({{"spelling", 2, 0, ""}}, active), "size_band").passed);
+  EXPECT_TRUE(GateOf(v2.Finish({{"spelling", 2, 0, ""}}, &active), "size_band").passed);
 }
 
 TEST(ValidationTest, CanaryGate) {
   ValidationOptions o;
   o.canary_words = {"search", "zebra"};
   auto v = Clean(o);
-  ValidationReport r = v.Finish(Sizes(2), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(2), nullptr);
   EXPECT_THAT(r.FirstFailure(), HasSubstr("canaries: missing from spelling: zebra"));
 }
 
@@ -156,14 +156,14 @@ TEST(ValidationTest, TopOverlapGate) {
   o.min_top_overlap = 0.6;
   auto v = Clean(o);
   // Active top words: search (kept), engine (kept), alpha, beta (gone): 50% < 60%.
-  ValidationReport r =
-      v.Finish(Sizes(2), std::string(R"({"top_words":["search","engine","alpha","beta"]})"));
+  Manifest active;
+  active.top_words = {"search", "engine", "alpha", "beta"};
+  ValidationReport r = v.Finish(Sizes(2), &active);
   EXPECT_FALSE(GateOf(r, "top_overlap").passed);
   EXPECT_THAT(GateOf(r, "top_overlap").detail, HasSubstr("2 of the active version's top 4"));
   auto v2 = Clean(o);
-  EXPECT_TRUE(GateOf(v2.Finish(Sizes(2), std::string(R"({"top_words":["search","engine","x"]})")),
-                     "top_overlap")
-                  .passed);
+  active.top_words = {"search", "engine", "x"};
+  EXPECT_TRUE(GateOf(v2.Finish(Sizes(2), &active), "top_overlap").passed);
 }
 
 TEST(ValidationTest, DisabledGatesPass) {
@@ -174,7 +174,7 @@ TEST(ValidationTest, DisabledGatesPass) {
   o.score_range = false;
   auto v = Clean(o);
   v.Observe("corrections", R"({"variant":"a","word":"b","score":7,"version":"v"})");
-  ValidationReport r = v.Finish(Sizes(2), std::nullopt);
+  ValidationReport r = v.Finish(Sizes(2), nullptr);
   EXPECT_TRUE(r.passed()) << r.FirstFailure();
   EXPECT_EQ(GateOf(r, "canaries").detail, "disabled");
 }

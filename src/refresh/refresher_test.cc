@@ -1,4 +1,4 @@
-#include "cli/refresh.h"
+#include "refresh/refresher.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "cli/export.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/lexicon_store.h"
@@ -21,8 +20,8 @@ absl::Time Day(int d) {
   return absl::FromCivil(absl::CivilSecond(2026, 11, d, 2, 0, 0), absl::UTCTimeZone());
 }
 
-Config MakeConfig(const TempDir& dir, const std::string& corpus) {
-  Config c;
+RefreshOptions MakeConfig(const TempDir& dir, const std::string& corpus) {
+  RefreshOptions c;
   c.source.uri = "jsonl:" + corpus;
   c.store_uri = "dir:" + dir.Sub("store");
   c.rejects_dir = dir.Sub("rejects");
@@ -31,20 +30,31 @@ Config MakeConfig(const TempDir& dir, const std::string& corpus) {
   return c;
 }
 
-std::vector<std::string> Export(const std::string& store, const std::string& lexicon) {
+absl::StatusOr<RefreshReport> RunRefresh(const RefreshOptions& options, const Clock& clock) {
+  auto refresher = Refresher::Open(options, &clock, nullptr);
+  if (!refresher.ok()) return refresher.status();
+  return (*refresher)->Run();
+}
+
+// The records of one lexicon of the current version, in store order.
+std::vector<std::string> Export(const std::string& store_uri, std::string_view lexicon) {
   std::vector<std::string> lines;
-  std::FILE* f = std::tmpfile();
-  absl::Status st = RunExport(ExportFlags{store, "", lexicon, "jsonl"}, f);
+  auto store = LexiconStore::Open(store_uri);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return lines;
+  auto version = (*store)->Current();
+  EXPECT_TRUE(version.ok() && version->has_value());
+  if (!version.ok() || !version->has_value()) return lines;
+  absl::Status st = (*store)->ScanLexicon(**version, lexicon,
+                                          [&](std::string_view r) { lines.emplace_back(r); });
   EXPECT_TRUE(st.ok()) << st;
-  std::rewind(f);
-  char buf[4096];
-  while (std::fgets(buf, sizeof(buf), f)) {
-    std::string l(buf);
-    if (!l.empty() && l.back() == '\n') l.pop_back();
-    lines.push_back(l);
-  }
-  std::fclose(f);
   return lines;
+}
+
+std::string ManifestJson(LexiconStore& store, const std::string& version) {
+  auto m = store.ReadManifest(version);
+  EXPECT_TRUE(m.ok()) << m.status();
+  return m.ok() ? m->ToJson() : "";
 }
 
 TEST(RefreshTest, PublishesSpellingAndNgramsAndNamesSameDayRuns) {
@@ -53,12 +63,12 @@ TEST(RefreshTest, PublishesSpellingAndNgramsAndNamesSameDayRuns) {
                                             "\n"
                                             R"({"id":"2","title":"Engine","body":"search"})"
                                             "\n");
-  Config c = MakeConfig(dir, corpus);
+  RefreshOptions c = MakeConfig(dir, corpus);
   FakeClock clock(Day(23));
-  auto r = RunRefresh(c, RefreshFlags{true}, clock);
+  auto r = RunRefresh(c, clock);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->version, "v1.20261123");
-  EXPECT_THAT(r->summary_json, HasSubstr(R"("documents":2)"));
+  EXPECT_THAT(r->ToJson(), HasSubstr(R"("documents":2)"));
   auto spelling = Export(c.store_uri, "spelling");
   ASSERT_EQ(spelling.size(), 2u);
   EXPECT_EQ(
@@ -71,7 +81,7 @@ TEST(RefreshTest, PublishesSpellingAndNgramsAndNamesSameDayRuns) {
   EXPECT_FALSE(ngrams.empty());
   EXPECT_THAT(ngrams[0], HasSubstr(R"("n":1)"));
 
-  auto again = RunRefresh(c, RefreshFlags{true}, clock);
+  auto again = RunRefresh(c, clock);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->version, "v1.20261123.2");
 }
@@ -119,14 +129,14 @@ TEST(RefreshTest, SameLexiconsWhicheverTextTheMiningPassesRead) {
   // over three threads: it overflows, and the second pass reads the corpus), none at all.
   for (int64_t cache_mb : {int64_t{512}, int64_t{1}, int64_t{0}}) {
     for (int threads : {1, 3}) {
-      Config c = MakeConfig(dir, path);
+      RefreshOptions c = MakeConfig(dir, path);
       c.store_uri =
           "dir:" + dir.Sub("store-" + std::to_string(cache_mb) + "-" + std::to_string(threads));
       c.count.threads = threads;
       c.lexicons.pass_cache_mb = cache_mb;
-      auto r = RunRefresh(c, RefreshFlags{true}, clock);
+      auto r = RunRefresh(c, clock);
       ASSERT_TRUE(r.ok()) << r.status();
-      EXPECT_THAT(r->summary_json, HasSubstr(cache_mb == 512 ? R"("second_pass":"cache")"
+      EXPECT_THAT(r->ToJson(), HasSubstr(cache_mb == 512 ? R"("second_pass":"cache")"
                                                              : R"("second_pass":"corpus")"));
       const std::vector<std::string> lexicons = AllLexicons(c.store_uri);
       if (first.empty()) {
@@ -151,9 +161,9 @@ TEST(RefreshTest, TooManyRejectsPublishesNothingAndKeepsCurrent) {
   TempDir dir;
   std::string good = dir.Write("good.jsonl", R"({"id":"1","body":"alpha beta"})"
                                              "\n");
-  Config c = MakeConfig(dir, good);
+  RefreshOptions c = MakeConfig(dir, good);
   FakeClock clock(Day(23));
-  ASSERT_TRUE(RunRefresh(c, RefreshFlags{true}, clock).ok());
+  ASSERT_TRUE(RunRefresh(c, clock).ok());
 
   std::string bad = dir.Write("bad.jsonl", R"({"id":"1","body":"gamma"})"
                                            "\n"
@@ -162,7 +172,7 @@ TEST(RefreshTest, TooManyRejectsPublishesNothingAndKeepsCurrent) {
                                            "\n");
   c.source.uri = "jsonl:" + bad;
   clock.Set(Day(24));
-  auto r = RunRefresh(c, RefreshFlags{true}, clock);
+  auto r = RunRefresh(c, clock);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("2 of 3 records rejected"));
@@ -184,7 +194,7 @@ TEST(RefreshTest, TooManyRejectsPublishesNothingAndKeepsCurrent) {
   // version, so that gate is off here; GatesRejectAVersion covers it).
   c.max_reject_share = 0.7;
   c.validation.top_overlap = false;
-  auto ok = RunRefresh(c, RefreshFlags{true}, clock);
+  auto ok = RunRefresh(c, clock);
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->version, "v1.20261124");
 }
@@ -193,14 +203,14 @@ TEST(RefreshTest, GatesRejectAVersionAndForceOverridesThem) {
   TempDir dir;
   std::string first = dir.Write("a.jsonl", R"({"id":"1","body":"alpha beta gamma"})"
                                            "\n");
-  Config c = MakeConfig(dir, first);
+  RefreshOptions c = MakeConfig(dir, first);
   FakeClock clock(Day(23));
-  ASSERT_TRUE(RunRefresh(c, RefreshFlags{true}, clock).ok());
+  ASSERT_TRUE(RunRefresh(c, clock).ok());
 
   // A missing canary word rejects the version; the error names the gate.
   c.validation.canary_words = {"zebra"};
   clock.Set(Day(24));
-  auto r = RunRefresh(c, RefreshFlags{true}, clock);
+  auto r = RunRefresh(c, clock);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("gate canaries"));
@@ -211,35 +221,34 @@ TEST(RefreshTest, GatesRejectAVersionAndForceOverridesThem) {
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[1].state, VersionState::kRejected);
   EXPECT_THAT(list[1].note, HasSubstr("canaries"));
-  EXPECT_THAT(*(*store)->ReadManifest("v1.20261124"), HasSubstr("\"passed\":false"));
+  EXPECT_THAT(ManifestJson(**store, "v1.20261124"), HasSubstr("\"passed\":false"));
 
   // A corpus that shares no top words with the active version fails the overlap gate.
   c.validation.canary_words = {};
   c.source.uri = "jsonl:" + dir.Write("b.jsonl", R"({"id":"1","body":"delta epsilon"})"
                                                  "\n");
-  r = RunRefresh(c, RefreshFlags{true}, clock);
+  r = RunRefresh(c, clock);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("gate top_overlap"));
 
   // --force activates it anyway and says so in the manifest and status.
-  RefreshFlags force{true};
-  force.force = true;
-  auto forced = RunRefresh(c, force, clock);
+  c.force = true;
+  auto forced = RunRefresh(c, clock);
   ASSERT_TRUE(forced.ok()) << forced.status();
   EXPECT_EQ(**(*store)->Current(), forced->version);
-  EXPECT_THAT(*(*store)->ReadManifest(forced->version), HasSubstr("\"forced\":true"));
+  EXPECT_THAT(ManifestJson(**store, forced->version), HasSubstr("\"forced\":true"));
   EXPECT_EQ((*store)->List()->back().state, VersionState::kActive);
   EXPECT_THAT((*store)->List()->back().note, HasSubstr("forced: top_overlap"));
 }
 
 TEST(RefreshTest, RetentionPrunesOldVersionsAfterActivation) {
   TempDir dir;
-  Config c = MakeConfig(dir, dir.Write("a.jsonl", R"({"id":"1","body":"alpha beta"})"
+  RefreshOptions c = MakeConfig(dir, dir.Write("a.jsonl", R"({"id":"1","body":"alpha beta"})"
                                                   "\n"));
   FakeClock clock(Day(1));
   for (int d = 1; d <= 10; ++d) {
     clock.Set(Day(d));
-    ASSERT_TRUE(RunRefresh(c, RefreshFlags{true}, clock).ok());
+    ASSERT_TRUE(RunRefresh(c, clock).ok());
   }
   // Day 10's run keeps the versions of the last 7 days (created on or after Nov 3, 02:00).
   auto store = LexiconStore::Open(c.store_uri);
@@ -253,21 +262,21 @@ TEST(RefreshTest, EmptyCorpusPublishesNothing) {
   TempDir dir;
   std::string only_deleted = dir.Write("d.jsonl", R"({"id":"1","deleted":true})"
                                                   "\n");
-  Config c = MakeConfig(dir, only_deleted);
+  RefreshOptions c = MakeConfig(dir, only_deleted);
   FakeClock clock(Day(23));
-  auto r = RunRefresh(c, RefreshFlags{true}, clock);
+  auto r = RunRefresh(c, clock);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("store/CURRENT")));
 }
 
 TEST(RefreshTest, BadUrisFailBeforeReading) {
   TempDir dir;
-  Config c = MakeConfig(dir, dir.Sub("missing.jsonl"));
+  RefreshOptions c = MakeConfig(dir, dir.Sub("missing.jsonl"));
   FakeClock clock(Day(23));
-  EXPECT_EQ(RunRefresh(c, RefreshFlags{true}, clock).status().code(),
+  EXPECT_EQ(RunRefresh(c, clock).status().code(),
             absl::StatusCode::kInvalidArgument);
   c.store_uri = "nosuch://x";
-  EXPECT_EQ(RunRefresh(c, RefreshFlags{true}, clock).status().code(),
+  EXPECT_EQ(RunRefresh(c, clock).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -1,0 +1,45 @@
+#ifndef NIGHTJAR_REFRESH_COUNT_STAGE_H_
+#define NIGHTJAR_REFRESH_COUNT_STAGE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "corpus/document_source.h"
+#include "count/corpus_counter.h"
+#include "lexicon/lexicon_builder.h"
+#include "refresh/observer.h"
+#include "refresh/refresh_options.h"
+
+namespace nightjar {
+
+// What the count stage hands to mining.
+struct CountedCorpus {
+  CorpusCounts counts;
+  SourceProgress input;                    // where the source ended
+  std::vector<std::string> damaged_files;  // inputs that could not be read to their end
+};
+
+// The count stage's seam: where the counts that the lexicons are mined from come from. The
+// stateless refresh reads the whole corpus (OpenCorpusCount); incremental state and shards plug
+// in here with counts of their own. Not thread-safe; Count is called once.
+class CountStage {
+ public:
+  virtual ~CountStage() = default;
+  // Counts, reporting rejected records to the RejectLog given at open and progress to
+  // `observer`. Fails only when the source as a whole fails.
+  [[nodiscard]] virtual absl::StatusOr<CountedCorpus> Count(RefreshObserver& observer) = 0;
+  // Opens a fresh read of the corpus, for mining passes that need its text again. Valid for the
+  // stage's lifetime.
+  virtual SourceFactory Reopen() = 0;
+};
+
+// A CountStage that reads every document of options.source. The source is opened here, so that
+// a bad URI fails before anything is counted. `rejects` must outlive the stage.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<CountStage>> OpenCorpusCount(
+    const RefreshOptions& options, RejectLog* rejects);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_REFRESH_COUNT_STAGE_H_

@@ -1,0 +1,111 @@
+#include "refresh/publish.h"
+
+#include "lexicon/spelling.h"
+#include "util/json_writer.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+// The records' terms view the count tables, in an order the records do not follow: each would
+// be a cache miss, so the text of the record a few places on is loaded ahead.
+constexpr size_t kAhead = 8;
+inline void Prefetch(std::string_view s) { __builtin_prefetch(s.data()); }
+
+absl::Status WriteSpelling(const std::vector<SpellingEntry>& spelling, const std::string& version,
+                           const auto& append) {
+  for (size_t i = 0; i < spelling.size(); ++i) {
+    if (i + kAhead < spelling.size()) Prefetch(spelling[i + kAhead].word);
+    const auto& e = spelling[i];
+    NJ_RETURN_IF_ERROR(append(kSpellingLexicon, e.word, SpellingRecordJson(e, version)));
+  }
+  for (size_t i = 0; i < spelling.size(); ++i) {
+    if (i + kAhead < spelling.size()) Prefetch(spelling[i + kAhead].word);
+    const auto& e = spelling[i];
+    NJ_RETURN_IF_ERROR(append(kVocabularyLexicon, e.word, VocabularyRecordJson(e)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
+                        const std::string& version, const std::string& updated,
+                        const auto& append) {
+  for (const auto& c : lex.corrections) {
+    NJ_RETURN_IF_ERROR(append(kCorrectionsLexicon, c.variant,
+                              CorrectionRecordJson(c.variant, c.word, c.score, version)));
+  }
+  for (const auto& r : lex.related) {
+    std::vector<std::pair<std::string_view, float>> list(r.related.begin(), r.related.end());
+    NJ_RETURN_IF_ERROR(
+        append(kRelatedLexicon, r.term, RelatedRecordJson(r.term, list, version, updated)));
+  }
+  for (const auto& e : lex.expansions) {
+    NJ_RETURN_IF_ERROR(
+        append(kExpansionsLexicon, e.term,
+               ExpansionRecordJson(e, options.lexicons.expansions.max_expansions, version)));
+  }
+  for (const auto& p : lex.phrases) {
+    NJ_RETURN_IF_ERROR(append(kPhrasesLexicon, p.text, PhraseRecordJson(p, version)));
+  }
+  for (const auto& a : lex.acronyms) {
+    NJ_RETURN_IF_ERROR(
+        append(kAcronymsLexicon, a.short_form + "\t" + a.long_form, AcronymRecordJson(a, version)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteLexicons(const Lexicons& lex, const std::vector<NgramRow>& ngrams,
+                           const RefreshOptions& options, absl::Time started,
+                           VersionBuilder& builder, VersionValidator& validator) {
+  const std::string& version = builder.version();
+  auto append = [&](std::string_view lexicon, std::string_view key,
+                    const std::string& record) -> absl::Status {
+    validator.Observe(lexicon, record);
+    return builder.Append(lexicon, key, record);
+  };
+  NJ_RETURN_IF_ERROR(WriteSpelling(lex.spelling, version, append));
+  NJ_RETURN_IF_ERROR(WriteMined(lex, options, version, FormatUtc(started), append));
+  for (size_t i = 0; i < ngrams.size(); ++i) {
+    if (i + kAhead < ngrams.size()) Prefetch(ngrams[i + kAhead].ngram);
+    const auto& row = ngrams[i];
+    if (row.stats.frequency < options.ngrams.min_frequency) continue;
+    NJ_RETURN_IF_ERROR(append(kNgramsLexicon, row.ngram, NgramRecordJson(row, version)));
+  }
+  for (std::string_view name : kAllLexicons) NJ_RETURN_IF_ERROR(builder.Declare(name));
+  return absl::OkStatus();
+}
+
+std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshOptions& c) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto section = [&](std::string name, JsonWriter& w) {
+    out.emplace_back(std::move(name), w.str());
+    w.Clear();
+  };
+  const auto& l = c.lexicons;
+  JsonWriter w;
+  w.BeginObject().Key("ngram_min").Int(c.count.ngram_min).Key("ngram_max").Int(c.count.ngram_max);
+  section("count", w.EndObject());
+  w.BeginObject().Key("min_frequency").Uint(l.spelling.min_frequency);
+  w.Key("min_doc_frequency").Uint(l.spelling.min_doc_frequency);
+  section("spelling", w.Key("min_chars").Int(l.spelling.min_chars).EndObject());
+  section("ngrams", w.BeginObject().Key("min_frequency").Uint(c.ngrams.min_frequency).EndObject());
+  w.BeginObject().Key("word_min_frequency").Uint(l.variants.word_min_frequency);
+  w.Key("min_ratio").Double(l.variants.min_ratio).Key("max_distance").Int(l.variants.max_distance);
+  w.Key("max_typing_cost").Double(l.variants.max_typing_cost);
+  section("variants", w.Key("min_context").Double(l.variants.min_context).EndObject());
+  w.BeginObject().Key("min_count").Uint(l.phrases.min_count);
+  section("phrases", w.Key("threshold").Double(l.phrases.threshold).EndObject());
+  w.BeginObject().Key("min_count").Uint(l.acronyms.min_count);
+  section("acronyms", w.Key("min_confidence").Double(l.acronyms.min_confidence).EndObject());
+  w.BeginObject().Key("window").Int(l.cooccurrence.window);
+  w.Key("top_k").Int(l.related.top_k).Key("dimensions").Int(l.related.dimensions);
+  w.Key("top_n").Int(l.related.top_n).Key("min_score").Double(l.related.min_score);
+  section("related", w.EndObject());
+  w.BeginObject().Key("max_expansions").Int(l.expansions.max_expansions);
+  section("expansions", w.EndObject());
+  return out;
+}
+
+}  // namespace nightjar

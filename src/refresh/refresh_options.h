@@ -1,0 +1,39 @@
+#ifndef NIGHTJAR_REFRESH_REFRESH_OPTIONS_H_
+#define NIGHTJAR_REFRESH_REFRESH_OPTIONS_H_
+
+#include <string>
+
+#include "corpus/document_source.h"
+#include "count/corpus_counter.h"
+#include "lexicon/lexicon_builder.h"
+#include "lexicon/ngram_stats.h"
+#include "store/retention.h"
+#include "store/validation.h"
+
+namespace nightjar {
+
+// What to do when an input file cannot be read to its end (a cut-off .zst, a .gz whose CRC
+// fails): kFail fails the run and publishes nothing; kSkip counts what was read, names the file
+// in the summary and the manifest, and goes on.
+enum class DamagedFilePolicy { kFail, kSkip };
+
+// Everything one refresh is configured by. Every field has a default; docs/configuration.md
+// maps each TOML key to its field here.
+struct RefreshOptions {
+  SourceOptions source;            // corpus.*: the corpus URI, fields and size caps
+  double max_reject_share = 0.01;  // corpus.max_reject_share: above it the run fails
+  std::string rejects_dir = "./var/nightjar/rejects";  // corpus.rejects_dir; "" = no quarantine
+  DamagedFilePolicy on_damaged_file = DamagedFilePolicy::kFail;  // corpus.on_damaged_file
+  CountOptions count;                                            // [text] and [count]
+  LexiconOptions lexicons;   // [spelling] [variants] [phrases] [acronyms] [related] [expansions]
+  NgramStatsOptions ngrams;  // [ngrams]
+  std::string store_uri = "dir:./var/nightjar";  // store.uri
+  ValidationOptions validation;                  // [validation]: gates before activation
+  RetentionOptions retention;                    // [retention]
+  bool force = false;     // --force: activate even when a gate fails (recorded in the manifest)
+  bool activate = true;   // false (--no-activate): stop at `validated`
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_REFRESH_REFRESH_OPTIONS_H_

@@ -1,0 +1,71 @@
+#include "refresh/report.h"
+
+#include "util/json_writer.h"
+
+namespace nightjar {
+
+double RefreshReport::Seconds(std::string_view name) const {
+  for (const auto* list : {&stages, &steps}) {
+    for (const auto& [n, s] : *list) {
+      if (n == name) return s;
+    }
+  }
+  return 0;
+}
+
+uint64_t RefreshReport::Records(std::string_view lexicon) const {
+  for (const auto& [n, r] : sizes) {
+    if (n == lexicon) return r;
+  }
+  return 0;
+}
+
+double RefreshReport::CountInputMBps() const {
+  const double s = Seconds("count");
+  return s > 0 ? static_cast<double>(corpus.input_bytes) / 1e6 / s : 0;
+}
+
+double RefreshReport::RunInputMBps() const {
+  return total_seconds > 0 ? static_cast<double>(corpus.input_bytes) / 1e6 / total_seconds : 0;
+}
+
+std::string RefreshReport::ToJson() const {
+  JsonWriter s;
+  s.BeginObject();
+  s.Key("version").String(version);
+  s.Key("state").String(VersionStateName(state));
+  s.Key("store").String(store_uri);
+  s.Key("corpus");
+  WriteCorpusJson(s, corpus);
+  s.Key("rejects");
+  WriteRejectsJson(s, rejects);
+  s.Key("lexicons").BeginObject();
+  for (const auto& [name, records] : sizes) s.Key(name).Uint(records);
+  s.EndObject();
+  s.Key("activated").Bool(state == VersionState::kActive);
+  s.Key("forced").Bool(forced);
+  s.Key("validation").Raw(validation_json);
+  s.Key("pruned").BeginArray();
+  for (const auto& v : pruned) s.String(v);
+  s.EndArray();
+  s.Key("threads").Int(threads);
+  s.Key("second_pass").String(second_pass_cached ? "cache" : "corpus");
+  s.Key("third_pass").String(third_pass_cached ? "cache" : "corpus");
+  s.Key("seconds").BeginObject();
+  for (const auto& [name, seconds] : stages) s.Key(name).Double(seconds);
+  s.Key("total").Double(total_seconds);
+  s.Key("steps").BeginObject();
+  for (const auto& [name, seconds] : steps) s.Key(name).Double(seconds);
+  s.EndObject();
+  s.EndObject();
+  s.Key("count_input_mb_per_s").Double(CountInputMBps());
+  s.Key("run_input_mb_per_s").Double(RunInputMBps());
+  const double count_s = Seconds("count");
+  s.Key("count_docs_per_s")
+      .Double(count_s > 0 ? static_cast<double>(corpus.documents) / count_s : 0);
+  s.Key("peak_rss_bytes").Uint(peak_rss_bytes);
+  s.EndObject();
+  return s.Take();
+}
+
+}  // namespace nightjar

@@ -1,0 +1,48 @@
+#ifndef NIGHTJAR_REFRESH_REPORT_H_
+#define NIGHTJAR_REFRESH_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/manifest.h"
+#include "store/version_state.h"
+
+namespace nightjar {
+
+// What one refresh did: the run summary, for people (cli) and machines (--json, job progress).
+struct RefreshReport {
+  std::string version;                      // the version built
+  VersionState state = VersionState::kBuilding;  // kActive, kValidated or kRejected
+  bool forced = false;                      // activated although a gate failed
+  std::string store_uri;                    // credentials redacted
+  ManifestCorpus corpus;                    // corpus statistics (uri redacted)
+  ManifestRejects rejects;                  // rejected records by reason, damaged files
+  std::vector<std::pair<std::string, uint64_t>> sizes;  // published records per lexicon
+  std::string validation_json = "{}";       // ValidationReport::Json()
+  std::vector<std::string> pruned;          // versions deleted by retention
+  int threads = 1;
+  bool second_pass_cached = false;  // the second pass read the first's kept text
+  bool third_pass_cached = false;   // the third pass read the second's kept text
+  // Seconds per stage (kCountStage, ... in observer.h) and per finer step, in the order run.
+  std::vector<std::pair<std::string, double>> stages;
+  std::vector<std::pair<std::string, double>> steps;
+  double total_seconds = 0;
+  uint64_t peak_rss_bytes = 0;
+
+  // Seconds of the stage or step `name`; 0 when it did not run.
+  double Seconds(std::string_view name) const;
+  // Records published in `lexicon`; 0 when none.
+  uint64_t Records(std::string_view lexicon) const;
+  // Input megabytes per second of the count stage alone, and of the whole run.
+  double CountInputMBps() const;
+  double RunInputMBps() const;
+
+  // The --json summary: {"version","state","store","corpus","rejects","lexicons",...}.
+  std::string ToJson() const;
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_REFRESH_REPORT_H_
