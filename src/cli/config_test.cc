@@ -96,3 +96,29 @@ TEST(ConfigTest, BooleansAndListsFromText) {
 
 }  // namespace
 }  // namespace nightjar
+
+namespace nightjar {
+namespace {
+
+TEST(ConfigTest, UnknownEnvironmentVariablesFailLikeUnknownTomlKeys) {
+  auto typo = LoadConfig("", {{"NIGHTJAR_CORPUS_URL", "jsonl:x"}}, {});
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(typo.status().message()), HasSubstr("NIGHTJAR_CORPUS_URL"));
+  EXPECT_THAT(std::string(typo.status().message()), HasSubstr("not a known setting"));
+  // The test suite's, the scripts' and the config path's own variables are not settings.
+  auto ok = LoadConfig("",
+                       {{"NIGHTJAR_TEST_REDIS_URL", "redis://x"},
+                        {"NIGHTJAR_CONFIG", "/x.toml"},
+                        {"NIGHTJAR_BUILD_DIR", "b"},
+                        {"REDIS_URL", "redis://y"},
+                        {"NIGHTJAR_CORPUS_ON_DAMAGED_FILE", "skip"}},
+                       {});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->on_damaged_file, DamagedFilePolicy::kSkip);
+  auto bad = LoadConfig("", {}, {{"corpus.on_damaged_file", "ignore"}});
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("corpus.on_damaged_file"));
+}
+
+}  // namespace
+}  // namespace nightjar

@@ -77,6 +77,9 @@ absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
   NJ_ASSIGN_OR_RETURN(auto store, LexiconStore::Open(flags.store_uri));
   NJ_ASSIGN_OR_RETURN(const std::string version,
                       ResolveVersion(*store, flags.version, flags.store_uri));
+  // Verified first (a scan checks the manifest's checksum at its end), so that a damaged
+  // lexicon writes nothing rather than every record and then an error.
+  NJ_RETURN_IF_ERROR(store->ScanLexicon(version, flags.lexicon, [](std::string_view) {}));
   absl::Status write_status;
   simdjson::dom::parser parser;
   auto write = [&](std::string_view text) {

@@ -103,7 +103,8 @@ int Main(int argc, char** argv) {
                     "leave the new version validated; activate it with `versions activate`");
 
   // export
-  auto* exp = app.add_subcommand("export", "Print the records of one lexicon of a version");
+  auto* exp = app.add_subcommand(
+      "export", "Print the records of one lexicon of a version (verified against its checksum first)");
   ExportFlags ef;
   exp->add_option("--store", ef.store_uri, "store URI: dir:PATH or redis://...")->required();
   exp->add_option("--version", ef.version, "version to export (default: the current one)");

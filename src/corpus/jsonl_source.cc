@@ -176,6 +176,13 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
         eof = true;
         break;
       }
+      if (file_bytes_ == 0 && size == 0 && *n >= 3 && std::memcmp(buf.get(), "\xEF\xBB\xBF", 3) == 0) {
+        // A UTF-8 byte order mark is not part of the first record.
+        std::memmove(buf.get(), buf.get() + 3, *n - 3);
+        file_bytes_ += 3;
+        *n -= 3;
+        if (*n == 0) continue;
+      }
       file_bytes_ += *n;
       bytes_read_.store(finished_files_bytes_ + reader_->file_bytes_consumed());
       if (skipping_long_line_) {

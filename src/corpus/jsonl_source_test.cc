@@ -33,6 +33,7 @@ struct ReadResult {
   std::vector<ReadDoc> docs;
   std::map<std::string, uint64_t> reasons;
   std::vector<std::string> reject_lines;  // the rejects file, one JSON object per line
+  std::vector<std::string> damaged;       // DocumentSource::damaged_files at the end
 };
 
 ReadResult ReadAll(const TempDir& dir, const std::string& spec, SourceOptions opts = {}) {
@@ -57,6 +58,7 @@ ReadResult ReadAll(const TempDir& dir, const std::string& spec, SourceOptions op
           log);
     }
     EXPECT_TRUE(log.Close().ok());
+    out.damaged = (*source)->damaged_files();
     for (size_t i = 0; i < kRejectReasonCount; ++i) {
       auto r = static_cast<RejectReason>(i);
       if (log.count(r)) out.reasons[std::string(RejectReasonName(r))] = log.count(r);
@@ -191,6 +193,24 @@ TEST(JsonlSourceTest, EmptyAndUnreadableFilesAreRejectedNotFatal) {
   EXPECT_EQ(r.reasons["unreadable_file"], 2u);
   EXPECT_EQ(r.reasons.size(), 2u) << ::testing::PrintToString(r.reject_lines);
   EXPECT_THAT(r.reject_lines[0], HasSubstr(R"("line":0,"reason":"empty_file")"));
+  // The two files not read to their end are named as damaged; the empty one is not.
+  EXPECT_EQ(r.damaged,
+            (std::vector<std::string>{dir.Sub("b_corrupt.jsonl.gz"), dir.Sub("c_truncated.jsonl.zst")}));
+}
+
+TEST(JsonlSourceTest, AByteOrderMarkIsNotPartOfTheFirstRecord) {
+  TempDir dir;
+  dir.Write("a.jsonl", "\xEF\xBB\xBF" R"({"id":"1","body":"x"})"
+                       "\n" R"({"id":"2","body":"\ufeffy"})"
+                       "\n");
+  dir.Write("b.jsonl.zst", Zstd("\xEF\xBB\xBF" R"({"id":"3","body":"z"})"
+                                "\n"));
+  ReadResult r = ReadAll(dir, dir.Sub("a.jsonl") + "," + dir.Sub("b.jsonl.zst"));
+  ASSERT_EQ(r.docs.size(), 3u) << ::testing::PrintToString(r.reject_lines);
+  EXPECT_EQ(r.docs[0].id, "1");
+  EXPECT_EQ(r.docs[2].id, "3");
+  EXPECT_TRUE(r.reasons.empty());
+  EXPECT_TRUE(r.damaged.empty());
 }
 
 TEST(JsonlSourceTest, ReadsGzipZstdAndMultiMemberGzip) {

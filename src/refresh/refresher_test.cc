@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <zstd.h>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/lexicon_store.h"
@@ -278,6 +280,94 @@ TEST(RefreshTest, BadUrisFailBeforeReading) {
   c.store_uri = "nosuch://x";
   EXPECT_EQ(RunRefresh(c, clock).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(RefreshTest, ASmallCorpusPublishesEmptyLexiconsThatReadersLoad) {
+  TempDir dir;
+  RefreshOptions c = MakeConfig(dir, dir.Write("a.jsonl", R"({"id":"1","body":"alpha beta"})"
+                                                          "\n"));
+  FakeClock clock(Day(23));
+  auto r = RunRefresh(c, clock);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->state, VersionState::kActive);
+  // No expansions, phrases or acronyms: still published, empty, and readable.
+  for (std::string_view lexicon : kAllLexicons) {
+    EXPECT_THAT(r->ToJson(), HasSubstr("\"" + std::string(lexicon) + "\":")) << lexicon;
+  }
+  EXPECT_TRUE(Export(c.store_uri, "expansions").empty());
+  EXPECT_TRUE(Export(c.store_uri, "phrases").empty());
+  EXPECT_EQ(Export(c.store_uri, "spelling").size(), 2u);
+}
+
+// A good file beside a .zst cut off after its first 20 kB: the documents past the cut are lost.
+std::string DamagedCorpus(const TempDir& dir) {
+  std::string good, big;
+  for (int i = 0; i < 500; ++i) {
+    good += R"({"id":"g)" + std::to_string(i) + R"(","body":"alpha beta gamma"})" "\n";
+  }
+  uint64_t x = 88172645463325252ull;  // xorshift: words that do not compress away
+  for (int i = 0; i < 2000; ++i) {
+    big += R"({"id":"z)" + std::to_string(i) + R"(","body":")";
+    for (int w = 0; w < 8; ++w) {
+      for (int k = 0; k < 6; ++k) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        big += static_cast<char>('a' + x % 26);
+      }
+      big += ' ';
+    }
+    big += "\"}\n";
+  }
+  std::string zst(ZSTD_compressBound(big.size()), '\0');
+  zst.resize(ZSTD_compress(zst.data(), zst.size(), big.data(), big.size(), 1));
+  EXPECT_GT(zst.size(), 20000u);
+  dir.Write("corpus/a.jsonl", good);
+  dir.Write("corpus/b.jsonl.zst", zst.substr(0, 20000));
+  return dir.Sub("corpus");
+}
+
+TEST(RefreshTest, ADamagedInputFileFailsTheRunUnlessSkipped) {
+  TempDir dir;
+  RefreshOptions c = MakeConfig(dir, DamagedCorpus(dir));
+  FakeClock clock(Day(23));
+  auto r = RunRefresh(c, clock);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("b.jsonl.zst"));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("nothing published"));
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("store/CURRENT")));
+
+  c.on_damaged_file = DamagedFilePolicy::kSkip;
+  auto skipped = RunRefresh(c, clock);
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  ASSERT_EQ(skipped->rejects.damaged_files.size(), 1u);
+  EXPECT_THAT(skipped->rejects.damaged_files[0], HasSubstr("b.jsonl.zst"));
+  auto store = LexiconStore::Open(c.store_uri);
+  EXPECT_THAT(ManifestJson(**store, skipped->version), HasSubstr(R"("damaged_files":[")"));
+}
+
+TEST(RefreshTest, ObserverSeesEveryStageInOrder) {
+  struct Recorder : RefreshObserver {
+    std::vector<std::string> events;
+    bool sampled = false;
+    void StageBegun(std::string_view s) override { events.push_back("+" + std::string(s)); }
+    void StageEnded(std::string_view s, double) override { events.push_back("-" + std::string(s)); }
+    void Counting(std::function<ProgressSample()> sample) override {
+      if (sample) sampled = sample().input_total > 0;
+    }
+  } recorder;
+  TempDir dir;
+  RefreshOptions c = MakeConfig(dir, dir.Write("a.jsonl", R"({"id":"1","body":"alpha beta"})"
+                                                          "\n"));
+  FakeClock clock(Day(23));
+  auto refresher = Refresher::Open(c, &clock, &recorder);
+  ASSERT_TRUE(refresher.ok()) << refresher.status();
+  auto r = (*refresher)->Run();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(recorder.events, (std::vector<std::string>{"+count", "-count", "+gates", "-gates",
+                                                        "+mine", "-mine", "+publish", "-publish"}));
+  EXPECT_TRUE(recorder.sampled);
+  EXPECT_GT(r->Seconds("count"), 0);
+  EXPECT_GT(r->Seconds("publish"), 0);
 }
 
 }  // namespace

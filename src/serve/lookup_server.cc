@@ -142,6 +142,8 @@ void LookupServer::Routes() {
               Error(res, 400, fmt::format("missing parameter '{}'", param));
             } else if ((value = req.get_param_value(param)).size() > max_query) {
               Error(res, 413, fmt::format("'{}' is longer than {} bytes", param, max_query));
+            } else if (!IsValidUtf8(value)) {
+              Error(res, 400, fmt::format("'{}' is not valid UTF-8", param));
             }
           }
           if (res.status < 400) {

@@ -145,7 +145,7 @@ std::string Snapshot::LookupJson(std::string_view query) const {
   JsonWriter w;
   w.BeginObject();
   w.Key("version").String(version_);
-  w.Key("query").String(query);
+  w.Key("query").String(ValidUtf8(query));
   w.Key("corrected").String(q.corrected);
   w.Key("tokens").BeginArray();
   for (size_t i = 0; i < q.tokens.size(); ++i) {

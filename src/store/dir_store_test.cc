@@ -1,5 +1,6 @@
 #include "store/dir_store.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -118,6 +119,29 @@ TEST(DirStoreTest, FormatMagicAndVersionAreChecked) {
 TEST(DirStoreTest, BadUrisFailFast) {
   EXPECT_EQ(LexiconStore::Open("s3://bucket").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(LexiconStore::Open("dir:").status().code(), absl::StatusCode::kInvalidArgument);
+  // A regular file where the directory should be is bad usage, not a runtime failure.
+  TempDir dir;
+  const std::string file = dir.Write("not-a-dir", "x");
+  auto st = LexiconStore::Open("dir:" + file).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(st.message()), HasSubstr("is not a directory"));
+}
+
+TEST(DirStoreTest, WhatACrashedDeleteLeftIsRemovedByTheNextBegin) {
+  TempDir dir;
+  auto store = LexiconStore::Open(dir.path());
+  std::string old = Publish(**store, Day(2026, 11, 20), {"a"});
+  std::string keep = Publish(**store, Day(2026, 11, 21), {"b"});
+  // A Delete killed after hiding the version and removing part of it: the state it leaves.
+  const std::string hidden = dir.Sub("versions/.deleting-" + old);
+  ASSERT_EQ(::rename(dir.Sub("versions/" + old).c_str(), hidden.c_str()), 0);
+  std::filesystem::remove(hidden + "/STATUS.json");
+  ASSERT_TRUE(std::filesystem::exists(hidden));
+  EXPECT_EQ(Names(*(*store)->List()), (std::vector<std::string>{keep}));
+  auto b = (*store)->Begin(Day(2026, 11, 22));
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_FALSE(std::filesystem::exists(hidden));
+  EXPECT_TRUE(std::filesystem::exists(dir.Sub("versions/" + keep)));
 }
 
 TEST(DirStoreTest, BadLexiconNamesAreRefused) {

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "store/dir_store.h"
 #include "store/redis_store.h"
 #include "util/status_macros.h"
@@ -21,6 +23,11 @@ absl::StatusOr<std::unique_ptr<LexiconStore>> LexiconStore::Open(const std::stri
   }
   if (path.empty()) return absl::InvalidArgumentError("store.uri: empty path");
   while (path.size() > 1 && path.back() == '/') path.pop_back();
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(
+        fmt::format("store.uri: dir:{} is not a directory", path));
+  }
   return std::unique_ptr<LexiconStore>(std::make_unique<DirStore>(path));
 }
 

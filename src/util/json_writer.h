@@ -41,6 +41,13 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+// `s` with each byte of an ill-formed sequence replaced by U+FFFD, so that text from outside (a
+// query, a line of stdin) can be written as a JSON string.
+std::string ValidUtf8(std::string_view s);
+
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_UTIL_JSON_WRITER_H_

@@ -1,0 +1,127 @@
+// The lookup service over a directory store: snapshot loading and the endpoints, no Redis.
+#include "serve/lookup_server.h"
+
+#include <httplib.h>
+#include <simdjson.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "serve/snapshot.h"
+#include "store/store_test_util.h"
+#include "util/json_writer.h"
+#include "util/temp_dir.h"
+
+namespace nightjar {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A version with one word of each kind; lexicons in `empty` are declared with no records.
+std::string MakeVersion(LexiconStore& store, const std::vector<std::string>& empty = {}) {
+  auto b = store.Begin(Day(2026, 11, 23));
+  EXPECT_TRUE(b.ok()) << b.status();
+  const std::string v = (*b)->version();
+  auto add = [&](std::string_view lex, std::string_view key, const std::string& rec) {
+    if (std::find(empty.begin(), empty.end(), lex) != empty.end()) return;
+    EXPECT_TRUE((*b)->Append(lex, key, rec).ok());
+  };
+  add("vocabulary", "alpha", R"({"word":"alpha","frequency":100})");
+  add("vocabulary", "beta", R"({"word":"beta","frequency":50})");
+  add("corrections", "alpah", R"({"variant":"alpah","word":"alpha","score":0.9})");
+  add("expansions", "alpha", R"({"term":"alpha","expansions":[{"term":"first","score":0.9}]})");
+  add("related", "alpha", R"({"word":"alpha","related_terms":[{"term":"beta","score":0.5}]})");
+  for (std::string_view name : kAllLexicons) EXPECT_TRUE((*b)->Declare(name).ok());
+  auto files = (*b)->Seal();
+  EXPECT_TRUE(files.ok());
+  EXPECT_TRUE((*b)->Commit(TestManifest(*files), VersionState::kValidated, "").ok());
+  EXPECT_TRUE(Activate(store, v, Day(2026, 11, 23)).ok());
+  return v;
+}
+
+class LookupServerTest : public ::testing::Test {
+ protected:
+  void Start(const std::vector<std::string>& empty = {}) {
+    uri_ = "dir:" + dir_.Sub("store");
+    auto store = LexiconStore::Open(uri_);
+    ASSERT_TRUE(store.ok());
+    version_ = MakeVersion(**store, empty);
+    ServeOptions o;
+    o.listen = "127.0.0.1:0";
+    o.threads = 4;
+    auto server = LookupServer::Start(o, [uri = uri_] { return LexiconStore::Open(uri); });
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(server).value();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+  // GETs `path` and parses the body, which must always be valid UTF-8 JSON.
+  simdjson::dom::element Get(const std::string& path, int* status) {
+    auto r = client_->Get(path);
+    EXPECT_TRUE(r) << path;
+    if (!r) return {};
+    *status = r->status;
+    body_ = r->body;
+    EXPECT_TRUE(IsValidUtf8(body_)) << body_;
+    simdjson::dom::element e;
+    EXPECT_FALSE(parser_.parse(body_).get(e)) << body_;
+    return e;
+  }
+
+  TempDir dir_;
+  std::string uri_, version_, body_;
+  std::unique_ptr<LookupServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+  simdjson::dom::parser parser_;
+};
+
+TEST_F(LookupServerTest, CorrectsExpandsAndRelates) {
+  Start();
+  int status = 0;
+  auto c = Get("/v1/correct?q=alpah%20beta", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(std::string_view(c["corrected"]), "alpha beta");
+  EXPECT_EQ(std::string_view(c["version"]), version_);
+  auto e = Get("/v1/expand?q=alpah", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(body_, HasSubstr(R"("term":"first")"));
+  auto r = Get("/v1/related?term=Alpha", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(body_, HasSubstr(R"("term":"beta")"));
+  Get("/v1/correct", &status);
+  EXPECT_EQ(status, 400);
+}
+
+TEST_F(LookupServerTest, InvalidUtf8QueryIsRefusedWithValidJson) {
+  Start();
+  int status = 0;
+  auto e = Get("/v1/correct?q=%ff%fe%c3abc", &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_THAT(std::string(std::string_view(e["error"])), HasSubstr("not valid UTF-8"));
+  Get("/v1/expand?q=ok%c3", &status);
+  EXPECT_EQ(status, 400);
+}
+
+TEST_F(LookupServerTest, AVersionWithEmptyLexiconsIsServed) {
+  Start({"expansions", "related", "corrections"});
+  int status = 0;
+  auto c = Get("/v1/correct?q=alpah", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(std::string_view(c["corrected"]), "alpha");  // by edit distance alone
+  Get("/v1/expand?q=alpha", &status);
+  EXPECT_EQ(status, 200);
+}
+
+TEST(SnapshotTest, LookupJsonEchoesInvalidUtf8AsReplacementCharacters) {
+  TempDir dir;
+  auto store = LexiconStore::Open("dir:" + dir.Sub("s"));
+  ASSERT_TRUE(store.ok());
+  const std::string v = MakeVersion(**store);
+  auto snap = Snapshot::Load(**store, v, CorrectorOptions{});
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  const std::string json = (*snap)->LookupJson("\xff\xfe\xc3" "abc alpah");
+  EXPECT_TRUE(IsValidUtf8(json));
+  EXPECT_THAT(json, HasSubstr("\"query\":\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "abc alpah\""));
+  EXPECT_THAT(json, HasSubstr(R"("corrected":"abc alpha")"));
+}
+
+}  // namespace
+}  // namespace nightjar
