@@ -48,6 +48,29 @@ NIGHTJAR_COUNT_NGRAM_MAX=99 check bad-env 2 -- env NIGHTJAR_COUNT_NGRAM_MAX=99 "
 grep -q "NIGHTJAR_COUNT_NGRAM_MAX" "$T/err" || { echo "FAIL env error does not name the variable"; fail=1; }
 check missing-corpus 2 -- "$NJ" refresh --corpus "jsonl:$T/none.jsonl" --store "dir:$T/s"
 check no-subcommand 2 -- "$NJ"
+check unknown-env 2 -- env NIGHTJAR_CORPUS_URL=x "$NJ" refresh --corpus "jsonl:$T/good.jsonl" --store "dir:$T/s"
+grep -q "NIGHTJAR_CORPUS_URL" "$T/err" || { echo "FAIL unknown env variable not named"; fail=1; }
+: > "$T/a-file"
+check store-is-a-file 2 -- "$NJ" export --store "dir:$T/a-file" --lexicon spelling
+
+# A corpus too small for phrases or expansions still publishes a version readers can use.
+check refresh-small 0 -- "$NJ" refresh --corpus "jsonl:$T/good.jsonl" --store "dir:$T/small" \
+  --rejects-dir "$T/rej" --quiet --set spelling.min_frequency=1
+check export-empty-phrases 0 -- "$NJ" export --store "dir:$T/small" --lexicon phrases
+check lookup-small 0 -- "$NJ" lookup --store "dir:$T/small" "serch"
+# Invalid UTF-8 on stdin still gives valid UTF-8 JSON.
+printf '\xff\xfe\xc3abc serch\n' > "$T/binary-q"
+check lookup-binary-stdin 0 -- sh -c "\"$NJ\" lookup --store dir:$T/small --json < $T/binary-q"
+python3 -c 'import json,sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' "$T/out" ||
+  { echo "FAIL lookup --json of invalid UTF-8 is not UTF-8 JSON: $(cat "$T/out")"; fail=1; }
+# The summary labels the count stage's rate and the whole run's.
+check refresh-rates 0 -- "$NJ" refresh --corpus "jsonl:$T/good.jsonl" --store "dir:$T/small" \
+  --rejects-dir "$T/rej" --quiet --set spelling.min_frequency=1
+grep -q "count stage .* MB/s), whole run .* MB/s)" "$T/out" || { echo "FAIL rates: $(cat "$T/out")"; fail=1; }
+# A password in the store URI is never printed (the connection fails on a closed port).
+check redis-password 1 -- "$NJ" refresh --corpus "jsonl:$T/good.jsonl" \
+  --store "redis://user:hunter2@127.0.0.1:1/0" --quiet --json
+grep -q hunter2 "$T/out" "$T/err" && { echo "FAIL password printed: $(cat "$T/err")"; fail=1; }
 
 # Lexicons end to end on a small corpus with a known acronym, phrase and typo.
 python3 - "$T/lex.jsonl" <<'PY'
