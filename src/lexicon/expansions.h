@@ -5,6 +5,9 @@
 #include <string_view>
 #include <vector>
 
+#include "lexicon/acronyms.h"
+#include "lexicon/related.h"
+
 namespace nightjar {
 
 // How query expansions are assembled. Every field has a default.
@@ -25,6 +28,15 @@ struct ExpansionEntry {
   std::string term;  // folded: what a query token or phrase looks like
   std::vector<Expansion> expansions;
 };
+
+// The query expansions a unit's related terms give (see ExpansionOptions), best first.
+std::vector<Expansion> RelatedExpansions(const RelatedEntry& r, const ExpansionOptions& options);
+
+// The expansions lexicon: acronyms both ways ("ml" -> "machine learning" and back) first, then
+// each unit's closest related terms; repeats dropped, at most max_expansions a term; by term.
+std::vector<ExpansionEntry> MineExpansions(const std::vector<Acronym>& acronyms,
+                                           const std::vector<RelatedEntry>& related,
+                                           const ExpansionOptions& options);
 
 // {"term":..,"expansions":[{"term":..,"score":..}],"max_expansions":n,"version":..}
 std::string ExpansionRecordJson(const ExpansionEntry& e, int max_expansions,

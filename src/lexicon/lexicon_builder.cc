@@ -111,22 +111,6 @@ struct Unit {
 
 }  // namespace
 
-std::vector<Expansion> RelatedExpansions(const RelatedEntry& r, const ExpansionOptions& options) {
-  // A related term's expansion score is the larger of its related score and its cosine, so
-  // that the n-gram share can add morphology but not demote a purely distributional
-  // neighbour; the cosine must reach its own floor, so that look-alikes stay out.
-  std::vector<Expansion> out;
-  for (size_t i = 0; i < r.related.size(); ++i) {
-    const float cosine = i < r.distributional.size() ? r.distributional[i] : r.related[i].second;
-    const double score = std::max<double>(r.related[i].second, cosine);
-    if (score < options.min_related_score || cosine < options.min_related_cosine) continue;
-    out.push_back(Expansion{r.related[i].first, std::min(score, 1.0)});
-  }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Expansion& a, const Expansion& b) { return a.score > b.score; });
-  return out;
-}
-
 void MiningTrace::AddStage(std::string_view name, std::chrono::steady_clock::time_point since) {
   const double seconds = Since(since);
   for (auto& [n, s] : stages) {
@@ -144,66 +128,60 @@ void MiningTrace::Step(std::string name, std::chrono::steady_clock::time_point* 
   *since = now;
 }
 
-absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFactory& reopen,
-                                      const TokenizerOptions& tokenizer,
-                                      const LexiconOptions& options, int threads,
-                                      std::vector<FieldCache> first_pass, MiningTrace* trace) {
-  MiningTrace ignored;
-  MiningTrace& tr = trace != nullptr ? *trace : ignored;
-  Lexicons out;
-  const Vocabulary vocab(counts.terms, 1);
+namespace {
 
-  // Pass 2: phrases and abbreviations.
-  auto t = std::chrono::steady_clock::now();
+// Pass 2: phrases and abbreviations, from the first pass's text when it can be replayed, else
+// from the corpus. Returns the counts; *caches receives the text for the third pass (empty when
+// it did not fit).
+absl::StatusOr<PhraseCounts> PhrasePass(const CorpusCounts& counts, const Vocabulary& vocab,
+                                        const SourceFactory& reopen,
+                                        const TokenizerOptions& tokenizer,
+                                        const LexiconOptions& options, int threads,
+                                        std::vector<FieldCache> first_pass,
+                                        std::vector<FieldCache>* caches, MiningTrace& tr) {
   PhraseCounts phrase_counts;
-  // The tokenized text, one cache per thread, for the third pass.
-  std::vector<FieldCache> caches;
-  {
-    std::vector<std::unique_ptr<PhraseCounter>> cs;
-    const uint32_t limit = vocab.CountAtLeast(options.phrases.min_count);
-    const bool count_abbreviations = !counts.abbreviations_counted;
-    cs.reserve(static_cast<size_t>(threads));
-    for (int i = 0; i < threads; ++i) {
-      cs.push_back(std::make_unique<PhraseCounter>(tokenizer, vocab, limit, count_abbreviations));
-    }
-    if (!first_pass.empty() && ResolveTermHashes(vocab, &first_pass)) {
-      caches = std::move(first_pass);
-      ReplayEach(cs, caches, [](PhraseCounter& c, const FieldCache& f) { c.AddCached(f); });
-      MergeCounts(cs, &phrase_counts);
-      tr.second_pass_cached = true;
-    } else {
-      first_pass.clear();
-      const auto cache_bytes = static_cast<size_t>(options.pass_cache_mb) << 20;
-      // When the first pass's token count says the text cannot fit, the third pass will read
-      // the corpus anyway.
-      if (cache_bytes > 0 && counts.totals.tokens * FieldCache::kTokenBytes <= cache_bytes) {
-        for (int i = 0; i < threads; ++i) {
-          caches.emplace_back(cache_bytes / static_cast<size_t>(threads));
-        }
+  std::vector<std::unique_ptr<PhraseCounter>> cs;
+  const uint32_t limit = vocab.CountAtLeast(options.phrases.min_count);
+  const bool count_abbreviations = !counts.abbreviations_counted;
+  cs.reserve(static_cast<size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
+    cs.push_back(std::make_unique<PhraseCounter>(tokenizer, vocab, limit, count_abbreviations));
+  }
+  if (!first_pass.empty() && ResolveTermHashes(vocab, &first_pass)) {
+    *caches = std::move(first_pass);
+    ReplayEach(cs, *caches, [](PhraseCounter& c, const FieldCache& f) { c.AddCached(f); });
+    MergeCounts(cs, &phrase_counts);
+    tr.second_pass_cached = true;
+  } else {
+    first_pass.clear();
+    const auto cache_bytes = static_cast<size_t>(options.pass_cache_mb) << 20;
+    // When the first pass's token count says the text cannot fit, the third pass will read
+    // the corpus anyway.
+    if (cache_bytes > 0 && counts.totals.tokens * FieldCache::kTokenBytes <= cache_bytes) {
+      for (int i = 0; i < threads; ++i) {
+        caches->emplace_back(cache_bytes / static_cast<size_t>(threads));
       }
-      for (size_t i = 0; i < caches.size(); ++i) cs[i]->KeepFieldsIn(&caches[i]);
-      NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &phrase_counts));
     }
+    for (size_t i = 0; i < caches->size(); ++i) cs[i]->KeepFieldsIn(&(*caches)[i]);
+    NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &phrase_counts));
   }
   if (counts.abbreviations_counted) phrase_counts.abbreviations = counts.abbreviations;
-  if (std::any_of(caches.begin(), caches.end(),
+  if (std::any_of(caches->begin(), caches->end(),
                   [](const FieldCache& c) { return c.overflowed(); })) {
-    caches.clear();  // past the budget: the third pass reads the corpus
+    caches->clear();  // past the budget: the third pass reads the corpus
   }
-  const PhraseSet phrases(vocab, phrase_counts, options.phrases);
-  out.phrases = phrases.phrases();
-  out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
-  phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
-  tr.AddStage("phrase_pass", t);
+  return phrase_counts;
+}
 
-  // Units: the most frequent words and phrases.
-  t = std::chrono::steady_clock::now();
+// The units related terms are computed over: the most frequent words and phrases, and the
+// map from tokens to units the third pass reads.
+std::vector<Unit> SelectUnits(const Vocabulary& vocab, const PhraseSet& phrases,
+                              const RelatedOptions& options, UnitMap* map) {
   absl::flat_hash_set<std::string_view> connectors(ConnectorWords().begin(),
                                                    ConnectorWords().end());
   std::vector<Unit> units;
   for (uint32_t id = 0;
-       id < vocab.size() && units.size() < size_t{4} * static_cast<size_t>(options.related.top_k);
-       ++id) {
+       id < vocab.size() && units.size() < size_t{4} * static_cast<size_t>(options.top_k); ++id) {
     std::string_view w = vocab.term(id);
     if (!IsUnitWord(w) || connectors.contains(w)) continue;
     units.push_back(Unit{std::string(w), vocab.stats(id).frequency, id, -1});
@@ -215,23 +193,22 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   std::sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) {
     return a.frequency != b.frequency ? a.frequency > b.frequency : a.text < b.text;
   });
-  if (units.size() > static_cast<size_t>(options.related.top_k)) {
-    units.resize(static_cast<size_t>(options.related.top_k));
+  if (units.size() > static_cast<size_t>(options.top_k)) {
+    units.resize(static_cast<size_t>(options.top_k));
   }
-  UnitMap map;
-  map.units = static_cast<uint32_t>(units.size());
-  map.word_unit.assign(vocab.size(), UnitMap::kNone);
-  map.spelling_slot.assign(vocab.size(), UnitMap::kNone);
+  map->units = static_cast<uint32_t>(units.size());
+  map->word_unit.assign(vocab.size(), UnitMap::kNone);
+  map->spelling_slot.assign(vocab.size(), UnitMap::kNone);
   for (uint32_t u = 0; u < units.size(); ++u) {
     const Unit& unit = units[u];
     if (unit.word != Vocabulary::kNone) {
-      map.word_unit[unit.word] = u;
+      map->word_unit[unit.word] = u;
     } else {
       const auto& ids = phrases.phrases()[static_cast<size_t>(unit.phrase)].ids;
       if (ids.size() == 2) {
-        map.bigram_unit[BigramKey(ids[0], ids[1])] = u;
+        map->bigram_unit[BigramKey(ids[0], ids[1])] = u;
       } else {
-        map.trigram_unit[TrigramKey(ids[0], ids[1], ids[2])] = u;
+        map->trigram_unit[TrigramKey(ids[0], ids[1], ids[2])] = u;
       }
     }
   }
@@ -239,15 +216,19 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // "york" in another unit's window.
   for (const Phrase& p : phrases.phrases()) {
     if (p.ids.size() == 2) {
-      map.bigram_unit.try_emplace(BigramKey(p.ids[0], p.ids[1]), UnitMap::kNone);
+      map->bigram_unit.try_emplace(BigramKey(p.ids[0], p.ids[1]), UnitMap::kNone);
     } else {
-      map.trigram_unit.try_emplace(TrigramKey(p.ids[0], p.ids[1], p.ids[2]), UnitMap::kNone);
+      map->trigram_unit.try_emplace(TrigramKey(p.ids[0], p.ids[1], p.ids[2]), UnitMap::kNone);
     }
   }
+  map->IndexPhraseStarts(vocab.size());
+  return units;
+}
 
-  map.IndexPhraseStarts(vocab.size());
-
-  // Spelling candidates, whose contexts the third pass collects.
+// Spelling candidates, whose contexts the third pass collects: their slots go into *map.
+std::vector<VariantCandidate> SpellingCandidates(const Vocabulary& vocab,
+                                                 const LexiconOptions& options, int threads,
+                                                 UnitMap* map, MiningTrace& tr) {
   // Only words that some token could be a variant of: at least min_ratio times as frequent as
   // the rarest token (seen once), and no rarer than word_min_frequency.
   const uint32_t dictionary =
@@ -268,75 +249,87 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   // Slots in vocabulary order, most frequent word first: the third pass updates a slot's counts
   // at nearly every token, and the frequent words' slots then share a few cache lines.
   for (const auto& c : candidates) {
-    map.spelling_slot[c.variant] = 0;
-    map.spelling_slot[c.word] = 0;
+    map->spelling_slot[c.variant] = 0;
+    map->spelling_slot[c.word] = 0;
   }
   uint32_t slots = 0;
   for (uint32_t id = 0; id < vocab.size(); ++id) {
-    if (map.spelling_slot[id] == UnitMap::kNone) continue;
-    map.spelling_slot[id] = slots++;
-    map.slot_keep.push_back(
+    if (map->spelling_slot[id] == UnitMap::kNone) continue;
+    map->spelling_slot[id] = slots++;
+    map->slot_keep.push_back(
         SampleThreshold(vocab.stats(id).frequency, options.cooccurrence.spelling_sample));
   }
-  tr.AddStage("variants", t);
+  return candidates;
+}
 
-  // Pass 3: co-occurrence and spelling contexts.
-  t = std::chrono::steady_clock::now();
+// Pass 3: unit co-occurrence and spelling contexts, from the kept text or the corpus.
+absl::StatusOr<CooccurrenceCounts> ContextPass(const Vocabulary& vocab, const UnitMap& map,
+                                               const SourceFactory& reopen,
+                                               const TokenizerOptions& tokenizer,
+                                               const LexiconOptions& options, int threads,
+                                               std::vector<FieldCache>& caches,
+                                               MiningTrace& tr) {
   CooccurrenceCounts cooc;
-  {
-    std::vector<std::unique_ptr<CooccurrenceCounter>> cs;
-    cs.reserve(static_cast<size_t>(threads));
-    for (int i = 0; i < threads; ++i) {
-      cs.push_back(
-          std::make_unique<CooccurrenceCounter>(tokenizer, vocab, map, options.cooccurrence));
-    }
-    if (caches.empty()) {
-      NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &cooc));
-    } else {
-      ReplayEach(cs, caches, [](CooccurrenceCounter& c, FieldCache& f) {
-        c.AddCached(f);
-        f = FieldCache(0);
-      });
-      MergeCounts(cs, &cooc);
-      tr.third_pass_cached = true;
-    }
+  std::vector<std::unique_ptr<CooccurrenceCounter>> cs;
+  cs.reserve(static_cast<size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
+    cs.push_back(
+        std::make_unique<CooccurrenceCounter>(tokenizer, vocab, map, options.cooccurrence));
   }
-  tr.AddStage("context_pass", t);
+  if (caches.empty()) {
+    NJ_RETURN_IF_ERROR(RunCounters(reopen, cs, &cooc));
+  } else {
+    ReplayEach(cs, caches, [](CooccurrenceCounter& c, FieldCache& f) {
+      c.AddCached(f);
+      f = FieldCache(0);
+    });
+    MergeCounts(cs, &cooc);
+    tr.third_pass_cached = true;
+  }
+  return cooc;
+}
 
-  // Related terms.
-  t = std::chrono::steady_clock::now();
-  t0 = t;
-  const UnitVectors vectors =
-      BuildUnitVectors(map.units, std::move(cooc.pairs), options.related, threads);
+// Related terms: unit vectors from the co-occurrence pairs (taken), their nearest neighbours.
+std::vector<RelatedEntry> MineRelated(const std::vector<Unit>& units, const UnitMap& map,
+                                      SortedPairCounts pairs, const RelatedOptions& options,
+                                      int threads, UnitVectors* vectors, MiningTrace& tr) {
+  auto t0 = std::chrono::steady_clock::now();
+  *vectors = BuildUnitVectors(map.units, std::move(pairs), options, threads);
   tr.Step("related_svd", &t0);
   std::vector<std::vector<std::pair<uint32_t, float>>> nearest;
-  if (options.related.subword_weight > 0) {
+  if (options.subword_weight > 0) {
     std::vector<std::string_view> texts;
     texts.reserve(units.size());
     for (const Unit& unit : units) texts.emplace_back(unit.text);
-    nearest =
-        NearestUnits(MixSubwordVectors(vectors, texts, options.related), options.related, threads);
+    nearest = NearestUnits(MixSubwordVectors(*vectors, texts, options), options, threads);
   } else {
-    nearest = NearestUnits(vectors, options.related, threads);
+    nearest = NearestUnits(*vectors, options, threads);
   }
   tr.Step("related_nearest", &t0);
+  std::vector<RelatedEntry> out;
   for (uint32_t u = 0; u < map.units; ++u) {
     if (nearest[u].empty()) continue;
     RelatedEntry e{units[u].text, {}, {}};
     for (const auto& [v, s] : nearest[u]) {
       e.related.emplace_back(units[v].text, s);
-      e.distributional.push_back(vectors.row(u).dot(vectors.row(v)));
+      e.distributional.push_back(vectors->row(u).dot(vectors->row(v)));
     }
-    out.related.push_back(std::move(e));
+    out.push_back(std::move(e));
   }
-  std::sort(out.related.begin(), out.related.end(),
+  std::sort(out.begin(), out.end(),
             [](const RelatedEntry& a, const RelatedEntry& b) { return a.term < b.term; });
-  tr.AddStage("related", t);
+  return out;
+}
 
-  // Spelling variants: context vectors are sums of the unit vectors around each word.
-  t = std::chrono::steady_clock::now();
-  t0 = t;
-  UnitVectors contexts = WeightedRowSums(slots, cooc.spelling_contexts, vectors, threads);
+// Spelling variants: context vectors are sums of the unit vectors around each word. Fills the
+// spelling vocabulary and the corrections.
+void MineVariants(const Vocabulary& vocab, const UnitMap& map,
+                  const std::vector<VariantCandidate>& candidates, const CooccurrenceCounts& cooc,
+                  const UnitVectors& vectors, const LexiconOptions& options, int threads,
+                  Lexicons* out, MiningTrace& tr) {
+  auto t0 = std::chrono::steady_clock::now();
+  UnitVectors contexts = WeightedRowSums(static_cast<uint32_t>(map.slot_keep.size()),
+                                         cooc.spelling_contexts, vectors, threads);
   tr.Step("variant_contexts", &t0);
   for (Eigen::Index i = 0; i < contexts.rows(); ++i) {
     const float norm = contexts.row(i).norm();
@@ -361,51 +354,68 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   }
   const std::vector<Variant> variants =
       ChooseVariants(vocab, lowercase_candidates, context, options.variants);
-  out.spelling = BuildSpellingVocabulary(vocab, options.spelling);
+  out->spelling = BuildSpellingVocabulary(vocab, options.spelling);
   absl::flat_hash_map<std::string_view, size_t> entry_of;
-  for (size_t i = 0; i < out.spelling.size(); ++i) entry_of[out.spelling[i].word] = i;
+  for (size_t i = 0; i < out->spelling.size(); ++i) entry_of[out->spelling[i].word] = i;
   for (const Variant& v : variants) {
-    out.corrections.push_back(
+    out->corrections.push_back(
         Correction{std::string(vocab.term(v.variant)), std::string(vocab.term(v.word)), v.score});
     auto it = entry_of.find(vocab.term(v.word));
     if (it == entry_of.end()) continue;
-    auto& list = out.spelling[it->second].variants;
+    auto& list = out->spelling[it->second].variants;
     if (static_cast<int>(list.size()) < options.variants.max_variants) {
       list.emplace_back(vocab.term(v.variant));
     }
   }
-  std::sort(out.corrections.begin(), out.corrections.end(),
+  std::sort(out->corrections.begin(), out->corrections.end(),
             [](const Correction& a, const Correction& b) { return a.variant < b.variant; });
+}
+
+}  // namespace
+
+absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFactory& reopen,
+                                      const TokenizerOptions& tokenizer,
+                                      const LexiconOptions& options, int threads,
+                                      std::vector<FieldCache> first_pass, MiningTrace* trace) {
+  MiningTrace ignored;
+  MiningTrace& tr = trace != nullptr ? *trace : ignored;
+  Lexicons out;
+  const Vocabulary vocab(counts.terms, 1);
+
+  auto t = std::chrono::steady_clock::now();
+  std::vector<FieldCache> caches;  // the tokenized text, one cache per thread, for pass 3
+  NJ_ASSIGN_OR_RETURN(PhraseCounts phrase_counts,
+                      PhrasePass(counts, vocab, reopen, tokenizer, options, threads,
+                                 std::move(first_pass), &caches, tr));
+  const PhraseSet phrases(vocab, phrase_counts, options.phrases);
+  out.phrases = phrases.phrases();
+  out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
+  phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
+  tr.AddStage("phrase_pass", t);
+
+  t = std::chrono::steady_clock::now();
+  UnitMap map;
+  const std::vector<Unit> units = SelectUnits(vocab, phrases, options.related, &map);
+  const std::vector<VariantCandidate> candidates =
+      SpellingCandidates(vocab, options, threads, &map, tr);
   tr.AddStage("variants", t);
 
-  // Expansions: acronyms both ways, then the closest related terms.
-  absl::flat_hash_map<std::string, std::vector<Expansion>> exp;
-  for (const Acronym& a : out.acronyms) {
-    std::string folded_short = a.short_form;
-    absl::AsciiStrToLower(&folded_short);
-    exp[folded_short].push_back(Expansion{a.long_form, a.confidence});
-    exp[a.long_form].push_back(Expansion{a.short_form, a.confidence});
-  }
-  for (const RelatedEntry& r : out.related) {
-    const std::vector<Expansion> from_related = RelatedExpansions(r, options.expansions);
-    auto& list = exp[r.term];
-    list.insert(list.end(), from_related.begin(), from_related.end());
-  }
-  for (auto& [term, list] : exp) {
-    // Acronyms come first (added first), then related terms; drop repeats, keep the cap.
-    std::vector<Expansion> kept;
-    absl::flat_hash_set<std::string> seen;
-    for (auto& x : list) {
-      if (static_cast<int>(kept.size()) >= options.expansions.max_expansions) break;
-      std::string key = x.term;
-      absl::AsciiStrToLower(&key);
-      if (key == term || !seen.insert(key).second) continue;
-      kept.push_back(std::move(x));
-    }
-    if (!kept.empty()) out.expansions.push_back(ExpansionEntry{term, std::move(kept)});
-  }
-  std::sort(out.expansions.begin(), out.expansions.end(),
-            [](const ExpansionEntry& a, const ExpansionEntry& b) { return a.term < b.term; });
+  t = std::chrono::steady_clock::now();
+  NJ_ASSIGN_OR_RETURN(CooccurrenceCounts cooc, ContextPass(vocab, map, reopen, tokenizer,
+                                                           options, threads, caches, tr));
+  tr.AddStage("context_pass", t);
+
+  t = std::chrono::steady_clock::now();
+  UnitVectors vectors;
+  out.related =
+      MineRelated(units, map, std::move(cooc.pairs), options.related, threads, &vectors, tr);
+  tr.AddStage("related", t);
+
+  t = std::chrono::steady_clock::now();
+  MineVariants(vocab, map, candidates, cooc, vectors, options, threads, &out, tr);
+  tr.AddStage("variants", t);
+
+  out.expansions = MineExpansions(out.acronyms, out.related, options.expansions);
   return out;
 }
 

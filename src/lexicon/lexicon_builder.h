@@ -41,16 +41,6 @@ struct Correction {
   double score = 0;
 };
 
-struct RelatedEntry {
-  std::string term;
-  std::vector<std::pair<std::string, float>> related;
-  // Per related term, its distributional cosine alone (the score without the n-gram share).
-  std::vector<float> distributional;
-};
-
-// The query expansions a unit's related terms give (see ExpansionOptions), best first.
-std::vector<Expansion> RelatedExpansions(const RelatedEntry& r, const ExpansionOptions& options);
-
 // The mined lexicons of one run, ready to publish. Views into the CorpusCounts they were built
 // from, which must outlive them.
 struct Lexicons {

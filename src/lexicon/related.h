@@ -32,6 +32,14 @@ struct RelatedOptions {
 };
 
 // Unit vectors, one row per unit, L2-normalized (zero rows for units with no contexts).
+// One unit's related terms, best first: the related lexicon's entry.
+struct RelatedEntry {
+  std::string term;
+  std::vector<std::pair<std::string, float>> related;
+  // Per related term, its distributional cosine alone (the score without the n-gram share).
+  std::vector<float> distributional;
+};
+
 using UnitVectors = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // PPMI over windowed co-occurrence counts of `units` units (CooccurrenceCounts::pairs: rows
