@@ -174,13 +174,15 @@ TEST(RedisCrashTest, RestartWithDataMidExportRetriesAndFinishes) {
   auto b = (*store)->Begin(Day(2026, 11, 23));
   ASSERT_TRUE(b.ok());
   ASSERT_TRUE(Fill(**b, 0, 3000).ok());
-  server.Kill();  // mid-export: the builder's next batch finds the connection dead
+  server.Kill();           // mid-export: the builder's next batch finds the connection dead
+  bool restarted = false;  // read after the join
   std::thread restart([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    ASSERT_TRUE(server.Start());
+    restarted = server.Start();
   });
   absl::Status st = Fill(**b, 3000, 6000);
   restart.join();
+  ASSERT_TRUE(restarted);
   ASSERT_TRUE(st.ok()) << st;
   auto files = (*b)->Seal();
   ASSERT_TRUE(files.ok()) << files.status();

@@ -50,6 +50,9 @@ std::string TaggedVersion(LexiconStore& store, absl::Time now) {
   return v;
 }
 
+// The HTTP status of a result, or -1 when the request failed (a null result is not dereferenced).
+int StatusOf(const httplib::Result& r) { return r ? r->status : -1; }
+
 ServeOptions TestServe() {
   ServeOptions o;
   o.listen = "127.0.0.1:0";
@@ -93,6 +96,18 @@ TEST(ServeSwapTest, NoFailedOrMixedAnswersAcross20SwitchesUnderLoad) {
   std::mutex seen_mu;
   std::set<std::string> seen;
   std::vector<std::thread> clients;
+  // Stops and joins the clients however this test returns: an ASSERT below must report a
+  // failure, not end in std::terminate on a joinable thread.
+  struct JoinClients {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& clients;
+    ~JoinClients() {
+      stop = true;
+      for (auto& c : clients) {
+        if (c.joinable()) c.join();
+      }
+    }
+  } join_clients{stop, clients};
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&, t] {
       httplib::Client c("127.0.0.1", port);
@@ -141,7 +156,7 @@ TEST(ServeSwapTest, NoFailedOrMixedAnswersAcross20SwitchesUnderLoad) {
     }
   }
   stop = true;
-  for (auto& c : clients) c.join();
+  for (auto& c : clients) c.join();  // before the counts are read
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(mixed.load(), 0);
   EXPECT_GT(ok.load(), 20 * 40);
@@ -164,13 +179,14 @@ TEST(ServeSwapTest, AdminEndpointsNeedTheTokenAndSwitchVersions) {
   ASSERT_TRUE(anon);
   EXPECT_EQ(anon->status, 401);
   httplib::Headers wrong = {{"Authorization", "Bearer nope"}};
-  EXPECT_EQ(c.Post("/v1/admin/activate?version=" + b, wrong, "", "text/plain")->status, 401);
+  EXPECT_EQ(StatusOf(c.Post("/v1/admin/activate?version=" + b, wrong, "", "text/plain")), 401);
   httplib::Headers auth = {{"Authorization", "Bearer s3cret"}};
   auto act = c.Post("/v1/admin/activate?version=" + b, auth, "", "text/plain");
   ASSERT_TRUE(act);
   EXPECT_EQ(act->status, 200) << act->body;
   EXPECT_TRUE(WaitForVersion(c, b));
-  EXPECT_EQ(c.Post("/v1/admin/activate?version=v1.20991231", auth, "", "text/plain")->status, 404);
+  EXPECT_EQ(StatusOf(c.Post("/v1/admin/activate?version=v1.20991231", auth, "", "text/plain")),
+            404);
   auto back = c.Post("/v1/admin/rollback", auth, "", "text/plain");
   EXPECT_EQ(back->status, 200) << back->body;
   EXPECT_TRUE(WaitForVersion(c, a));
@@ -192,13 +208,13 @@ TEST(ServeSwapTest, BoundsHealthAndMetrics) {
   auto server = LookupServer::Start(o, [uri] { return LexiconStore::Open(uri); });
   ASSERT_TRUE(server.ok());
   httplib::Client c("127.0.0.1", (*server)->port());
-  EXPECT_EQ(c.Get("/healthz")->status, 200);
-  EXPECT_EQ(c.Get("/v1/correct")->status, 400);
-  EXPECT_EQ(c.Get("/v1/correct?q=" + std::string(65, 'x'))->status, 413);
+  EXPECT_EQ(StatusOf(c.Get("/healthz")), 200);
+  EXPECT_EQ(StatusOf(c.Get("/v1/correct")), 400);
+  EXPECT_EQ(StatusOf(c.Get("/v1/correct?q=" + std::string(65, 'x'))), 413);
   auto rel = c.Get("/v1/related?term=Alpha");
   ASSERT_TRUE(rel);
   EXPECT_THAT(rel->body, HasSubstr(R"("term":"alpha","related_terms":[{"term":"beta")"));
-  EXPECT_EQ(c.Post("/v1/admin/rollback")->status, 403);  // admin disabled without a token
+  EXPECT_EQ(StatusOf(c.Post("/v1/admin/rollback")), 403);  // admin disabled without a token
   auto m = c.Get("/metrics");
   ASSERT_TRUE(m);
   EXPECT_THAT(m->body,

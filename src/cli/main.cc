@@ -104,7 +104,8 @@ int Main(int argc, char** argv) {
 
   // export
   auto* exp = app.add_subcommand(
-      "export", "Print the records of one lexicon of a version (verified against its checksum first)");
+      "export",
+      "Print the records of one lexicon of a version (verified against its checksum first)");
   ExportFlags ef;
   exp->add_option("--store", ef.store_uri, "store URI: dir:PATH or redis://...")->required();
   exp->add_option("--version", ef.version, "version to export (default: the current one)");

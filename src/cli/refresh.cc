@@ -28,8 +28,7 @@ class ProgressObserver : public RefreshObserver {
 
 absl::StatusOr<RefreshReport> RunRefresh(const Config& config, bool quiet, const Clock& clock) {
   ProgressObserver progress;
-  NJ_ASSIGN_OR_RETURN(auto refresher,
-                      Refresher::Open(config, &clock, quiet ? nullptr : &progress));
+  NJ_ASSIGN_OR_RETURN(auto refresher, Refresher::Open(config, &clock, quiet ? nullptr : &progress));
   return refresher->Run();
 }
 
@@ -50,13 +49,13 @@ std::string RefreshSummaryText(const RefreshReport& r) {
       "  phrases {}, acronyms {}, related-term lists {}, expansion lists {}\n"
       "  {:.1f} MB input, {:.1f} MB text on {} threads: count stage {:.2f}s ({:.1f} MB/s), "
       "whole run {:.2f}s ({:.1f} MB/s); peak RSS {:.0f} MB",
-      r.state == VersionState::kActive ? "activated" : VersionStateName(r.state), r.version, r.store_uri,
-      r.pruned.empty() ? "" : fmt::format(" (pruned {})", fmt::join(r.pruned, ", ")), c.documents,
-      c.deleted, c.truncated, r.rejects.total, rejects, c.tokens, c.distinct_terms,
+      r.state == VersionState::kActive ? "activated" : VersionStateName(r.state), r.version,
+      r.store_uri, r.pruned.empty() ? "" : fmt::format(" (pruned {})", fmt::join(r.pruned, ", ")),
+      c.documents, c.deleted, c.truncated, r.rejects.total, rejects, c.tokens, c.distinct_terms,
       r.Records("spelling"), r.Records("corrections"), r.Records("ngrams"), r.Records("phrases"),
       r.Records("acronyms"), r.Records("related"), r.Records("expansions"),
-      static_cast<double>(c.input_bytes) / 1e6, static_cast<double>(c.text_bytes) / 1e6,
-      r.threads, r.Seconds("count"), r.CountInputMBps(), r.total_seconds, r.RunInputMBps(),
+      static_cast<double>(c.input_bytes) / 1e6, static_cast<double>(c.text_bytes) / 1e6, r.threads,
+      r.Seconds("count"), r.CountInputMBps(), r.total_seconds, r.RunInputMBps(),
       static_cast<double>(r.peak_rss_bytes) / 1e6);
 }
 

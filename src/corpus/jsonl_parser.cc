@@ -57,6 +57,47 @@ JsonlParser::FieldRole JsonlParser::RoleOf(std::string_view key, size_t* index) 
   return FieldRole::kOther;
 }
 
+namespace {
+
+// modified_at as RFC 3339 text or epoch seconds / milliseconds; false when it is neither.
+inline bool ParseModifiedAt(simdjson::dom::element value, int64_t* ms) {
+  if (value.is_string()) return ParseTimestampMs(value.get_string().value_unsafe(), ms);
+  if (!value.is_number()) return false;
+  const double d = value.get_double().value_unsafe();
+  *ms = static_cast<int64_t>(d >= kMillisThreshold ? d : d * 1000.0);
+  return d >= 0 && d < 9e15;
+}
+
+// The deleted flag as a boolean, 0 or 1 (null: not deleted); false for anything else.
+inline bool ParseDeletedFlag(simdjson::dom::element value, bool* deleted) {
+  if (value.is_bool()) {
+    *deleted = value.get_bool().value_unsafe();
+    return true;
+  }
+  if (value.is_int64()) {
+    const int64_t v = value.get_int64().value_unsafe();
+    *deleted = v == 1;
+    return v == 0 || v == 1;
+  }
+  return value.is_null();
+}
+
+// Cuts the fields, in order, to `budget` bytes in all (on character boundaries); true when any
+// was cut.
+inline bool TruncateToBudget(size_t budget, std::vector<std::string_view>* fields) {
+  bool truncated = false;
+  for (auto& f : *fields) {
+    if (f.size() > budget) {
+      f = Utf8Prefix(f, budget);
+      truncated = true;
+    }
+    budget -= f.size();
+  }
+  return truncated;
+}
+
+}  // namespace
+
 bool JsonlParser::RejectAs(RejectReason reason, std::string_view detail, std::string_view line,
                            std::string_view source, uint64_t line_no, RejectSink& rejects) {
   rejects.Add(Reject{source, line_no, reason, detail, line});
@@ -124,32 +165,14 @@ bool JsonlParser::Parse(std::string_view line, std::string_view source, uint64_t
       }
       case FieldRole::kModifiedAt: {
         if (is_null) break;
-        bool ok = false;
-        if (value.is_string()) {
-          ok = ParseTimestampMs(value.get_string().value_unsafe(), &modified_ms);
-        } else if (value.is_number()) {
-          double d = value.get_double().value_unsafe();
-          ok = d >= 0 && d < 9e15;
-          modified_ms = static_cast<int64_t>(d >= kMillisThreshold ? d : d * 1000.0);
-        }
-        if (!ok) {
+        if (!ParseModifiedAt(value, &modified_ms)) {
           detail_ = fmt::format("field \"{}\" is not RFC 3339 text or an epoch number", key);
           return RejectAs(RejectReason::kBadModifiedAt, detail_, line, source, line_no, rejects);
         }
         break;
       }
       case FieldRole::kDeleted: {
-        bool ok = true;
-        if (value.is_bool()) {
-          deleted = value.get_bool().value_unsafe();
-        } else if (value.is_int64()) {
-          int64_t v = value.get_int64().value_unsafe();
-          ok = v == 0 || v == 1;
-          deleted = v == 1;
-        } else if (!is_null) {
-          ok = false;
-        }
-        if (!ok) {
+        if (!ParseDeletedFlag(value, &deleted)) {
           detail_ = fmt::format("field \"{}\" is not a boolean", key);
           return RejectAs(RejectReason::kBadDeleted, detail_, line, source, line_no, rejects);
         }
@@ -189,16 +212,7 @@ bool JsonlParser::Parse(std::string_view line, std::string_view source, uint64_t
     if (bad_string(fields_[i], schema_.text_fields[i])) return false;
   }
 
-  bool truncated = false;
-  size_t budget = schema_.max_document_bytes;
-  for (auto& f : fields_) {
-    if (f.size() > budget) {
-      f = Utf8Prefix(f, budget);
-      truncated = true;
-    }
-    budget -= f.size();
-  }
-
+  const bool truncated = TruncateToBudget(schema_.max_document_bytes, &fields_);
   doc->id = id;
   doc->fields = fields_;
   doc->modified_at_ms = modified_ms;

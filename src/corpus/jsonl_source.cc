@@ -176,7 +176,8 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {
         eof = true;
         break;
       }
-      if (file_bytes_ == 0 && size == 0 && *n >= 3 && std::memcmp(buf.get(), "\xEF\xBB\xBF", 3) == 0) {
+      if (file_bytes_ == 0 && size == 0 && *n >= 3 &&
+          std::memcmp(buf.get(), "\xEF\xBB\xBF", 3) == 0) {
         // A UTF-8 byte order mark is not part of the first record.
         std::memmove(buf.get(), buf.get() + 3, *n - 3);
         file_bytes_ += 3;

@@ -194,16 +194,20 @@ TEST(JsonlSourceTest, EmptyAndUnreadableFilesAreRejectedNotFatal) {
   EXPECT_EQ(r.reasons.size(), 2u) << ::testing::PrintToString(r.reject_lines);
   EXPECT_THAT(r.reject_lines[0], HasSubstr(R"("line":0,"reason":"empty_file")"));
   // The two files not read to their end are named as damaged; the empty one is not.
-  EXPECT_EQ(r.damaged,
-            (std::vector<std::string>{dir.Sub("b_corrupt.jsonl.gz"), dir.Sub("c_truncated.jsonl.zst")}));
+  EXPECT_EQ(r.damaged, (std::vector<std::string>{dir.Sub("b_corrupt.jsonl.gz"),
+                                                 dir.Sub("c_truncated.jsonl.zst")}));
 }
 
 TEST(JsonlSourceTest, AByteOrderMarkIsNotPartOfTheFirstRecord) {
   TempDir dir;
-  dir.Write("a.jsonl", "\xEF\xBB\xBF" R"({"id":"1","body":"x"})"
-                       "\n" R"({"id":"2","body":"\ufeffy"})"
-                       "\n");
-  dir.Write("b.jsonl.zst", Zstd("\xEF\xBB\xBF" R"({"id":"3","body":"z"})"
+  dir.Write("a.jsonl",
+            "\xEF\xBB\xBF"
+            R"({"id":"1","body":"x"})"
+            "\n"
+            R"({"id":"2","body":"\ufeffy"})"
+            "\n");
+  dir.Write("b.jsonl.zst", Zstd("\xEF\xBB\xBF"
+                                R"({"id":"3","body":"z"})"
                                 "\n"));
   ReadResult r = ReadAll(dir, dir.Sub("a.jsonl") + "," + dir.Sub("b.jsonl.zst"));
   ASSERT_EQ(r.docs.size(), 3u) << ::testing::PrintToString(r.reject_lines);

@@ -12,6 +12,7 @@
 #include "count/phrase_counter.h"
 #include "count/vocabulary.h"
 #include "lexicon/kernels.h"
+#include "lexicon/nearest.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
@@ -267,8 +268,7 @@ absl::StatusOr<CooccurrenceCounts> ContextPass(const Vocabulary& vocab, const Un
                                                const SourceFactory& reopen,
                                                const TokenizerOptions& tokenizer,
                                                const LexiconOptions& options, int threads,
-                                               std::vector<FieldCache>& caches,
-                                               MiningTrace& tr) {
+                                               std::vector<FieldCache>& caches, MiningTrace& tr) {
   CooccurrenceCounts cooc;
   std::vector<std::unique_ptr<CooccurrenceCounter>> cs;
   cs.reserve(static_cast<size_t>(threads));
@@ -401,8 +401,8 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   tr.AddStage("variants", t);
 
   t = std::chrono::steady_clock::now();
-  NJ_ASSIGN_OR_RETURN(CooccurrenceCounts cooc, ContextPass(vocab, map, reopen, tokenizer,
-                                                           options, threads, caches, tr));
+  NJ_ASSIGN_OR_RETURN(CooccurrenceCounts cooc,
+                      ContextPass(vocab, map, reopen, tokenizer, options, threads, caches, tr));
   tr.AddStage("context_pass", t);
 
   t = std::chrono::steady_clock::now();

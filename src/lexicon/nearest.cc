@@ -1,4 +1,6 @@
-// NearestUnits (declared in related.h): every unit's most similar units by cosine.
+#include "lexicon/nearest.h"
+
+// NearestUnits (nearest.h): every unit's most similar units by cosine.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -10,7 +12,6 @@
 #endif
 
 #include "lexicon/kernels.h"
-#include "lexicon/related.h"
 
 namespace nightjar {
 namespace {

@@ -1,3 +1,5 @@
+#include "lexicon/nearest.h"
+
 #include <random>
 
 #include "gtest/gtest.h"

@@ -66,20 +66,6 @@ UnitVectors MixSubwordVectors(const UnitVectors& distributional,
                               const std::vector<std::string_view>& texts,
                               const RelatedOptions& options);
 
-// How NearestUnits finds the best pairs; both give the same lists.
-enum class NearestSearch {
-  kExact,     // every pair scored in float
-  kScreened,  // where the CPU has AVX512-BF16: every pair scored in bfloat16 (twice as fast),
-              // those that may reach a unit's top n by that bound scored again in float
-};
-
-// For each unit, up to top_n other units by cosine (best first), each >= min_score, the score
-// clamped into [0, 1]. Scores every pair once, on `threads` threads; the same lists whatever the
-// thread count and search.
-std::vector<std::vector<std::pair<uint32_t, float>>> NearestUnits(
-    const UnitVectors& vectors, const RelatedOptions& options, int threads,
-    NearestSearch search = NearestSearch::kScreened);
-
 // {"word":..,"related_terms":[{"term":..,"score":..}],"version":..,"last_updated":..}
 std::string RelatedRecordJson(std::string_view word,
                               const std::vector<std::pair<std::string_view, float>>& related,

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lexicon/nearest.h"
 #include "lexicon/related.h"
 
 namespace nightjar {

@@ -1,5 +1,11 @@
 #include "obs/progress.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "gtest/gtest.h"
 
 namespace nightjar {
@@ -16,7 +22,34 @@ TEST(ProgressTest, NoEtaWhenTotalUnknown) {
   EXPECT_EQ(ProgressReporter::Format("x", s, 2.0), "x: 10 docs, 1.0 MB, 5 docs/s, 0.5 MB/s");
 }
 
-TEST(ProgressTest, PeakRssIsPositive) { EXPECT_GT(PeakRssBytes(), 0u); }
+// The resident set of this process now, in bytes (/proc/self/statm).
+uint64_t CurrentRssBytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long long size = 0, resident = 0;  // NOLINT(google-runtime-int): fscanf's type
+  const int n = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+TEST(ProgressTest, PeakRssCoversMemoryTouchedSinceTheStart) {
+  constexpr size_t kBytes = size_t{64} << 20;
+  // In a child, so that this test's peak does not depend on what ran before it.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const uint64_t start = CurrentRssBytes();
+    auto* p = static_cast<volatile char*>(std::malloc(kBytes));
+    if (p == nullptr || start == 0) ::_exit(2);
+    for (size_t i = 0; i < kBytes; i += 4096) p[i] = 1;
+    const uint64_t peak = PeakRssBytes();
+    ::_exit(peak >= start + kBytes ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the peak is below the start plus 64 MiB";
+}
 
 }  // namespace
 }  // namespace nightjar

@@ -26,8 +26,7 @@ class CorpusCountStage : public CountStage {
     auto counted = CountCorpus(*source_, count_options, *rejects_, &progress);
     observer.Counting(nullptr);
     if (!counted.ok()) return counted.status();
-    return CountedCorpus{std::move(counted).value(), source_->progress(),
-                         source_->damaged_files()};
+    return CountedCorpus{std::move(counted).value(), source_->progress(), source_->damaged_files()};
   }
 
   SourceFactory Reopen() override {

@@ -30,8 +30,8 @@ struct RefreshOptions {
   std::string store_uri = "dir:./var/nightjar";  // store.uri
   ValidationOptions validation;                  // [validation]: gates before activation
   RetentionOptions retention;                    // [retention]
-  bool force = false;     // --force: activate even when a gate fails (recorded in the manifest)
-  bool activate = true;   // false (--no-activate): stop at `validated`
+  bool force = false;    // --force: activate even when a gate fails (recorded in the manifest)
+  bool activate = true;  // false (--no-activate): stop at `validated`
 };
 
 }  // namespace nightjar

@@ -34,7 +34,8 @@ ManifestRejects RejectsOf(const RejectLog& log, std::vector<std::string> damaged
   r.total = log.total();
   for (size_t i = 0; i < kRejectReasonCount; ++i) {
     auto reason = static_cast<RejectReason>(i);
-    if (log.count(reason) > 0) r.by_reason.emplace_back(RejectReasonName(reason), log.count(reason));
+    if (log.count(reason) > 0)
+      r.by_reason.emplace_back(RejectReasonName(reason), log.count(reason));
   }
   r.file = log.total() > 0 ? log.path() : "";
   r.damaged_files = std::move(damaged);
@@ -43,9 +44,15 @@ ManifestRejects RejectsOf(const RejectLog& log, std::vector<std::string> damaged
 
 ManifestCorpus CorpusOf(const RefreshOptions& o, const CountedCorpus& c) {
   const CorpusTotals& t = c.counts.totals;
-  return ManifestCorpus{RedactUri(o.source.uri), t.documents,        t.deleted,
-                        t.truncated,             t.tokens,           t.text_bytes,
-                        c.input.bytes_read,      c.counts.terms.size(), t.long_tokens_skipped};
+  return ManifestCorpus{RedactUri(o.source.uri),
+                        t.documents,
+                        t.deleted,
+                        t.truncated,
+                        t.tokens,
+                        t.text_bytes,
+                        c.input.bytes_read,
+                        c.counts.terms.size(),
+                        t.long_tokens_skipped};
 }
 
 }  // namespace
@@ -56,8 +63,7 @@ struct Refresher::Mined {
   std::vector<NgramRow> ngrams;  // views ngram_table
 };
 
-Refresher::Refresher(const RefreshOptions& options, const Clock* clock,
-                     RefreshObserver* observer)
+Refresher::Refresher(const RefreshOptions& options, const Clock* clock, RefreshObserver* observer)
     : options_(options),
       clock_(clock),
       observer_(observer != nullptr ? observer : &quiet_),
@@ -72,13 +78,12 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
   // The store and the dictionary first: a bad store URI or path should fail before an hour of
   // counting.
   NJ_ASSIGN_OR_RETURN(r->store_, LexiconStore::Open(options.store_uri));
-  NJ_RETURN_IF_ERROR(
-      LoadProtectedWords(options.count.tokenizer, &r->options_.lexicons.variants));
+  NJ_RETURN_IF_ERROR(LoadProtectedWords(options.count.tokenizer, &r->options_.lexicons.variants));
   std::string rejects_path;
   if (!options.rejects_dir.empty()) {
-    rejects_path = fmt::format("{}/{}.jsonl", options.rejects_dir,
-                               absl::FormatTime("%Y%m%dT%H%M%E3SZ", r->started_,
-                                                absl::UTCTimeZone()));
+    rejects_path =
+        fmt::format("{}/{}.jsonl", options.rejects_dir,
+                    absl::FormatTime("%Y%m%dT%H%M%E3SZ", r->started_, absl::UTCTimeZone()));
   }
   r->rejects_ = std::make_unique<RejectLog>(rejects_path);
   NJ_ASSIGN_OR_RETURN(r->count_, OpenCorpusCount(r->options_, r->rejects_.get()));
@@ -145,13 +150,12 @@ absl::StatusOr<Refresher::Mined> Refresher::Mine(CountedCorpus& counted) {
   CorpusCounts& counts = counted.counts;
   Mined out;
   MiningTrace times;
-  NJ_ASSIGN_OR_RETURN(out.lex, MineLexicons(counts, count_->Reopen(), options_.count.tokenizer,
-                                            options_.lexicons, threads, std::move(counts.caches),
-                                            &times));
+  NJ_ASSIGN_OR_RETURN(
+      out.lex, MineLexicons(counts, count_->Reopen(), options_.count.tokenizer, options_.lexicons,
+                            threads, std::move(counts.caches), &times));
   // Derived from the term counts only now, so that the table is not held through mining.
-  out.ngram_table =
-      NgramTable::FromTerms(counts.terms, options_.count.ngram_min, options_.count.ngram_max,
-                            threads);
+  out.ngram_table = NgramTable::FromTerms(counts.terms, options_.count.ngram_min,
+                                          options_.count.ngram_max, threads);
   out.ngrams = out.ngram_table.Sorted();
   report_.second_pass_cached = times.second_pass_cached;
   report_.third_pass_cached = times.third_pass_cached;
@@ -196,8 +200,8 @@ absl::Status Refresher::Publish(const Mined& mined) {
   m.text = options_.count.tokenizer;
   m.settings = ManifestSettings(options_);
   const std::string failure = gates.FirstFailure();
-  NJ_RETURN_IF_ERROR(builder->Commit(
-      m, passed ? VersionState::kValidated : VersionState::kRejected, passed ? "" : failure));
+  NJ_RETURN_IF_ERROR(builder->Commit(m, passed ? VersionState::kValidated : VersionState::kRejected,
+                                     passed ? "" : failure));
   report_.state = passed ? VersionState::kValidated : VersionState::kRejected;
   if (!passed && !options_.force) {
     return absl::FailedPreconditionError(fmt::format(

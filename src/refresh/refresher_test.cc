@@ -1,12 +1,12 @@
 #include "refresh/refresher.h"
 
+#include <zstd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <zstd.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -47,8 +47,8 @@ std::vector<std::string> Export(const std::string& store_uri, std::string_view l
   auto version = (*store)->Current();
   EXPECT_TRUE(version.ok() && version->has_value());
   if (!version.ok() || !version->has_value()) return lines;
-  absl::Status st = (*store)->ScanLexicon(**version, lexicon,
-                                          [&](std::string_view r) { lines.emplace_back(r); });
+  absl::Status st =
+      (*store)->ScanLexicon(**version, lexicon, [&](std::string_view r) { lines.emplace_back(r); });
   EXPECT_TRUE(st.ok()) << st;
   return lines;
 }
@@ -139,7 +139,7 @@ TEST(RefreshTest, SameLexiconsWhicheverTextTheMiningPassesRead) {
       auto r = RunRefresh(c, clock);
       ASSERT_TRUE(r.ok()) << r.status();
       EXPECT_THAT(r->ToJson(), HasSubstr(cache_mb == 512 ? R"("second_pass":"cache")"
-                                                             : R"("second_pass":"corpus")"));
+                                                         : R"("second_pass":"corpus")"));
       const std::vector<std::string> lexicons = AllLexicons(c.store_uri);
       if (first.empty()) {
         first = lexicons;
@@ -246,7 +246,7 @@ TEST(RefreshTest, GatesRejectAVersionAndForceOverridesThem) {
 TEST(RefreshTest, RetentionPrunesOldVersionsAfterActivation) {
   TempDir dir;
   RefreshOptions c = MakeConfig(dir, dir.Write("a.jsonl", R"({"id":"1","body":"alpha beta"})"
-                                                  "\n"));
+                                                          "\n"));
   FakeClock clock(Day(1));
   for (int d = 1; d <= 10; ++d) {
     clock.Set(Day(d));
@@ -275,11 +275,9 @@ TEST(RefreshTest, BadUrisFailBeforeReading) {
   TempDir dir;
   RefreshOptions c = MakeConfig(dir, dir.Sub("missing.jsonl"));
   FakeClock clock(Day(23));
-  EXPECT_EQ(RunRefresh(c, clock).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(RunRefresh(c, clock).status().code(), absl::StatusCode::kInvalidArgument);
   c.store_uri = "nosuch://x";
-  EXPECT_EQ(RunRefresh(c, clock).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(RunRefresh(c, clock).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(RefreshTest, ASmallCorpusPublishesEmptyLexiconsThatReadersLoad) {
@@ -303,7 +301,9 @@ TEST(RefreshTest, ASmallCorpusPublishesEmptyLexiconsThatReadersLoad) {
 std::string DamagedCorpus(const TempDir& dir) {
   std::string good, big;
   for (int i = 0; i < 500; ++i) {
-    good += R"({"id":"g)" + std::to_string(i) + R"(","body":"alpha beta gamma"})" "\n";
+    good += R"({"id":"g)" + std::to_string(i) +
+            R"(","body":"alpha beta gamma"})"
+            "\n";
   }
   uint64_t x = 88172645463325252ull;  // xorshift: words that do not compress away
   for (int i = 0; i < 2000; ++i) {
@@ -364,7 +364,7 @@ TEST(RefreshTest, ObserverSeesEveryStageInOrder) {
   auto r = (*refresher)->Run();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(recorder.events, (std::vector<std::string>{"+count", "-count", "+gates", "-gates",
-                                                        "+mine", "-mine", "+publish", "-publish"}));
+                                                       "+mine", "-mine", "+publish", "-publish"}));
   EXPECT_TRUE(recorder.sampled);
   EXPECT_GT(r->Seconds("count"), 0);
   EXPECT_GT(r->Seconds("publish"), 0);

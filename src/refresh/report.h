@@ -13,15 +13,15 @@ namespace nightjar {
 
 // What one refresh did: the run summary, for people (cli) and machines (--json, job progress).
 struct RefreshReport {
-  std::string version;                      // the version built
-  VersionState state = VersionState::kBuilding;  // kActive, kValidated or kRejected
-  bool forced = false;                      // activated although a gate failed
-  std::string store_uri;                    // credentials redacted
-  ManifestCorpus corpus;                    // corpus statistics (uri redacted)
-  ManifestRejects rejects;                  // rejected records by reason, damaged files
+  std::string version;                                  // the version built
+  VersionState state = VersionState::kBuilding;         // kActive, kValidated or kRejected
+  bool forced = false;                                  // activated although a gate failed
+  std::string store_uri;                                // credentials redacted
+  ManifestCorpus corpus;                                // corpus statistics (uri redacted)
+  ManifestRejects rejects;                              // rejected records by reason, damaged files
   std::vector<std::pair<std::string, uint64_t>> sizes;  // published records per lexicon
-  std::string validation_json = "{}";       // ValidationReport::Json()
-  std::vector<std::string> pruned;          // versions deleted by retention
+  std::string validation_json = "{}";                   // ValidationReport::Json()
+  std::vector<std::string> pruned;                      // versions deleted by retention
   int threads = 1;
   bool second_pass_cached = false;  // the second pass read the first's kept text
   bool third_pass_cached = false;   // the third pass read the second's kept text

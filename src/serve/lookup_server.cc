@@ -218,6 +218,11 @@ void LookupServer::Routes() {
     res.set_content(metrics_.Render(), "text/plain; version=0.0.4");
   });
 
+  AdminRoutes();
+}
+
+void LookupServer::AdminRoutes() {
+  httplib::Server& srv = *server_;
   auto admin = [this](bool rollback) {
     return [this, rollback](const httplib::Request& req, httplib::Response& res) {
       if (options_.admin_token.empty()) {

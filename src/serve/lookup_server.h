@@ -51,6 +51,7 @@ class LookupServer {
  private:
   LookupServer(ServeOptions options, StoreOpener open);
   void Routes();
+  void AdminRoutes();  // POST /v1/admin/activate and /v1/admin/rollback
 
   ServeOptions options_;
   StoreOpener open_;

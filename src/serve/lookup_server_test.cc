@@ -117,9 +117,12 @@ TEST(SnapshotTest, LookupJsonEchoesInvalidUtf8AsReplacementCharacters) {
   const std::string v = MakeVersion(**store);
   auto snap = Snapshot::Load(**store, v, CorrectorOptions{});
   ASSERT_TRUE(snap.ok()) << snap.status();
-  const std::string json = (*snap)->LookupJson("\xff\xfe\xc3" "abc alpah");
+  const std::string json = (*snap)->LookupJson(
+      "\xff\xfe\xc3"
+      "abc alpah");
   EXPECT_TRUE(IsValidUtf8(json));
-  EXPECT_THAT(json, HasSubstr("\"query\":\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "abc alpah\""));
+  EXPECT_THAT(json, HasSubstr("\"query\":\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                              "abc alpah\""));
   EXPECT_THAT(json, HasSubstr(R"("corrected":"abc alpha")"));
 }
 

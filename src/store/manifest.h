@@ -67,8 +67,7 @@ struct Manifest {
   // Parses ToJson's output. DataLoss naming `what` when the text is not a manifest or lacks a
   // required field; FailedPrecondition for another format version. Missing optional fields
   // (settings, top_words, ...) keep their defaults, so older manifests still load.
-  [[nodiscard]] static absl::StatusOr<Manifest> Parse(std::string_view json,
-                                                      std::string_view what);
+  [[nodiscard]] static absl::StatusOr<Manifest> Parse(std::string_view json, std::string_view what);
 };
 
 // The manifest's "corpus" and "rejects" objects, for summaries that report them in the same form.

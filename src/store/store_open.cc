@@ -25,8 +25,7 @@ absl::StatusOr<std::unique_ptr<LexiconStore>> LexiconStore::Open(const std::stri
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_directory(path, ec)) {
-    return absl::InvalidArgumentError(
-        fmt::format("store.uri: dir:{} is not a directory", path));
+    return absl::InvalidArgumentError(fmt::format("store.uri: dir:{} is not a directory", path));
   }
   return std::unique_ptr<LexiconStore>(std::make_unique<DirStore>(path));
 }

@@ -234,6 +234,10 @@ void VersionValidator::Observe(std::string_view lexicon, std::string_view record
     }
   }
 
+  ObserveLinks(lexicon, obj);
+}
+
+void VersionValidator::ObserveLinks(std::string_view lexicon, simdjson::dom::object obj) {
   if (lexicon == "spelling") {
     std::string_view word;
     uint64_t f = 0;

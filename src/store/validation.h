@@ -1,6 +1,8 @@
 #ifndef NIGHTJAR_STORE_VALIDATION_H_
 #define NIGHTJAR_STORE_VALIDATION_H_
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -70,6 +72,8 @@ class VersionValidator {
 
  private:
   GateResult& Gate(std::string_view name);
+  // The cross-record gates' part of Observe: variants, corrections, canaries, top words.
+  void ObserveLinks(std::string_view lexicon, simdjson::dom::object obj);
   void Fail(std::string_view gate, std::string_view lexicon, std::string_view what);
 
   ValidationOptions options_;
