@@ -144,9 +144,7 @@ class DirVersionBuilder : public VersionBuilder {
   absl::Status Declare(std::string_view lexicon) override {
     if (sealed_) return absl::FailedPreconditionError("Declare after Seal");
     if (writers_.contains(lexicon)) return absl::OkStatus();
-    NJ_ASSIGN_OR_RETURN(auto* w, Create(lexicon));
-    (void)w;
-    return absl::OkStatus();
+    return Create(lexicon).status();
   }
 
   // Opens the file of a new lexicon and writes its header.
