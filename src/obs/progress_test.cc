@@ -43,12 +43,14 @@ TEST(ProgressTest, PeakRssCoversMemoryTouchedSinceTheStart) {
     if (p == nullptr || start == 0) ::_exit(2);
     for (size_t i = 0; i < kBytes; i += 4096) p[i] = 1;
     const uint64_t peak = PeakRssBytes();
-    ::_exit(peak >= start + kBytes ? 0 : 1);
+    // The kernel's RSS counters are per-CPU sums read approximately (off by
+    // up to a batch of pages per CPU), so allow a quarter of the touched bytes.
+    ::_exit(peak >= start + kBytes / 4 * 3 ? 0 : 1);
   }
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the peak is below the start plus 64 MiB";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the peak is below the start plus 48 MiB";
 }
 
 }  // namespace
