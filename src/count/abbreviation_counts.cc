@@ -24,13 +24,17 @@ std::string NormalizeLongForm(std::string_view s) {
 
 }  // namespace
 
+std::string AbbreviationCounts::Key(std::string_view short_form, std::string_view long_form) {
+  std::string key(short_form);
+  key.push_back('\x1f');
+  key += long_form;
+  return key;
+}
+
 void CountAbbreviations(std::string_view field, AbbreviationCounts* counts) {
   if (field.find('(') == std::string_view::npos) return;
   FindAbbreviations(field, [&](const AbbreviationDefinition& d) {
-    std::string key(d.short_form);
-    key.push_back('\x1f');
-    key += NormalizeLongForm(d.long_form);
-    ++(*counts)[key];
+    counts->Add(AbbreviationCounts::Key(d.short_form, NormalizeLongForm(d.long_form)));
   });
 }
 

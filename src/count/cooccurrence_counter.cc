@@ -29,6 +29,28 @@ CooccurrenceCounts CooccurrenceCounts::Sum(const std::vector<CooccurrenceCounts*
   return out;
 }
 
+void CooccurrenceCounts::Merge(CooccurrenceCounts&& other) {
+  pairs.Merge(std::move(other.pairs));
+  spelling_contexts.Merge(std::move(other.spelling_contexts));
+  if (slot_case.size() < other.slot_case.size()) slot_case.resize(other.slot_case.size());
+  for (size_t i = 0; i < other.slot_case.size(); ++i) {
+    slot_case[i].occurrences += other.slot_case[i].occurrences;
+    slot_case[i].capitalized += other.slot_case[i].capitalized;
+  }
+  other = CooccurrenceCounts();
+}
+
+bool CooccurrenceCounts::operator==(const CooccurrenceCounts& other) const {
+  if (!(pairs == other.pairs) || !(spelling_contexts == other.spelling_contexts)) return false;
+  const size_t n = std::max(slot_case.size(), other.slot_case.size());
+  for (size_t i = 0; i < n; ++i) {
+    const SlotCase a = i < slot_case.size() ? slot_case[i] : SlotCase{};
+    const SlotCase b = i < other.slot_case.size() ? other.slot_case[i] : SlotCase{};
+    if (!(a == b)) return false;
+  }
+  return true;
+}
+
 void UnitMap::IndexPhraseStarts(size_t vocabulary_size) {
   phrase_starts.assign(vocabulary_size, 0);
   // About 16 slots a phrase (a false "maybe" on one lookup in 16), within 2^22 slots (1 MB: a

@@ -76,6 +76,10 @@ struct CooccurrenceCounts {
   // The sum of `parts` (each left empty). `threads` is unused: merging sorted counts is linear
   // and a small share of the pass.
   static CooccurrenceCounts Sum(const std::vector<CooccurrenceCounts*>& parts, int threads);
+  // Adds every count of `other` (left empty); as Sum of the two.
+  void Merge(CooccurrenceCounts&& other);
+  // The same counts (flushed); slot_case compared as if the shorter were padded with zeros.
+  bool operator==(const CooccurrenceCounts& other) const;
 };
 
 // How the third pass counts. Every field has a default.

@@ -112,7 +112,7 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
   for (int i = 1; i < threads; ++i) {
     out.terms.Merge(counters[i]->terms());
     out.totals.Merge(counters[i]->totals());
-    for (const auto& [k, v] : counters[i]->abbreviations()) out.abbreviations[k] += v;
+    out.abbreviations.Merge(counters[i]->abbreviations());
     counters[i].reset();  // free each shard's table as soon as it is merged
   }
   if (std::any_of(out.caches.begin(), out.caches.end(),

@@ -24,6 +24,7 @@ struct CorpusTotals {
   uint64_t text_bytes = 0;           // bytes of text fields tokenized
   uint64_t long_tokens_skipped = 0;  // tokens over max_token_bytes
   void Merge(const CorpusTotals& o);
+  bool operator==(const CorpusTotals&) const = default;
 };
 
 // Counts documents into a TermTable and CorpusTotals, and optionally their abbreviation

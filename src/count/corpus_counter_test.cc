@@ -124,6 +124,20 @@ TEST(CorpusCounterTest, MatchesIndependentReferenceForEveryThreadCount) {
   }
 }
 
+TEST(CorpusCounterTest, ManyThreadsMergeToTheOneThreadCount) {
+  TempDir dir;
+  Reference ref;
+  const std::string path = MakeCorpus(dir, 3000, ref);
+  uint64_t rejected = 0;
+  const CorpusCounts one = Count(path, 1, &rejected);
+  for (int threads : {2, 5}) {
+    const CorpusCounts many = Count(path, threads, &rejected);
+    EXPECT_TRUE(many.terms == one.terms) << threads;
+    EXPECT_TRUE(many.totals == one.totals) << threads;
+  }
+  EXPECT_FALSE(one.terms == TermTable());
+}
+
 TEST(CorpusCounterTest, NgramsIdenticalForEveryThreadCount) {
   TempDir dir;
   Reference ref;

@@ -102,6 +102,16 @@ void CountTable::Merge(const CountTable& other) {
   }
 }
 
+bool CountTable::operator==(const CountTable& other) const {
+  if (size_ != other.size_) return false;
+  bool equal = true;
+  ForEach([&](std::string_view key, uint64_t count, uint64_t distinct) {
+    uint64_t c = 0, d = 0;
+    equal = equal && other.Get(key, &c, &d) && c == count && d == distinct;
+  });
+  return equal;
+}
+
 bool CountTable::Get(std::string_view key, uint64_t* count, uint64_t* distinct) const {
   *count = *distinct = 0;
   if (key.empty()) return false;

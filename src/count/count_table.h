@@ -130,6 +130,8 @@ class CountTable {
 
   // Adds every key's counts of `other` (an associative, commutative merge).
   void Merge(const CountTable& other);
+  // The same keys with the same counts (unit stamps and layout aside).
+  bool operator==(const CountTable& other) const;
 
   // Counts of `key`; false (and zeros) when absent.
   bool Get(std::string_view key, uint64_t* count, uint64_t* distinct) const;

@@ -165,6 +165,14 @@ BasicKeyCountMap<Word> BasicKeyCountMap<Word>::Sum(const std::vector<BasicKeyCou
 }
 
 template <typename Word>
+bool BasicKeyCountMap<Word>::operator==(const BasicKeyCountMap& other) const {
+  if (size_ != other.size_) return false;
+  bool equal = true;
+  ForEach([&](Word key, uint64_t n) { equal = equal && other.Get(key) == n; });
+  return equal;
+}
+
+template <typename Word>
 uint64_t BasicKeyCountMap<Word>::Get(Word key) const {
   if (key == 0) return zero_count_;
   for (size_t i = IndexOf(key);; i = (i + 1) & mask_) {

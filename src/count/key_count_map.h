@@ -47,6 +47,8 @@ class BasicKeyCountMap {
   void AddBatch(const Word* keys, size_t n);
   // Adds every count of `other`.
   void Merge(const BasicKeyCountMap& other);
+  // The same keys with the same counts.
+  bool operator==(const BasicKeyCountMap& other) const;
   // The sum of `maps` (each left empty), on `threads` threads. The largest map takes the others'
   // counts in place, grown first to an estimate of the union; each thread writes only the
   // slots of its own share of the table, taking the keys whose home slot is in its share in

@@ -46,6 +46,13 @@ PairCountMap PairCountMap::Sum(const std::vector<PairCountMap*>& maps, int threa
   return out;
 }
 
+bool PairCountMap::operator==(const PairCountMap& other) const {
+  if (size() != other.size()) return false;
+  bool equal = true;
+  ForEach([&](uint64_t key, uint64_t n) { equal = equal && other.Get(key) == n; });
+  return equal;
+}
+
 uint64_t PairCountMap::Get(uint64_t key) const {
   if ((key & kHighHalves) == 0) return first_.Get(Low(key));
   auto it = blocks_.find(Block(key));

@@ -24,6 +24,8 @@ class PairCountMap {
   void AddBatch(const uint64_t* keys, size_t n);
   // Adds every count of `other`.
   void Merge(const PairCountMap& other);
+  // The same keys with the same counts.
+  bool operator==(const PairCountMap& other) const;
   // The sum of `maps` (each left empty), the block of small ids on `threads` threads
   // (KeyCountMap32::Sum), the other blocks one after another.
   static PairCountMap Sum(const std::vector<PairCountMap*>& maps, int threads);

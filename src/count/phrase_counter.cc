@@ -26,10 +26,17 @@ PhraseCounts PhraseCounts::Sum(const std::vector<PhraseCounts*>& parts, int thre
   out.bigrams = PairCountMap::Sum(bigrams, threads);
   out.trigrams = SortedPairCounts::Sum(trigrams);
   for (auto* p : parts) {
-    for (const auto& [k, v] : p->abbreviations) out.abbreviations[k] += v;
+    out.abbreviations.Merge(p->abbreviations);
     *p = PhraseCounts();
   }
   return out;
+}
+
+void PhraseCounts::Merge(PhraseCounts&& other) {
+  bigrams.Merge(other.bigrams);
+  trigrams.Merge(std::move(other.trigrams));
+  abbreviations.Merge(other.abbreviations);
+  other = PhraseCounts();
 }
 
 uint64_t PhraseCounts::Bigram(uint32_t a, uint32_t b) const { return bigrams.Get(BigramKey(a, b)); }

@@ -52,6 +52,14 @@ struct PhraseCounts {
   // The sum of `parts` (each flushed, then left empty; all of one id_limit): the bigram maps
   // summed on `threads` threads, the trigram counts merged (linear, a small share of the pass).
   static PhraseCounts Sum(const std::vector<PhraseCounts*>& parts, int threads);
+  // Adds every count of `other` (left empty). A default-constructed PhraseCounts is the
+  // identity; else both must share their id_limit.
+  void Merge(PhraseCounts&& other);
+  // The same counts (trigrams flushed).
+  bool operator==(const PhraseCounts& other) const {
+    return bigrams == other.bigrams && trigrams == other.trigrams &&
+           abbreviations == other.abbreviations;
+  }
 };
 
 // Trigrams are keyed by three 21-bit ids: only the 2^21 most frequent terms form trigrams.

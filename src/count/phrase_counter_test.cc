@@ -39,14 +39,14 @@ TEST(PhraseCounts, SumAddsTrigramsBigramsAndAbbreviations) {
   b.AddTrigram(3, 2, 1);
   a.bigrams.Add(BigramKey(1, 2), 4);
   b.bigrams.Add(BigramKey(1, 2), 1);
-  a.abbreviations["ML\x1fmachine learning"] = 2;
-  b.abbreviations["ML\x1fmachine learning"] = 3;
+  a.abbreviations.Add("ML\x1fmachine learning", 2);
+  b.abbreviations.Add("ML\x1fmachine learning", 3);
   std::vector<PhraseCounts*> parts = {&a, &b};
   const PhraseCounts sum = PhraseCounts::Sum(parts, 2);
   EXPECT_EQ(TrigramsOf(sum), (Trigrams{{{1, 2, 3}, 2}, {{3, 2, 1}, 1}}));
   EXPECT_EQ(sum.Bigram(1, 2), 5u);
   EXPECT_EQ(sum.Bigram(2, 1), 0u);
-  EXPECT_EQ(sum.abbreviations.at("ML\x1fmachine learning"), 5u);
+  EXPECT_EQ(sum.abbreviations.Get("ML\x1fmachine learning"), 5u);
   EXPECT_TRUE(TrigramsOf(a).empty());
   EXPECT_EQ(a.Bigram(1, 2), 0u);
 }

@@ -195,6 +195,30 @@ SortedPairCounts SortedPairCounts::Sum(const std::vector<SortedPairCounts*>& par
   return std::move(*base);  // leaves *base empty
 }
 
+void SortedPairCounts::Merge(SortedPairCounts&& other) {
+  Flush();
+  other.Flush();
+  if (other.size_ == 0) {
+    other = SortedPairCounts(other.options_);
+    return;
+  }
+  if (size_ == 0) {
+    *this = std::move(other);
+    return;
+  }
+  std::vector<SortedPairCounts*> parts = {this, &other};
+  *this = Sum(parts);
+}
+
+bool SortedPairCounts::operator==(const SortedPairCounts& other) const {
+  if (size_ != other.size_) return false;
+  for (size_t i = 0; i < size_; ++i) {
+    const uint64_t key = KeyAt(i);
+    if (key != other.KeyAt(i) || CountAt(i, key) != other.CountAt(i, key)) return false;
+  }
+  return size_ == 0 || column_bits_ == other.column_bits_;
+}
+
 uint64_t SortedPairCounts::Get(uint64_t row, uint32_t column) const {
   const uint64_t key = row << column_bits_ | column;
   size_t lo = 0, hi = size_;

@@ -58,6 +58,12 @@ class SortedPairCounts {
   // The sum of `parts` (each flushed, then left empty), with the bounds of the first; all parts
   // must share their bounds.
   static SortedPairCounts Sum(const std::vector<SortedPairCounts*>& parts);
+  // Adds every count of `other` (both flushed first; `other` is left empty). Counts with no
+  // pairs, such as a default-constructed one, are the identity whatever their bounds; else the
+  // bounds must agree.
+  void Merge(SortedPairCounts&& other);
+  // The same flushed pairs with the same counts (buffered ones are not compared: Flush first).
+  bool operator==(const SortedPairCounts& other) const;
 
   // Distinct pairs counted (flushed).
   size_t size() const { return size_; }

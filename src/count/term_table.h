@@ -49,6 +49,8 @@ class TermTable {
   }
   // Adds every count of `other` to this table.
   void Merge(const TermTable& other) { table_.Merge(other.table_); }
+  // The same terms with the same counts.
+  bool operator==(const TermTable& other) const { return table_ == other.table_; }
 
   // Counts for `term`, or all-zero when absent.
   TermStats Get(std::string_view term) const;

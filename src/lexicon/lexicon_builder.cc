@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "count/mergeable.h"
 #include "count/pass.h"
 #include "count/phrase_counter.h"
 #include "count/vocabulary.h"
@@ -31,18 +32,14 @@ bool IsUnitWord(std::string_view w) {
   return false;
 }
 
-// Sums the per-thread counts into *merged on as many threads (Counts::Sum), then frees the
+// Sums the per-thread counts into *merged on as many threads (MergeAll), then frees the
 // counters after the first.
-template <typename Counter, typename Counts>
+template <typename Counter, Mergeable Counts>
 void MergeCounts(std::vector<std::unique_ptr<Counter>>& cs, Counts* merged) {
-  if (cs.size() == 1) {
-    *merged = std::move(cs[0]->counts());
-    return;
-  }
   std::vector<Counts*> parts;
   parts.reserve(cs.size());
   for (auto& c : cs) parts.push_back(&c->counts());
-  *merged = Counts::Sum(parts, static_cast<int>(cs.size()));
+  *merged = MergeAll(parts, static_cast<int>(cs.size()));
   for (size_t i = 1; i < cs.size(); ++i) cs[i].reset();
 }
 

@@ -271,10 +271,10 @@ TEST(Phrases, TrigramsNeedBothSplitsOrAConnector) {
 
 TEST(Acronyms, ConfidenceIsAgreementAndRareReadingsDrop) {
   PhraseCounts counts;
-  counts.abbreviations["ML\x1fmachine learning"] = 40;
-  counts.abbreviations["ML\x1fmaximum likelihood"] = 9;
-  counts.abbreviations["ML\x1fmeta language"] = 1;  // below min_count
-  counts.abbreviations["IR\x1finformation retrieval"] = 3;
+  counts.abbreviations.Add("ML\x1fmachine learning", 40);
+  counts.abbreviations.Add("ML\x1fmaximum likelihood", 9);
+  counts.abbreviations.Add("ML\x1fmeta language", 1);  // below min_count
+  counts.abbreviations.Add("IR\x1finformation retrieval", 3);
   auto out = MineAcronyms(counts, AcronymOptions{});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].short_form, "ML");
