@@ -1,10 +1,10 @@
 #include "count/key_count_map.h"
 
 #include <algorithm>
-#include <thread>
 #include <utility>
 
 #include "count/scatter.h"
+#include "util/parallel.h"
 
 namespace nightjar {
 
@@ -146,10 +146,7 @@ BasicKeyCountMap<Word> BasicKeyCountMap<Word>::Sum(const std::vector<BasicKeyCou
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (size_t p = 1; p < parts; ++p) pool.emplace_back(fill, p);
-  fill(0);
-  for (auto& t : pool) t.join();
+  ParallelFor(parts, fill);
   for (const Part& p : part) out.size_ += p.added;
   // A deferred key probes on into the next share (or wraps) as linear probing would place it.
   for (const Part& p : part) {

@@ -17,18 +17,20 @@ namespace nightjar {
 // everything on one thread. Every lexicon is a pure function of the merged counts.
 // count/mergeable_test.cc checks these laws for every count type.
 template <typename T>
-concept Mergeable = std::default_initializable<T> && std::equality_comparable<T> &&
-                    (requires(T& a, const T& b) { a.Merge(b); } ||
-                     requires(T& a, T&& b) { a.Merge(std::move(b)); });
+concept Mergeable = std::default_initializable<T> && std::equality_comparable<T> &&(
+    requires(T& a, const T& b) { a.Merge(b); } ||
+    requires(T & a, T&& b) { a.Merge(std::move(b)); });
 
 // A count type with a faster sum of many parts than merging them one by one: T::Sum(parts,
 // threads), or T::Sum(parts) when it has no use for threads. Equal to merging the parts in order.
 template <typename T>
-concept Summable = Mergeable<T> && (requires(const std::vector<T*>& parts, int threads) {
-                     { T::Sum(parts, threads) } -> std::same_as<T>;
-                   } || requires(const std::vector<T*>& parts) {
-                     { T::Sum(parts) } -> std::same_as<T>;
-                   });
+concept Summable = Mergeable<T> &&(
+    requires(const std::vector<T*>& parts, int threads) {
+      { T::Sum(parts, threads) } -> std::same_as<T>;
+    } ||
+    requires(const std::vector<T*>& parts) {
+      { T::Sum(parts) } -> std::same_as<T>;
+    });
 
 // The sum of *parts[0] ... *parts[n-1], on up to `threads` threads where T::Sum can use them.
 // Parts are left valid but unspecified (emptied or moved from): reset them to free their

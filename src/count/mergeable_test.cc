@@ -115,8 +115,8 @@ template <>
 struct Traits<AbbreviationCounts> {
   static AbbreviationCounts Make() { return AbbreviationCounts(); }
   static void Add(AbbreviationCounts* c, uint64_t r) {
-    c->Add(AbbreviationCounts::Key("SF" + std::to_string(r % 13), "long form " +
-                                                                       std::to_string(r % 29)));
+    c->Add(AbbreviationCounts::Key("SF" + std::to_string(r % 13),
+                                   "long form " + std::to_string(r % 29)));
   }
   static void Finish(AbbreviationCounts*) {}
 };
@@ -128,9 +128,15 @@ struct Traits<PhraseCounts> {
     const auto a = static_cast<uint32_t>(r % 60), b = static_cast<uint32_t>((r >> 8) % 60),
                d = static_cast<uint32_t>((r >> 16) % 60);
     switch ((r >> 32) % 3) {
-      case 0: c->bigrams.Add(BigramKey(a, b)); break;
-      case 1: c->AddTrigram(a, b, d); break;
-      default: Traits<AbbreviationCounts>::Add(&c->abbreviations, r); break;
+      case 0:
+        c->bigrams.Add(BigramKey(a, b));
+        break;
+      case 1:
+        c->AddTrigram(a, b, d);
+        break;
+      default:
+        Traits<AbbreviationCounts>::Add(&c->abbreviations, r);
+        break;
     }
   }
   static void Finish(PhraseCounts* c) { c->Flush(); }
@@ -146,8 +152,12 @@ struct Traits<CooccurrenceCounts> {
   }
   static void Add(CooccurrenceCounts* c, uint64_t r) {
     switch ((r >> 32) % 3) {
-      case 0: Traits<SortedPairCounts>::Add(&c->pairs, r); break;
-      case 1: Traits<SortedPairCounts>::Add(&c->spelling_contexts, r); break;
+      case 0:
+        Traits<SortedPairCounts>::Add(&c->pairs, r);
+        break;
+      case 1:
+        Traits<SortedPairCounts>::Add(&c->spelling_contexts, r);
+        break;
       default: {
         const size_t slot = r % 23;  // parts see different numbers of slots
         if (c->slot_case.size() <= slot) c->slot_case.resize(slot + 1);
@@ -196,9 +206,9 @@ class MergeableTest : public ::testing::Test {
 };
 
 using CountTypes =
-    ::testing::Types<CountTable, TermTable, KeyCountMap32, BasicKeyCountMap<uint64_t>,
-                     PairCountMap, SortedPairCounts, CorpusTotals, AbbreviationCounts,
-                     PhraseCounts, CooccurrenceCounts>;
+    ::testing::Types<CountTable, TermTable, KeyCountMap32, BasicKeyCountMap<uint64_t>, PairCountMap,
+                     SortedPairCounts, CorpusTotals, AbbreviationCounts, PhraseCounts,
+                     CooccurrenceCounts>;
 TYPED_TEST_SUITE(MergeableTest, CountTypes);
 
 TYPED_TEST(MergeableTest, IsMergeable) { static_assert(Mergeable<TypeParam>); }

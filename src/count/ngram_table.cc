@@ -1,7 +1,8 @@
 #include "count/ngram_table.h"
 
 #include <algorithm>
-#include <thread>
+
+#include "util/parallel.h"
 
 namespace nightjar {
 namespace {
@@ -139,26 +140,21 @@ NgramTable NgramTable::FromTerms(const TermTable& terms, int n_min, int n_max, i
   terms.ForEach([&](std::string_view t, const TermStats& s) { all.emplace_back(t, s.frequency); });
   threads = std::max(1, std::min<int>(threads, static_cast<int>(all.size() / 4096) + 1));
   std::vector<NgramTable> parts(static_cast<size_t>(threads));
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<size_t>(threads));
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      Scratch scratch;
-      scratch.dense.resize(DenseEntries());
-      NgramTable& part = parts[static_cast<size_t>(t)];
-      uint32_t stamp = 0;
-      for (size_t i = static_cast<size_t>(t); i < all.size(); i += static_cast<size_t>(threads)) {
-        if (++stamp == 0) {  // wrapped: forget old stamps and start again
-          part.table_.ResetStamps();
-          for (DenseGram& g : scratch.dense) g.stamp = 0;
-          stamp = 1;
-        }
-        part.AddTerm(all[i].first, all[i].second, stamp, n_min, n_max, scratch);
+  ParallelFor(threads, [&](int t) {
+    Scratch scratch;
+    scratch.dense.resize(DenseEntries());
+    NgramTable& part = parts[static_cast<size_t>(t)];
+    uint32_t stamp = 0;
+    for (size_t i = static_cast<size_t>(t); i < all.size(); i += static_cast<size_t>(threads)) {
+      if (++stamp == 0) {  // wrapped: forget old stamps and start again
+        part.table_.ResetStamps();
+        for (DenseGram& g : scratch.dense) g.stamp = 0;
+        stamp = 1;
       }
-      part.AddDense(scratch);
-    });
-  }
-  for (auto& w : workers) w.join();
+      part.AddTerm(all[i].first, all[i].second, stamp, n_min, n_max, scratch);
+    }
+    part.AddDense(scratch);
+  });
   // Shares hold disjoint terms, so term counts add up exactly.
   NgramTable out = std::move(parts[0]);
   for (size_t t = 1; t < parts.size(); ++t) out.table_.Merge(parts[t].table_);

@@ -1,7 +1,7 @@
 #include "count/pass.h"
+#include "util/parallel.h"
 
 #include <mutex>
-#include <thread>
 #include <vector>
 
 namespace nightjar {
@@ -37,10 +37,7 @@ absl::Status RunPass(DocumentSource& source, int threads,
     }
   };
 
-  std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back(work, i);
-  work(0);
-  for (auto& t : pool) t.join();
+  ParallelFor(threads, work);
   return error;
 }
 

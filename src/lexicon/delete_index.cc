@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <limits>
-#include <thread>
 
 #include "text/edit_distance.h"
 #include "util/zeroed_pages.h"
+#include "util/parallel.h"
 
 namespace nightjar {
 namespace {
@@ -139,10 +139,7 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
       for (uint64_t h : hashes) out[part.size++] = (h & ~id_mask) | id;
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(file, t);
-  file(0);
-  for (auto& th : pool) th.join();
+  ParallelFor(threads, file);
   info_.reserve(n);
   for (size_t id = 0; id < n; ++id) {
     const std::u32string& w = decoded[id];
@@ -175,9 +172,7 @@ DeleteIndex::DeleteIndex(std::vector<std::string_view> words, int max_distance, 
       std::sort(entries_ + start[b], entries_ + start[b + 1]);
     }
   };
-  for (int t = 1; t < threads; ++t) pool[static_cast<size_t>(t - 1)] = std::thread(sort_buckets, t);
-  sort_buckets(0);
-  for (auto& th : pool) th.join();
+  ParallelFor(threads, sort_buckets);
   // The directory: about four entries per bucket. (Past 2^32 entries lookups search them all.)
   if (size_ >= std::numeric_limits<uint32_t>::max()) return;
   bucket_bits_ = 1;

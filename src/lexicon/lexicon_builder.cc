@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -15,6 +14,7 @@
 #include "lexicon/kernels.h"
 #include "lexicon/nearest.h"
 #include "util/status_macros.h"
+#include "util/parallel.h"
 
 namespace nightjar {
 namespace {
@@ -62,10 +62,7 @@ void ReplayEach(std::vector<std::unique_ptr<Counter>>& cs, std::vector<Cache>& c
   auto run = [&](size_t i) {
     for (size_t j = i; j < caches.size(); j += cs.size()) replay(*cs[i], caches[j]);
   };
-  std::vector<std::thread> pool;
-  for (size_t i = 1; i < cs.size() && i < caches.size(); ++i) pool.emplace_back(run, i);
-  if (!cs.empty() && !caches.empty()) run(0);
-  for (auto& th : pool) th.join();
+  ParallelFor(std::min(cs.size(), caches.size()), run);
 }
 
 // Turns the first pass's term hashes into vocabulary ids, unless two of the vocabulary's terms

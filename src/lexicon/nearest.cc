@@ -5,13 +5,13 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
-#include <thread>
 
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
 #include "lexicon/kernels.h"
+#include "util/parallel.h"
 
 namespace nightjar {
 namespace {
@@ -127,10 +127,7 @@ void ScanPairs(Eigen::Index k, int threads, float floor, const Products& product
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (auto& th : pool) th.join();
+  ParallelFor(threads, work);
 }
 
 // Sorts each list best first, cuts it to n and clamps its scores into [0, 1].

@@ -4,13 +4,13 @@
 #include <atomic>
 #include <cmath>
 #include <random>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/random/gaussian_distribution.h"
 #include "lexicon/kernels.h"
 #include "util/json_writer.h"
+#include "util/parallel.h"
 
 namespace nightjar {
 namespace {
@@ -119,10 +119,7 @@ void Times(const Csr& m, const float* x, size_t cols, float* y, size_t workers) 
     SparseTimesDense(m.outer.data() + r0, m.inner.data(), m.values.data(), r1 - r0, x, cols,
                      y + r0 * cols);
   };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < workers; ++t) pool.emplace_back(share, t);
-  share(0);
-  for (auto& th : pool) th.join();
+  ParallelFor(workers, share);
 }
 
 // An orthonormal basis of y's columns by CholeskyQR2 (Fukaya et al. 2014): two rounds of

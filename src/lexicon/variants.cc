@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <thread>
 
 #include "count/ngram_table.h"
 #include "text/edit_distance.h"
 #include "util/file_util.h"
 #include "util/json_writer.h"
+#include "util/parallel.h"
 
 namespace nightjar {
 namespace {
@@ -139,10 +139,7 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
           CandidatesIn(vocab, index, options, s * kSlice, std::min(vocab.size(), (s + 1) * kSlice));
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  ParallelFor(threads, [&](int) { work(); });
   std::vector<VariantCandidate> out;
   for (auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
