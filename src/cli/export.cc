@@ -1,8 +1,8 @@
 #include "cli/export.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
+#include "lexicon/records.h"
 #include "store/lexicon_store.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -26,20 +26,17 @@ std::string SolrEscape(std::string_view term) {
 
 // "term => term, expansion, ..." from an expansions record: an explicit mapping that keeps the
 // original term. Empty when the record has no expansions.
-absl::StatusOr<std::string> SolrRule(simdjson::dom::parser& parser, std::string_view rec) {
-  simdjson::dom::element e;
-  std::string_view term;
-  simdjson::dom::array list;
-  if (parser.parse(rec.data(), rec.size()).get(e) || e["term"].get(term) ||
-      e["expansions"].get(list)) {
-    return absl::DataLossError("export: an expansions record lacks term or expansions");
+absl::StatusOr<std::string> SolrRule(std::string_view rec) {
+  absl::StatusOr<ExpansionRecord> r = ExpansionRecord::Parse(rec);
+  if (!r.ok()) {
+    return absl::DataLossError(
+        fmt::format("export: malformed expansions record: {}", std::string(r.status().message())));
   }
-  std::string rule = SolrEscape(term) + " => " + SolrEscape(term);
+  std::string rule = SolrEscape(r->term) + " => " + SolrEscape(r->term);
   size_t n = 0;
-  for (auto x : list) {
-    std::string_view t;
-    if (x["term"].get(t) || t == term) continue;
-    rule += ", " + SolrEscape(t);
+  for (const ScoredTerm& x : r->expansions) {
+    if (x.term == r->term) continue;
+    rule += ", " + SolrEscape(x.term);
     ++n;
   }
   return n == 0 ? std::string() : rule;
@@ -81,7 +78,6 @@ absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
   // lexicon writes nothing rather than every record and then an error.
   NJ_RETURN_IF_ERROR(store->ScanLexicon(version, flags.lexicon, [](std::string_view) {}));
   absl::Status write_status;
-  simdjson::dom::parser parser;
   auto write = [&](std::string_view text) {
     if (write_status.ok() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
       write_status = absl::UnavailableError("export: write to output failed");
@@ -101,7 +97,7 @@ absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
   NJ_RETURN_IF_ERROR(store->ScanLexicon(version, flags.lexicon, [&](std::string_view rec) {
     if (!write_status.ok()) return;
     if (solr || es) {
-      auto rule = SolrRule(parser, rec);
+      auto rule = SolrRule(rec);
       if (!rule.ok()) {
         write_status = rule.status();
       } else if (!rule->empty() && solr) {
@@ -114,15 +110,13 @@ absl::Status RunExport(const ExportFlags& flags, std::FILE* out) {
     }
     if (symspell) {
       // SymSpell's frequency dictionary: "word count" per line.
-      simdjson::dom::element e;
-      std::string_view word;
-      uint64_t frequency = 0;
-      if (parser.parse(rec.data(), rec.size()).get(e) || e["word"].get(word) ||
-          e["frequency"].get(frequency)) {
-        write_status = absl::DataLossError("export: a spelling record lacks word or frequency");
+      absl::StatusOr<SpellingRecord> r = SpellingRecord::Parse(rec);
+      if (!r.ok()) {
+        write_status = absl::DataLossError(fmt::format("export: malformed spelling record: {}",
+                                                       std::string(r.status().message())));
         return;
       }
-      std::string line = fmt::format("{} {}\n", word, frequency);
+      std::string line = fmt::format("{} {}\n", r->word, r->frequency);
       if (std::fwrite(line.data(), 1, line.size(), out) != line.size()) {
         write_status = absl::UnavailableError("export: write to output failed");
       }

@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <map>
 
+#include "lexicon/records.h"
 #include "store/lexicon_store.h"
 #include "store/manifest.h"
 #include "store/retention.h"
@@ -33,37 +33,25 @@ struct DiffView {
 
 absl::StatusOr<DiffView> LoadDiffView(LexiconStore& store, const std::string& version) {
   DiffView v;
-  simdjson::dom::parser parser;
   absl::Status bad;
+  auto malformed = [&](std::string_view lexicon, const absl::Status& why) {
+    if (bad.ok()) {
+      bad = absl::DataLossError(
+          fmt::format("{}: malformed {} record: {}", version, lexicon, std::string(why.message())));
+    }
+  };
   NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kSpellingLexicon, [&](std::string_view rec) {
-    simdjson::dom::element e;
-    std::string_view word;
-    simdjson::dom::array list;
-    if (parser.parse(rec.data(), rec.size()).get(e) || e["word"].get(word) ||
-        e["variants"].get(list)) {
-      bad = absl::DataLossError(fmt::format("{}: malformed spelling record", version));
-      return;
-    }
-    auto& out = v.variants[std::string(word)];
-    for (auto x : list) {
-      std::string_view s;
-      if (!x.get(s)) out.emplace_back(s);
-    }
+    absl::StatusOr<SpellingRecord> r = SpellingRecord::Parse(rec);
+    if (!r.ok()) return malformed(kSpellingLexicon, r.status());
+    v.variants[std::string(r->word)].assign(r->variants.begin(), r->variants.end());
   }));
   NJ_RETURN_IF_ERROR(bad);
   auto rel = store.ScanLexicon(version, kRelatedLexicon, [&](std::string_view rec) {
-    simdjson::dom::element e;
-    std::string_view word;
-    simdjson::dom::array list;
-    if (parser.parse(rec.data(), rec.size()).get(e) || e["word"].get(word) ||
-        e["related_terms"].get(list)) {
-      bad = absl::DataLossError(fmt::format("{}: malformed related record", version));
-      return;
-    }
-    auto& out = v.related[std::string(word)];
-    for (auto x : list) {
-      std::string_view s;
-      if (out.size() < 3 && !x["term"].get(s)) out.emplace_back(s);
+    absl::StatusOr<RelatedRecord> r = RelatedRecord::Parse(rec);
+    if (!r.ok()) return malformed(kRelatedLexicon, r.status());
+    auto& out = v.related[std::string(r->word)];
+    for (size_t i = 0; i < r->related_terms.size() && i < 3; ++i) {
+      out.emplace_back(r->related_terms[i].term);
     }
   });
   if (!rel.ok() && !absl::IsNotFound(rel)) return rel;

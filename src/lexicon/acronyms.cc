@@ -30,16 +30,4 @@ std::vector<Acronym> MineAcronyms(const PhraseCounts& counts, const AcronymOptio
   return out;
 }
 
-std::string AcronymRecordJson(const Acronym& a, std::string_view version) {
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("short_form").String(a.short_form);
-  w.Key("long_form").String(a.long_form);
-  w.Key("count").Uint(a.count);
-  w.Key("confidence").Double(std::round(a.confidence * 1e4) / 1e4);
-  w.Key("version").String(version);
-  w.EndObject();
-  return w.Take();
-}
-
 }  // namespace nightjar

@@ -28,9 +28,6 @@ struct Acronym {
 // confidence first. A pure function of the counts.
 std::vector<Acronym> MineAcronyms(const PhraseCounts& counts, const AcronymOptions& options);
 
-// {"short_form":..,"long_form":..,"count":..,"confidence":..,"version":..}
-std::string AcronymRecordJson(const Acronym& a, std::string_view version);
-
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_LEXICON_ACRONYMS_H_

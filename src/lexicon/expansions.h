@@ -38,10 +38,6 @@ std::vector<ExpansionEntry> MineExpansions(const std::vector<Acronym>& acronyms,
                                            const std::vector<RelatedEntry>& related,
                                            const ExpansionOptions& options);
 
-// {"term":..,"expansions":[{"term":..,"score":..}],"max_expansions":n,"version":..}
-std::string ExpansionRecordJson(const ExpansionEntry& e, int max_expansions,
-                                std::string_view version);
-
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_LEXICON_EXPANSIONS_H_

@@ -14,9 +14,6 @@ struct NgramStatsOptions {
   uint64_t min_frequency = 1;  // rarer n-grams are left out of the published lexicon
 };
 
-// {"ngram":..,"n":..,"frequency":..,"term_count":..,"version":..}
-std::string NgramRecordJson(const NgramRow& row, std::string_view version);
-
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_LEXICON_NGRAM_STATS_H_

@@ -84,16 +84,4 @@ int PhraseSet::FindTrigram(uint32_t a, uint32_t b, uint32_t c) const {
   return it == trigram_index_.end() ? -1 : it->second;
 }
 
-std::string PhraseRecordJson(const Phrase& p, std::string_view version) {
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("phrase").String(p.text);
-  w.Key("words").Uint(p.ids.size());
-  w.Key("count").Uint(p.count);
-  w.Key("score").Double(std::round(p.score * 1e4) / 1e4);
-  w.Key("version").String(version);
-  w.EndObject();
-  return w.Take();
-}
-
 }  // namespace nightjar

@@ -46,9 +46,6 @@ class PhraseSet {
   absl::flat_hash_map<uint64_t, int> bigram_index_, trigram_index_;
 };
 
-// {"phrase":..,"words":n,"count":..,"score":..,"version":..}
-std::string PhraseRecordJson(const Phrase& p, std::string_view version);
-
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_LEXICON_PHRASES_H_

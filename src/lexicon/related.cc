@@ -228,22 +228,4 @@ UnitVectors MixSubwordVectors(const UnitVectors& distributional,
   return out;
 }
 
-std::string RelatedRecordJson(std::string_view word,
-                              const std::vector<std::pair<std::string_view, float>>& related,
-                              std::string_view version, std::string_view last_updated) {
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("word").String(word);
-  w.Key("related_terms").BeginArray();
-  for (const auto& [term, score] : related) {
-    w.BeginObject().Key("term").String(term);
-    w.Key("score").Double(std::round(score * 1e4) / 1e4).EndObject();
-  }
-  w.EndArray();
-  w.Key("version").String(version);
-  w.Key("last_updated").String(last_updated);
-  w.EndObject();
-  return w.Take();
-}
-
 }  // namespace nightjar

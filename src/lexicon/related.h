@@ -66,11 +66,6 @@ UnitVectors MixSubwordVectors(const UnitVectors& distributional,
                               const std::vector<std::string_view>& texts,
                               const RelatedOptions& options);
 
-// {"word":..,"related_terms":[{"term":..,"score":..}],"version":..,"last_updated":..}
-std::string RelatedRecordJson(std::string_view word,
-                              const std::vector<std::pair<std::string_view, float>>& related,
-                              std::string_view version, std::string_view last_updated);
-
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_LEXICON_RELATED_H_

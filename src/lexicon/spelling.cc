@@ -19,24 +19,4 @@ std::vector<SpellingEntry> BuildSpellingVocabulary(const Vocabulary& vocab,
   return out;
 }
 
-std::string SpellingRecordJson(const SpellingEntry& e, std::string_view version) {
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("word").String(e.word);
-  w.Key("frequency").Uint(e.stats.frequency);
-  w.Key("doc_frequency").Uint(e.stats.doc_frequency);
-  w.Key("variants").BeginArray();
-  for (const auto& v : e.variants) w.String(v);
-  w.EndArray();
-  w.Key("version").String(version);
-  w.EndObject();
-  return w.Take();
-}
-
-std::string VocabularyRecordJson(const SpellingEntry& e) {
-  JsonWriter w;
-  w.BeginObject().Key("word").String(e.word).Key("frequency").Uint(e.stats.frequency).EndObject();
-  return w.Take();
-}
-
 }  // namespace nightjar

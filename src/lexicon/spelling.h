@@ -31,11 +31,6 @@ struct SpellingEntry {
 std::vector<SpellingEntry> BuildSpellingVocabulary(const Vocabulary& vocab,
                                                    const SpellingOptions& options);
 
-// {"word":..,"frequency":..,"doc_frequency":..,"variants":[..],"version":..}
-std::string SpellingRecordJson(const SpellingEntry& e, std::string_view version);
-// {"word":..,"frequency":..}: the vocabulary lexicon's record (what a lookup snapshot loads).
-std::string VocabularyRecordJson(const SpellingEntry& e);
-
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_LEXICON_SPELLING_H_

@@ -185,16 +185,4 @@ std::vector<Variant> ChooseVariants(const Vocabulary& vocab,
   return out;
 }
 
-std::string CorrectionRecordJson(std::string_view variant, std::string_view word, double score,
-                                 std::string_view version) {
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("variant").String(variant);
-  w.Key("word").String(word);
-  w.Key("score").Double(std::round(score * 1e4) / 1e4);
-  w.Key("version").String(version);
-  w.EndObject();
-  return w.Take();
-}
-
 }  // namespace nightjar

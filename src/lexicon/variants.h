@@ -101,10 +101,6 @@ std::vector<Variant> ChooseVariants(const Vocabulary& vocab,
                                     const std::function<double(uint32_t, uint32_t)>& context,
                                     const VariantOptions& options);
 
-// {"variant":..,"word":..,"score":..,"version":..}
-std::string CorrectionRecordJson(std::string_view variant, std::string_view word, double score,
-                                 std::string_view version);
-
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_LEXICON_VARIANTS_H_

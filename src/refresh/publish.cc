@@ -1,5 +1,6 @@
 #include "refresh/publish.h"
 
+#include "lexicon/records.h"
 #include "lexicon/spelling.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -17,12 +18,15 @@ absl::Status WriteSpelling(const std::vector<SpellingEntry>& spelling, const std
   for (size_t i = 0; i < spelling.size(); ++i) {
     if (i + kAhead < spelling.size()) Prefetch(spelling[i + kAhead].word);
     const auto& e = spelling[i];
-    NJ_RETURN_IF_ERROR(append(kSpellingLexicon, e.word, SpellingRecordJson(e, version)));
+    SpellingRecord r{e.word, e.stats.frequency, e.stats.doc_frequency, {}, version};
+    r.variants.assign(e.variants.begin(), e.variants.end());
+    NJ_RETURN_IF_ERROR(append(kSpellingLexicon, e.word, r.ToJson()));
   }
   for (size_t i = 0; i < spelling.size(); ++i) {
     if (i + kAhead < spelling.size()) Prefetch(spelling[i + kAhead].word);
     const auto& e = spelling[i];
-    NJ_RETURN_IF_ERROR(append(kVocabularyLexicon, e.word, VocabularyRecordJson(e)));
+    NJ_RETURN_IF_ERROR(
+        append(kVocabularyLexicon, e.word, VocabularyRecord{e.word, e.stats.frequency}.ToJson()));
   }
   return absl::OkStatus();
 }
@@ -32,24 +36,28 @@ absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
                         const auto& append) {
   for (const auto& c : lex.corrections) {
     NJ_RETURN_IF_ERROR(append(kCorrectionsLexicon, c.variant,
-                              CorrectionRecordJson(c.variant, c.word, c.score, version)));
+                              CorrectionRecord{c.variant, c.word, c.score, version}.ToJson()));
   }
   for (const auto& r : lex.related) {
-    std::vector<std::pair<std::string_view, float>> list(r.related.begin(), r.related.end());
-    NJ_RETURN_IF_ERROR(
-        append(kRelatedLexicon, r.term, RelatedRecordJson(r.term, list, version, updated)));
+    RelatedRecord rec{r.term, {}, version, updated};
+    rec.related_terms.reserve(r.related.size());
+    for (const auto& [term, score] : r.related) rec.related_terms.push_back({term, score});
+    NJ_RETURN_IF_ERROR(append(kRelatedLexicon, r.term, rec.ToJson()));
   }
+  const auto max_expansions = static_cast<uint64_t>(options.lexicons.expansions.max_expansions);
   for (const auto& e : lex.expansions) {
-    NJ_RETURN_IF_ERROR(
-        append(kExpansionsLexicon, e.term,
-               ExpansionRecordJson(e, options.lexicons.expansions.max_expansions, version)));
+    ExpansionRecord rec{e.term, {}, max_expansions, version};
+    rec.expansions.reserve(e.expansions.size());
+    for (const auto& x : e.expansions) rec.expansions.push_back({x.term, x.score});
+    NJ_RETURN_IF_ERROR(append(kExpansionsLexicon, e.term, rec.ToJson()));
   }
   for (const auto& p : lex.phrases) {
-    NJ_RETURN_IF_ERROR(append(kPhrasesLexicon, p.text, PhraseRecordJson(p, version)));
+    const PhraseRecord rec{p.text, p.ids.size(), p.count, p.score, version};
+    NJ_RETURN_IF_ERROR(append(kPhrasesLexicon, p.text, rec.ToJson()));
   }
   for (const auto& a : lex.acronyms) {
-    NJ_RETURN_IF_ERROR(
-        append(kAcronymsLexicon, a.short_form + "\t" + a.long_form, AcronymRecordJson(a, version)));
+    const AcronymRecord rec{a.short_form, a.long_form, a.count, a.confidence, version};
+    NJ_RETURN_IF_ERROR(append(kAcronymsLexicon, a.short_form + "\t" + a.long_form, rec.ToJson()));
   }
   return absl::OkStatus();
 }
@@ -71,7 +79,9 @@ absl::Status WriteLexicons(const Lexicons& lex, const std::vector<NgramRow>& ngr
     if (i + kAhead < ngrams.size()) Prefetch(ngrams[i + kAhead].ngram);
     const auto& row = ngrams[i];
     if (row.stats.frequency < options.ngrams.min_frequency) continue;
-    NJ_RETURN_IF_ERROR(append(kNgramsLexicon, row.ngram, NgramRecordJson(row, version)));
+    const NgramRecord rec{row.ngram, static_cast<uint64_t>(row.n), row.stats.frequency,
+                          row.stats.term_count, version};
+    NJ_RETURN_IF_ERROR(append(kNgramsLexicon, row.ngram, rec.ToJson()));
   }
   for (std::string_view name : kAllLexicons) NJ_RETURN_IF_ERROR(builder.Declare(name));
   return absl::OkStatus();

@@ -1,8 +1,8 @@
 #include "serve/snapshot.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
+#include "lexicon/records.h"
 #include "store/manifest.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -10,29 +10,26 @@
 namespace nightjar {
 namespace {
 
-// Reads {"<key_field>": .., "<list_field>": [{"term":..,"score":..}]} records into a map.
-absl::Status LoadLists(LexiconStore& store, const std::string& version, std::string_view lexicon,
-                       const char* key_field, const char* list_field,
+absl::Status Malformed(std::string_view lexicon, const absl::Status& why) {
+  return absl::DataLossError(
+      fmt::format("malformed {} record: {}", lexicon, std::string(why.message())));
+}
+
+// The scored lists of every record of `lexicon` (RelatedRecord or ExpansionRecord), by key.
+template <typename Record, typename Get>
+absl::Status LoadLists(LexiconStore& store, const std::string& version, const Get& get,
                        absl::flat_hash_map<std::string, ScoredList>* out) {
-  simdjson::dom::parser parser;
   absl::Status status;
-  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, lexicon, [&](std::string_view rec) {
-    simdjson::dom::element e;
-    std::string_view key;
-    simdjson::dom::array list;
-    if (parser.parse(rec.data(), rec.size()).get(e) || e[key_field].get(key) ||
-        e[list_field].get(list)) {
-      if (status.ok()) status = absl::DataLossError(fmt::format("malformed {} record", lexicon));
+  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, Record::kLexicon, [&](std::string_view rec) {
+    absl::StatusOr<Record> r = Record::Parse(rec);
+    if (!r.ok()) {
+      if (status.ok()) status = Malformed(Record::kLexicon, r.status());
       return;
     }
+    const auto [key, list] = get(*r);  // the record's key and its list
     ScoredList items;
-    items.reserve(list.size());
-    for (simdjson::dom::element x : list) {
-      std::string_view term;
-      double score = 0;
-      if (x["term"].get(term) || x["score"].get(score)) continue;
-      items.emplace_back(std::string(term), score);
-    }
+    items.reserve(list->size());
+    for (const ScoredTerm& t : *list) items.emplace_back(std::string(t.term), t.score);
     (*out)[std::string(key)] = std::move(items);
   }));
   return status;
@@ -65,43 +62,44 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& sto
                                                                const std::string& version,
                                                                const CorrectorOptions& options) {
   NJ_ASSIGN_OR_RETURN(const Manifest manifest, store.ReadManifest(version));
-  simdjson::dom::parser parser;
   absl::Status status;
   std::vector<std::pair<std::string, uint64_t>> words;
   // The vocabulary lexicon holds just what the corrector needs; versions from before it existed
   // have only the full spelling records.
-  const bool has_vocabulary = manifest.Lexicon(kVocabularyLexicon) != nullptr;
-  const std::string_view words_lexicon = has_vocabulary ? kVocabularyLexicon : kSpellingLexicon;
-  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, words_lexicon, [&](std::string_view rec) {
-    simdjson::dom::element e;
-    std::string_view word;
-    uint64_t f = 0;
-    if (parser.parse(rec.data(), rec.size()).get(e) || e["word"].get(word) ||
-        e["frequency"].get(f)) {
-      if (status.ok())
-        status = absl::DataLossError(fmt::format("malformed {} record", words_lexicon));
+  auto add_word = [&](std::string_view lexicon, const auto& r) {
+    if (!r.ok()) {
+      if (status.ok()) status = Malformed(lexicon, r.status());
       return;
     }
-    words.emplace_back(std::string(word), f);
-  }));
+    words.emplace_back(std::string(r->word), r->frequency);
+  };
+  if (manifest.Lexicon(kVocabularyLexicon) != nullptr) {
+    NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kVocabularyLexicon, [&](std::string_view rec) {
+      add_word(kVocabularyLexicon, VocabularyRecord::Parse(rec));
+    }));
+  } else {
+    NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kSpellingLexicon, [&](std::string_view rec) {
+      add_word(kSpellingLexicon, SpellingRecord::Parse(rec));
+    }));
+  }
   NJ_RETURN_IF_ERROR(status);
   absl::flat_hash_map<std::string, std::pair<std::string, double>> corrections;
   NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kCorrectionsLexicon, [&](std::string_view rec) {
-    simdjson::dom::element e;
-    std::string_view variant, word;
-    double score = 0;
-    if (parser.parse(rec.data(), rec.size()).get(e) || e["variant"].get(variant) ||
-        e["word"].get(word) || e["score"].get(score)) {
-      if (status.ok()) status = absl::DataLossError("malformed corrections record");
+    absl::StatusOr<CorrectionRecord> r = CorrectionRecord::Parse(rec);
+    if (!r.ok()) {
+      if (status.ok()) status = Malformed(kCorrectionsLexicon, r.status());
       return;
     }
-    corrections[std::string(variant)] = {std::string(word), score};
+    corrections[std::string(r->variant)] = {std::string(r->word), r->score};
   }));
   NJ_RETURN_IF_ERROR(status);
   absl::flat_hash_map<std::string, ScoredList> expansions, related;
-  NJ_RETURN_IF_ERROR(
-      LoadLists(store, version, kExpansionsLexicon, "term", "expansions", &expansions));
-  NJ_RETURN_IF_ERROR(LoadLists(store, version, kRelatedLexicon, "word", "related_terms", &related));
+  NJ_RETURN_IF_ERROR(LoadLists<ExpansionRecord>(
+      store, version, [](const ExpansionRecord& r) { return std::pair(r.term, &r.expansions); },
+      &expansions));
+  NJ_RETURN_IF_ERROR(LoadLists<RelatedRecord>(
+      store, version, [](const RelatedRecord& r) { return std::pair(r.word, &r.related_terms); },
+      &related));
   const size_t n = words.size();
   auto corrector =
       std::make_unique<SpellCorrector>(std::move(words), std::move(corrections), options);

@@ -11,28 +11,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lexicon/records.h"  // the lexicon names
 #include "store/version_state.h"
 
 namespace nightjar {
 
 struct Manifest;
-
-// The lexicons a version holds, by the name used in files, keys and `export --lexicon`.
-inline constexpr std::string_view kSpellingLexicon = "spelling";
-inline constexpr std::string_view kNgramsLexicon = "ngrams";
-inline constexpr std::string_view kRelatedLexicon = "related";
-inline constexpr std::string_view kExpansionsLexicon = "expansions";
-// Supporting lexicons the four above are built from, published beside them.
-inline constexpr std::string_view kCorrectionsLexicon = "corrections";
-inline constexpr std::string_view kPhrasesLexicon = "phrases";
-inline constexpr std::string_view kAcronymsLexicon = "acronyms";
-// {"word","frequency"} of every spelling word, most frequent first: what a lookup snapshot
-// loads. A bulk lexicon: read whole, never by key (stores may pack its records).
-inline constexpr std::string_view kVocabularyLexicon = "vocabulary";
-// Every lexicon a version holds.
-inline constexpr std::string_view kAllLexicons[] = {
-    kSpellingLexicon, kCorrectionsLexicon, kRelatedLexicon,  kExpansionsLexicon,
-    kNgramsLexicon,   kPhrasesLexicon,     kAcronymsLexicon, kVocabularyLexicon};
 
 // True for lexicons read only whole (kVocabularyLexicon).
 inline bool IsBulkLexicon(std::string_view name) { return name == kVocabularyLexicon; }

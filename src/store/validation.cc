@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <type_traits>
+#include <variant>
 
 #include "absl/container/flat_hash_set.h"
 #include "util/json_writer.h"
@@ -18,80 +19,9 @@ constexpr std::string_view kGateNames[] = {
     "schema",           "score_range", "clean_terms", "no_self_variants", "no_correction_cycles",
     "bounded_variants", "size_band",   "canaries",    "top_overlap"};
 
-// A term is clean when non-empty and free of C0/C1 control characters and DEL.
-bool CleanTerm(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) return false;
-    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-        static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string Clip(std::string_view s) {
   return std::string(s.substr(0, 80)) + (s.size() > 80 ? "..." : "");
 }
-
-// What each record of a lexicon must hold.
-enum class Kind { kString, kUint, kNumber, kStringArray, kScoredArray };
-struct FieldRule {
-  const char* name;
-  Kind kind;
-  bool term = false;   // checked by clean_terms
-  bool score = false;  // checked by score_range
-};
-
-const std::vector<FieldRule>* RulesFor(std::string_view lexicon) {
-  static const std::map<std::string, std::vector<FieldRule>, std::less<>> rules{
-      {"spelling",
-       {{"word", Kind::kString, true},
-        {"frequency", Kind::kUint},
-        {"doc_frequency", Kind::kUint},
-        {"variants", Kind::kStringArray, true},
-        {"version", Kind::kString}}},
-      {"corrections",
-       {{"variant", Kind::kString, true},
-        {"word", Kind::kString, true},
-        {"score", Kind::kNumber, false, true},
-        {"version", Kind::kString}}},
-      {"related",
-       {{"word", Kind::kString, true},
-        {"related_terms", Kind::kScoredArray, true, true},
-        {"version", Kind::kString},
-        {"last_updated", Kind::kString}}},
-      {"expansions",
-       {{"term", Kind::kString, true},
-        {"expansions", Kind::kScoredArray, true, true},
-        {"max_expansions", Kind::kUint},
-        {"version", Kind::kString}}},
-      {"phrases",
-       {{"phrase", Kind::kString, true},
-        {"count", Kind::kUint},
-        {"score", Kind::kNumber, false, true},
-        {"version", Kind::kString}}},
-      {"acronyms",
-       {{"short_form", Kind::kString, true},
-        {"long_form", Kind::kString, true},
-        {"count", Kind::kUint},
-        {"confidence", Kind::kNumber, false, true},
-        {"version", Kind::kString}}},
-      {"vocabulary", {{"word", Kind::kString, true}, {"frequency", Kind::kUint}}},
-      {"ngrams",
-       {{"ngram", Kind::kString, true},
-        {"n", Kind::kUint},
-        {"frequency", Kind::kUint},
-        {"term_count", Kind::kUint},
-        {"version", Kind::kString}}},
-  };
-  auto it = rules.find(lexicon);
-  return it == rules.end() ? nullptr : &it->second;
-}
-
-bool InUnit(double x) { return std::isfinite(x) && x >= 0.0 && x <= 1.0; }
 
 }  // namespace
 
@@ -155,130 +85,66 @@ void VersionValidator::Fail(std::string_view gate, std::string_view lexicon,
 }
 
 void VersionValidator::Observe(std::string_view lexicon, std::string_view record) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  simdjson::dom::object obj;
-  if (parser.parse(record.data(), record.size()).get(doc) || doc.get(obj)) {
-    Fail("schema", lexicon, "record is not a JSON object: " + Clip(record));
+  absl::StatusOr<AnyRecord> parsed = ParseRecord(lexicon, record);
+  if (!parsed.ok()) {
+    Fail("schema", lexicon,
+         fmt::format("{} in {}", std::string(parsed.status().message()), Clip(record)));
     return;
   }
-  const auto* rules = RulesFor(lexicon);
-  if (rules == nullptr) return;  // a lexicon this build does not know: only JSON is required
-  auto term = [&](std::string_view t) {
-    if (!CleanTerm(t)) {
-      Fail("clean_terms", lexicon, "empty or control-character term in " + Clip(record));
-    }
-  };
-  for (const FieldRule& rule : *rules) {
-    simdjson::dom::element v;
-    if (obj[rule.name].get(v)) {
-      Fail("schema", lexicon, fmt::format("missing \"{}\" in {}", rule.name, Clip(record)));
-      continue;
-    }
-    bool ok = true;
-    switch (rule.kind) {
-      case Kind::kString: {
-        std::string_view s;
-        ok = !v.get(s);
-        if (ok && rule.term) term(s);
-        break;
-      }
-      case Kind::kUint:
-        ok = v.is_uint64() || (v.is_int64() && static_cast<int64_t>(v) >= 0);
-        break;
-      case Kind::kNumber: {
-        double d = 0;
-        ok = v.is_number() && !v.get(d);
-        if (ok && rule.score && !InUnit(d)) {
-          Fail("score_range", lexicon, fmt::format("{} = {} in {}", rule.name, d, Clip(record)));
+  std::visit(
+      [&](const auto& r) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(r)>, std::monostate>) {
+          r.ForEachTerm([&](std::string_view t) {
+            if (!IsCleanTerm(t)) {
+              Fail("clean_terms", lexicon, "empty or control-character term in " + Clip(record));
+            }
+          });
+          r.ForEachScore([&](std::string_view what, double score) {
+            if (!IsUnitScore(score)) {
+              Fail("score_range", lexicon,
+                   fmt::format("score {} for \"{}\" in {}", score, what, Clip(record)));
+            }
+          });
+          ObserveLinks(r);
         }
-        break;
-      }
-      case Kind::kStringArray: {
-        simdjson::dom::array a;
-        ok = !v.get(a);
-        if (!ok) break;
-        for (auto x : a) {
-          std::string_view s;
-          if (x.get(s)) {
-            ok = false;
-            break;
-          }
-          term(s);
-        }
-        break;
-      }
-      case Kind::kScoredArray: {
-        simdjson::dom::array a;
-        ok = !v.get(a);
-        if (!ok) break;
-        for (auto x : a) {
-          std::string_view t;
-          double sc = 0;
-          if (x["term"].get(t) || x["score"].get(sc)) {
-            ok = false;
-            break;
-          }
-          term(t);
-          if (!InUnit(sc)) {
-            Fail("score_range", lexicon,
-                 fmt::format("score {} for \"{}\" in {}", sc, t, Clip(record)));
-          }
-        }
-        break;
-      }
-    }
-    if (!ok) {
-      Fail("schema", lexicon,
-           fmt::format("\"{}\" has the wrong type in {}", rule.name, Clip(record)));
-    }
-  }
-
-  ObserveLinks(lexicon, obj);
+      },
+      *parsed);
 }
 
-void VersionValidator::ObserveLinks(std::string_view lexicon, simdjson::dom::object obj) {
-  if (lexicon == "spelling") {
-    std::string_view word;
-    uint64_t f = 0;
-    simdjson::dom::array variants;
-    if (obj["word"].get(word) || obj["frequency"].get(f)) return;
-    if (!obj["variants"].get(variants)) {
-      if (options_.bounded_variants &&
-          variants.size() > static_cast<size_t>(options_.max_variants_per_word)) {
-        Fail("bounded_variants", lexicon,
-             fmt::format("\"{}\" has {} variants (max {})", word, variants.size(),
-                         options_.max_variants_per_word));
-      }
-      for (auto x : variants) {
-        std::string_view s;
-        if (x.get(s)) continue;
-        if (s == word) Fail("no_self_variants", lexicon, fmt::format("\"{}\" lists itself", word));
-        corrections_.emplace(std::string(s), std::string(word));
-      }
-    }
-    if (auto it = canaries_seen_.find(std::string(word)); it != canaries_seen_.end()) {
-      it->second = true;
-    }
-    if (options_.top_k > 0) {
-      auto cmp = std::greater<>();
-      if (top_.size() < static_cast<size_t>(options_.top_k)) {
-        top_.emplace_back(f, std::string(word));
-        std::push_heap(top_.begin(), top_.end(), cmp);
-      } else if (f > top_.front().first) {
-        std::pop_heap(top_.begin(), top_.end(), cmp);
-        top_.back() = {f, std::string(word)};
-        std::push_heap(top_.begin(), top_.end(), cmp);
-      }
-    }
-  } else if (lexicon == "corrections") {
-    std::string_view variant, word;
-    if (obj["variant"].get(variant) || obj["word"].get(word)) return;
-    if (variant == word) {
-      Fail("no_self_variants", lexicon, fmt::format("\"{}\" corrects to itself", word));
-    }
-    corrections_[std::string(variant)] = std::string(word);
+void VersionValidator::ObserveLinks(const SpellingRecord& r) {
+  if (options_.bounded_variants &&
+      r.variants.size() > static_cast<size_t>(options_.max_variants_per_word)) {
+    Fail("bounded_variants", kSpellingLexicon,
+         fmt::format("\"{}\" has {} variants (max {})", r.word, r.variants.size(),
+                     options_.max_variants_per_word));
   }
+  for (std::string_view v : r.variants) {
+    if (v == r.word) {
+      Fail("no_self_variants", kSpellingLexicon, fmt::format("\"{}\" lists itself", r.word));
+    }
+    corrections_.emplace(std::string(v), std::string(r.word));
+  }
+  if (auto it = canaries_seen_.find(std::string(r.word)); it != canaries_seen_.end()) {
+    it->second = true;
+  }
+  if (options_.top_k > 0) {
+    auto cmp = std::greater<>();
+    if (top_.size() < static_cast<size_t>(options_.top_k)) {
+      top_.emplace_back(r.frequency, std::string(r.word));
+      std::push_heap(top_.begin(), top_.end(), cmp);
+    } else if (r.frequency > top_.front().first) {
+      std::pop_heap(top_.begin(), top_.end(), cmp);
+      top_.back() = {r.frequency, std::string(r.word)};
+      std::push_heap(top_.begin(), top_.end(), cmp);
+    }
+  }
+}
+
+void VersionValidator::ObserveLinks(const CorrectionRecord& r) {
+  if (r.variant == r.word) {
+    Fail("no_self_variants", kCorrectionsLexicon, fmt::format("\"{}\" corrects to itself", r.word));
+  }
+  corrections_[std::string(r.variant)] = std::string(r.word);
 }
 
 std::vector<std::string> VersionValidator::TopWords() const {

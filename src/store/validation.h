@@ -1,8 +1,6 @@
 #ifndef NIGHTJAR_STORE_VALIDATION_H_
 #define NIGHTJAR_STORE_VALIDATION_H_
 
-#include <simdjson.h>
-
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "lexicon/records.h"
 #include "store/lexicon_store.h"
 #include "store/manifest.h"
 
@@ -73,7 +72,10 @@ class VersionValidator {
  private:
   GateResult& Gate(std::string_view name);
   // The cross-record gates' part of Observe: variants, corrections, canaries, top words.
-  void ObserveLinks(std::string_view lexicon, simdjson::dom::object obj);
+  void ObserveLinks(const SpellingRecord& r);
+  void ObserveLinks(const CorrectionRecord& r);
+  template <typename Record>
+  void ObserveLinks(const Record&) {}
   void Fail(std::string_view gate, std::string_view lexicon, std::string_view what);
 
   ValidationOptions options_;
