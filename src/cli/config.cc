@@ -259,6 +259,9 @@ std::vector<Field> Fields(Config& c) {
       IntField("serve.threads", &c.serve.threads, 1, 1024),
       IntField("serve.max_query_bytes", &c.serve.max_query_bytes, 1, 1 << 20),
       IntField("serve.timeout_ms", &c.serve.timeout_ms, 1, 600000),
+      IntField("serve.keep_alive_s", &c.serve.keep_alive_s, 1, 3600),
+      IntField("serve.keep_alive_requests", &c.serve.keep_alive_requests, 1, 1000000),
+      IntField("serve.backlog", &c.serve.backlog, 1, 65535),
       IntField("serve.poll_ms", &c.serve.poll_ms, 10, 3600000),
   };
 }

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -13,6 +17,12 @@ namespace nightjar {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+void ConfigureListenSocket(socket_t sock, int defer_s) {
+  const int yes = 1;
+  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  ::setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof(defer_s));
+}
 
 void Json(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
@@ -89,9 +99,17 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
   srv.set_read_timeout(sec, usec);
   srv.set_write_timeout(sec, usec);
   srv.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
-  srv.set_keep_alive_max_count(1000000);
-  srv.set_keep_alive_timeout(5);
+  srv.set_keep_alive_max_count(static_cast<size_t>(options.keep_alive_requests));
+  srv.set_keep_alive_timeout(options.keep_alive_s);
   srv.set_payload_max_length(static_cast<size_t>(options.max_query_bytes) * 4);
+  // The listening socket: address reuse (as httplib's default), and connections that have sent
+  // nothing wait in the kernel instead of holding one of the request threads.
+  int listen_fd = -1;
+  const int defer_s = std::max(1, (options.timeout_ms + 999) / 1000);
+  srv.set_socket_options([&listen_fd, defer_s](socket_t sock) {
+    ConfigureListenSocket(sock, defer_s);
+    listen_fd = sock;
+  });
   s->host_ = hp.first;
   if (hp.second == 0) {
     s->port_ = srv.bind_to_any_port(hp.first);
@@ -104,6 +122,13 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
     }
     s->port_ = hp.second;
   }
+  // httplib listens with a backlog of 5 (a compile-time constant of the packaged library);
+  // listening again on the bound socket sets the configured one.
+  if (listen_fd < 0 || ::listen(listen_fd, options.backlog) != 0) {
+    return absl::UnavailableError(fmt::format("serve: cannot listen on {}", options.listen));
+  }
+  srv.set_socket_options(
+      [defer_s](socket_t sock) { ConfigureListenSocket(sock, defer_s); });
   s->thread_ = std::thread([p = s.get()] { p->server_->listen_after_bind(); });
   return s;
 }

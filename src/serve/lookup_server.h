@@ -19,10 +19,16 @@ namespace nightjar {
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
   std::string admin_token;                // bearer token for /v1/admin/*; empty disables them
-  int threads = 16;                       // request threads (one per open connection)
+  int threads = 64;                       // request threads (one per open connection)
   int max_query_bytes = 2048;             // longer q= / term= values get 413
-  int timeout_ms = 2000;                  // socket read and write timeout per request
-  int poll_ms = 5000;                     // version re-check interval besides events
+  // Every socket read and write of a request (headers, body, answer) must progress within this;
+  // a connection that sends nothing is not handed to a thread until its first bytes arrive, and
+  // is dropped by the kernel after about this long (TCP_DEFER_ACCEPT).
+  int timeout_ms = 2000;
+  int keep_alive_s = 2;           // an idle kept-alive connection is closed after this long
+  int keep_alive_requests = 100;  // requests per connection before it is closed
+  int backlog = 1024;             // connections the kernel queues until a thread accepts them
+  int poll_ms = 5000;             // version re-check interval besides events
 };
 
 // The lookup service over HTTP:

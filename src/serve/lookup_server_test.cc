@@ -1,11 +1,16 @@
 // The lookup service over a directory store: snapshot loading and the endpoints, no Redis.
 #include "serve/lookup_server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lexicon/records.h"
 #include "serve/snapshot.h"
 #include "store/store_test_util.h"
 #include "util/json_writer.h"
@@ -25,11 +30,11 @@ std::string MakeVersion(LexiconStore& store, const std::vector<std::string>& emp
     if (std::find(empty.begin(), empty.end(), lex) != empty.end()) return;
     EXPECT_TRUE((*b)->Append(lex, key, rec).ok());
   };
-  add("vocabulary", "alpha", R"({"word":"alpha","frequency":100})");
-  add("vocabulary", "beta", R"({"word":"beta","frequency":50})");
-  add("corrections", "alpah", R"({"variant":"alpah","word":"alpha","score":0.9})");
-  add("expansions", "alpha", R"({"term":"alpha","expansions":[{"term":"first","score":0.9}]})");
-  add("related", "alpha", R"({"word":"alpha","related_terms":[{"term":"beta","score":0.5}]})");
+  add("vocabulary", "alpha", VocabularyRecord{"alpha", 100}.ToJson());
+  add("vocabulary", "beta", VocabularyRecord{"beta", 50}.ToJson());
+  add("corrections", "alpah", CorrectionRecord{"alpah", "alpha", 0.9, v}.ToJson());
+  add("expansions", "alpha", ExpansionRecord{"alpha", {{"first", 0.9}}, 5, v}.ToJson());
+  add("related", "alpha", RelatedRecord{"alpha", {{"beta", 0.5}}, v, "t"}.ToJson());
   for (std::string_view name : kAllLexicons) EXPECT_TRUE((*b)->Declare(name).ok());
   auto files = (*b)->Seal();
   EXPECT_TRUE(files.ok());
@@ -40,18 +45,21 @@ std::string MakeVersion(LexiconStore& store, const std::vector<std::string>& emp
 
 class LookupServerTest : public ::testing::Test {
  protected:
-  void Start(const std::vector<std::string>& empty = {}) {
+  void Start(const std::vector<std::string>& empty = {}, ServeOptions o = Options()) {
     uri_ = "dir:" + dir_.Sub("store");
     auto store = LexiconStore::Open(uri_);
     ASSERT_TRUE(store.ok());
     version_ = MakeVersion(**store, empty);
-    ServeOptions o;
-    o.listen = "127.0.0.1:0";
-    o.threads = 4;
     auto server = LookupServer::Start(o, [uri = uri_] { return LexiconStore::Open(uri); });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+  static ServeOptions Options() {
+    ServeOptions o;
+    o.listen = "127.0.0.1:0";
+    o.threads = 4;
+    return o;
   }
   // GETs `path` and parses the body, which must always be valid UTF-8 JSON.
   simdjson::dom::element Get(const std::string& path, int* status) {
@@ -108,6 +116,65 @@ TEST_F(LookupServerTest, AVersionWithEmptyLexiconsIsServed) {
   EXPECT_EQ(std::string_view(c["corrected"]), "alpha");  // by edit distance alone
   Get("/v1/expand?q=alpha", &status);
   EXPECT_EQ(status, 200);
+}
+
+// A raw TCP connection to the server, closed when destroyed.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool connected() const { return connected_; }
+  bool Send(std::string_view bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+TEST_F(LookupServerTest, SlowClientsDoNotStarveOthers) {
+  // Four request threads. Before the fix, each connection that sent nothing held one for the
+  // keep-alive timeout (5 s) and the backlog of 5 dropped the rest: a new request waited 6.7 s.
+  Start();
+  std::vector<std::unique_ptr<RawConnection>> idle, partial;
+  for (int i = 0; i < 40; ++i) {  // connected, never a byte
+    idle.push_back(std::make_unique<RawConnection>(server_->port()));
+    ASSERT_TRUE(idle.back()->connected());
+  }
+  for (int i = 0; i < 3; ++i) {  // half a request line, then silence: each holds a thread
+    partial.push_back(std::make_unique<RawConnection>(server_->port()));
+    ASSERT_TRUE(partial.back()->connected());
+    ASSERT_TRUE(partial.back()->Send("GET /v1/vers"));
+  }
+  // The client gives up after 3 s, longer than any one read may take and far longer than an
+  // answer from a free thread: each request must be answered by the fourth thread.
+  client_->set_connection_timeout(3);
+  client_->set_read_timeout(3);
+  for (int i = 0; i < 5; ++i) {
+    auto r = client_->Get("/v1/version");
+    ASSERT_TRUE(r) << "request " << i << ": " << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200);
+  }
+}
+
+TEST(ServeOptionsTest, BacklogAndKeepAliveDefaultsBoundSlowClients) {
+  const ServeOptions o;
+  EXPECT_EQ(o.threads, 64);
+  EXPECT_EQ(o.keep_alive_s, 2);
+  EXPECT_EQ(o.keep_alive_requests, 100);
+  EXPECT_EQ(o.backlog, 1024);
 }
 
 TEST(SnapshotTest, LookupJsonEchoesInvalidUtf8AsReplacementCharacters) {
