@@ -55,4 +55,34 @@ size_t FieldCache::bytes() const {
          tokens_.size() * sizeof(uint32_t) + breaks_.size() + capitals_.size();
 }
 
+// The hash -> id table is open addressing over the hashes' low bits.
+bool ResolveTermHashes(const Vocabulary& vocab, std::vector<FieldCache>* caches) {
+  struct Slot {
+    uint64_t hash;
+    uint32_t id;  // kNone: empty
+  };
+  size_t capacity = 16;
+  while (capacity < size_t{2} * vocab.size()) capacity *= 2;
+  const size_t mask = capacity - 1;
+  std::vector<Slot> table(capacity, Slot{0, Vocabulary::kNone});
+  for (uint32_t id = 0; id < vocab.size(); ++id) {
+    const uint64_t hash = CountTable::Hash(vocab.term(id));
+    size_t i = hash & mask;
+    for (; table[i].id != Vocabulary::kNone; i = (i + 1) & mask) {
+      if (table[i].hash == hash) return false;
+    }
+    table[i] = Slot{hash, id};
+  }
+  for (FieldCache& cache : *caches) {
+    cache.ResolveHashes(
+        [&](uint64_t hash) {
+          for (size_t i = hash & mask;; i = (i + 1) & mask) {
+            if (table[i].id == Vocabulary::kNone || table[i].hash == hash) return table[i].id;
+          }
+        },
+        [&](uint64_t hash) { __builtin_prefetch(&table[hash & mask]); });
+  }
+  return true;
+}
+
 }  // namespace nightjar

@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <vector>
 
 #include "count/field_reader.h"
+#include "count/vocabulary.h"
 #include "util/append_array.h"
 
 namespace nightjar {
@@ -103,6 +105,11 @@ class FieldCache {
 
 // The hash FieldCache and the third pass's context sampling key a document by.
 uint64_t DocumentIdHash(std::string_view id);
+
+// Turns the term hashes of `caches` (filled by DocumentCounter) into ids of `vocab`, unless two
+// of the vocabulary's terms share a hash (then the hashes cannot say which term a token was:
+// false is returned and the caches are left as they were).
+[[nodiscard]] bool ResolveTermHashes(const Vocabulary& vocab, std::vector<FieldCache>* caches);
 
 }  // namespace nightjar
 

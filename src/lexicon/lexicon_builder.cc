@@ -13,8 +13,8 @@
 #include "count/vocabulary.h"
 #include "lexicon/kernels.h"
 #include "lexicon/nearest.h"
-#include "util/status_macros.h"
 #include "util/parallel.h"
+#include "util/status_macros.h"
 
 namespace nightjar {
 namespace {
@@ -63,38 +63,6 @@ void ReplayEach(std::vector<std::unique_ptr<Counter>>& cs, std::vector<Cache>& c
     for (size_t j = i; j < caches.size(); j += cs.size()) replay(*cs[i], caches[j]);
   };
   ParallelFor(std::min(cs.size(), caches.size()), run);
-}
-
-// Turns the first pass's term hashes into vocabulary ids, unless two of the vocabulary's terms
-// share a hash (then the hashes cannot say which term a token was, and false is returned). The
-// hash -> id table is open addressing over the hashes' low bits, probed a few tokens ahead.
-bool ResolveTermHashes(const Vocabulary& vocab, std::vector<FieldCache>* caches) {
-  struct Slot {
-    uint64_t hash;
-    uint32_t id;  // kNone: empty
-  };
-  size_t capacity = 16;
-  while (capacity < size_t{2} * vocab.size()) capacity *= 2;
-  const size_t mask = capacity - 1;
-  std::vector<Slot> table(capacity, Slot{0, Vocabulary::kNone});
-  for (uint32_t id = 0; id < vocab.size(); ++id) {
-    const uint64_t hash = CountTable::Hash(vocab.term(id));
-    size_t i = hash & mask;
-    for (; table[i].id != Vocabulary::kNone; i = (i + 1) & mask) {
-      if (table[i].hash == hash) return false;
-    }
-    table[i] = Slot{hash, id};
-  }
-  for (FieldCache& cache : *caches) {
-    cache.ResolveHashes(
-        [&](uint64_t hash) {
-          for (size_t i = hash & mask;; i = (i + 1) & mask) {
-            if (table[i].id == Vocabulary::kNone || table[i].hash == hash) return table[i].id;
-          }
-        },
-        [&](uint64_t hash) { __builtin_prefetch(&table[hash & mask]); });
-  }
-  return true;
 }
 
 struct Unit {
