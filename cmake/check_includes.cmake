@@ -1,7 +1,7 @@
 # cmake -DCOMPONENT=name "-DALLOWED=a;b" "-DFILES=f1;f2" -DSTAMP=path -P check_includes.cmake
 # Fails when a source of COMPONENT includes a header of a component outside ALLOWED (itself and
 # the components its DEPS reach): the include graph must follow the declared edges.
-set(components util obs text corpus count lexicon store serve refresh cli)
+set(components util obs text corpus count lexicon state store serve refresh cli)
 foreach(f ${FILES})
   file(STRINGS "${f}" lines REGEX "^#include \"[a-z_]+/")
   foreach(line ${lines})

@@ -1,0 +1,240 @@
+#include "state/state_store.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+#include "state/count_merge.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+constexpr std::string_view kFormatKey = "format";
+constexpr std::string_view kIdentityKey = "identity";
+constexpr std::string_view kTotalsKey = "totals";
+// Column families, in the order of StateStore's handles.
+constexpr const char* kFamilies[] = {"default",       "terms",     "totals",
+                                     "abbreviations", "documents", "cursors"};
+
+rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string msg = fmt::format("state: {}: {}", what, s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  return absl::UnavailableError(msg);
+}
+
+std::array<int64_t, 6> TotalsArray(const CorpusTotals& t, int sign) {
+  auto s = [sign](uint64_t v) { return sign * static_cast<int64_t>(v); };
+  return {s(t.documents), s(t.deleted),    s(t.truncated),
+          s(t.tokens),    s(t.text_bytes), s(t.long_tokens_skipped)};
+}
+
+// A count read back: every element non-negative.
+absl::StatusOr<std::vector<int64_t>> ReadCounts(std::string_view key, std::string_view value,
+                                                size_t width) {
+  auto counts = DecodeCounts(value);
+  if (!counts || counts->size() != width) {
+    return absl::DataLossError(fmt::format("state: malformed count for '{}'", key));
+  }
+  for (int64_t c : *counts) {
+    if (c < 0) return absl::DataLossError(fmt::format("state: negative count for '{}'", key));
+  }
+  return *counts;
+}
+
+}  // namespace
+
+StateBatch::StateBatch(const StateStore* store)
+    : store_(store), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+StateBatch::~StateBatch() = default;
+StateBatch::StateBatch(StateBatch&&) noexcept = default;
+StateBatch& StateBatch::operator=(StateBatch&&) noexcept = default;
+
+void StateBatch::AddCounts(const TermTable& terms, const CorpusTotals& totals,
+                           const AbbreviationCounts& abbreviations, int sign) {
+  terms.ForEach([&](std::string_view term, const TermStats& s) {
+    const int64_t v[] = {sign * static_cast<int64_t>(s.frequency),
+                         sign * static_cast<int64_t>(s.doc_frequency)};
+    batch_->Merge(store_->terms_, ToSlice(term), EncodeCounts(v));
+  });
+  batch_->Merge(store_->totals_, ToSlice(kTotalsKey), EncodeCounts(TotalsArray(totals, sign)));
+  for (const auto& [key, n] : abbreviations) {
+    const int64_t v[] = {sign * static_cast<int64_t>(n)};
+    batch_->Merge(store_->abbreviations_, key, EncodeCounts(v));
+  }
+}
+
+void StateBatch::PutDocument(std::string_view id, const DocRecord& record) {
+  batch_->Put(store_->documents_, ToSlice(id), record.Encode());
+}
+
+void StateBatch::EraseDocument(std::string_view id) {
+  batch_->Delete(store_->documents_, ToSlice(id));
+}
+
+void StateBatch::PutCursor(std::string_view key, std::string_view value) {
+  batch_->Put(store_->cursors_, ToSlice(key), ToSlice(value));
+}
+
+size_t StateBatch::size() const { return static_cast<size_t>(batch_->Count()); }
+
+StateStore::StateStore(StateOptions options) : options_(std::move(options)) {}
+
+StateStore::~StateStore() {
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  if (db_) (void)db_->Close();
+}
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("state: no path given");
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        fmt::format("state: cannot create {}: {}", options.path, ec.message()));
+  }
+  std::unique_ptr<StateStore> s(new StateStore(options));
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  rocksdb::ColumnFamilyOptions counts;
+  counts.merge_operator = std::make_shared<CountMergeOperator>();
+  rocksdb::ColumnFamilyOptions documents;
+  documents.compression = rocksdb::kZSTD;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilies) {
+    const std::string_view n = name;
+    const bool is_counts = n == "terms" || n == "totals" || n == "abbreviations";
+    families.emplace_back(
+        name, is_counts ? counts : (n == "documents" ? documents : rocksdb::ColumnFamilyOptions()));
+  }
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status st = rocksdb::DB::Open(db_options, options.path, families, &s->handles_, &db);
+  if (!st.ok()) {
+    if (st.IsIOError() && st.ToString().find("lock") != std::string::npos) {
+      std::string owner;
+      std::ifstream(options.path + "/OWNER") >> owner;
+      return absl::FailedPreconditionError(
+          fmt::format("state {} is in use by another refresh{} ({})", options.path,
+                      owner.empty() ? "" : " (pid " + owner + ")", st.ToString()));
+    }
+    return FromRocks(st, "open " + options.path);
+  }
+  s->db_.reset(db);
+  s->meta_ = s->handles_[0];
+  s->terms_ = s->handles_[1];
+  s->totals_ = s->handles_[2];
+  s->abbreviations_ = s->handles_[3];
+  s->documents_ = s->handles_[4];
+  s->cursors_ = s->handles_[5];
+  NJ_RETURN_IF_ERROR(s->CheckFormat());
+  std::ofstream(options.path + "/OWNER", std::ios::trunc) << ::getpid() << "\n";
+  return s;
+}
+
+absl::Status StateStore::CheckFormat() {
+  std::string format, identity;
+  rocksdb::Status st = db_->Get({}, meta_, ToSlice(kFormatKey), &format);
+  if (st.IsNotFound()) {
+    // A new state (or one whose creation died before this write): nothing else can be in it.
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, documents_));
+    it->SeekToFirst();
+    if (it->Valid()) return absl::DataLossError("state: documents present but no format record");
+    rocksdb::WriteBatch b;
+    b.Put(meta_, ToSlice(kFormatKey), ToSlice(kStateFormat));
+    b.Put(meta_, ToSlice(kIdentityKey), ToSlice(options_.identity));
+    rocksdb::WriteOptions w;
+    w.sync = options_.sync;
+    return FromRocks(db_->Write(w, &b), "write format");
+  }
+  NJ_RETURN_IF_ERROR(FromRocks(st, "read format"));
+  if (format != kStateFormat) {
+    return absl::FailedPreconditionError(fmt::format(
+        "state {} has format '{}', this build reads '{}'", options_.path, format, kStateFormat));
+  }
+  NJ_RETURN_IF_ERROR(FromRocks(db_->Get({}, meta_, ToSlice(kIdentityKey), &identity), "identity"));
+  if (identity != options_.identity) {
+    return absl::FailedPreconditionError(
+        fmt::format("state {} was made with other settings ({}), not ({}): rebuild it with --full",
+                    options_.path, identity, options_.identity));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateStore::Commit(StateBatch& batch) {
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  NJ_RETURN_IF_ERROR(FromRocks(db_->Write(w, batch.batch_.get()), "commit"));
+  batch.batch_->Clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<DocRecord>> StateStore::GetDocument(std::string_view id) const {
+  std::string bytes;
+  rocksdb::Status st = db_->Get({}, documents_, ToSlice(id), &bytes);
+  if (st.IsNotFound()) return std::optional<DocRecord>();
+  NJ_RETURN_IF_ERROR(FromRocks(st, "read document"));
+  NJ_ASSIGN_OR_RETURN(DocRecord r, DocRecord::Decode(bytes));
+  return std::optional<DocRecord>(std::move(r));
+}
+
+absl::Status StateStore::ForEachDocument(
+    const std::function<void(std::string_view, const DocRecord&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, documents_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    NJ_ASSIGN_OR_RETURN(DocRecord r, DocRecord::Decode(it->value().ToStringView()));
+    fn(it->key().ToStringView(), r);
+  }
+  return FromRocks(it->status(), "scan documents");
+}
+
+absl::StatusOr<std::optional<std::string>> StateStore::GetCursor(std::string_view key) const {
+  std::string value;
+  rocksdb::Status st = db_->Get({}, cursors_, ToSlice(key), &value);
+  if (st.IsNotFound()) return std::optional<std::string>();
+  NJ_RETURN_IF_ERROR(FromRocks(st, "read cursor"));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<CorpusCounts> StateStore::LoadCounts() const {
+  CorpusCounts out;
+  out.abbreviations_counted = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, terms_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view term = it->key().ToStringView();
+    NJ_ASSIGN_OR_RETURN(auto c, ReadCounts(term, it->value().ToStringView(), 2));
+    if (c[0] == 0 && c[1] == 0) continue;
+    out.terms.Add(term, TermStats{static_cast<uint64_t>(c[0]), static_cast<uint64_t>(c[1])});
+  }
+  NJ_RETURN_IF_ERROR(FromRocks(it->status(), "scan terms"));
+  it.reset(db_->NewIterator({}, abbreviations_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    NJ_ASSIGN_OR_RETURN(auto c, ReadCounts(key, it->value().ToStringView(), 1));
+    if (c[0] != 0) out.abbreviations.Add(key, static_cast<uint64_t>(c[0]));
+  }
+  NJ_RETURN_IF_ERROR(FromRocks(it->status(), "scan abbreviations"));
+  std::string totals;
+  rocksdb::Status st = db_->Get({}, totals_, ToSlice(kTotalsKey), &totals);
+  if (!st.IsNotFound()) {
+    NJ_RETURN_IF_ERROR(FromRocks(st, "read totals"));
+    NJ_ASSIGN_OR_RETURN(auto t, ReadCounts(kTotalsKey, totals, 6));
+    out.totals = CorpusTotals{static_cast<uint64_t>(t[0]), static_cast<uint64_t>(t[1]),
+                              static_cast<uint64_t>(t[2]), static_cast<uint64_t>(t[3]),
+                              static_cast<uint64_t>(t[4]), static_cast<uint64_t>(t[5])};
+  }
+  return out;
+}
+
+}  // namespace nightjar
