@@ -51,10 +51,12 @@ uint64_t ContentFingerprint(std::span<const std::string_view> fields) {
 
 DocRecord DocRecord::Of(const Document& doc) {
   DocRecord r;
-  r.fingerprint = ContentFingerprint(doc.fields);
   r.modified_at_ms = doc.modified_at_ms;
   r.truncated = doc.truncated;
-  r.fields.assign(doc.fields.begin(), doc.fields.end());
+  r.deleted = doc.deleted;
+  if (!doc.deleted) r.fields.assign(doc.fields.begin(), doc.fields.end());
+  r.fingerprint =
+      ContentFingerprint(std::vector<std::string_view>(r.fields.begin(), r.fields.end()));
   return r;
 }
 
@@ -77,7 +79,7 @@ std::string DocRecord::Encode() const {
   out.push_back(static_cast<char>(kDocRecordVersion));
   PutFixed(&out, fingerprint, 8);
   PutFixed(&out, static_cast<uint64_t>(modified_at_ms), 8);
-  out.push_back(truncated ? 1 : 0);
+  out.push_back(static_cast<char>((truncated ? 1 : 0) | (deleted ? 2 : 0)));
   PutFixed(&out, fields.size(), 4);
   for (const auto& f : fields) {
     PutFixed(&out, f.size(), 4);
@@ -98,11 +100,12 @@ absl::StatusOr<DocRecord> DocRecord::Decode(std::string_view bytes) {
   DocRecord r;
   uint64_t modified = 0, flags = 0, n = 0;
   if (!c.Fixed(8, &r.fingerprint) || !c.Fixed(8, &modified) || !c.Fixed(1, &flags) ||
-      !c.Fixed(4, &n) || flags > 1) {
+      !c.Fixed(4, &n) || flags > 3) {
     return bad("is cut off");
   }
   r.modified_at_ms = static_cast<int64_t>(modified);
-  r.truncated = flags == 1;
+  r.truncated = (flags & 1) != 0;
+  r.deleted = (flags & 2) != 0;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t len = 0;
     if (!c.Fixed(4, &len) || !c.Bytes(len, &r.fields.emplace_back())) return bad("is cut off");

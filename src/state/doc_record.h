@@ -20,9 +20,12 @@ struct DocRecord {
   uint64_t fingerprint = 0;  // ContentFingerprint of the text fields
   int64_t modified_at_ms = Document::kNoTime;
   bool truncated = false;           // the source cut the text to its size cap
+  // A tombstone: the id was deleted at modified_at_ms. Kept so that an older copy read later
+  // cannot bring the document back; no fields, not counted.
+  bool deleted = false;
   std::vector<std::string> fields;  // the text fields, in configured order
 
-  // The record of `doc` (a live document).
+  // The record of `doc` (a tombstone when doc.deleted).
   static DocRecord Of(const Document& doc);
   // A Document viewing this record (valid while the record and `views` live).
   Document View(std::string_view id, std::vector<std::string_view>* views) const;

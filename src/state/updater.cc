@@ -1,0 +1,125 @@
+#include "state/updater.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "count/corpus_counter.h"
+#include "count/mergeable.h"
+#include "util/parallel.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+struct Counted {
+  TermTable terms;
+  CorpusTotals totals;
+  AbbreviationCounts abbreviations;
+};
+
+// Counts `docs` (live records) as the count pass counts documents, on up to `threads` threads.
+Counted CountRecords(const std::vector<std::pair<const std::string*, const DocRecord*>>& docs,
+                     const TokenizerOptions& tokenizer, int threads) {
+  const int n = std::max(1, std::min<int>(threads, static_cast<int>(docs.size() / 64) + 1));
+  std::vector<std::unique_ptr<DocumentCounter>> counters;
+  for (int i = 0; i < n; ++i) {
+    counters.push_back(std::make_unique<DocumentCounter>(tokenizer));
+    counters.back()->CountAbbreviationsToo();
+  }
+  ParallelFor(n, [&](int t) {
+    std::vector<std::string_view> views;
+    for (size_t i = static_cast<size_t>(t); i < docs.size(); i += static_cast<size_t>(n)) {
+      counters[static_cast<size_t>(t)]->Add(docs[i].second->View(*docs[i].first, &views));
+    }
+  });
+  Counted out;
+  std::vector<TermTable*> terms;
+  std::vector<AbbreviationCounts*> abbreviations;
+  for (auto& c : counters) {
+    terms.push_back(&c->terms());
+    abbreviations.push_back(&c->abbreviations());
+    out.totals.Merge(c->totals());
+  }
+  out.terms = MergeAll(terms);
+  out.abbreviations = MergeAll(abbreviations);
+  return out;
+}
+
+}  // namespace
+
+StateUpdater::StateUpdater(StateStore* state, const UpdateOptions& options)
+    : state_(state), options_(options) {
+  options_.checkpoint_docs = std::max<size_t>(1, options_.checkpoint_docs);
+}
+
+bool StateUpdater::Wins(const DocRecord& copy, const DocRecord& held) {
+  if (copy.modified_at_ms == Document::kNoTime || held.modified_at_ms == Document::kNoTime) {
+    return true;
+  }
+  return copy.modified_at_ms >= held.modified_at_ms;
+}
+
+absl::Status StateUpdater::Offer(const Document& doc) {
+  ++report_.seen;
+  auto [it, first] = pending_.try_emplace(std::string(doc.id));
+  Pending& p = it->second;
+  if (first) {
+    NJ_ASSIGN_OR_RETURN(p.stored, state_->GetDocument(doc.id));
+  } else {
+    ++report_.duplicates;
+  }
+  DocRecord copy = DocRecord::Of(doc);
+  const DocRecord* held = p.winner ? &*p.winner : (p.stored ? &*p.stored : nullptr);
+  if (held == nullptr || Wins(copy, *held)) {
+    p.winner = std::move(copy);
+  } else {
+    ++report_.stale;
+  }
+  if (pending_.size() >= options_.checkpoint_docs) return Checkpoint();
+  return absl::OkStatus();
+}
+
+void StateUpdater::SetCursor(std::string key, std::string value) {
+  cursors_.emplace_back(std::move(key), std::move(value));
+}
+
+absl::Status StateUpdater::Finish() { return Checkpoint(); }
+
+absl::Status StateUpdater::Checkpoint() {
+  if (pending_.empty() && cursors_.empty()) return absl::OkStatus();
+  // Compare each id's winning copy with the state's record; collect what leaves and enters.
+  std::vector<std::pair<const std::string*, const DocRecord*>> removed, added;
+  StateBatch batch = state_->NewBatch();
+  for (const auto& [id, p] : pending_) {
+    if (!p.winner) continue;  // every copy was older than the state's record
+    const DocRecord& copy = *p.winner;
+    const std::optional<DocRecord>& held = p.stored;
+    const bool live = held.has_value() && !held->deleted;
+    if (live && !copy.deleted && held->fingerprint == copy.fingerprint &&
+        held->fields == copy.fields && held->truncated == copy.truncated) {
+      ++report_.unchanged;
+      if (held->modified_at_ms != copy.modified_at_ms) batch.PutDocument(id, copy);
+      continue;
+    }
+    if (live) removed.emplace_back(&id, &*held);
+    if (copy.deleted) {
+      report_.deleted += live;
+    } else {
+      added.emplace_back(&id, &copy);
+      ++(live ? report_.modified : report_.added);
+    }
+    batch.PutDocument(id, copy);
+  }
+  const Counted minus = CountRecords(removed, options_.tokenizer, options_.threads);
+  const Counted plus = CountRecords(added, options_.tokenizer, options_.threads);
+  batch.AddCounts(minus.terms, minus.totals, minus.abbreviations, -1);
+  batch.AddCounts(plus.terms, plus.totals, plus.abbreviations, +1);
+  for (const auto& [key, value] : cursors_) batch.PutCursor(key, value);
+  NJ_RETURN_IF_ERROR(state_->Commit(batch));
+  ++report_.checkpoints;
+  pending_.clear();
+  cursors_.clear();
+  return absl::OkStatus();
+}
+
+}  // namespace nightjar
