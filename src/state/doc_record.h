@@ -19,7 +19,7 @@ namespace nightjar {
 struct DocRecord {
   uint64_t fingerprint = 0;  // ContentFingerprint of the text fields
   int64_t modified_at_ms = Document::kNoTime;
-  bool truncated = false;           // the source cut the text to its size cap
+  bool truncated = false;  // the source cut the text to its size cap
   // A tombstone: the id was deleted at modified_at_ms. Kept so that an older copy read later
   // cannot bring the document back; no fields, not counted.
   bool deleted = false;

@@ -199,6 +199,22 @@ absl::Status StateStore::ForEachDocument(
   return FromRocks(it->status(), "scan documents");
 }
 
+absl::StatusOr<bool> StateStore::ReadDocuments(
+    std::string_view after, size_t max_bytes,
+    std::vector<std::pair<std::string, DocRecord>>* out) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, documents_));
+  it->Seek(ToSlice(after));
+  if (it->Valid() && !after.empty() && it->key().ToStringView() == after) it->Next();
+  size_t bytes = 0;
+  for (; it->Valid() && (bytes == 0 || bytes < max_bytes); it->Next()) {
+    NJ_ASSIGN_OR_RETURN(DocRecord r, DocRecord::Decode(it->value().ToStringView()));
+    bytes += it->key().size() + it->value().size();
+    out->emplace_back(it->key().ToString(), std::move(r));
+  }
+  NJ_RETURN_IF_ERROR(FromRocks(it->status(), "scan documents"));
+  return it->Valid();
+}
+
 absl::StatusOr<std::optional<std::string>> StateStore::GetCursor(std::string_view key) const {
   std::string value;
   rocksdb::Status st = db_->Get({}, cursors_, ToSlice(key), &value);

@@ -84,6 +84,11 @@ class StateStore {
   // fn(id, record) for every document, by id (bytewise). Stops at the first error.
   [[nodiscard]] absl::Status ForEachDocument(
       const std::function<void(std::string_view, const DocRecord&)>& fn) const;
+  // Up to about `max_bytes` of records (at least one) of the documents whose ids sort after
+  // `after` ("" = from the first), by id, appended to *out; false when none is left after them.
+  [[nodiscard]] absl::StatusOr<bool> ReadDocuments(
+      std::string_view after, size_t max_bytes,
+      std::vector<std::pair<std::string, DocRecord>>* out) const;
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetCursor(std::string_view key) const;
   // The counts: terms, totals and abbreviations (keys whose counts summed to zero are left
   // out, as a count of the same documents would never have had them). DataLoss when a count
