@@ -254,6 +254,8 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("validation.min_top_overlap", &c.validation.min_top_overlap, 0.0, 1.0),
       DoubleField("retention.days", &c.retention.days, 0.0, 36500.0),
       BoolField("retention.after_refresh", &c.retention.after_refresh),
+      StringField("state.path", &c.state.path, true),
+      IntField("state.checkpoint_docs", &c.state.checkpoint_docs, 1, int64_t{1} << 32),
       StringField("serve.listen", &c.serve.listen, false),
       StringField("serve.admin_token", &c.serve.admin_token, true),
       IntField("serve.threads", &c.serve.threads, 1, 1024),

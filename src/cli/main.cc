@@ -88,13 +88,15 @@ int Main(int argc, char** argv) {
       "refresh", "Count the corpus, mine lexicons, validate, activate a new version");
   ConfigFlags rc;
   rc.AddTo(refresh);
-  std::string corpus, threads, rejects_dir, max_reject_share;
-  bool json = false, quiet = false, force = false, no_activate = false;
+  std::string corpus, threads, rejects_dir, max_reject_share, state;
+  bool json = false, quiet = false, force = false, no_activate = false, full = false;
   refresh->add_option("--corpus", corpus, "corpus URI: jsonl:PATH|DIR|GLOB[,...]");
   refresh->add_option("--threads", threads, "worker threads (0 = one per core)");
   refresh->add_option("--rejects-dir", rejects_dir, "where rejected records are quarantined");
   refresh->add_option("--max-reject-share", max_reject_share,
                       "fail when more than this share of records is rejected (default 0.01)");
+  refresh->add_option("--state", state, "incremental state directory, or auto (state.path)");
+  refresh->add_flag("--full", full, "with --state: discard the state and rebuild it");
   refresh->add_flag("--quiet,-q", quiet, "no progress on stderr");
   refresh->add_flag("--json", json, "print a machine-readable summary at the end");
   refresh->add_flag("--force", force,
@@ -157,10 +159,12 @@ int Main(int argc, char** argv) {
     if (!threads.empty()) rc.overrides["count.threads"] = threads;
     if (!rejects_dir.empty()) rc.overrides["corpus.rejects_dir"] = rejects_dir;
     if (!max_reject_share.empty()) rc.overrides["corpus.max_reject_share"] = max_reject_share;
+    if (!state.empty()) rc.overrides["state.path"] = state;
     auto config = rc.Load();
     if (!config.ok()) return ExitCode(config.status());
     config->force = force;
     config->activate = !no_activate;
+    config->state.full = full;
     auto report = RunRefresh(*config, quiet, *Clock::Real());
     if (!report.ok()) return ExitCode(report.status());
     std::printf("%s\n", json ? report->ToJson().c_str() : RefreshSummaryText(*report).c_str());

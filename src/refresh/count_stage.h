@@ -2,6 +2,7 @@
 #define NIGHTJAR_REFRESH_COUNT_STAGE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "lexicon/lexicon_builder.h"
 #include "refresh/observer.h"
 #include "refresh/refresh_options.h"
+#include "state/updater.h"
 
 namespace nightjar {
 
@@ -19,6 +21,7 @@ struct CountedCorpus {
   CorpusCounts counts;
   SourceProgress input;                    // where the source ended
   std::vector<std::string> damaged_files;  // inputs that could not be read to their end
+  std::optional<UpdateReport> update;      // what a stateful run changed in its state
 };
 
 // The count stage's seam: where the counts that the lexicons are mined from come from. The
@@ -39,6 +42,17 @@ class CountStage {
 // a bad URI fails before anything is counted. `rejects` must outlive the stage.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<CountStage>> OpenCorpusCount(
     const RefreshOptions& options, RejectLog* rejects);
+
+// A CountStage over the persistent state at options.state.path (see StateSettings): reads the
+// corpus in order, applies every document to the state (StateUpdater: changed documents
+// subtract their old contribution, tombstones remove theirs, checkpoints every
+// state.checkpoint_docs), then hands mining the state's counts, and its live documents as the
+// text to replay. The state is opened (and locked) here. `rejects` must outlive the stage.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(
+    const RefreshOptions& options, RejectLog* rejects);
+
+// The state directory options.state.path names ("auto" resolved against the store URI).
+std::string StatePath(const RefreshOptions& options);
 
 }  // namespace nightjar
 

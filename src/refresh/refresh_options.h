@@ -17,6 +17,15 @@ namespace nightjar {
 // in the summary and the manifest, and goes on.
 enum class DamagedFilePolicy { kFail, kSkip };
 
+// Incremental state ([state]). Every field has a default.
+struct StateSettings {
+  // The state directory: "" = a stateless refresh that reads and counts the whole corpus;
+  // "auto" = state/ inside a dir: store, ./var/nightjar/state beside any other store.
+  std::string path;
+  bool full = false;                // --full: discard the state and rebuild it from the corpus
+  size_t checkpoint_docs = 100000;  // state.checkpoint_docs: documents between two commits
+};
+
 // Everything one refresh is configured by. Every field has a default; docs/configuration.md
 // maps each TOML key to its field here.
 struct RefreshOptions {
@@ -30,6 +39,7 @@ struct RefreshOptions {
   std::string store_uri = "dir:./var/nightjar";  // store.uri
   ValidationOptions validation;                  // [validation]: gates before activation
   RetentionOptions retention;                    // [retention]
+  StateSettings state;                           // [state], --state, --full
   bool force = false;    // --force: activate even when a gate fails (recorded in the manifest)
   bool activate = true;  // false (--no-activate): stop at `validated`
 };

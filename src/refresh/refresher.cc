@@ -74,6 +74,9 @@ Refresher::~Refresher() = default;
 absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions& options,
                                                            const Clock* clock,
                                                            RefreshObserver* observer) {
+  if (options.state.full && options.state.path.empty()) {
+    return absl::InvalidArgumentError("--full rebuilds a state: give --state DIR (or auto)");
+  }
   std::unique_ptr<Refresher> r(new Refresher(options, clock, observer));
   // The store and the dictionary first: a bad store URI or path should fail before an hour of
   // counting.
@@ -86,7 +89,12 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
                     absl::FormatTime("%Y%m%dT%H%M%E3SZ", r->started_, absl::UTCTimeZone()));
   }
   r->rejects_ = std::make_unique<RejectLog>(rejects_path);
-  NJ_ASSIGN_OR_RETURN(r->count_, OpenCorpusCount(r->options_, r->rejects_.get()));
+  if (options.state.path.empty()) {
+    NJ_ASSIGN_OR_RETURN(r->count_, OpenCorpusCount(r->options_, r->rejects_.get()));
+  } else {
+    NJ_ASSIGN_OR_RETURN(r->count_, OpenStateCount(r->options_, r->rejects_.get()));
+    r->report_.state_path = StatePath(options);
+  }
   r->report_.store_uri = RedactUri(options.store_uri);
   r->report_.threads = EffectiveThreads(options.count.threads);
   return r;
@@ -110,6 +118,7 @@ absl::StatusOr<RefreshReport> Refresher::Run() {
   if (!counted.ok()) return counted.status();
   report_.corpus = CorpusOf(options_, *counted);
   report_.rejects = RejectsOf(*rejects_, counted->damaged_files);
+  report_.update = counted->update;
   NJ_RETURN_IF_ERROR(Stage(kGateStage, [&] { return Gate(*counted); }));
   NJ_ASSIGN_OR_RETURN(Mined mined, Stage(kMineStage, [&] { return Mine(*counted); }));
   NJ_RETURN_IF_ERROR(Stage(kPublishStage, [&] { return Publish(mined); }));

@@ -2,10 +2,12 @@
 #define NIGHTJAR_REFRESH_REPORT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "state/updater.h"
 #include "store/manifest.h"
 #include "store/version_state.h"
 
@@ -22,6 +24,8 @@ struct RefreshReport {
   std::vector<std::pair<std::string, uint64_t>> sizes;  // published records per lexicon
   std::string validation_json = "{}";                   // ValidationReport::Json()
   std::vector<std::string> pruned;                      // versions deleted by retention
+  std::string state_path;              // the state a stateful run used; "" for a stateless one
+  std::optional<UpdateReport> update;  // what a stateful run changed in its state
   int threads = 1;
   bool second_pass_cached = false;  // the second pass read the first's kept text
   bool third_pass_cached = false;   // the third pass read the second's kept text

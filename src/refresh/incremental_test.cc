@@ -1,0 +1,138 @@
+// An incremental refresh publishes exactly what a stateless refresh of the same final corpus
+// publishes, run after run.
+#include <map>
+#include <random>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "refresh/refresher.h"
+#include "store/lexicon_store.h"
+#include "util/temp_dir.h"
+
+namespace nightjar {
+namespace {
+
+absl::Time Day(int d) {
+  return absl::FromCivil(absl::CivilSecond(2026, 11, d, 2, 0, 0), absl::UTCTimeZone());
+}
+
+// Every published record of the current version, lexicon by lexicon, with the version names
+// and timestamps removed.
+std::map<std::string, std::vector<std::string>> Published(const std::string& store_uri) {
+  static const std::regex kStamps(R"re("(version|last_updated)":"[^"]*")re");
+  std::map<std::string, std::vector<std::string>> out;
+  auto store = LexiconStore::Open(store_uri);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return out;
+  auto version = (*store)->Current();
+  EXPECT_TRUE(version.ok() && version->has_value());
+  if (!version.ok() || !version->has_value()) return out;
+  for (std::string_view lexicon : kAllLexicons) {
+    auto& lines = out[std::string(lexicon)];
+    absl::Status st = (*store)->ScanLexicon(**version, lexicon, [&](std::string_view r) {
+      lines.push_back(std::regex_replace(std::string(r), kStamps, R"("$1":"")"));
+    });
+    EXPECT_TRUE(st.ok()) << st;
+  }
+  return out;
+}
+
+std::string Body(std::mt19937& rng) {
+  static const char* kWords[] = {"search",  "engine",   "query",   "spelling",  "serch",
+                                 "the",     "of",       "a",       "new",       "york",
+                                 "machine", "learning", "vector",  "index",     "ranking",
+                                 "lexicon", "token",    "quantum", "retrieval", "nightjar"};
+  std::string s;
+  const int n = 5 + static_cast<int>(rng() % 40);
+  for (int i = 0; i < n; ++i) {
+    s += kWords[rng() % 20];
+    s += rng() % 9 == 0 ? ". " : " ";
+  }
+  if (rng() % 8 == 0) s += " information retrieval (IR) ";
+  return s;
+}
+
+std::string Line(const std::string& id, int64_t at, const std::string* body) {
+  if (body == nullptr) {
+    return R"({"id":")" + id + R"(","deleted":true,"modified_at":)" + std::to_string(at) + "}\n";
+  }
+  return R"({"id":")" + id + R"(","modified_at":)" + std::to_string(at) + R"(,"body":")" + *body +
+         "\"}\n";
+}
+
+RefreshOptions Options(const std::string& corpus, const std::string& store, int threads) {
+  RefreshOptions o;
+  o.source.uri = "jsonl:" + corpus;
+  o.store_uri = "dir:" + store;
+  o.rejects_dir = "";
+  o.count.threads = threads;
+  o.lexicons.spelling.min_frequency = 1;
+  o.validation.size_band = false;  // runs may shrink or grow the corpus a lot
+  o.validation.top_overlap = false;
+  o.validation.canaries = false;
+  return o;
+}
+
+class IncrementalTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(IncrementalTest, EveryRunPublishesWhatAFullRebuildOfTheFinalCorpusDoes) {
+  const int threads = GetParam();
+  TempDir dir;
+  std::mt19937 rng(2026 + threads);
+  std::map<std::string, std::string> live;  // the final corpus so far: id -> body
+  for (int run = 1; run <= 5; ++run) {
+    SCOPED_TRACE(run);
+    // The night's changes, as a new file: new ids, modifications, deletions, re-inserts.
+    std::string changes;
+    const int64_t at = int64_t{1700000000000} + run * 86400000LL;
+    std::map<std::string, bool> touched;
+    for (int i = 0; i < (run == 1 ? 300 : 60); ++i) {
+      const std::string id = "doc" + std::to_string(rng() % 400);
+      if (touched[id]) continue;  // one copy per id and night
+      touched[id] = true;
+      if (live.contains(id) && rng() % 4 == 0) {
+        changes += Line(id, at, nullptr);
+        live.erase(id);
+      } else {
+        const std::string body = Body(rng);
+        changes += Line(id, at, &body);
+        live[id] = body;
+      }
+    }
+    dir.Write("nightly/run" + std::to_string(run) + ".jsonl", changes);
+    RefreshOptions inc = Options(dir.Sub("nightly"), dir.Sub("inc-store"), threads);
+    inc.state.path = dir.Sub("state");
+    inc.state.checkpoint_docs = 50;
+    FakeClock clock(Day(run));
+    auto a = Refresher::Open(inc, &clock, nullptr);
+    ASSERT_TRUE(a.ok()) << a.status();
+    auto ra = (*a)->Run();
+    ASSERT_TRUE(ra.ok()) << ra.status();
+    ASSERT_TRUE(ra->update.has_value());
+    if (run > 1) EXPECT_GT(ra->update->unchanged, 0u);  // earlier nights' files, read again
+
+    std::string final_corpus;
+    for (const auto& [id, body] : live) final_corpus += Line(id, at, &body);
+    const std::string path = dir.Write("final" + std::to_string(run) + ".jsonl", final_corpus);
+    const std::string full_store = dir.Sub("full-store" + std::to_string(run));
+    auto b = Refresher::Open(Options(path, full_store, threads), &clock, nullptr);
+    ASSERT_TRUE(b.ok()) << b.status();
+    auto rb = (*b)->Run();
+    ASSERT_TRUE(rb.ok()) << rb.status();
+    EXPECT_EQ(ra->corpus.documents, rb->corpus.documents);
+
+    const auto want = Published("dir:" + full_store);
+    const auto got = Published("dir:" + dir.Sub("inc-store"));
+    for (const auto& [lexicon, lines] : want) {
+      EXPECT_EQ(got.at(lexicon), lines) << lexicon;
+    }
+    EXPECT_FALSE(want.at("spelling").empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, IncrementalTest, ::testing::Values(1, 2));
+
+}  // namespace
+}  // namespace nightjar

@@ -1,0 +1,115 @@
+// The count stage of a refresh with persistent state (OpenStateCount in count_stage.h).
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "refresh/count_stage.h"
+#include "rocksdb/db.h"
+#include "state/state_source.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+// What the state's counts depend on besides the documents: a state made with other settings
+// must not be added to.
+std::string StateIdentity(const RefreshOptions& o) {
+  const TokenizerOptions& t = o.count.tokenizer;
+  return fmt::format(
+      "tokenizer digits={} numbers={} inner_apostrophe={} inner_hyphen={} max_token_bytes={}; "
+      "text_fields={}; max_document_bytes={}",
+      t.digits, t.numbers, t.inner_apostrophe, t.inner_hyphen, t.max_token_bytes,
+      fmt::join(o.source.schema.text_fields, ","), o.source.schema.max_document_bytes);
+}
+
+class StateCountStage : public CountStage {
+ public:
+  StateCountStage(const RefreshOptions& options, RejectLog* rejects,
+                  std::unique_ptr<DocumentSource> source, std::unique_ptr<StateStore> state)
+      : options_(options),
+        rejects_(rejects),
+        source_(std::move(source)),
+        state_(std::move(state)) {}
+
+  absl::StatusOr<CountedCorpus> Count(RefreshObserver& observer) override {
+    UpdateOptions uo;
+    uo.tokenizer = options_.count.tokenizer;
+    uo.threads = EffectiveThreads(options_.count.threads);
+    uo.checkpoint_docs = options_.state.checkpoint_docs;
+    StateUpdater updater(state_.get(), uo);
+    std::atomic<uint64_t> docs{0}, bytes{0};
+    observer.Counting([&] {
+      const SourceProgress in = source_->progress();
+      return ProgressSample{docs.load(), bytes.load(), in.bytes_read, in.bytes_total};
+    });
+    absl::Status status = Apply(updater, docs, bytes);
+    observer.Counting(nullptr);
+    NJ_RETURN_IF_ERROR(status);
+    NJ_RETURN_IF_ERROR(updater.Finish());
+    NJ_ASSIGN_OR_RETURN(CorpusCounts counts, state_->LoadCounts());
+    CountedCorpus out{std::move(counts), source_->progress(), source_->damaged_files(),
+                      updater.report()};
+    return out;
+  }
+
+  SourceFactory Reopen() override {
+    return [this]() -> absl::StatusOr<std::unique_ptr<DocumentSource>> {
+      return OpenStateSource(*state_);
+    };
+  }
+
+ private:
+  // Offers the corpus's documents in source order: batches one after another, each parsed on
+  // this thread (the order decides which of two copies with one time wins).
+  absl::Status Apply(StateUpdater& updater, std::atomic<uint64_t>& docs,
+                     std::atomic<uint64_t>& bytes) {
+    absl::Status status;
+    while (status.ok()) {
+      NJ_ASSIGN_OR_RETURN(std::unique_ptr<DocumentBatch> batch, source_->Next());
+      if (batch == nullptr) break;
+      batch->ForEach(
+          [&](const Document& doc) {
+            if (status.ok()) status = updater.Offer(doc);
+            docs.fetch_add(1, std::memory_order_relaxed);
+          },
+          *rejects_);
+      bytes.fetch_add(batch->bytes(), std::memory_order_relaxed);
+    }
+    return status;
+  }
+
+  const RefreshOptions& options_;
+  RejectLog* rejects_;
+  std::unique_ptr<DocumentSource> source_;
+  std::unique_ptr<StateStore> state_;
+};
+
+}  // namespace
+
+std::string StatePath(const RefreshOptions& options) {
+  if (options.state.path != "auto") return options.state.path;
+  const std::string& uri = options.store_uri;
+  if (uri.rfind("dir:", 0) == 0) return uri.substr(4) + "/state";
+  return "./var/nightjar/state";
+}
+
+absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions& options,
+                                                           RejectLog* rejects) {
+  NJ_ASSIGN_OR_RETURN(auto source, DocumentSource::Open(options.source, rejects));
+  StateOptions so;
+  so.path = StatePath(options);
+  so.identity = StateIdentity(options);
+  if (options.state.full && std::filesystem::exists(so.path)) {
+    // RocksDB's own removal: only its files, and it fails while another process holds them.
+    rocksdb::Status st = rocksdb::DestroyDB(so.path, rocksdb::Options());
+    if (!st.ok()) {
+      return absl::FailedPreconditionError(
+          fmt::format("--full: cannot discard the state {}: {}", so.path, st.ToString()));
+    }
+  }
+  NJ_ASSIGN_OR_RETURN(auto state, StateStore::Open(so));
+  return std::unique_ptr<CountStage>(
+      std::make_unique<StateCountStage>(options, rejects, std::move(source), std::move(state)));
+}
+
+}  // namespace nightjar
