@@ -46,10 +46,11 @@ std::string RefreshSummaryText(const RefreshReport& r) {
   if (r.update) {
     const UpdateReport& u = *r.update;
     state = fmt::format(
-        "\n  state {}: {} seen, {} unchanged, {} added, {} modified, {} deleted, {} stale, "
+        "\n  state {}: {} inputs skipped unchanged, {} documents seen, {} unchanged, {} added, {} "
+        "modified, {} deleted, {} stale, "
         "{} duplicates, {} checkpoints; mining replayed the state's {} documents",
-        r.state_path, u.seen, u.unchanged, u.added, u.modified, u.deleted, u.stale, u.duplicates,
-        u.checkpoints, c.documents);
+        r.state_path, u.skipped_inputs, u.seen, u.unchanged, u.added, u.modified, u.deleted,
+        u.stale, u.duplicates, u.checkpoints, c.documents);
   }
   return fmt::format(
       "{} {} in {}{}\n"

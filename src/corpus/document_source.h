@@ -31,12 +31,23 @@ struct SourceProgress {
   uint64_t bytes_total = 0;  // total input bytes when known, else 0
 };
 
+// Where a source stands in one of its inputs, for a later run to start from: for JSONL, a file
+// read to its end (key "jsonl:" + path; value its size, mtime and a checksum of its bytes).
+struct SourceCursor {
+  std::string key;
+  std::string value;
+  bool operator==(const SourceCursor&) const = default;
+};
+
 // Which corpus to read and how records map to documents. Every field has a default.
 struct SourceOptions {
   std::string uri;                   // "jsonl:PATH|DIR|GLOB[,...]"; a bare path means jsonl:
   RecordSchema schema;               // field names and the document size cap
   size_t batch_bytes = 4 << 20;      // target decompressed bytes per batch
   size_t max_line_bytes = 64 << 20;  // longer lines are rejected (line_too_long), not buffered
+  // Called with each input's cursor before it is read; true skips the input (an earlier run
+  // read it to its end and it has not changed). Null = read everything and keep no cursors.
+  std::function<bool(const SourceCursor&)> skip;
 };
 
 // A stream of corpus documents, split into batches that several threads may consume at once.
@@ -54,6 +65,12 @@ class DocumentSource {
   // checksum): what they held past the damage is unknown, so callers decide whether the read
   // counts. Their rejects were reported too. Thread-safe.
   virtual std::vector<std::string> damaged_files() const = 0;
+  // The cursors of the inputs read to their end since the last call (none when
+  // SourceOptions::skip is null), in the order they ended. An input's cursor is handed out only
+  // after Next has handed out every batch of it. Thread-safe.
+  virtual std::vector<SourceCursor> TakeFinishedCursors() { return {}; }
+  // Inputs skipped so far because SourceOptions::skip said so. Thread-safe.
+  virtual uint64_t skipped_inputs() const { return 0; }
 
   // Opens the source named by options.uri. Fails fast with a message naming the problem when
   // the URI is malformed or matches no input. `rejects` must outlive the source.

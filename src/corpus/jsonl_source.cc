@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <utility>
 
 #include "corpus/file_list.h"
 #include "corpus/jsonl_parser.h"
+#include "util/checksum.h"
 
 namespace nightjar {
 
@@ -119,6 +122,19 @@ bool JsonlSource::OpenNextFile() {
     file_bytes_ = 0;
     skipping_long_line_ = false;
     file_failed_ = false;
+    current_cursor_.reset();
+    if (options_.skip) {
+      auto cursor = FileCursor(path);
+      if (cursor.ok() && options_.skip(*cursor)) {
+        ++skipped_;
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path, ec);
+        finished_files_bytes_ += ec ? 0 : size;
+        bytes_read_.store(finished_files_bytes_);
+        continue;
+      }
+      if (cursor.ok()) current_cursor_ = std::move(*cursor);
+    }
     auto reader = ByteReader::Open(path);
     if (!reader.ok()) {
       RejectFile(RejectReason::kUnreadableFile, std::string(reader.status().message()), 0);
@@ -137,6 +153,39 @@ void JsonlSource::FinishFile() {
   finished_files_bytes_ += reader_->file_bytes_consumed();
   bytes_read_.store(finished_files_bytes_);
   reader_.reset();
+  // A file read to its end is skipped next time; a damaged one is read again.
+  if (current_cursor_ && !file_failed_) finished_cursors_.push_back(std::move(*current_cursor_));
+  current_cursor_.reset();
+}
+
+std::vector<SourceCursor> JsonlSource::TakeFinishedCursors() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(finished_cursors_, {});
+}
+
+uint64_t JsonlSource::skipped_inputs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return skipped_;
+}
+
+absl::StatusOr<SourceCursor> JsonlSource::FileCursor(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return absl::NotFoundError(fmt::format("{}: {}", path, ec.message()));
+  const auto mtime = std::filesystem::last_write_time(path, ec);
+  if (ec) return absl::NotFoundError(fmt::format("{}: {}", path, ec.message()));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::UnavailableError(fmt::format("{}: cannot be read", path));
+  Checksum sum;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    sum.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+  }
+  if (in.bad()) return absl::UnavailableError(fmt::format("{}: read failed", path));
+  return SourceCursor{"jsonl:" + path,
+                      fmt::format("size={} mtime={} {}", size,
+                                  mtime.time_since_epoch().count(), sum.HexDigest())};
 }
 
 absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {

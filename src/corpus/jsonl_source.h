@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -26,6 +27,12 @@ class JsonlSource : public DocumentSource {
   absl::StatusOr<std::unique_ptr<DocumentBatch>> Next() override;
   SourceProgress progress() const override;
   std::vector<std::string> damaged_files() const override;
+  std::vector<SourceCursor> TakeFinishedCursors() override;
+  uint64_t skipped_inputs() const override;
+
+  // The cursor of the file at `path` as it is now: "size=N mtime=NS xxh3=HEX" (the checksum
+  // of all its bytes, read once more). NotFound / Unavailable when it cannot be read.
+  [[nodiscard]] static absl::StatusOr<SourceCursor> FileCursor(const std::string& path);
 
  private:
   // Opens the next file into reader_; false when none is left. Requires mu_.
@@ -51,6 +58,9 @@ class JsonlSource : public DocumentSource {
   bool file_failed_ = false;           // the current file hit a read error; mu_
   std::vector<std::string> damaged_;   // files not read to their end; mu_
   uint64_t finished_files_bytes_ = 0;  // guarded by mu_
+  std::optional<SourceCursor> current_cursor_;  // of the file being read, when kept; mu_
+  std::vector<SourceCursor> finished_cursors_;  // not yet taken; mu_
+  uint64_t skipped_ = 0;                        // guarded by mu_
   std::atomic<uint64_t> bytes_read_{0};
 };
 

@@ -49,6 +49,7 @@ class StateCountStage : public CountStage {
     NJ_ASSIGN_OR_RETURN(CorpusCounts counts, state_->LoadCounts());
     CountedCorpus out{std::move(counts), source_->progress(), source_->damaged_files(),
                       updater.report()};
+    out.update->skipped_inputs = source_->skipped_inputs();
     return out;
   }
 
@@ -74,6 +75,11 @@ class StateCountStage : public CountStage {
           },
           *rejects_);
       bytes.fetch_add(batch->bytes(), std::memory_order_relaxed);
+      // Inputs whose every document has now been offered: their cursors are committed with the
+      // next checkpoint, which holds those documents.
+      for (SourceCursor& c : source_->TakeFinishedCursors()) {
+        updater.SetCursor(std::move(c.key), std::move(c.value));
+      }
     }
     return status;
   }
@@ -95,7 +101,6 @@ std::string StatePath(const RefreshOptions& options) {
 
 absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions& options,
                                                            RejectLog* rejects) {
-  NJ_ASSIGN_OR_RETURN(auto source, DocumentSource::Open(options.source, rejects));
   StateOptions so;
   so.path = StatePath(options);
   so.identity = StateIdentity(options);
@@ -108,6 +113,14 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions&
     }
   }
   NJ_ASSIGN_OR_RETURN(auto state, StateStore::Open(so));
+  // Inputs an earlier run read to their end, unchanged since, are skipped: the state holds
+  // their documents.
+  SourceOptions source_options = options.source;
+  source_options.skip = [s = state.get()](const SourceCursor& c) {
+    auto held = s->GetCursor(c.key);
+    return held.ok() && held->has_value() && **held == c.value;
+  };
+  NJ_ASSIGN_OR_RETURN(auto source, DocumentSource::Open(source_options, rejects));
   return std::unique_ptr<CountStage>(
       std::make_unique<StateCountStage>(options, rejects, std::move(source), std::move(state)));
 }

@@ -33,6 +33,7 @@ struct UpdateReport {
   uint64_t stale = 0;       // copies older (modified_at) than the record they met: ignored
   uint64_t duplicates = 0;  // offers of an id already offered in the same checkpoint
   uint64_t checkpoints = 0;
+  uint64_t skipped_inputs = 0;  // inputs (files) skipped by their cursors, set by the caller
 };
 
 // Applies documents, in source order, to a state. For each id the copy with the latest
