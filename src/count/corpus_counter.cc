@@ -7,9 +7,28 @@
 #include <vector>
 
 #include "count/field_reader.h"
+#include "count/radix_sort.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
+namespace {
+
+// How many of the hashes repeat an earlier one.
+uint64_t CountDuplicates(std::vector<std::vector<uint64_t>> parts) {
+  std::vector<uint64_t> all = std::move(parts[0]);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    all.insert(all.end(), parts[i].begin(), parts[i].end());
+    parts[i] = {};
+  }
+  std::vector<uint64_t> spare(all.size());
+  const uint64_t* sorted = RadixSort(all.data(), spare.data(), all.size(), 64);
+  uint64_t duplicates = 0;
+  for (size_t i = 1; i < all.size(); ++i) duplicates += sorted[i] == sorted[i - 1];
+  return duplicates;
+}
+
+}  // namespace
+
 void CorpusTotals::Merge(const CorpusTotals& o) {
   documents += o.documents;
   deleted += o.deleted;
@@ -100,10 +119,16 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
     if (options.abbreviations) counters.back()->CountAbbreviationsToo();
     if (!out.caches.empty()) counters.back()->KeepFieldsIn(&out.caches[static_cast<size_t>(i)]);
   }
+  std::vector<std::vector<uint64_t>> ids(static_cast<size_t>(threads));
   NJ_RETURN_IF_ERROR(RunPass(
       source, threads,
-      [&](int index, const Document& doc) { counters[static_cast<size_t>(index)]->Add(doc); },
+      [&](int index, const Document& doc) {
+        counters[static_cast<size_t>(index)]->Add(doc);
+        if (options.check_duplicate_ids)
+          ids[static_cast<size_t>(index)].push_back(DocumentIdHash(doc.id));
+      },
       rejects, progress));
+  if (options.check_duplicate_ids) out.duplicate_ids = CountDuplicates(std::move(ids));
 
   out.terms = std::move(counters[0]->terms());
   out.totals = counters[0]->totals();

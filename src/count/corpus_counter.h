@@ -78,6 +78,8 @@ struct CountOptions {
   // size says the text cannot fit (10 bytes a token, at least 4 bytes of input a token).
   // 0 = keep nothing.
   size_t cache_bytes = 0;
+  // Also find ids that occur more than once (CorpusCounts::duplicate_ids): 8 bytes a document.
+  bool check_duplicate_ids = false;
 };
 
 // Everything the lexicons are computed from.
@@ -86,6 +88,9 @@ struct CorpusCounts {
   CorpusTotals totals;
   AbbreviationCounts abbreviations;    // when CountOptions::abbreviations
   bool abbreviations_counted = false;  // CountOptions::abbreviations was set
+  // Documents (tombstones included) whose id hash an earlier one had, when
+  // CountOptions::check_duplicate_ids: then these counts hold every copy, not the winning one.
+  uint64_t duplicate_ids = 0;
   // The corpus's tokenized text as term hashes, one cache per thread (all the documents between
   // them), when CountOptions::cache_bytes was enough for it; else empty. Not counts: the mining
   // passes read it instead of the corpus.

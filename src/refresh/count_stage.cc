@@ -1,6 +1,9 @@
 #include "refresh/count_stage.h"
 
+#include <optional>
+
 #include "util/status_macros.h"
+#include "util/temp_dir.h"
 
 namespace nightjar {
 namespace {
@@ -23,21 +26,50 @@ class CorpusCountStage : public CountStage {
       return ProgressSample{progress.documents.load(), progress.bytes.load(), in.bytes_read,
                             in.bytes_total};
     });
+    count_options.check_duplicate_ids = true;
     auto counted = CountCorpus(*source_, count_options, *rejects_, &progress);
     observer.Counting(nullptr);
     if (!counted.ok()) return counted.status();
-    return CountedCorpus{std::move(counted).value(), source_->progress(), source_->damaged_files()};
+    const CorpusTotals& t = counted->totals;
+    if (t.deleted == 0 && counted->duplicate_ids == 0) {
+      return CountedCorpus{std::move(counted).value(), source_->progress(),
+                           source_->damaged_files()};
+    }
+    // Some id came twice, or a tombstone names one: only the winning copy of each id may count
+    // (latest modified_at, then the last read), as an incremental run would have it. The
+    // corpus is read again into a temporary state, which applies that rule.
+    return Recount(observer, t.deleted);
   }
 
   SourceFactory Reopen() override {
+    if (recount_) return recount_->Reopen();
     return [this] { return DocumentSource::Open(options_.source, &discarded_); };
   }
 
  private:
+  absl::StatusOr<CountedCorpus> Recount(RefreshObserver& observer, uint64_t tombstones) {
+    temp_.emplace();
+    temp_options_ = options_;
+    temp_options_.state.path = temp_->Sub("state");
+    temp_options_.state.full = false;
+    NJ_ASSIGN_OR_RETURN(recount_, OpenStateCount(temp_options_, &recount_rejects_));
+    NJ_ASSIGN_OR_RETURN(CountedCorpus out, recount_->Count(observer));
+    out.counts.totals.deleted = tombstones;  // as the stateless count reports them
+    out.input = source_->progress();
+    out.damaged_files = source_->damaged_files();
+    out.state_path = "(temporary)";
+    return out;
+  }
+
   const RefreshOptions& options_;
   RejectLog* rejects_;
   std::unique_ptr<DocumentSource> source_;
   DiscardRejects discarded_;  // the mining passes re-read what the count pass judged
+  // The recount through a temporary state, when it was needed (removed with the stage).
+  std::optional<TempDir> temp_;
+  RefreshOptions temp_options_;
+  RejectLog recount_rejects_{""};  // the count pass already reported them
+  std::unique_ptr<CountStage> recount_;
 };
 
 }  // namespace

@@ -148,5 +148,53 @@ TEST_P(IncrementalTest, EveryRunPublishesWhatAFullRebuildOfTheFinalCorpusDoes) {
 
 INSTANTIATE_TEST_SUITE_P(Threads, IncrementalTest, ::testing::Values(1, 2));
 
+TEST(StatelessRefreshTest, DuplicatesAndTombstonesCountOnlyTheWinningCopies) {
+  TempDir dir;
+  std::mt19937 rng(5);
+  std::string with_copies, winners;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "doc" + std::to_string(i);
+    const std::string a = Body(rng), b = Body(rng);
+    switch (i % 5) {
+      case 0:  // a newer copy later: it wins
+        with_copies += Line(id, 1000, &a) + Line(id, 2000, &b);
+        winners += Line(id, 2000, &b);
+        break;
+      case 1:  // an older copy later: the first wins
+        with_copies += Line(id, 2000, &a) + Line(id, 1000, &b);
+        winners += Line(id, 2000, &a);
+        break;
+      case 2:  // deleted after it was written
+        with_copies += Line(id, 1000, &a) + Line(id, 2000, nullptr);
+        break;
+      default:
+        with_copies += Line(id, 1000, &a);
+        winners += Line(id, 1000, &a);
+    }
+  }
+  with_copies += Line("never-seen", 3000, nullptr);
+  FakeClock clock(Day(3));
+  const std::string a_store = dir.Sub("a"), b_store = dir.Sub("b");
+  auto a = Refresher::Open(Options(dir.Write("copies.jsonl", with_copies), a_store, 2), &clock,
+                           nullptr);
+  ASSERT_TRUE(a.ok()) << a.status();
+  auto ra = (*a)->Run();
+  ASSERT_TRUE(ra.ok()) << ra.status();
+  EXPECT_EQ(ra->state_path, "(temporary)");
+  ASSERT_TRUE(ra->update.has_value());
+  EXPECT_EQ(ra->update->duplicates, 120u);  // cases 0, 1 and 2: one extra copy each
+  auto b = Refresher::Open(Options(dir.Write("winners.jsonl", winners), b_store, 2), &clock,
+                           nullptr);
+  ASSERT_TRUE(b.ok()) << b.status();
+  auto rb = (*b)->Run();
+  ASSERT_TRUE(rb.ok()) << rb.status();
+  EXPECT_EQ(rb->state_path, "");  // no copies, no tombstones: the fast path
+  EXPECT_EQ(ra->corpus.documents, rb->corpus.documents);
+  EXPECT_EQ(ra->corpus.documents, 160u);
+  const auto want = Published("dir:" + b_store);
+  const auto got = Published("dir:" + a_store);
+  for (const auto& [lexicon, lines] : want) EXPECT_EQ(got.at(lexicon), lines) << lexicon;
+}
+
 }  // namespace
 }  // namespace nightjar

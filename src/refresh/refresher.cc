@@ -93,7 +93,6 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
     NJ_ASSIGN_OR_RETURN(r->count_, OpenCorpusCount(r->options_, r->rejects_.get()));
   } else {
     NJ_ASSIGN_OR_RETURN(r->count_, OpenStateCount(r->options_, r->rejects_.get()));
-    r->report_.state_path = StatePath(options);
   }
   r->report_.store_uri = RedactUri(options.store_uri);
   r->report_.threads = EffectiveThreads(options.count.threads);
@@ -119,6 +118,7 @@ absl::StatusOr<RefreshReport> Refresher::Run() {
   report_.corpus = CorpusOf(options_, *counted);
   report_.rejects = RejectsOf(*rejects_, counted->damaged_files);
   report_.update = counted->update;
+  report_.state_path = counted->state_path;
   NJ_RETURN_IF_ERROR(Stage(kGateStage, [&] { return Gate(*counted); }));
   NJ_ASSIGN_OR_RETURN(Mined mined, Stage(kMineStage, [&] { return Mine(*counted); }));
   NJ_RETURN_IF_ERROR(Stage(kPublishStage, [&] { return Publish(mined); }));

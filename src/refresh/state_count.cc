@@ -50,6 +50,7 @@ class StateCountStage : public CountStage {
     CountedCorpus out{std::move(counts), source_->progress(), source_->damaged_files(),
                       updater.report()};
     out.update->skipped_inputs = source_->skipped_inputs();
+    out.state_path = state_->path();
     return out;
   }
 
