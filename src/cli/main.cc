@@ -89,7 +89,8 @@ int Main(int argc, char** argv) {
   ConfigFlags rc;
   rc.AddTo(refresh);
   std::string corpus, threads, rejects_dir, max_reject_share, state;
-  bool json = false, quiet = false, force = false, no_activate = false, full = false;
+  bool json = false, quiet = false, force = false, no_activate = false, full = false,
+       reconcile = false;
   refresh->add_option("--corpus", corpus, "corpus URI: jsonl:PATH|DIR|GLOB[,...]");
   refresh->add_option("--threads", threads, "worker threads (0 = one per core)");
   refresh->add_option("--rejects-dir", rejects_dir, "where rejected records are quarantined");
@@ -97,6 +98,7 @@ int Main(int argc, char** argv) {
                       "fail when more than this share of records is rejected (default 0.01)");
   refresh->add_option("--state", state, "incremental state directory, or auto (state.path)");
   refresh->add_flag("--full", full, "with --state: discard the state and rebuild it");
+  refresh->add_flag("--reconcile", reconcile, "with --state: drop documents gone from the corpus");
   refresh->add_flag("--quiet,-q", quiet, "no progress on stderr");
   refresh->add_flag("--json", json, "print a machine-readable summary at the end");
   refresh->add_flag("--force", force,
@@ -165,6 +167,7 @@ int Main(int argc, char** argv) {
     config->force = force;
     config->activate = !no_activate;
     config->state.full = full;
+    config->state.reconcile = reconcile;
     auto report = RunRefresh(*config, quiet, *Clock::Real());
     if (!report.ok()) return ExitCode(report.status());
     std::printf("%s\n", json ? report->ToJson().c_str() : RefreshSummaryText(*report).c_str());

@@ -47,9 +47,9 @@ std::string RefreshSummaryText(const RefreshReport& r) {
     const UpdateReport& u = *r.update;
     state = fmt::format(
         "\n  state {}: {} inputs skipped unchanged, {} documents seen, {} unchanged, {} added, {} "
-        "modified, {} deleted, {} stale, "
+        "modified, {} deleted ({} gone), {} stale, "
         "{} duplicates, {} checkpoints; mining replayed the state's {} documents",
-        r.state_path, u.skipped_inputs, u.seen, u.unchanged, u.added, u.modified, u.deleted,
+        r.state_path, u.skipped_inputs, u.seen, u.unchanged, u.added, u.modified, u.deleted, u.gone,
         u.stale, u.duplicates, u.checkpoints, c.documents);
   }
   return fmt::format(

@@ -1,6 +1,7 @@
 // An incremental refresh publishes exactly what a stateless refresh of the same final corpus
 // publishes, run after run.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -148,6 +149,45 @@ TEST_P(IncrementalTest, EveryRunPublishesWhatAFullRebuildOfTheFinalCorpusDoes) {
 
 INSTANTIATE_TEST_SUITE_P(Threads, IncrementalTest, ::testing::Values(1, 2));
 
+TEST(IncrementalReconcileTest, DocumentsGoneWithoutATombstoneLeaveOnlyWithReconcile) {
+  TempDir dir;
+  std::mt19937 rng(9);
+  std::string a, b;
+  for (int i = 0; i < 120; ++i) {
+    const std::string body = Body(rng);
+    (i % 3 == 0 ? b : a) += Line("doc" + std::to_string(i), 1000, &body);
+  }
+  dir.Write("corpus/a.jsonl", a);
+  const std::string b_path = dir.Write("corpus/b.jsonl", b);
+  RefreshOptions inc = Options(dir.Sub("corpus"), dir.Sub("inc"), 2);
+  inc.state.path = dir.Sub("state");
+  FakeClock clock(Day(4));
+  auto run = [&](bool reconcile) -> absl::StatusOr<RefreshReport> {
+    RefreshOptions o = inc;
+    o.state.reconcile = reconcile;
+    auto r = Refresher::Open(o, &clock, nullptr);
+    if (!r.ok()) return r.status();
+    return (*r)->Run();
+  };
+  ASSERT_TRUE(run(false).ok());
+  std::filesystem::remove(b_path);  // b's documents are gone, no tombstones
+  auto plain = run(false);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->corpus.documents, 120u);  // the state still holds them
+  auto reconciled = run(true);
+  ASSERT_TRUE(reconciled.ok()) << reconciled.status();
+  EXPECT_EQ(reconciled->update->gone, 40u);
+  EXPECT_EQ(reconciled->update->skipped_inputs, 0u);  // every input read
+  EXPECT_EQ(reconciled->corpus.documents, 80u);
+  auto full = Refresher::Open(Options(dir.Sub("corpus/a.jsonl"), dir.Sub("full"), 2), &clock,
+                              nullptr);
+  ASSERT_TRUE(full.ok());
+  ASSERT_TRUE((*full)->Run().ok());
+  const auto want = Published("dir:" + dir.Sub("full"));
+  const auto got = Published("dir:" + dir.Sub("inc"));
+  for (const auto& [lexicon, lines] : want) EXPECT_EQ(got.at(lexicon), lines) << lexicon;
+}
+
 TEST(StatelessRefreshTest, DuplicatesAndTombstonesCountOnlyTheWinningCopies) {
   TempDir dir;
   std::mt19937 rng(5);
@@ -175,16 +215,16 @@ TEST(StatelessRefreshTest, DuplicatesAndTombstonesCountOnlyTheWinningCopies) {
   with_copies += Line("never-seen", 3000, nullptr);
   FakeClock clock(Day(3));
   const std::string a_store = dir.Sub("a"), b_store = dir.Sub("b");
-  auto a = Refresher::Open(Options(dir.Write("copies.jsonl", with_copies), a_store, 2), &clock,
-                           nullptr);
+  auto a =
+      Refresher::Open(Options(dir.Write("copies.jsonl", with_copies), a_store, 2), &clock, nullptr);
   ASSERT_TRUE(a.ok()) << a.status();
   auto ra = (*a)->Run();
   ASSERT_TRUE(ra.ok()) << ra.status();
   EXPECT_EQ(ra->state_path, "(temporary)");
   ASSERT_TRUE(ra->update.has_value());
   EXPECT_EQ(ra->update->duplicates, 120u);  // cases 0, 1 and 2: one extra copy each
-  auto b = Refresher::Open(Options(dir.Write("winners.jsonl", winners), b_store, 2), &clock,
-                           nullptr);
+  auto b =
+      Refresher::Open(Options(dir.Write("winners.jsonl", winners), b_store, 2), &clock, nullptr);
   ASSERT_TRUE(b.ok()) << b.status();
   auto rb = (*b)->Run();
   ASSERT_TRUE(rb.ok()) << rb.status();

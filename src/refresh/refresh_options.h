@@ -23,6 +23,9 @@ struct StateSettings {
   // "auto" = state/ inside a dir: store, ./var/nightjar/state beside any other store.
   std::string path;
   bool full = false;                // --full: discard the state and rebuild it from the corpus
+  // --reconcile: read every input (no file is skipped) and remove the documents the state holds
+  // that the corpus no longer has (gone without a tombstone).
+  bool reconcile = false;
   size_t checkpoint_docs = 100000;  // state.checkpoint_docs: documents between two commits
 };
 

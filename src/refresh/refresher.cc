@@ -74,8 +74,9 @@ Refresher::~Refresher() = default;
 absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions& options,
                                                            const Clock* clock,
                                                            RefreshObserver* observer) {
-  if (options.state.full && options.state.path.empty()) {
-    return absl::InvalidArgumentError("--full rebuilds a state: give --state DIR (or auto)");
+  if ((options.state.full || options.state.reconcile) && options.state.path.empty()) {
+    return absl::InvalidArgumentError(
+        "--full and --reconcile work on a state: give --state DIR (or auto)");
   }
   std::unique_ptr<Refresher> r(new Refresher(options, clock, observer));
   // The store and the dictionary first: a bad store URI or path should fail before an hour of

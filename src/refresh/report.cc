@@ -59,7 +59,7 @@ std::string RefreshReport::ToJson() const {
     s.Key("seen").Uint(u.seen).Key("unchanged").Uint(u.unchanged).Key("added").Uint(u.added);
     s.Key("modified").Uint(u.modified).Key("deleted").Uint(u.deleted).Key("stale").Uint(u.stale);
     s.Key("duplicates").Uint(u.duplicates).Key("checkpoints").Uint(u.checkpoints);
-    s.Key("skipped_inputs").Uint(u.skipped_inputs);
+    s.Key("skipped_inputs").Uint(u.skipped_inputs).Key("gone").Uint(u.gone);
     // Second- and third-pass counts are not kept in the state yet: mining replays every live
     // document from it.
     s.Key("rederived_documents").Uint(corpus.documents);

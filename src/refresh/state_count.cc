@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "absl/container/flat_hash_set.h"
+#include "count/field_cache.h"
 #include "refresh/count_stage.h"
 #include "rocksdb/db.h"
 #include "state/state_source.h"
@@ -45,11 +47,16 @@ class StateCountStage : public CountStage {
     absl::Status status = Apply(updater, docs, bytes);
     observer.Counting(nullptr);
     NJ_RETURN_IF_ERROR(status);
+    uint64_t gone = 0;
+    if (options_.state.reconcile) {
+      NJ_ASSIGN_OR_RETURN(gone, RemoveUnseen(updater));
+    }
     NJ_RETURN_IF_ERROR(updater.Finish());
     NJ_ASSIGN_OR_RETURN(CorpusCounts counts, state_->LoadCounts());
     CountedCorpus out{std::move(counts), source_->progress(), source_->damaged_files(),
                       updater.report()};
     out.update->skipped_inputs = source_->skipped_inputs();
+    out.update->gone = gone;
     out.state_path = state_->path();
     return out;
   }
@@ -72,6 +79,7 @@ class StateCountStage : public CountStage {
       batch->ForEach(
           [&](const Document& doc) {
             if (status.ok()) status = updater.Offer(doc);
+            if (options_.state.reconcile) seen_.insert(DocumentIdHash(doc.id));
             docs.fetch_add(1, std::memory_order_relaxed);
           },
           *rejects_);
@@ -85,10 +93,27 @@ class StateCountStage : public CountStage {
     return status;
   }
 
+  // Offers a tombstone (with no time, so that it wins) for every live document of the state
+  // that the corpus did not hand out this run. Ids are compared by their 64-bit hash.
+  absl::StatusOr<uint64_t> RemoveUnseen(StateUpdater& updater) {
+    std::vector<std::string> gone;
+    NJ_RETURN_IF_ERROR(state_->ForEachDocument([&](std::string_view id, const DocRecord& r) {
+      if (!r.deleted && !seen_.contains(DocumentIdHash(id))) gone.emplace_back(id);
+    }));
+    for (const std::string& id : gone) {
+      Document tombstone;
+      tombstone.id = id;
+      tombstone.deleted = true;
+      NJ_RETURN_IF_ERROR(updater.Offer(tombstone));
+    }
+    return gone.size();
+  }
+
   const RefreshOptions& options_;
   RejectLog* rejects_;
   std::unique_ptr<DocumentSource> source_;
   std::unique_ptr<StateStore> state_;
+  absl::flat_hash_set<uint64_t> seen_;  // ids handed out, when reconciling
 };
 
 }  // namespace
@@ -117,7 +142,8 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions&
   // Inputs an earlier run read to their end, unchanged since, are skipped: the state holds
   // their documents.
   SourceOptions source_options = options.source;
-  source_options.skip = [s = state.get()](const SourceCursor& c) {
+  source_options.skip = [s = state.get(), all = options.state.reconcile](const SourceCursor& c) {
+    if (all) return false;  // reconciling needs every id the corpus holds
     auto held = s->GetCursor(c.key);
     return held.ok() && held->has_value() && **held == c.value;
   };

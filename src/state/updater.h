@@ -34,6 +34,7 @@ struct UpdateReport {
   uint64_t duplicates = 0;  // offers of an id already offered in the same checkpoint
   uint64_t checkpoints = 0;
   uint64_t skipped_inputs = 0;  // inputs (files) skipped by their cursors, set by the caller
+  uint64_t gone = 0;            // live documents the corpus no longer had (--reconcile)
 };
 
 // Applies documents, in source order, to a state. For each id the copy with the latest
