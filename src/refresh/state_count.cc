@@ -52,6 +52,7 @@ class StateCountStage : public CountStage {
       NJ_ASSIGN_OR_RETURN(gone, RemoveUnseen(updater));
     }
     NJ_RETURN_IF_ERROR(updater.Finish());
+    NJ_RETURN_IF_ERROR(state_->Flush());
     NJ_ASSIGN_OR_RETURN(CorpusCounts counts, state_->LoadCounts());
     CountedCorpus out{std::move(counts), source_->progress(), source_->damaged_files(),
                       updater.report()};

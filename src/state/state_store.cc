@@ -108,6 +108,10 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateOptions&
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
+  // The small count columns would otherwise keep every write-ahead log of the documents'
+  // writes alive until they fill a memtable of their own.
+  db_options.max_total_wal_size = 256 << 20;
+  db_options.IncreaseParallelism(2);
   rocksdb::ColumnFamilyOptions counts;
   counts.merge_operator = std::make_shared<CountMergeOperator>();
   rocksdb::ColumnFamilyOptions documents;
@@ -178,6 +182,12 @@ absl::Status StateStore::Commit(StateBatch& batch) {
   NJ_RETURN_IF_ERROR(FromRocks(db_->Write(w, batch.batch_.get()), "commit"));
   batch.batch_->Clear();
   return absl::OkStatus();
+}
+
+absl::Status StateStore::Flush() {
+  rocksdb::FlushOptions f;
+  f.wait = true;
+  return FromRocks(db_->Flush(f, handles_), "flush");
 }
 
 absl::StatusOr<std::optional<DocRecord>> StateStore::GetDocument(std::string_view id) const {

@@ -79,6 +79,10 @@ class StateStore {
   // then empties it: after a crash either all of it is there or none.
   [[nodiscard]] absl::Status Commit(StateBatch& batch);
 
+  // Writes every column's buffered writes to table files, so that the write-ahead log holding
+  // them can go: the next Open need not replay it. Called once a run's updates are committed.
+  [[nodiscard]] absl::Status Flush();
+
   // The record of document `id`; nullopt when the state has none.
   [[nodiscard]] absl::StatusOr<std::optional<DocRecord>> GetDocument(std::string_view id) const;
   // fn(id, record) for every document, by id (bytewise). Stops at the first error.
