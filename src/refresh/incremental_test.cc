@@ -127,6 +127,14 @@ TEST_P(IncrementalTest, EveryRunPublishesWhatAFullRebuildOfTheFinalCorpusDoes) {
     const uint64_t files_before = static_cast<uint64_t>(std::min(run - 1, 3));  // no night-4 file
     EXPECT_EQ(ra->update->skipped_inputs, run == 4 ? files_before - 1 : files_before);
     if (run == 4) EXPECT_GT(ra->update->unchanged + ra->update->stale, 0u);
+    {  // the published manifest records what the run changed
+      auto store = LexiconStore::Open("dir:" + dir.Sub("inc-store"));
+      ASSERT_TRUE(store.ok());
+      auto m = (*store)->ReadManifest(ra->version);
+      ASSERT_TRUE(m.ok()) << m.status();
+      EXPECT_EQ(m->incremental_json, ra->IncrementalJson());
+      EXPECT_NE(m->incremental_json.find("\"added\":"), std::string::npos);
+    }
 
     std::string final_corpus;
     for (const auto& [id, body] : live) final_corpus += Line(id, at, &body);
@@ -179,8 +187,8 @@ TEST(IncrementalReconcileTest, DocumentsGoneWithoutATombstoneLeaveOnlyWithReconc
   EXPECT_EQ(reconciled->update->gone, 40u);
   EXPECT_EQ(reconciled->update->skipped_inputs, 0u);  // every input read
   EXPECT_EQ(reconciled->corpus.documents, 80u);
-  auto full = Refresher::Open(Options(dir.Sub("corpus/a.jsonl"), dir.Sub("full"), 2), &clock,
-                              nullptr);
+  auto full =
+      Refresher::Open(Options(dir.Sub("corpus/a.jsonl"), dir.Sub("full"), 2), &clock, nullptr);
   ASSERT_TRUE(full.ok());
   ASSERT_TRUE((*full)->Run().ok());
   const auto want = Published("dir:" + dir.Sub("full"));

@@ -22,7 +22,7 @@ struct StateSettings {
   // The state directory: "" = a stateless refresh that reads and counts the whole corpus;
   // "auto" = state/ inside a dir: store, ./var/nightjar/state beside any other store.
   std::string path;
-  bool full = false;                // --full: discard the state and rebuild it from the corpus
+  bool full = false;  // --full: discard the state and rebuild it from the corpus
   // --reconcile: read every input (no file is skipped) and remove the documents the state holds
   // that the corpus no longer has (gone without a tombstone).
   bool reconcile = false;

@@ -204,6 +204,7 @@ absl::Status Refresher::Publish(const Mined& mined) {
   m.rejects = report_.rejects;
   m.lexicons = std::move(files);
   m.validation_json = report_.validation_json;
+  m.incremental_json = report_.IncrementalJson();
   m.compared_with = active.value_or("");
   m.forced = report_.forced;
   m.top_words = validator.TopWords();

@@ -29,6 +29,23 @@ double RefreshReport::RunInputMBps() const {
   return total_seconds > 0 ? static_cast<double>(corpus.input_bytes) / 1e6 / total_seconds : 0;
 }
 
+std::string RefreshReport::IncrementalJson() const {
+  if (!update) return "null";
+  const UpdateReport& u = *update;
+  JsonWriter s;
+  s.BeginObject().Key("state").String(state_path);
+  s.Key("seen").Uint(u.seen).Key("unchanged").Uint(u.unchanged).Key("added").Uint(u.added);
+  s.Key("modified").Uint(u.modified).Key("deleted").Uint(u.deleted).Key("stale").Uint(u.stale);
+  s.Key("duplicates").Uint(u.duplicates).Key("checkpoints").Uint(u.checkpoints);
+  s.Key("skipped_inputs").Uint(u.skipped_inputs).Key("gone").Uint(u.gone);
+  // Second- and third-pass counts are not kept in the state yet: mining replays every live
+  // document from it.
+  s.Key("rederived_documents").Uint(corpus.documents);
+  s.Key("rederived_because").String("phrase and context passes replay the state's documents");
+  s.EndObject();
+  return s.Take();
+}
+
 std::string RefreshReport::ToJson() const {
   JsonWriter s;
   s.BeginObject();
@@ -52,22 +69,7 @@ std::string RefreshReport::ToJson() const {
   const char* replay = state_path.empty() ? "corpus" : "state";
   s.Key("second_pass").String(second_pass_cached ? "cache" : replay);
   s.Key("third_pass").String(third_pass_cached ? "cache" : replay);
-  s.Key("incremental");
-  if (update) {
-    const UpdateReport& u = *update;
-    s.BeginObject().Key("state").String(state_path);
-    s.Key("seen").Uint(u.seen).Key("unchanged").Uint(u.unchanged).Key("added").Uint(u.added);
-    s.Key("modified").Uint(u.modified).Key("deleted").Uint(u.deleted).Key("stale").Uint(u.stale);
-    s.Key("duplicates").Uint(u.duplicates).Key("checkpoints").Uint(u.checkpoints);
-    s.Key("skipped_inputs").Uint(u.skipped_inputs).Key("gone").Uint(u.gone);
-    // Second- and third-pass counts are not kept in the state yet: mining replays every live
-    // document from it.
-    s.Key("rederived_documents").Uint(corpus.documents);
-    s.Key("rederived_because").String("phrase and context passes replay the state's documents");
-    s.EndObject();
-  } else {
-    s.Null();
-  }
+  s.Key("incremental").Raw(IncrementalJson());
   s.Key("seconds").BeginObject();
   for (const auto& [name, seconds] : stages) s.Key(name).Double(seconds);
   s.Key("total").Double(total_seconds);

@@ -43,6 +43,9 @@ struct RefreshReport {
   double CountInputMBps() const;
   double RunInputMBps() const;
 
+  // The "incremental" object of the summary and the manifest: what the run changed in its
+  // state; "null" for a stateless run.
+  std::string IncrementalJson() const;
   // The --json summary: {"version","state","store","corpus","rejects","lexicons",...}.
   std::string ToJson() const;
 };

@@ -183,6 +183,7 @@ std::string Manifest::ToJson() const {
   }
   m.EndObject();
   m.Key("validation").Raw(validation_json);
+  m.Key("incremental").Raw(incremental_json);
   m.Key("compared_with").String(compared_with);
   m.Key("forced").Bool(forced);
   m.Key("top_words").BeginArray();
@@ -216,6 +217,8 @@ absl::StatusOr<Manifest> Manifest::Parse(std::string_view json, std::string_view
   Manifest out;
   element validation;
   if (!m["validation"].get(validation)) out.validation_json = simdjson::minify(validation);
+  element incremental;  // absent from manifests written before incremental state
+  if (!m["incremental"].get(incremental)) out.incremental_json = simdjson::minify(incremental);
   if (!GetString(m, "version", &out.version) || !GetString(m, "created_at", &out.created_at) ||
       !GetString(m, "committed_at", &out.committed_at) ||
       !GetString(m, "compared_with", &out.compared_with) || !GetBool(m, "forced", &out.forced) ||

@@ -52,10 +52,13 @@ struct Manifest {
   ManifestRejects rejects;
   std::vector<LexiconFileInfo> lexicons;  // in name order
   std::string validation_json = "{}";     // ValidationReport::Json(), kept as written
-  std::string compared_with;              // the version the gates compared with; "" when none
-  bool forced = false;                    // activated although a gate failed
-  std::vector<std::string> top_words;     // for the next version's overlap gate
-  TokenizerOptions text;                  // settings.text: how readers must tokenize queries
+  // What an incremental run changed in its state (the summary's "incremental" object), kept as
+  // written; "null" for a stateless run.
+  std::string incremental_json = "null";
+  std::string compared_with;           // the version the gates compared with; "" when none
+  bool forced = false;                 // activated although a gate failed
+  std::vector<std::string> top_words;  // for the next version's overlap gate
+  TokenizerOptions text;               // settings.text: how readers must tokenize queries
   // The other settings sections (name -> a JSON object), kept as written, in order.
   std::vector<std::pair<std::string, std::string>> settings;
 
