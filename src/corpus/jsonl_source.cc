@@ -148,8 +148,9 @@ bool JsonlSource::OpenNextFile() {
 }
 
 void JsonlSource::FinishFile() {
-  if (file_bytes_ == 0 && !file_failed_)
+  if (file_bytes_ == 0 && !file_failed_) {
     RejectFile(RejectReason::kEmptyFile, "file has no bytes", 0);
+  }
   finished_files_bytes_ += reader_->file_bytes_consumed();
   bytes_read_.store(finished_files_bytes_);
   reader_.reset();

@@ -43,7 +43,7 @@ TEST(DocRecordTest, FingerprintSeesFieldBoundaries) {
 
 TEST(DocRecordTest, DamagedRecordsAreDataLossNamingTheProblem) {
   const std::string good = Sample().Encode();
-  auto expect = [](std::string bytes, const char* what) {
+  auto expect = [](const std::string& bytes, const char* what) {
     auto r = DocRecord::Decode(bytes);
     ASSERT_FALSE(r.ok()) << what;
     EXPECT_TRUE(absl::IsDataLoss(r.status()));

@@ -158,8 +158,10 @@ TEST(UpdaterReportTest, ReOfferingTheSameInputChangesNothing) {
   ASSERT_TRUE(state.ok());
   std::mt19937 rng(3);
   std::vector<Copy> copies;
-  for (int i = 0; i < 20; ++i)
+  copies.reserve(20);
+  for (int i = 0; i < 20; ++i) {
     copies.push_back(Copy{"d" + std::to_string(i), 100, false, Text(rng)});
+  }
   for (int pass = 0; pass < 2; ++pass) {
     StateUpdater u(state->get(), UpdateOptions{});
     for (const Copy& c : copies) {
