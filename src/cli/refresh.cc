@@ -42,6 +42,12 @@ std::string RefreshSummaryText(const RefreshReport& r) {
     rejects += fmt::format("; damaged files skipped: {}", fmt::join(r.rejects.damaged_files, ", "));
   }
   const ManifestCorpus& c = r.corpus;
+  if (!r.unchanged_since.empty()) {
+    return fmt::format(
+        "unchanged since {}: the state's counts and the settings are those it was "
+        "published from; nothing published (state {})",
+        r.unchanged_since, r.state_path);
+  }
   std::string state;
   if (r.update) {
     const UpdateReport& u = *r.update;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -39,6 +40,16 @@ class CountStage {
   // Opens a fresh read of the corpus, for mining passes that need its text again. Valid for the
   // stage's lifetime.
   virtual SourceFactory Reopen() = 0;
+  // After Count: the version published from exactly these counts under `settings` (a digest
+  // of everything else the lexicons depend on), if a stateful stage recorded one.
+  virtual std::optional<std::string> PublishedFrom(std::string_view settings) {
+    return std::nullopt;
+  }
+  // Records that `version` was published, and activated, from these counts under `settings`.
+  [[nodiscard]] virtual absl::Status MarkPublished(std::string_view version,
+                                                   std::string_view settings) {
+    return absl::OkStatus();
+  }
 };
 
 // A CountStage that reads every document of options.source. The source is opened here, so that

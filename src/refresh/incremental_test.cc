@@ -157,6 +157,44 @@ TEST_P(IncrementalTest, EveryRunPublishesWhatAFullRebuildOfTheFinalCorpusDoes) {
 
 INSTANTIATE_TEST_SUITE_P(Threads, IncrementalTest, ::testing::Values(1, 2));
 
+TEST(IncrementalUnchangedTest, ANightWithoutChangesPublishesNothingNew) {
+  TempDir dir;
+  std::mt19937 rng(13);
+  std::string a;
+  for (int i = 0; i < 80; ++i) {
+    const std::string body = Body(rng);
+    a += Line("doc" + std::to_string(i), 1000, &body);
+  }
+  dir.Write("corpus/a.jsonl", a);
+  RefreshOptions inc = Options(dir.Sub("corpus"), dir.Sub("inc"), 2);
+  inc.state.path = dir.Sub("state");
+  auto run = [&](const RefreshOptions& o, int day) -> absl::StatusOr<RefreshReport> {
+    FakeClock clock(Day(day));
+    auto r = Refresher::Open(o, &clock, nullptr);
+    if (!r.ok()) return r.status();
+    return (*r)->Run();
+  };
+  auto first = run(inc, 1);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->unchanged_since, "");
+  auto second = run(inc, 2);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->unchanged_since, first->version);
+  EXPECT_EQ(second->version, first->version);
+  RefreshOptions other = inc;  // other settings: the lexicons may differ, so publish
+  other.lexicons.phrases.min_count += 1;
+  auto third = run(other, 3);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(third->unchanged_since, "");
+  EXPECT_NE(third->version, first->version);
+  const std::string b = Body(rng);  // a change
+  dir.Write("corpus/b.jsonl", Line("new", 2000, &b));
+  auto fourth = run(other, 4);
+  ASSERT_TRUE(fourth.ok()) << fourth.status();
+  EXPECT_EQ(fourth->unchanged_since, "");
+  EXPECT_EQ(fourth->update->added, 1u);
+}
+
 TEST(IncrementalReconcileTest, DocumentsGoneWithoutATombstoneLeaveOnlyWithReconcile) {
   TempDir dir;
   std::mt19937 rng(9);

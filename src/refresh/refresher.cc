@@ -10,6 +10,7 @@
 #include "refresh/publish.h"
 #include "store/retention.h"
 #include "store/validation.h"
+#include "util/checksum.h"
 #include "util/status_macros.h"
 #include "util/uri.h"
 
@@ -100,6 +101,20 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
   return r;
 }
 
+namespace {
+
+// Everything besides the counts that the published lexicons depend on, as a digest.
+std::string SettingsDigest(const RefreshOptions& o) {
+  std::string all;
+  for (const auto& [name, json] : ManifestSettings(o)) all += name + "=" + json + ";";
+  const TokenizerOptions& t = o.count.tokenizer;
+  all += fmt::format("text={} {} {} {} {}", t.digits, t.numbers, t.inner_apostrophe, t.inner_hyphen,
+                     t.max_token_bytes);
+  return ChecksumHex(all);
+}
+
+}  // namespace
+
 template <typename Fn>
 auto Refresher::Stage(std::string_view name, Fn&& fn) {
   observer_->StageBegun(name);
@@ -121,8 +136,26 @@ absl::StatusOr<RefreshReport> Refresher::Run() {
   report_.update = counted->update;
   report_.state_path = counted->state_path;
   NJ_RETURN_IF_ERROR(Stage(kGateStage, [&] { return Gate(*counted); }));
+  // A state whose counts have not changed since the active version was published from them,
+  // under the same settings, has nothing new to publish (a run killed after publishing, or a
+  // night without changes).
+  const std::string settings = SettingsDigest(options_);
+  if (auto published = count_->PublishedFrom(settings); published && options_.activate) {
+    NJ_ASSIGN_OR_RETURN(const std::optional<std::string> current, store_->Current());
+    if (current == *published) {
+      report_.version = *published;
+      report_.state = VersionState::kActive;
+      report_.unchanged_since = *published;
+      report_.total_seconds = Since(t0);
+      report_.peak_rss_bytes = PeakRssBytes();
+      return report_;
+    }
+  }
   NJ_ASSIGN_OR_RETURN(Mined mined, Stage(kMineStage, [&] { return Mine(*counted); }));
   NJ_RETURN_IF_ERROR(Stage(kPublishStage, [&] { return Publish(mined); }));
+  if (report_.state == VersionState::kActive) {
+    NJ_RETURN_IF_ERROR(count_->MarkPublished(report_.version, settings));
+  }
   report_.total_seconds = Since(t0);
   report_.peak_rss_bytes = PeakRssBytes();
   return report_;

@@ -70,6 +70,7 @@ std::string RefreshReport::ToJson() const {
   s.Key("second_pass").String(second_pass_cached ? "cache" : replay);
   s.Key("third_pass").String(third_pass_cached ? "cache" : replay);
   s.Key("incremental").Raw(IncrementalJson());
+  s.Key("unchanged_since").String(unchanged_since);
   s.Key("seconds").BeginObject();
   for (const auto& [name, seconds] : stages) s.Key(name).Double(seconds);
   s.Key("total").Double(total_seconds);

@@ -26,6 +26,9 @@ struct RefreshReport {
   std::vector<std::string> pruned;                      // versions deleted by retention
   std::string state_path;              // the state a stateful run used; "" for a stateless one
   std::optional<UpdateReport> update;  // what a stateful run changed in its state
+  // The active version, when the state's counts and the settings had not changed since it was
+  // published from them: nothing was mined or published.
+  std::string unchanged_since;
   int threads = 1;
   bool second_pass_cached = false;  // the second pass read the first's kept text
   bool third_pass_cached = false;   // the third pass read the second's kept text

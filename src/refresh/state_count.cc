@@ -13,6 +13,10 @@
 namespace nightjar {
 namespace {
 
+// Meta key: "<generation> <settings digest> <version>" of the last version published and
+// activated from the state.
+constexpr std::string_view kPublishedKey = "published";
+
 // What the state's counts depend on besides the documents: a state made with other settings
 // must not be added to.
 std::string StateIdentity(const RefreshOptions& o) {
@@ -60,6 +64,22 @@ class StateCountStage : public CountStage {
     out.update->gone = gone;
     out.state_path = state_->path();
     return out;
+  }
+
+  std::optional<std::string> PublishedFrom(std::string_view settings) override {
+    auto marker = state_->GetMeta(kPublishedKey);
+    auto generation = state_->Generation();
+    if (!marker.ok() || !marker->has_value() || !generation.ok()) return std::nullopt;
+    const std::string prefix = fmt::format("{} {} ", *generation, settings);
+    if ((*marker)->rfind(prefix, 0) != 0) return std::nullopt;
+    return (*marker)->substr(prefix.size());
+  }
+
+  absl::Status MarkPublished(std::string_view version, std::string_view settings) override {
+    NJ_ASSIGN_OR_RETURN(const uint64_t generation, state_->Generation());
+    StateBatch b = state_->NewBatch();
+    b.PutMeta(kPublishedKey, fmt::format("{} {} {}", generation, settings, version));
+    return state_->Commit(b);
   }
 
   SourceFactory Reopen() override {

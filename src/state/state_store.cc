@@ -19,6 +19,7 @@ namespace {
 constexpr std::string_view kFormatKey = "format";
 constexpr std::string_view kIdentityKey = "identity";
 constexpr std::string_view kTotalsKey = "totals";
+constexpr std::string_view kGenerationKey = "generation";  // in the totals column
 // Column families, in the order of StateStore's handles.
 constexpr const char* kFamilies[] = {"default",       "terms",     "totals",
                                      "abbreviations", "documents", "cursors"};
@@ -85,6 +86,15 @@ void StateBatch::EraseDocument(std::string_view id) {
 
 void StateBatch::PutCursor(std::string_view key, std::string_view value) {
   batch_->Put(store_->cursors_, ToSlice(key), ToSlice(value));
+}
+
+void StateBatch::PutMeta(std::string_view key, std::string_view value) {
+  batch_->Put(store_->meta_, ToSlice(key), ToSlice(value));
+}
+
+void StateBatch::BumpGeneration() {
+  const int64_t one[] = {1};
+  batch_->Merge(store_->totals_, ToSlice(kGenerationKey), EncodeCounts(one));
 }
 
 size_t StateBatch::size() const { return static_cast<size_t>(batch_->Count()); }
@@ -231,6 +241,23 @@ absl::StatusOr<std::optional<std::string>> StateStore::GetCursor(std::string_vie
   if (st.IsNotFound()) return std::optional<std::string>();
   NJ_RETURN_IF_ERROR(FromRocks(st, "read cursor"));
   return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<std::optional<std::string>> StateStore::GetMeta(std::string_view key) const {
+  std::string value;
+  rocksdb::Status st = db_->Get({}, meta_, ToSlice(key), &value);
+  if (st.IsNotFound()) return std::optional<std::string>();
+  NJ_RETURN_IF_ERROR(FromRocks(st, "read meta"));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<uint64_t> StateStore::Generation() const {
+  std::string value;
+  rocksdb::Status st = db_->Get({}, totals_, ToSlice(kGenerationKey), &value);
+  if (st.IsNotFound()) return uint64_t{0};
+  NJ_RETURN_IF_ERROR(FromRocks(st, "read generation"));
+  NJ_ASSIGN_OR_RETURN(auto g, ReadCounts(kGenerationKey, value, 1));
+  return static_cast<uint64_t>(g[0]);
 }
 
 absl::StatusOr<CorpusCounts> StateStore::LoadCounts() const {

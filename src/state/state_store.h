@@ -50,6 +50,9 @@ class StateBatch {
   void PutDocument(std::string_view id, const DocRecord& record);
   void EraseDocument(std::string_view id);
   void PutCursor(std::string_view key, std::string_view value);
+  void PutMeta(std::string_view key, std::string_view value);
+  // Counts one more change of the documents' counts (StateStore::Generation).
+  void BumpGeneration();
   // Operations so far.
   size_t size() const;
 
@@ -94,6 +97,9 @@ class StateStore {
       std::string_view after, size_t max_bytes,
       std::vector<std::pair<std::string, DocRecord>>* out) const;
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetCursor(std::string_view key) const;
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const;
+  // How many committed checkpoints changed the counts: equal generations, equal counts.
+  [[nodiscard]] absl::StatusOr<uint64_t> Generation() const;
   // The counts: terms, totals and abbreviations (keys whose counts summed to zero are left
   // out, as a count of the same documents would never have had them). DataLoss when a count
   // is negative or malformed.

@@ -114,6 +114,7 @@ absl::Status StateUpdater::Checkpoint() {
   const Counted plus = CountRecords(added, options_.tokenizer, options_.threads);
   batch.AddCounts(minus.terms, minus.totals, minus.abbreviations, -1);
   batch.AddCounts(plus.terms, plus.totals, plus.abbreviations, +1);
+  if (!removed.empty() || !added.empty()) batch.BumpGeneration();
   for (const auto& [key, value] : cursors_) batch.PutCursor(key, value);
   NJ_RETURN_IF_ERROR(state_->Commit(batch));
   ++report_.checkpoints;
