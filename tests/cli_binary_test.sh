@@ -180,6 +180,18 @@ assert urllib.request.urlopen(addr + "/healthz").read() == b"ok\n"
 PY
 kill -TERM "$SERVE"; wait "$SERVE" && echo "ok   serve" || { echo "FAIL serve exit"; fail=1; }
 
+# Incremental state: a first run adds, a second finds nothing changed and publishes nothing,
+# --full and --reconcile need a state, a second holder is refused while one runs.
+check state-first 0 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/st" --state auto --quiet
+grep -q "added" "$T/out" || { echo "FAIL state first run: $(cat "$T/out")"; fail=1; }
+[ -d "$T/st/state" ] || { echo "FAIL state auto is not inside the dir store"; fail=1; }
+check state-unchanged 0 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/st" --state auto --quiet --json
+grep -q '"unchanged_since":"v1\.' "$T/out" || { echo "FAIL state unchanged: $(cat "$T/out")"; fail=1; }
+check state-full-needs-state 2 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/st" --full
+check state-reconcile-needs-state 2 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/st" --reconcile
+check state-full 0 -- "$NJ" refresh --corpus "jsonl:$T/lex.jsonl" --store "dir:$T/st" --state auto --full --quiet
+grep -q "added" "$T/out" || { echo "FAIL state --full: $(cat "$T/out")"; fail=1; }
+
 # The same job against Redis: scripts/test's server, or one started here.
 REDIS_BASE=${NIGHTJAR_TEST_REDIS_URL:-}
 if [ -z "$REDIS_BASE" ]; then
