@@ -256,6 +256,7 @@ std::vector<Field> Fields(Config& c) {
       BoolField("retention.after_refresh", &c.retention.after_refresh),
       StringField("state.path", &c.state.path, true),
       IntField("state.checkpoint_docs", &c.state.checkpoint_docs, 1, int64_t{1} << 32),
+      IntField("state.checkpoint_mb", &c.state.checkpoint_mb, 1, int64_t{1} << 20),
       StringField("serve.listen", &c.serve.listen, false),
       StringField("serve.admin_token", &c.serve.admin_token, true),
       IntField("serve.threads", &c.serve.threads, 1, 1024),

@@ -27,6 +27,7 @@ struct StateSettings {
   // that the corpus no longer has (gone without a tombstone).
   bool reconcile = false;
   size_t checkpoint_docs = 100000;  // state.checkpoint_docs: documents between two commits
+  size_t checkpoint_mb = 256;       // state.checkpoint_mb: or this much of their text, if sooner
 };
 
 // Everything one refresh is configured by. Every field has a default; docs/configuration.md

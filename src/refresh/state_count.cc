@@ -42,6 +42,7 @@ class StateCountStage : public CountStage {
     uo.tokenizer = options_.count.tokenizer;
     uo.threads = EffectiveThreads(options_.count.threads);
     uo.checkpoint_docs = options_.state.checkpoint_docs;
+    uo.checkpoint_bytes = options_.state.checkpoint_mb << 20;
     StateUpdater updater(state_.get(), uo);
     std::atomic<uint64_t> docs{0}, bytes{0};
     observer.Counting([&] {

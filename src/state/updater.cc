@@ -69,13 +69,16 @@ absl::Status StateUpdater::Offer(const Document& doc) {
     ++report_.duplicates;
   }
   DocRecord copy = DocRecord::Of(doc);
+  for (const auto& f : copy.fields) pending_bytes_ += f.size();
   const DocRecord* held = p.winner ? &*p.winner : (p.stored ? &*p.stored : nullptr);
   if (held == nullptr || Wins(copy, *held)) {
     p.winner = std::move(copy);
   } else {
     ++report_.stale;
   }
-  if (pending_.size() >= options_.checkpoint_docs) return Checkpoint();
+  if (pending_.size() >= options_.checkpoint_docs || pending_bytes_ >= options_.checkpoint_bytes) {
+    return Checkpoint();
+  }
   return absl::OkStatus();
 }
 
@@ -119,6 +122,7 @@ absl::Status StateUpdater::Checkpoint() {
   NJ_RETURN_IF_ERROR(state_->Commit(batch));
   ++report_.checkpoints;
   pending_.clear();
+  pending_bytes_ = 0;
   cursors_.clear();
   return absl::OkStatus();
 }

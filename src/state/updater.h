@@ -21,6 +21,9 @@ struct UpdateOptions {
   TokenizerOptions tokenizer;       // must be what the state's counts were made with
   int threads = 1;                  // threads counting each checkpoint's changed documents
   size_t checkpoint_docs = 100000;  // documents offered between two commits (at least 1)
+  // Text bytes of the documents offered since the last commit past which the next commit comes
+  // early: with the deltas and records they make, what bounds a checkpoint's memory.
+  size_t checkpoint_bytes = size_t{256} << 20;
 };
 
 // What a run did to the state's documents.
@@ -73,6 +76,7 @@ class StateUpdater {
     std::optional<DocRecord> winner;
   };
   absl::flat_hash_map<std::string, Pending> pending_;
+  size_t pending_bytes_ = 0;  // text of the copies offered since the last checkpoint
   std::vector<std::pair<std::string, std::string>> cursors_;
   UpdateReport report_;
 };

@@ -174,5 +174,26 @@ TEST(UpdaterReportTest, ReOfferingTheSameInputChangesNothing) {
   }
 }
 
+TEST(UpdaterReportTest, TextBytesBringCheckpointsEarly) {
+  TempDir dir;
+  StateOptions so;
+  so.path = dir.Sub("state");
+  so.sync = false;
+  auto state = StateStore::Open(so);
+  ASSERT_TRUE(state.ok());
+  UpdateOptions uo;
+  uo.checkpoint_docs = 1000;
+  uo.checkpoint_bytes = 100;  // every document below is 60 bytes of text
+  StateUpdater u(state->get(), uo);
+  for (int i = 0; i < 10; ++i) {
+    Copy c{"d" + std::to_string(i), 1, false, {std::string(60, 'a' + static_cast<char>(i))}};
+    std::vector<std::string_view> views;
+    ASSERT_TRUE(u.Offer(View(c, &views)).ok());
+  }
+  ASSERT_TRUE(u.Finish().ok());
+  EXPECT_EQ(u.report().checkpoints, 5u);  // after every second document
+  EXPECT_EQ(u.report().added, 10u);
+}
+
 }  // namespace
 }  // namespace nightjar
