@@ -26,6 +26,9 @@ struct CountedCorpus {
   // The state the counts came from: options.state's, or "(temporary)" when a stateless run met
   // duplicate ids or tombstones and recounted through a state of its own; "" for none.
   std::string state_path;
+  // Seconds of the count stage's parts (a stateful one's: "state_update", "state_flush",
+  // "state_load"), in the order run.
+  std::vector<std::pair<std::string, double>> steps;
 };
 
 // The count stage's seam: where the counts that the lexicons are mined from come from. The

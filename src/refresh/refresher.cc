@@ -135,6 +135,7 @@ absl::StatusOr<RefreshReport> Refresher::Run() {
   report_.rejects = RejectsOf(*rejects_, counted->damaged_files);
   report_.update = counted->update;
   report_.state_path = counted->state_path;
+  report_.steps = counted->steps;
   NJ_RETURN_IF_ERROR(Stage(kGateStage, [&] { return Gate(*counted); }));
   // A state whose counts have not changed since the active version was published from them,
   // under the same settings, has nothing new to publish (a run killed after publishing, or a
@@ -204,7 +205,7 @@ absl::StatusOr<Refresher::Mined> Refresher::Mine(CountedCorpus& counted) {
   report_.third_pass_cached = times.third_pass_cached;
   // The mining stages, inside kMineStage (which the Stage wrapper records after them).
   report_.stages.insert(report_.stages.end(), times.stages.begin(), times.stages.end());
-  report_.steps = std::move(times.steps);
+  report_.steps.insert(report_.steps.end(), times.steps.begin(), times.steps.end());
   return out;
 }
 

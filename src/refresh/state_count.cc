@@ -1,6 +1,7 @@
 // The count stage of a refresh with persistent state (OpenStateCount in count_stage.h).
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "absl/container/flat_hash_set.h"
@@ -49,6 +50,13 @@ class StateCountStage : public CountStage {
       const SourceProgress in = source_->progress();
       return ProgressSample{docs.load(), bytes.load(), in.bytes_read, in.bytes_total};
     });
+    std::vector<std::pair<std::string, double>> steps;
+    auto t = std::chrono::steady_clock::now();
+    auto step = [&](const char* name) {
+      const auto now = std::chrono::steady_clock::now();
+      steps.emplace_back(name, std::chrono::duration<double>(now - t).count());
+      t = now;
+    };
     absl::Status status = Apply(updater, docs, bytes);
     observer.Counting(nullptr);
     NJ_RETURN_IF_ERROR(status);
@@ -57,10 +65,14 @@ class StateCountStage : public CountStage {
       NJ_ASSIGN_OR_RETURN(gone, RemoveUnseen(updater));
     }
     NJ_RETURN_IF_ERROR(updater.Finish());
+    step("state_update");
     NJ_RETURN_IF_ERROR(state_->Flush());
+    step("state_flush");
     NJ_ASSIGN_OR_RETURN(CorpusCounts counts, state_->LoadCounts());
+    step("state_load");
     CountedCorpus out{std::move(counts), source_->progress(), source_->damaged_files(),
                       updater.report()};
+    out.steps = std::move(steps);
     out.update->skipped_inputs = source_->skipped_inputs();
     out.update->gone = gone;
     out.state_path = state_->path();
