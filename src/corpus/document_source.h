@@ -36,6 +36,7 @@ struct SourceProgress {
 struct SourceCursor {
   std::string key;
   std::string value;
+  std::string input;  // the input, as Reject::source names it (for JSONL, the file's path)
   bool operator==(const SourceCursor&) const = default;
 };
 

@@ -184,9 +184,10 @@ absl::StatusOr<SourceCursor> JsonlSource::FileCursor(const std::string& path) {
     sum.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
   }
   if (in.bad()) return absl::UnavailableError(fmt::format("{}: read failed", path));
-  return SourceCursor{"jsonl:" + path,
-                      fmt::format("size={} mtime={} {}", size,
-                                  mtime.time_since_epoch().count(), sum.HexDigest())};
+  return SourceCursor{
+      "jsonl:" + path,
+      fmt::format("size={} mtime={} {}", size, mtime.time_since_epoch().count(), sum.HexDigest()),
+      path};
 }
 
 absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {

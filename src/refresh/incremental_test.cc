@@ -195,6 +195,30 @@ TEST(IncrementalUnchangedTest, ANightWithoutChangesPublishesNothingNew) {
   EXPECT_EQ(fourth->update->added, 1u);
 }
 
+TEST(IncrementalRejectsTest, AFileWithRejectsIsReadAgainSoTheGateSeesThemAgain) {
+  TempDir dir;
+  std::mt19937 rng(17);
+  std::string a, b;
+  for (int i = 0; i < 200; ++i) {
+    const std::string body = Body(rng);
+    (i % 2 ? b : a) += Line("doc" + std::to_string(i), 1000, &body);
+  }
+  b += "{broken\n";
+  dir.Write("corpus/a.jsonl", a);
+  dir.Write("corpus/b.jsonl", b);
+  RefreshOptions inc = Options(dir.Sub("corpus"), dir.Sub("inc"), 2);
+  inc.state.path = dir.Sub("state");
+  for (int night = 1; night <= 2; ++night) {
+    FakeClock clock(Day(night));
+    auto r = Refresher::Open(inc, &clock, nullptr);
+    ASSERT_TRUE(r.ok()) << r.status();
+    auto report = (*r)->Run();
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->rejects.total, 1u) << night;  // counted again on night 2
+    EXPECT_EQ(report->update->skipped_inputs, night == 1 ? 0u : 1u);  // only the clean file
+  }
+}
+
 TEST(IncrementalReconcileTest, DocumentsGoneWithoutATombstoneLeaveOnlyWithReconcile) {
   TempDir dir;
   std::mt19937 rng(9);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 
 #include "absl/container/flat_hash_set.h"
 #include "count/field_cache.h"
@@ -29,12 +30,36 @@ std::string StateIdentity(const RefreshOptions& o) {
       fmt::join(o.source.schema.text_fields, ","), o.source.schema.max_document_bytes);
 }
 
+// Forwards rejects to the run's log and remembers the inputs they came from: an input with
+// rejects keeps no cursor, so that the next run reads it again and its rejects count against
+// the reject gate again, until the input is fixed. Thread-safe.
+class TrackingRejects : public RejectSink {
+ public:
+  explicit TrackingRejects(RejectSink* next) : next_(next) {}
+  void Add(const Reject& r) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      inputs_.emplace(std::string(r.source));
+    }
+    next_->Add(r);
+  }
+  bool HadRejects(std::string_view input) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inputs_.contains(std::string(input));
+  }
+
+ private:
+  RejectSink* next_;
+  mutable std::mutex mu_;
+  absl::flat_hash_set<std::string> inputs_;
+};
+
 class StateCountStage : public CountStage {
  public:
-  StateCountStage(const RefreshOptions& options, RejectLog* rejects,
+  StateCountStage(const RefreshOptions& options, std::unique_ptr<TrackingRejects> rejects,
                   std::unique_ptr<DocumentSource> source, std::unique_ptr<StateStore> state)
       : options_(options),
-        rejects_(rejects),
+        rejects_(std::move(rejects)),
         source_(std::move(source)),
         state_(std::move(state)) {}
 
@@ -121,7 +146,7 @@ class StateCountStage : public CountStage {
       // Inputs whose every document has now been offered: their cursors are committed with the
       // next checkpoint, which holds those documents.
       for (SourceCursor& c : source_->TakeFinishedCursors()) {
-        updater.SetCursor(std::move(c.key), std::move(c.value));
+        if (!rejects_->HadRejects(c.input)) updater.SetCursor(std::move(c.key), std::move(c.value));
       }
     }
     return status;
@@ -144,7 +169,7 @@ class StateCountStage : public CountStage {
   }
 
   const RefreshOptions& options_;
-  RejectLog* rejects_;
+  std::unique_ptr<TrackingRejects> rejects_;  // before source_, which reports to it
   std::unique_ptr<DocumentSource> source_;
   std::unique_ptr<StateStore> state_;
   absl::flat_hash_set<uint64_t> seen_;  // ids handed out, when reconciling
@@ -181,9 +206,10 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions&
     auto held = s->GetCursor(c.key);
     return held.ok() && held->has_value() && **held == c.value;
   };
-  NJ_ASSIGN_OR_RETURN(auto source, DocumentSource::Open(source_options, rejects));
-  return std::unique_ptr<CountStage>(
-      std::make_unique<StateCountStage>(options, rejects, std::move(source), std::move(state)));
+  auto tracking = std::make_unique<TrackingRejects>(rejects);
+  NJ_ASSIGN_OR_RETURN(auto source, DocumentSource::Open(source_options, tracking.get()));
+  return std::unique_ptr<CountStage>(std::make_unique<StateCountStage>(
+      options, std::move(tracking), std::move(source), std::move(state)));
 }
 
 }  // namespace nightjar
