@@ -11,9 +11,6 @@
 #include "util/status_macros.h"
 
 namespace nightjar {
-namespace {
-
-// How many of the hashes repeat an earlier one.
 uint64_t CountDuplicates(std::vector<std::vector<uint64_t>> parts) {
   std::vector<uint64_t> all = std::move(parts[0]);
   for (size_t i = 1; i < parts.size(); ++i) {
@@ -26,8 +23,6 @@ uint64_t CountDuplicates(std::vector<std::vector<uint64_t>> parts) {
   for (size_t i = 1; i < all.size(); ++i) duplicates += sorted[i] == sorted[i - 1];
   return duplicates;
 }
-
-}  // namespace
 
 void CorpusTotals::Merge(const CorpusTotals& o) {
   documents += o.documents;

@@ -105,6 +105,10 @@ struct CorpusCounts {
                                                        RejectSink& rejects,
                                                        CountProgress* progress);
 
+// How many of the hashes in `parts` (taken; e.g. one vector a thread) repeat an earlier one:
+// the documents of a run whose id (DocumentIdHash) came before. Radix-sorts them all.
+uint64_t CountDuplicates(std::vector<std::vector<uint64_t>> parts);
+
 // Resolves threads = 0 to the number of cores.
 int EffectiveThreads(int threads);
 

@@ -285,14 +285,15 @@ TEST(StatelessRefreshTest, DuplicatesAndTombstonesCountOnlyTheWinningCopies) {
   with_copies += Line("never-seen", 3000, nullptr);
   FakeClock clock(Day(3));
   const std::string a_store = dir.Sub("a"), b_store = dir.Sub("b");
-  auto a =
-      Refresher::Open(Options(dir.Write("copies.jsonl", with_copies), a_store, 2), &clock, nullptr);
+  RefreshOptions with = Options(dir.Write("copies.jsonl", with_copies), a_store, 2);
+  with.state.checkpoint_docs = 7;  // the temporary state's: copies fall in different checkpoints
+  auto a = Refresher::Open(with, &clock, nullptr);
   ASSERT_TRUE(a.ok()) << a.status();
   auto ra = (*a)->Run();
   ASSERT_TRUE(ra.ok()) << ra.status();
   EXPECT_EQ(ra->state_path, "(temporary)");
   ASSERT_TRUE(ra->update.has_value());
-  EXPECT_EQ(ra->update->duplicates, 120u);  // cases 0, 1 and 2: one extra copy each
+  EXPECT_EQ(ra->update->duplicates, 120u);  // cases 0, 1 and 2: one extra copy each, run-wide
   auto b =
       Refresher::Open(Options(dir.Write("winners.jsonl", winners), b_store, 2), &clock, nullptr);
   ASSERT_TRUE(b.ok()) << b.status();

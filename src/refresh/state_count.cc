@@ -100,6 +100,10 @@ class StateCountStage : public CountStage {
     out.steps = std::move(steps);
     out.update->skipped_inputs = source_->skipped_inputs();
     out.update->gone = gone;
+    // Repeats of an id anywhere in the run, not only within one checkpoint.
+    std::vector<std::vector<uint64_t>> ids;
+    ids.push_back(std::move(ids_));
+    out.update->duplicates = CountDuplicates(std::move(ids));
     out.state_path = state_->path();
     return out;
   }
@@ -138,7 +142,9 @@ class StateCountStage : public CountStage {
       batch->ForEach(
           [&](const Document& doc) {
             if (status.ok()) status = updater.Offer(doc);
-            if (options_.state.reconcile) seen_.insert(DocumentIdHash(doc.id));
+            const uint64_t hash = DocumentIdHash(doc.id);
+            ids_.push_back(hash);
+            if (options_.state.reconcile) seen_.insert(hash);
             docs.fetch_add(1, std::memory_order_relaxed);
           },
           *rejects_);
@@ -173,6 +179,7 @@ class StateCountStage : public CountStage {
   std::unique_ptr<DocumentSource> source_;
   std::unique_ptr<StateStore> state_;
   absl::flat_hash_set<uint64_t> seen_;  // ids handed out, when reconciling
+  std::vector<uint64_t> ids_;           // the id hash of every document offered this run
 };
 
 }  // namespace

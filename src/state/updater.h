@@ -28,13 +28,14 @@ struct UpdateOptions {
 
 // What a run did to the state's documents.
 struct UpdateReport {
-  uint64_t seen = 0;        // documents offered, tombstones included
-  uint64_t unchanged = 0;   // the same content as the state's record
-  uint64_t added = 0;       // ids with no live record before
-  uint64_t modified = 0;    // live ids whose content changed
-  uint64_t deleted = 0;     // live ids a tombstone removed
-  uint64_t stale = 0;       // copies older (modified_at) than the record they met: ignored
-  uint64_t duplicates = 0;  // offers of an id already offered in the same checkpoint
+  uint64_t seen = 0;       // documents offered, tombstones included
+  uint64_t unchanged = 0;  // the same content as the state's record
+  uint64_t added = 0;      // ids with no live record before
+  uint64_t modified = 0;   // live ids whose content changed
+  uint64_t deleted = 0;    // live ids a tombstone removed
+  uint64_t stale = 0;      // copies older (modified_at) than the record they met: ignored
+  // Offers of an id already offered in the same checkpoint (a refresh reports the whole run's).
+  uint64_t duplicates = 0;
   uint64_t checkpoints = 0;
   uint64_t skipped_inputs = 0;  // inputs (files) skipped by their cursors, set by the caller
   uint64_t gone = 0;            // live documents the corpus no longer had (--reconcile)
