@@ -76,6 +76,54 @@ struct ConfigFlags {
   }
 };
 
+// `nightjar refresh`: its flags, and the run they ask for.
+struct RefreshCommand {
+  CLI::App* command = nullptr;
+  ConfigFlags config;
+  std::string corpus, threads, rejects_dir, max_reject_share, state;
+  bool json = false, quiet = false, force = false, no_activate = false, full = false,
+       reconcile = false;
+
+  void AddTo(CLI::App& app) {
+    command = app.add_subcommand(
+        "refresh", "Count the corpus, mine lexicons, validate, activate a new version");
+    config.AddTo(command);
+    command->add_option("--corpus", corpus, "corpus URI: jsonl:PATH|DIR|GLOB[,...]");
+    command->add_option("--threads", threads, "worker threads (0 = one per core)");
+    command->add_option("--rejects-dir", rejects_dir, "where rejected records are quarantined");
+    command->add_option("--max-reject-share", max_reject_share,
+                        "fail when more than this share of records is rejected (default 0.01)");
+    command->add_option("--state", state, "incremental state directory, or auto (state.path)");
+    command->add_flag("--full", full, "with --state: discard the state and rebuild it");
+    command->add_flag("--reconcile", reconcile,
+                      "with --state: drop documents gone from the corpus");
+    command->add_flag("--quiet,-q", quiet, "no progress on stderr");
+    command->add_flag("--json", json, "print a machine-readable summary at the end");
+    command->add_flag("--force", force,
+                      "activate even if validation gates fail (recorded in the manifest)");
+    command->add_flag("--no-activate", no_activate,
+                      "leave the new version validated; activate it with `versions activate`");
+  }
+
+  int Run() {
+    if (!corpus.empty()) config.overrides["corpus.uri"] = corpus;
+    if (!threads.empty()) config.overrides["count.threads"] = threads;
+    if (!rejects_dir.empty()) config.overrides["corpus.rejects_dir"] = rejects_dir;
+    if (!max_reject_share.empty()) config.overrides["corpus.max_reject_share"] = max_reject_share;
+    if (!state.empty()) config.overrides["state.path"] = state;
+    auto loaded = config.Load();
+    if (!loaded.ok()) return ExitCode(loaded.status());
+    loaded->force = force;
+    loaded->activate = !no_activate;
+    loaded->state.full = full;
+    loaded->state.reconcile = reconcile;
+    auto report = RunRefresh(*loaded, quiet, *Clock::Real());
+    if (!report.ok()) return ExitCode(report.status());
+    std::printf("%s\n", json ? report->ToJson().c_str() : RefreshSummaryText(*report).c_str());
+    return 0;
+  }
+};
+
 int Main(int argc, char** argv) {
   // Logs go to stderr; stdout carries results (summaries, records, the serve address).
   spdlog::set_default_logger(spdlog::stderr_logger_mt("nightjar"));
@@ -83,28 +131,8 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "nightjar 0.1.0");
 
-  // refresh
-  auto* refresh = app.add_subcommand(
-      "refresh", "Count the corpus, mine lexicons, validate, activate a new version");
-  ConfigFlags rc;
-  rc.AddTo(refresh);
-  std::string corpus, threads, rejects_dir, max_reject_share, state;
-  bool json = false, quiet = false, force = false, no_activate = false, full = false,
-       reconcile = false;
-  refresh->add_option("--corpus", corpus, "corpus URI: jsonl:PATH|DIR|GLOB[,...]");
-  refresh->add_option("--threads", threads, "worker threads (0 = one per core)");
-  refresh->add_option("--rejects-dir", rejects_dir, "where rejected records are quarantined");
-  refresh->add_option("--max-reject-share", max_reject_share,
-                      "fail when more than this share of records is rejected (default 0.01)");
-  refresh->add_option("--state", state, "incremental state directory, or auto (state.path)");
-  refresh->add_flag("--full", full, "with --state: discard the state and rebuild it");
-  refresh->add_flag("--reconcile", reconcile, "with --state: drop documents gone from the corpus");
-  refresh->add_flag("--quiet,-q", quiet, "no progress on stderr");
-  refresh->add_flag("--json", json, "print a machine-readable summary at the end");
-  refresh->add_flag("--force", force,
-                    "activate even if validation gates fail (recorded in the manifest)");
-  refresh->add_flag("--no-activate", no_activate,
-                    "leave the new version validated; activate it with `versions activate`");
+  RefreshCommand refresh;
+  refresh.AddTo(app);
 
   // export
   auto* exp = app.add_subcommand(
@@ -156,23 +184,7 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  if (refresh->parsed()) {
-    if (!corpus.empty()) rc.overrides["corpus.uri"] = corpus;
-    if (!threads.empty()) rc.overrides["count.threads"] = threads;
-    if (!rejects_dir.empty()) rc.overrides["corpus.rejects_dir"] = rejects_dir;
-    if (!max_reject_share.empty()) rc.overrides["corpus.max_reject_share"] = max_reject_share;
-    if (!state.empty()) rc.overrides["state.path"] = state;
-    auto config = rc.Load();
-    if (!config.ok()) return ExitCode(config.status());
-    config->force = force;
-    config->activate = !no_activate;
-    config->state.full = full;
-    config->state.reconcile = reconcile;
-    auto report = RunRefresh(*config, quiet, *Clock::Real());
-    if (!report.ok()) return ExitCode(report.status());
-    std::printf("%s\n", json ? report->ToJson().c_str() : RefreshSummaryText(*report).c_str());
-    return 0;
-  }
+  if (refresh.command->parsed()) return refresh.Run();
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));
   if (lookup->parsed()) return ExitCode(RunLookup(lf, stdin, stdout));
   if (versions->parsed()) {

@@ -3,8 +3,8 @@
 
 #include <atomic>
 #include <memory>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,11 +53,11 @@ class JsonlSource : public DocumentSource {
   std::shared_ptr<const std::string> current_path_;  // guarded by mu_
   std::string carry_;                                // partial last line of the previous read; mu_
   uint64_t next_line_ = 1;                           // line number of carry_'s first line; mu_
-  uint64_t file_bytes_ = 0;            // decompressed bytes seen in the current file; mu_
-  bool skipping_long_line_ = false;    // dropping bytes up to the next newline; mu_
-  bool file_failed_ = false;           // the current file hit a read error; mu_
-  std::vector<std::string> damaged_;   // files not read to their end; mu_
-  uint64_t finished_files_bytes_ = 0;  // guarded by mu_
+  uint64_t file_bytes_ = 0;                     // decompressed bytes seen in the current file; mu_
+  bool skipping_long_line_ = false;             // dropping bytes up to the next newline; mu_
+  bool file_failed_ = false;                    // the current file hit a read error; mu_
+  std::vector<std::string> damaged_;            // files not read to their end; mu_
+  uint64_t finished_files_bytes_ = 0;           // guarded by mu_
   std::optional<SourceCursor> current_cursor_;  // of the file being read, when kept; mu_
   std::vector<SourceCursor> finished_cursors_;  // not yet taken; mu_
   uint64_t skipped_ = 0;                        // guarded by mu_

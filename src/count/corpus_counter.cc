@@ -34,6 +34,9 @@ void CorpusTotals::Merge(const CorpusTotals& o) {
 }
 
 void DocumentCounter::Add(const Document& doc) {
+  if (cache_ != nullptr && cache_->overflowed()) cache_ = nullptr;  // nothing more to keep
+  const uint64_t id_hash = cache_ != nullptr || ids_ != nullptr ? DocumentIdHash(doc.id) : 0;
+  if (ids_ != nullptr) ids_->push_back(id_hash);
   if (doc.deleted) {
     ++totals_.deleted;
     return;
@@ -50,8 +53,7 @@ void DocumentCounter::Add(const Document& doc) {
   // that kPipeline cache misses are in flight at once instead of one.
   size_t head = 0, tail = 0;
   auto count_oldest = [&] { terms_.AddOccurrence(pending_[tail++ % kPipeline].key, stamp); };
-  if (cache_ != nullptr && cache_->overflowed()) cache_ = nullptr;  // nothing more to keep
-  if (cache_ != nullptr) cache_->BeginDocument(DocumentIdHash(doc.id));
+  if (cache_ != nullptr) cache_->BeginDocument(id_hash);
   for (std::string_view field : doc.fields) {
     totals_.text_bytes += field.size();
     const char* prev_end = field.data();
@@ -109,19 +111,16 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
       out.caches.emplace_back(options.cache_bytes / static_cast<size_t>(threads));
     }
   }
+  std::vector<std::vector<uint64_t>> ids(static_cast<size_t>(threads));  // check_duplicate_ids
   for (int i = 0; i < threads; ++i) {
     counters.push_back(std::make_unique<DocumentCounter>(options.tokenizer));
     if (options.abbreviations) counters.back()->CountAbbreviationsToo();
     if (!out.caches.empty()) counters.back()->KeepFieldsIn(&out.caches[static_cast<size_t>(i)]);
+    if (options.check_duplicate_ids) counters.back()->KeepIdHashesIn(&ids[static_cast<size_t>(i)]);
   }
-  std::vector<std::vector<uint64_t>> ids(static_cast<size_t>(threads));
   NJ_RETURN_IF_ERROR(RunPass(
       source, threads,
-      [&](int index, const Document& doc) {
-        counters[static_cast<size_t>(index)]->Add(doc);
-        if (options.check_duplicate_ids)
-          ids[static_cast<size_t>(index)].push_back(DocumentIdHash(doc.id));
-      },
+      [&](int index, const Document& doc) { counters[static_cast<size_t>(index)]->Add(doc); },
       rejects, progress));
   if (options.check_duplicate_ids) out.duplicate_ids = CountDuplicates(std::move(ids));
 

@@ -39,6 +39,9 @@ class DocumentCounter {
   // Also keeps each document's fields in `cache` as term hashes (FieldCache::AddHashedField),
   // so that later passes need not read the corpus again. The cache must outlive the Add calls.
   void KeepFieldsIn(FieldCache* cache) { cache_ = cache; }
+  // Also appends each document's DocumentIdHash (tombstones' too) to *ids, which must outlive
+  // the Add calls.
+  void KeepIdHashesIn(std::vector<uint64_t>* ids) { ids_ = ids; }
   TermTable& terms() { return terms_; }
   AbbreviationCounts& abbreviations() { return abbreviations_; }
   // Totals so far, long_tokens_skipped included.
@@ -59,6 +62,7 @@ class DocumentCounter {
   bool count_abbreviations_ = false;
   AbbreviationCounts abbreviations_;
   FieldCache* cache_ = nullptr;
+  std::vector<uint64_t>* ids_ = nullptr;
   std::vector<uint64_t> hashes_;  // the field being kept: term hashes, breaks, capitals
   std::vector<uint8_t> breaks_, capitals_;
 };

@@ -1,8 +1,9 @@
 #include "count/pass.h"
-#include "util/parallel.h"
 
 #include <mutex>
 #include <vector>
+
+#include "util/parallel.h"
 
 namespace nightjar {
 

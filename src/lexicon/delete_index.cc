@@ -4,8 +4,8 @@
 #include <limits>
 
 #include "text/edit_distance.h"
-#include "util/zeroed_pages.h"
 #include "util/parallel.h"
+#include "util/zeroed_pages.h"
 
 namespace nightjar {
 namespace {

@@ -68,6 +68,10 @@ class CountStage {
 [[nodiscard]] absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(
     const RefreshOptions& options, RejectLog* rejects);
 
+// What a state's counts depend on besides the documents (tokenizer settings, text fields, size
+// cap), as one string: a state made with another must not be added to (StateOptions::identity).
+std::string StateIdentity(const RefreshOptions& options);
+
 // The state directory options.state.path names ("auto" resolved against the store URI).
 std::string StatePath(const RefreshOptions& options);
 

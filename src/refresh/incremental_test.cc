@@ -214,7 +214,7 @@ TEST(IncrementalRejectsTest, AFileWithRejectsIsReadAgainSoTheGateSeesThemAgain) 
     ASSERT_TRUE(r.ok()) << r.status();
     auto report = (*r)->Run();
     ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_EQ(report->rejects.total, 1u) << night;  // counted again on night 2
+    EXPECT_EQ(report->rejects.total, 1u) << night;                    // counted again on night 2
     EXPECT_EQ(report->update->skipped_inputs, night == 1 ? 0u : 1u);  // only the clean file
   }
 }

@@ -103,14 +103,12 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
 
 namespace {
 
-// Everything besides the counts that the published lexicons depend on, as a digest.
+// Everything besides the counts that the published lexicons depend on (the miners' settings
+// and what the counts were made with), as a digest.
 std::string SettingsDigest(const RefreshOptions& o) {
   std::string all;
   for (const auto& [name, json] : ManifestSettings(o)) all += name + "=" + json + ";";
-  const TokenizerOptions& t = o.count.tokenizer;
-  all += fmt::format("text={} {} {} {} {}", t.digits, t.numbers, t.inner_apostrophe, t.inner_hyphen,
-                     t.max_token_bytes);
-  return ChecksumHex(all);
+  return ChecksumHex(all + StateIdentity(o));
 }
 
 }  // namespace

@@ -2,14 +2,13 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <mutex>
 
 #include "absl/container/flat_hash_set.h"
 #include "count/field_cache.h"
 #include "refresh/count_stage.h"
-#include "rocksdb/db.h"
 #include "state/state_source.h"
+#include "store/lexicon_store.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
@@ -19,20 +18,6 @@ namespace {
 // activated from the state.
 constexpr std::string_view kPublishedKey = "published";
 
-// What the state's counts depend on besides the documents: a state made with other settings
-// must not be added to.
-std::string StateIdentity(const RefreshOptions& o) {
-  const TokenizerOptions& t = o.count.tokenizer;
-  return fmt::format(
-      "tokenizer digits={} numbers={} inner_apostrophe={} inner_hyphen={} max_token_bytes={}; "
-      "text_fields={}; max_document_bytes={}",
-      t.digits, t.numbers, t.inner_apostrophe, t.inner_hyphen, t.max_token_bytes,
-      fmt::join(o.source.schema.text_fields, ","), o.source.schema.max_document_bytes);
-}
-
-// Forwards rejects to the run's log and remembers the inputs they came from: an input with
-// rejects keeps no cursor, so that the next run reads it again and its rejects count against
-// the reject gate again, until the input is fixed. Thread-safe.
 class TrackingRejects : public RejectSink {
  public:
   explicit TrackingRejects(RejectSink* next) : next_(next) {}
@@ -184,11 +169,20 @@ class StateCountStage : public CountStage {
 
 }  // namespace
 
+std::string StateIdentity(const RefreshOptions& o) {
+  const TokenizerOptions& t = o.count.tokenizer;
+  return fmt::format(
+      "tokenizer digits={} numbers={} inner_apostrophe={} inner_hyphen={} max_token_bytes={}; "
+      "text_fields={}; max_document_bytes={}",
+      t.digits, t.numbers, t.inner_apostrophe, t.inner_hyphen, t.max_token_bytes,
+      fmt::join(o.source.schema.text_fields, ","), o.source.schema.max_document_bytes);
+}
+
 std::string StatePath(const RefreshOptions& options) {
   if (options.state.path != "auto") return options.state.path;
-  const std::string& uri = options.store_uri;
-  if (uri.rfind("dir:", 0) == 0) return uri.substr(4) + "/state";
-  return "./var/nightjar/state";
+  // The store URI was checked when the refresh opened the store.
+  auto dir = LexiconStore::DirPath(options.store_uri);
+  return dir.ok() && dir->has_value() ? **dir + "/state" : "./var/nightjar/state";
 }
 
 absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions& options,
@@ -196,14 +190,7 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions&
   StateOptions so;
   so.path = StatePath(options);
   so.identity = StateIdentity(options);
-  if (options.state.full && std::filesystem::exists(so.path)) {
-    // RocksDB's own removal: only its files, and it fails while another process holds them.
-    rocksdb::Status st = rocksdb::DestroyDB(so.path, rocksdb::Options());
-    if (!st.ok()) {
-      return absl::FailedPreconditionError(
-          fmt::format("--full: cannot discard the state {}: {}", so.path, st.ToString()));
-    }
-  }
+  if (options.state.full) NJ_RETURN_IF_ERROR(StateStore::Destroy(so.path));
   NJ_ASSIGN_OR_RETURN(auto state, StateStore::Open(so));
   // Inputs an earlier run read to their end, unchanged since, are skipped: the state holds
   // their documents.

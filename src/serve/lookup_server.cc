@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <memory>
 
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -17,12 +18,6 @@ namespace nightjar {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-void ConfigureListenSocket(socket_t sock, int defer_s) {
-  const int yes = 1;
-  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  ::setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof(defer_s));
-}
 
 void Json(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
@@ -104,11 +99,13 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
   srv.set_payload_max_length(static_cast<size_t>(options.max_query_bytes) * 4);
   // The listening socket: address reuse (as httplib's default), and connections that have sent
   // nothing wait in the kernel instead of holding one of the request threads.
-  int listen_fd = -1;
+  auto listen_fd = std::make_shared<socket_t>(-1);
   const int defer_s = std::max(1, (options.timeout_ms + 999) / 1000);
-  srv.set_socket_options([&listen_fd, defer_s](socket_t sock) {
-    ConfigureListenSocket(sock, defer_s);
-    listen_fd = sock;
+  srv.set_socket_options([listen_fd, defer_s](socket_t sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    ::setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof(defer_s));
+    *listen_fd = sock;
   });
   s->host_ = hp.first;
   if (hp.second == 0) {
@@ -124,11 +121,9 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
   }
   // httplib listens with a backlog of 5 (a compile-time constant of the packaged library);
   // listening again on the bound socket sets the configured one.
-  if (listen_fd < 0 || ::listen(listen_fd, options.backlog) != 0) {
+  if (*listen_fd < 0 || ::listen(*listen_fd, options.backlog) != 0) {
     return absl::UnavailableError(fmt::format("serve: cannot listen on {}", options.listen));
   }
-  srv.set_socket_options(
-      [defer_s](socket_t sock) { ConfigureListenSocket(sock, defer_s); });
   s->thread_ = std::thread([p = s.get()] { p->server_->listen_after_bind(); });
   return s;
 }

@@ -1,8 +1,8 @@
 #include "state/doc_record.h"
 
-#include <xxhash.h>
-
 #include <cstring>
+
+#include "util/checksum.h"
 
 namespace nightjar {
 namespace {
@@ -37,16 +37,13 @@ class Cursor {
 }  // namespace
 
 uint64_t ContentFingerprint(std::span<const std::string_view> fields) {
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_64bits_reset(state);
+  Checksum sum;
   for (std::string_view f : fields) {
     const uint64_t n = f.size();
-    XXH3_64bits_update(state, &n, sizeof(n));
-    XXH3_64bits_update(state, f.data(), f.size());
+    sum.Update(std::string_view(reinterpret_cast<const char*>(&n), sizeof(n)));
+    sum.Update(f);
   }
-  const uint64_t h = XXH3_64bits_digest(state);
-  XXH3_freeState(state);
-  return h;
+  return sum.Digest();
 }
 
 DocRecord DocRecord::Of(const Document& doc) {

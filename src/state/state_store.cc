@@ -164,6 +164,16 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateOptions&
   return s;
 }
 
+absl::Status StateStore::Destroy(const std::string& path) {
+  if (!std::filesystem::exists(path)) return absl::OkStatus();
+  rocksdb::Status st = rocksdb::DestroyDB(path, rocksdb::Options());
+  if (!st.ok()) {
+    return absl::FailedPreconditionError(
+        fmt::format("state: cannot discard {}: {}", path, st.ToString()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status StateStore::CheckFormat() {
   std::string format, identity;
   rocksdb::Status st = db_->Get({}, meta_, ToSlice(kFormatKey), &format);

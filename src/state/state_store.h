@@ -73,6 +73,9 @@ class StateStore {
   // process, or when its format or identity differ from this build's and options.identity.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<StateStore>> Open(
       const StateOptions& options);
+  // Removes the state at `path` (RocksDB's files only), when there is one. FailedPrecondition
+  // while another process holds it.
+  [[nodiscard]] static absl::Status Destroy(const std::string& path);
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;

@@ -81,15 +81,20 @@ Counted CountLive(const std::map<std::string, Copy>& held) {
   return Counted{std::move(c.terms()), c.totals(), c.abbreviations()};
 }
 
+// A fresh state in `dir`, without fsyncs.
+absl::StatusOr<std::unique_ptr<StateStore>> OpenState(const TempDir& dir) {
+  StateOptions so;
+  so.path = dir.Sub("state");
+  so.sync = false;
+  return StateStore::Open(so);
+}
+
 class UpdaterTest : public ::testing::TestWithParam<std::tuple<int, size_t>> {};
 
 TEST_P(UpdaterTest, StateEqualsACountOfTheWinningCopiesAfterEveryRun) {
   const auto [threads, checkpoint_docs] = GetParam();
   TempDir dir;
-  StateOptions so;
-  so.path = dir.Sub("state");
-  so.sync = false;
-  auto state = StateStore::Open(so);
+  auto state = OpenState(dir);
   ASSERT_TRUE(state.ok()) << state.status();
   std::mt19937 rng(11);
   std::map<std::string, Copy> held;  // the reference
@@ -151,10 +156,7 @@ INSTANTIATE_TEST_SUITE_P(ThreadsAndCheckpoints, UpdaterTest,
 
 TEST(UpdaterReportTest, ReOfferingTheSameInputChangesNothing) {
   TempDir dir;
-  StateOptions so;
-  so.path = dir.Sub("state");
-  so.sync = false;
-  auto state = StateStore::Open(so);
+  auto state = OpenState(dir);
   ASSERT_TRUE(state.ok());
   std::mt19937 rng(3);
   std::vector<Copy> copies;
@@ -176,10 +178,7 @@ TEST(UpdaterReportTest, ReOfferingTheSameInputChangesNothing) {
 
 TEST(UpdaterReportTest, TextBytesBringCheckpointsEarly) {
   TempDir dir;
-  StateOptions so;
-  so.path = dir.Sub("state");
-  so.sync = false;
-  auto state = StateStore::Open(so);
+  auto state = OpenState(dir);
   ASSERT_TRUE(state.ok());
   UpdateOptions uo;
   uo.checkpoint_docs = 1000;

@@ -110,6 +110,9 @@ class LexiconStore {
   // A watcher for the current-version pointer.
   [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<VersionWatcher>> Watch() = 0;
 
+  // The directory of a directory store's URI ("dir:PATH" or a bare path, trailing slashes
+  // dropped); nullopt for another scheme. InvalidArgument when the URI is malformed.
+  [[nodiscard]] static absl::StatusOr<std::optional<std::string>> DirPath(const std::string& uri);
   // Opens the store a URI names. InvalidArgument naming the URI when it is malformed.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<LexiconStore>> Open(const std::string& uri);
 };
