@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,8 @@ struct SourceProgress {
 };
 
 // Where a source stands in one of its inputs, for a later run to start from: for JSONL, a file
-// read to its end (key "jsonl:" + path; value its size, mtime and a checksum of its bytes).
+// read to its end (key "jsonl:" + path; value its size, mtime and a checksum of its bytes); for
+// a database, the last key of a keyset scan (key "postgres:DB/TABLE").
 struct SourceCursor {
   std::string key;
   std::string value;
@@ -42,13 +44,17 @@ struct SourceCursor {
 
 // Which corpus to read and how records map to documents. Every field has a default.
 struct SourceOptions {
-  std::string uri;                   // "jsonl:PATH|DIR|GLOB[,...]"; a bare path means jsonl:
+  std::string uri;  // "jsonl:PATH|DIR|GLOB[,...]" (a bare path means jsonl:) or "postgres://…"
   RecordSchema schema;               // field names and the document size cap
   size_t batch_bytes = 4 << 20;      // target decompressed bytes per batch
   size_t max_line_bytes = 64 << 20;  // longer lines are rejected (line_too_long), not buffered
   // Called with each input's cursor before it is read; true skips the input (an earlier run
   // read it to its end and it has not changed). Null = read everything and keep no cursors.
   std::function<bool(const SourceCursor&)> skip;
+  // Sources that resume by position (databases) ask it for the value an earlier run stored under
+  // a cursor key (nullopt: none) and read from there; they hand out cursors only when it is set.
+  // Null = read everything and keep no cursors.
+  std::function<std::optional<std::string>(const std::string& key)> resume;
 };
 
 // A stream of corpus documents, split into batches that several threads may consume at once.
@@ -72,6 +78,8 @@ class DocumentSource {
   virtual std::vector<SourceCursor> TakeFinishedCursors() { return {}; }
   // Inputs skipped so far because SourceOptions::skip said so. Thread-safe.
   virtual uint64_t skipped_inputs() const { return 0; }
+  // Transient failures (a lost connection, a server restart) retried so far. Thread-safe.
+  virtual uint64_t retries() const { return 0; }
 
   // Opens the source named by options.uri. Fails fast with a message naming the problem when
   // the URI is malformed or matches no input. `rejects` must outlive the source.

@@ -5,22 +5,9 @@
 #include <cstring>
 
 #include "absl/time/time.h"
+#include "corpus/document.h"
 
 namespace nightjar {
-namespace {
-
-// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
-std::string_view Utf8Prefix(std::string_view s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return s.substr(0, n);
-}
-
-// Epoch numbers above this are taken as milliseconds, below as seconds (1e11 s is year 5138).
-constexpr double kMillisThreshold = 1e11;
-
-}  // namespace
 
 bool ParseTimestampMs(std::string_view text, int64_t* ms) {
   absl::Time t;
@@ -64,7 +51,7 @@ inline bool ParseModifiedAt(simdjson::dom::element value, int64_t* ms) {
   if (value.is_string()) return ParseTimestampMs(value.get_string().value_unsafe(), ms);
   if (!value.is_number()) return false;
   const double d = value.get_double().value_unsafe();
-  *ms = static_cast<int64_t>(d >= kMillisThreshold ? d : d * 1000.0);
+  *ms = EpochToMillis(d);
   return d >= 0 && d < 9e15;
 }
 
@@ -80,20 +67,6 @@ inline bool ParseDeletedFlag(simdjson::dom::element value, bool* deleted) {
     return v == 0 || v == 1;
   }
   return value.is_null();
-}
-
-// Cuts the fields, in order, to `budget` bytes in all (on character boundaries); true when any
-// was cut.
-inline bool TruncateToBudget(size_t budget, std::vector<std::string_view>* fields) {
-  bool truncated = false;
-  for (auto& f : *fields) {
-    if (f.size() > budget) {
-      f = Utf8Prefix(f, budget);
-      truncated = true;
-    }
-    budget -= f.size();
-  }
-  return truncated;
 }
 
 }  // namespace

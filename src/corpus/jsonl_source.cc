@@ -299,19 +299,4 @@ SourceProgress JsonlSource::progress() const {
   return SourceProgress{bytes_read_.load(), bytes_total_};
 }
 
-absl::StatusOr<std::unique_ptr<DocumentSource>> DocumentSource::Open(const SourceOptions& options,
-                                                                     RejectSink* rejects) {
-  std::string spec = options.uri;
-  if (spec.starts_with("jsonl:")) {
-    spec = spec.substr(6);
-  } else if (spec.find("://") != std::string::npos) {
-    return absl::InvalidArgumentError(fmt::format(
-        "corpus.uri: unsupported scheme in '{}' (this build reads jsonl:PATH|DIR|GLOB)", spec));
-  }
-  if (spec.empty()) return absl::InvalidArgumentError("corpus.uri: empty");
-  auto files = ExpandCorpusPaths(spec);
-  if (!files.ok()) return files.status();
-  return std::make_unique<JsonlSource>(std::move(files).value(), options, rejects);
-}
-
 }  // namespace nightjar

@@ -1,0 +1,35 @@
+#include "corpus/document_source.h"
+
+#include <fmt/format.h>
+
+#include "corpus/file_list.h"
+#include "corpus/jsonl_source.h"
+#include "corpus/postgres_source.h"
+#include "util/uri.h"
+
+namespace nightjar {
+
+absl::StatusOr<std::unique_ptr<DocumentSource>> DocumentSource::Open(const SourceOptions& options,
+                                                                     RejectSink* rejects) {
+  std::string spec = options.uri;
+  if (spec.starts_with("postgres://") || spec.starts_with("postgresql://")) {
+    auto source = PostgresSource::Open(options, rejects);
+    if (!source.ok()) return source.status();
+    return std::unique_ptr<DocumentSource>(std::move(*source));
+  }
+  if (spec.starts_with("jsonl:")) {
+    spec = spec.substr(6);
+  } else if (spec.find("://") != std::string::npos) {
+    return absl::InvalidArgumentError(fmt::format(
+        "corpus.uri: unsupported scheme in '{}' (this build reads jsonl:PATH|DIR|GLOB and "
+        "postgres://)",
+        RedactUri(spec)));
+  }
+  if (spec.empty()) return absl::InvalidArgumentError("corpus.uri: empty");
+  auto files = ExpandCorpusPaths(spec);
+  if (!files.ok()) return files.status();
+  return std::unique_ptr<DocumentSource>(
+      std::make_unique<JsonlSource>(std::move(files).value(), options, rejects));
+}
+
+}  // namespace nightjar
