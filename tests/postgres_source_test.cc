@@ -91,7 +91,7 @@ class PostgresSourceTest : public ::testing::Test {
           log);
       for (SourceCursor& c : (*source)->TakeFinishedCursors()) out.cursors.push_back(std::move(c));
     }
-    out.retries = (*source)->retries();
+    out.retries = (*source)->progress().retries;
     return out;
   }
 

@@ -158,7 +158,7 @@ Field DamagedFileField(std::string key, DamagedFilePolicy* out) {
 
 // NIGHTJAR_* variables that are not settings.
 bool IsExemptVariable(std::string_view name) {
-  return name == "NIGHTJAR_CONFIG" || name == "NIGHTJAR_BUILD_DIR" ||
+  return name == "NIGHTJAR_CONFIG" || name == "NIGHTJAR_BUILD_DIR" || name == "NIGHTJAR_CORPUS" ||
          name.starts_with("NIGHTJAR_TEST_");
 }
 
@@ -307,8 +307,23 @@ absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
   if (!toml_path.empty()) {
     if (absl::Status st = ApplyToml(toml_path, fields); !st.ok()) return st;
   }
-  // Service URLs shared with other tools (DATABASE_URL, MONGODB_URI, REDIS_URL) are read by the
-  // components that use those services; here only NIGHTJAR_* applies.
+  // The corpus from the environment, each over the one before: MONGODB_URI (the original
+  // design's variable: MongoDB, collection "documents" unless the URI names one), then
+  // NIGHTJAR_CORPUS (any source URI), then NIGHTJAR_CORPUS_URI below. DATABASE_URL is the
+  // worker's database and never selects the corpus. Other service URLs (REDIS_URL) are read by
+  // the components that use them.
+  if (auto it = env.find("MONGODB_URI"); it != env.end() && !it->second.empty()) {
+    c.source.uri = it->second;
+  }
+  if (auto it = env.find("NIGHTJAR_CORPUS"); it != env.end() && !it->second.empty()) {
+    auto uri = env.find("NIGHTJAR_CORPUS_URI");
+    if (uri != env.end() && uri->second != it->second) {
+      return absl::InvalidArgumentError(
+          "config: environment NIGHTJAR_CORPUS and NIGHTJAR_CORPUS_URI name different corpora; "
+          "set one");
+    }
+    c.source.uri = it->second;
+  }
   for (const auto& [name, value] : env) {
     if (!name.starts_with("NIGHTJAR_") || IsExemptVariable(name)) continue;
     auto it = std::find_if(fields.begin(), fields.end(),

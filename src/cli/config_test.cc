@@ -120,5 +120,24 @@ TEST(ConfigTest, UnknownEnvironmentVariablesFailLikeUnknownTomlKeys) {
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("corpus.on_damaged_file"));
 }
 
+TEST(ConfigTest, TheCorpusFromTheEnvironment) {
+  // MONGODB_URI selects MongoDB over the file's corpus; NIGHTJAR_CORPUS any source over it;
+  // NIGHTJAR_CORPUS_URI and flags as for every setting; DATABASE_URL never.
+  TempDir dir;
+  const std::string path = dir.Write("c.toml", "[corpus]\nuri = \"jsonl:file\"\n");
+  auto file = LoadConfig(path, {{"DATABASE_URL", "postgres://worker/db"}}, {});
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->source.uri, "jsonl:file");
+  auto mongo = LoadConfig(path, {{"MONGODB_URI", "mongodb://m/db"}}, {});
+  EXPECT_EQ(mongo->source.uri, "mongodb://m/db");
+  auto any = LoadConfig(path, {{"MONGODB_URI", "mongodb://m/db"}, {"NIGHTJAR_CORPUS", "postgres://p/db"}}, {});
+  EXPECT_EQ(any->source.uri, "postgres://p/db");
+  auto flag = LoadConfig(path, {{"NIGHTJAR_CORPUS", "postgres://p/db"}}, {{"corpus.uri", "jsonl:flag"}});
+  EXPECT_EQ(flag->source.uri, "jsonl:flag");
+  auto both = LoadConfig("", {{"NIGHTJAR_CORPUS", "postgres://p/db"}, {"NIGHTJAR_CORPUS_URI", "jsonl:x"}}, {});
+  ASSERT_FALSE(both.ok());
+  EXPECT_THAT(std::string(both.status().message()), HasSubstr("NIGHTJAR_CORPUS_URI"));
+}
+
 }  // namespace
 }  // namespace nightjar

@@ -30,6 +30,7 @@ class DocumentBatch {
 struct SourceProgress {
   uint64_t bytes_read = 0;   // input bytes consumed so far (compressed bytes for compressed files)
   uint64_t bytes_total = 0;  // total input bytes when known, else 0
+  uint64_t retries = 0;      // transient failures (a lost connection, a restart) retried so far
 };
 
 // Where a source stands in one of its inputs, for a later run to start from: for JSONL, a file
@@ -78,8 +79,6 @@ class DocumentSource {
   virtual std::vector<SourceCursor> TakeFinishedCursors() { return {}; }
   // Inputs skipped so far because SourceOptions::skip said so. Thread-safe.
   virtual uint64_t skipped_inputs() const { return 0; }
-  // Transient failures (a lost connection, a server restart) retried so far. Thread-safe.
-  virtual uint64_t retries() const { return 0; }
 
   // Opens the source named by options.uri. Fails fast with a message naming the problem when
   // the URI is malformed or matches no input. `rejects` must outlive the source.

@@ -306,9 +306,9 @@ absl::StatusOr<PgResult> PostgresSource::ReceiveWithRetry() {
     retries_.fetch_add(1);
     sleep_(delay);
     delay = std::min(delay * 2, absl::Seconds(5));
-    if (!conn_->connected()) {
-      if (absl::Status c = Reconnect(); !c.ok() && !absl::IsUnavailable(c)) return c;
-    }
+    // A fresh connection: the old one may still look open while the server has ended it
+    // (57P01), with the failed query's results not drained.
+    if (absl::Status c = Reconnect(); !c.ok() && !absl::IsUnavailable(c)) return c;
   }
 }
 
@@ -347,7 +347,9 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> PostgresSource::Next() {
   }
 }
 
-SourceProgress PostgresSource::progress() const { return SourceProgress{bytes_read_.load(), 0}; }
+SourceProgress PostgresSource::progress() const {
+  return SourceProgress{bytes_read_.load(), 0, retries_.load()};
+}
 
 std::vector<SourceCursor> PostgresSource::TakeFinishedCursors() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -47,7 +47,6 @@ class PostgresSource : public DocumentSource {
   SourceProgress progress() const override;
   std::vector<std::string> damaged_files() const override { return {}; }
   std::vector<SourceCursor> TakeFinishedCursors() override;
-  uint64_t retries() const override { return retries_.load(); }
 
   // The name rejects and cursors give this source: "postgres:DB/TABLE".
   const std::string& name() const { return *name_; }

@@ -133,6 +133,7 @@ absl::StatusOr<RefreshReport> Refresher::Run() {
   report_.rejects = RejectsOf(*rejects_, counted->damaged_files);
   report_.update = counted->update;
   report_.state_path = counted->state_path;
+  report_.source_retries = counted->input.retries;
   report_.steps = counted->steps;
   NJ_RETURN_IF_ERROR(Stage(kGateStage, [&] { return Gate(*counted); }));
   // A state whose counts have not changed since the active version was published from them,

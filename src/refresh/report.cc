@@ -84,6 +84,7 @@ std::string RefreshReport::ToJson() const {
   s.Key("count_docs_per_s")
       .Double(count_s > 0 ? static_cast<double>(corpus.documents) / count_s : 0);
   s.Key("peak_rss_bytes").Uint(peak_rss_bytes);
+  s.Key("source_retries").Uint(source_retries);
   s.EndObject();
   return s.Take();
 }

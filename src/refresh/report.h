@@ -37,6 +37,7 @@ struct RefreshReport {
   std::vector<std::pair<std::string, double>> steps;
   double total_seconds = 0;
   uint64_t peak_rss_bytes = 0;
+  uint64_t source_retries = 0;  // transient source failures retried (a lost connection, ...)
 
   // Seconds of the stage or step `name`; 0 when it did not run.
   double Seconds(std::string_view name) const;

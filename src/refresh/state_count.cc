@@ -200,6 +200,15 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions&
     auto held = s->GetCursor(c.key);
     return held.ok() && held->has_value() && **held == c.value;
   };
+  // Sources that resume by position (databases) start from their stored cursor, less their
+  // overlap; reconciling reads from the start.
+  source_options.resume = [s = state.get(), all = options.state.reconcile](
+                              const std::string& key) -> std::optional<std::string> {
+    if (all) return std::nullopt;
+    auto held = s->GetCursor(key);
+    if (!held.ok() || !held->has_value()) return std::nullopt;
+    return **held;
+  };
   auto tracking = std::make_unique<TrackingRejects>(rejects);
   NJ_ASSIGN_OR_RETURN(auto source, DocumentSource::Open(source_options, tracking.get()));
   return std::unique_ptr<CountStage>(std::make_unique<StateCountStage>(
