@@ -4,6 +4,7 @@
 
 #include "corpus/file_list.h"
 #include "corpus/jsonl_source.h"
+#include "corpus/mongo_source.h"
 #include "corpus/postgres_source.h"
 #include "util/uri.h"
 
@@ -17,12 +18,17 @@ absl::StatusOr<std::unique_ptr<DocumentSource>> DocumentSource::Open(const Sourc
     if (!source.ok()) return source.status();
     return std::unique_ptr<DocumentSource>(std::move(*source));
   }
+  if (spec.starts_with("mongodb://") || spec.starts_with("mongodb+srv://")) {
+    auto source = MongoSource::Open(options, rejects);
+    if (!source.ok()) return source.status();
+    return std::unique_ptr<DocumentSource>(std::move(*source));
+  }
   if (spec.starts_with("jsonl:")) {
     spec = spec.substr(6);
   } else if (spec.find("://") != std::string::npos) {
     return absl::InvalidArgumentError(fmt::format(
-        "corpus.uri: unsupported scheme in '{}' (this build reads jsonl:PATH|DIR|GLOB and "
-        "postgres://)",
+        "corpus.uri: unsupported scheme in '{}' (this build reads jsonl:PATH|DIR|GLOB, "
+        "postgres:// and mongodb://)",
         RedactUri(spec)));
   }
   if (spec.empty()) return absl::InvalidArgumentError("corpus.uri: empty");

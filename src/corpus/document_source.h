@@ -45,7 +45,8 @@ struct SourceCursor {
 
 // Which corpus to read and how records map to documents. Every field has a default.
 struct SourceOptions {
-  std::string uri;  // "jsonl:PATH|DIR|GLOB[,...]" (a bare path means jsonl:) or "postgres://…"
+  // "jsonl:PATH|DIR|GLOB[,...]" (a bare path means jsonl:), "postgres://…" or "mongodb://…"
+  std::string uri;
   RecordSchema schema;               // field names and the document size cap
   size_t batch_bytes = 4 << 20;      // target decompressed bytes per batch
   size_t max_line_bytes = 64 << 20;  // longer lines are rejected (line_too_long), not buffered

@@ -4,60 +4,11 @@
 
 #include <charconv>
 
+#include "corpus/uri_params.h"
 #include "util/uri.h"
 
 namespace nightjar {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
-
-// The parts of `v` between `sep`s; empty parts are dropped when `skip_empty`.
-std::vector<std::string_view> Split(std::string_view v, char sep, bool skip_empty) {
-  std::vector<std::string_view> out;
-  for (;;) {
-    const size_t at = v.find(sep);
-    const std::string_view part = v.substr(0, at);
-    if (!part.empty() || !skip_empty) out.push_back(part);
-    if (at == std::string_view::npos) return out;
-    v.remove_prefix(at + 1);
-  }
-}
-
-std::vector<std::string> SplitList(std::string_view v) {
-  std::vector<std::string> out;
-  for (std::string_view part : Split(v, ',', true)) out.emplace_back(part);
-  return out;
-}
-
-template <typename T>
-absl::Status ParseNumber(std::string_view key, std::string_view v, T lo, T hi, T* out) {
-  T x{};
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || end != v.data() + v.size() || x < lo || x > hi) {
-    return absl::InvalidArgumentError(
-        fmt::format("corpus.uri: parameter {}={} is not a number in [{}, {}]", key, v, lo, hi));
-  }
-  *out = x;
-  return absl::OkStatus();
-}
 
 // Applies one of nightjar's parameters; false when `key` is not one (it is libpq's).
 absl::StatusOr<bool> ApplyParameter(std::string_view key, const std::string& v,
@@ -83,12 +34,12 @@ absl::StatusOr<bool> ApplyParameter(std::string_view key, const std::string& v,
     if (v.empty()) return absl::InvalidArgumentError("corpus.uri: parameter deletes_at= is empty");
     o->deletes_at_column = v;
   } else if (key == "batch") {
-    if (auto s = ParseNumber<size_t>(key, v, 1, 1000000, &o->batch_rows); !s.ok()) return s;
+    if (auto s = ParseNumberParam<size_t>(key, v, 1, 1000000, &o->batch_rows); !s.ok()) return s;
   } else if (key == "overlap_s") {
-    if (auto s = ParseNumber<int64_t>(key, v, 0, 86400 * 30, &o->overlap_s); !s.ok()) return s;
+    if (auto s = ParseNumberParam<int64_t>(key, v, 0, 86400 * 30, &o->overlap_s); !s.ok()) return s;
   } else if (key == "retry_s") {
     int64_t r = 0;
-    if (auto s = ParseNumber<int64_t>(key, v, 0, 86400, &r); !s.ok()) return s;
+    if (auto s = ParseNumberParam<int64_t>(key, v, 0, 86400, &r); !s.ok()) return s;
     o->retry_s = static_cast<double>(r);
   } else {
     return false;
@@ -134,19 +85,13 @@ absl::StatusOr<PostgresOptions> ParsePostgresUri(std::string_view uri, const Rec
         fmt::format("corpus.uri: '{}' is not a postgres:// URI", RedactUri(uri)));
   }
   o.display = RedactUri(uri);
-  const size_t q = uri.find('?');
-  o.conninfo = std::string(uri.substr(0, q));
-  if (q == std::string_view::npos) return o;
   std::vector<std::string_view> kept;
-  for (std::string_view param : Split(uri.substr(q + 1), '&', true)) {
-    const size_t eq = param.find('=');
-    const std::string_view key = param.substr(0, eq);
-    const std::string value = eq == std::string_view::npos ? "" : PercentDecode(param.substr(eq + 1));
-    auto applied = ApplyParameter(key, value, &o);
+  for (const UriParam& p : UriParams(uri)) {
+    auto applied = ApplyParameter(p.key, p.value, &o);
     if (!applied.ok()) return applied.status();
-    if (!*applied) kept.push_back(param);
+    if (!*applied) kept.push_back(p.raw);
   }
-  if (!kept.empty()) o.conninfo += "?" + fmt::format("{}", fmt::join(kept, "&"));
+  o.conninfo = WithParams(UriBase(uri), kept);
   return o;
 }
 

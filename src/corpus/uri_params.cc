@@ -1,0 +1,68 @@
+#include "corpus/uri_params.h"
+
+namespace nightjar {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string_view> Split(std::string_view v, char sep, bool skip_empty) {
+  std::vector<std::string_view> out;
+  for (;;) {
+    const size_t at = v.find(sep);
+    const std::string_view part = v.substr(0, at);
+    if (!part.empty() || !skip_empty) out.push_back(part);
+    if (at == std::string_view::npos) return out;
+    v.remove_prefix(at + 1);
+  }
+}
+
+std::vector<std::string> SplitList(std::string_view v) {
+  std::vector<std::string> out;
+  for (std::string_view part : Split(v, ',', true)) out.emplace_back(part);
+  return out;
+}
+
+std::string_view UriBase(std::string_view uri) { return uri.substr(0, uri.find('?')); }
+
+std::vector<UriParam> UriParams(std::string_view uri) {
+  std::vector<UriParam> out;
+  const size_t q = uri.find('?');
+  if (q == std::string_view::npos) return out;
+  for (std::string_view raw : Split(uri.substr(q + 1), '&', true)) {
+    const size_t eq = raw.find('=');
+    out.push_back(UriParam{raw, raw.substr(0, eq),
+                           eq == std::string_view::npos ? "" : PercentDecode(raw.substr(eq + 1))});
+  }
+  return out;
+}
+
+std::string WithParams(std::string_view base, const std::vector<std::string_view>& kept) {
+  std::string out(base);
+  for (size_t i = 0; i < kept.size(); ++i) {
+    out += i == 0 ? '?' : '&';
+    out += kept[i];
+  }
+  return out;
+}
+
+}  // namespace nightjar

@@ -1,0 +1,52 @@
+#ifndef NIGHTJAR_CORPUS_URI_PARAMS_H_
+#define NIGHTJAR_CORPUS_URI_PARAMS_H_
+
+// The query parameters of a database source's URI, shared by the PostgreSQL and MongoDB
+// sources: nightjar takes its own and hands the rest to the driver.
+
+#include <charconv>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "absl/status/status.h"
+
+namespace nightjar {
+
+struct UriParam {
+  std::string_view raw;  // "key=value" as written, for handing on to the driver
+  std::string_view key;
+  std::string value;  // percent-decoded
+};
+
+// The URI before its '?', and its parameters in order (empty ones dropped).
+std::string_view UriBase(std::string_view uri);
+std::vector<UriParam> UriParams(std::string_view uri);
+
+// `base` followed by the parameters in `kept` ("" when none).
+std::string WithParams(std::string_view base, const std::vector<std::string_view>& kept);
+
+// The parts of `v` between commas, empty ones dropped.
+std::vector<std::string> SplitList(std::string_view v);
+
+// The parts of `v` between `sep`s; empty parts are dropped when `skip_empty`.
+std::vector<std::string_view> Split(std::string_view v, char sep, bool skip_empty);
+
+// Parses a number parameter in [lo, hi]; InvalidArgument names "corpus.uri: parameter key=v".
+template <typename T>
+absl::Status ParseNumberParam(std::string_view key, std::string_view v, T lo, T hi, T* out) {
+  T x{};
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || end != v.data() + v.size() || x < lo || x > hi) {
+    return absl::InvalidArgumentError(
+        fmt::format("corpus.uri: parameter {}={} is not a number in [{}, {}]", key, v, lo, hi));
+  }
+  *out = x;
+  return absl::OkStatus();
+}
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_CORPUS_URI_PARAMS_H_
