@@ -1,6 +1,8 @@
 // The MongoDB source end to end. No MongoDB server can be installed on the project's machines,
 // so the tests that need one run against NIGHTJAR_TEST_MONGODB_URI (a database they may write
 // to, e.g. mongodb://127.0.0.1:27017/nightjar_test) and otherwise report themselves skipped.
+#include "corpus/mongo_source.h"
+
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,8 +12,6 @@
 #include <cstdlib>
 #include <map>
 #include <set>
-
-#include "corpus/mongo_source.h"
 
 namespace nightjar {
 namespace {
@@ -147,8 +147,10 @@ TEST_F(MongoSourceTest, ResumesAnOverlapBeforeItsCursor) {
   ASSERT_FALSE(first.cursors.empty());
   for (const SourceCursor& c : first.cursors) stored[c.key] = c.value;
   // The last document is at minute 29: a late write at minute 28 is inside the overlap.
-  Insert(R"({"_id": "late", "title": "t", "modified_at": {"$date": {"$numberLong": "1700001680000"}}})");
-  Insert(R"({"_id": "new", "title": "t", "modified_at": {"$date": {"$numberLong": "1800000000000"}}})");
+  Insert(
+      R"({"_id": "late", "title": "t", "modified_at": {"$date": {"$numberLong": "1700001680000"}}})");
+  Insert(
+      R"({"_id": "new", "title": "t", "modified_at": {"$date": {"$numberLong": "1800000000000"}}})");
   Read second = ReadAll(Uri("&overlap_s=120"), &stored, log);
   EXPECT_TRUE(second.docs.contains("late"));
   EXPECT_TRUE(second.docs.contains("new"));

@@ -46,7 +46,8 @@ class PostgresSourceTest : public ::testing::Test {
         "modified_at timestamptz, deleted boolean NOT NULL DEFAULT false, extra int)");
     Sql("CREATE INDEX ON documents (modified_at, id)");
     Sql(fmt::format(
-        "INSERT INTO documents SELECT 'd' || lpad(i::text, 3, '0'), 'title ' || i, 'body of ' || i, "
+        "INSERT INTO documents SELECT 'd' || lpad(i::text, 3, '0'), 'title ' || i, 'body of ' || "
+        "i, "
         "CASE WHEN i = 3 THEN NULL ELSE timestamptz '2024-01-01' + (i / 5) * interval '1 minute' "
         "END, i % 10 = 9, i FROM generate_series(0, {}) i",
         n - 1));
@@ -135,8 +136,8 @@ TEST_F(PostgresSourceTest, ResumesAnOverlapBeforeItsCursorAndSeesLateCommits) {
   ReadResult first = ReadAll(Options("&overlap_s=120", &stored), log);
   ASSERT_EQ(first.ids.size(), 50u);
   ASSERT_FALSE(first.cursors.empty());
-  EXPECT_EQ(first.cursors.back().key, "postgres:" + db_.uri().substr(db_.uri().rfind('/') + 1) +
-                                          "/documents");
+  EXPECT_EQ(first.cursors.back().key,
+            "postgres:" + db_.uri().substr(db_.uri().rfind('/') + 1) + "/documents");
   for (const SourceCursor& c : first.cursors) stored[c.key] = c.value;
   auto last = DecodeKeyset(first.cursors.back().value);
   ASSERT_TRUE(last.has_value());
@@ -184,7 +185,8 @@ TEST_F(PostgresSourceTest, AServerRestartInTheMiddleIsRetriedWithoutLossOrRepeat
   MakeTable(300);
   RejectLog log;
   bool restarted = false;
-  ReadResult r = ReadAll(Options("&retry_s=60"), log, 5, [&] { restarted = PgDatabase::Restart(); });
+  ReadResult r =
+      ReadAll(Options("&retry_s=60"), log, 5, [&] { restarted = PgDatabase::Restart(); });
   ASSERT_TRUE(restarted);
   EXPECT_EQ(r.ids.size(), 300u);
   std::set<std::string> unique(r.ids.begin(), r.ids.end());
@@ -204,7 +206,8 @@ TEST_F(PostgresSourceTest, HardDeletesComeFromTheirTableAsTombstones) {
   EXPECT_TRUE(r.rows["d005"].deleted);
   EXPECT_EQ(r.rows["gone"].modified_at_ms, 1709337600000);
   auto bad = PostgresSource::Open(Options("&deletes=deleted_documents&deletes_at=id"), &log);
-  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("column id of table deleted_documents"));
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("column id of table deleted_documents"));
 }
 
 TEST_F(PostgresSourceTest, BadRowsAreRejectedByReasonAndTheRestRead) {

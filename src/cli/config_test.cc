@@ -130,11 +130,14 @@ TEST(ConfigTest, TheCorpusFromTheEnvironment) {
   EXPECT_EQ(file->source.uri, "jsonl:file");
   auto mongo = LoadConfig(path, {{"MONGODB_URI", "mongodb://m/db"}}, {});
   EXPECT_EQ(mongo->source.uri, "mongodb://m/db");
-  auto any = LoadConfig(path, {{"MONGODB_URI", "mongodb://m/db"}, {"NIGHTJAR_CORPUS", "postgres://p/db"}}, {});
+  auto any = LoadConfig(
+      path, {{"MONGODB_URI", "mongodb://m/db"}, {"NIGHTJAR_CORPUS", "postgres://p/db"}}, {});
   EXPECT_EQ(any->source.uri, "postgres://p/db");
-  auto flag = LoadConfig(path, {{"NIGHTJAR_CORPUS", "postgres://p/db"}}, {{"corpus.uri", "jsonl:flag"}});
+  auto flag =
+      LoadConfig(path, {{"NIGHTJAR_CORPUS", "postgres://p/db"}}, {{"corpus.uri", "jsonl:flag"}});
   EXPECT_EQ(flag->source.uri, "jsonl:flag");
-  auto both = LoadConfig("", {{"NIGHTJAR_CORPUS", "postgres://p/db"}, {"NIGHTJAR_CORPUS_URI", "jsonl:x"}}, {});
+  auto both = LoadConfig(
+      "", {{"NIGHTJAR_CORPUS", "postgres://p/db"}, {"NIGHTJAR_CORPUS_URI", "jsonl:x"}}, {});
   ASSERT_FALSE(both.ok());
   EXPECT_THAT(std::string(both.status().message()), HasSubstr("NIGHTJAR_CORPUS_URI"));
 }

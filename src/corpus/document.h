@@ -30,9 +30,7 @@ bool TruncateToBudget(size_t budget, std::vector<std::string_view>* fields);
 
 // An epoch number as every source reads one: at or above 1e11 it is milliseconds, below it is
 // seconds (1e11 s is the year 5138).
-inline int64_t EpochToMillis(double v) {
-  return static_cast<int64_t>(v >= 1e11 ? v : v * 1000.0);
-}
+inline int64_t EpochToMillis(double v) { return static_cast<int64_t>(v >= 1e11 ? v : v * 1000.0); }
 
 }  // namespace nightjar
 

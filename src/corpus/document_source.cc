@@ -26,10 +26,10 @@ absl::StatusOr<std::unique_ptr<DocumentSource>> DocumentSource::Open(const Sourc
   if (spec.starts_with("jsonl:")) {
     spec = spec.substr(6);
   } else if (spec.find("://") != std::string::npos) {
-    return absl::InvalidArgumentError(fmt::format(
-        "corpus.uri: unsupported scheme in '{}' (this build reads jsonl:PATH|DIR|GLOB, "
-        "postgres:// and mongodb://)",
-        RedactUri(spec)));
+    return absl::InvalidArgumentError(
+        fmt::format("corpus.uri: unsupported scheme in '{}' (this build reads jsonl:PATH|DIR|GLOB, "
+                    "postgres:// and mongodb://)",
+                    RedactUri(spec)));
   }
   if (spec.empty()) return absl::InvalidArgumentError("corpus.uri: empty");
   auto files = ExpandCorpusPaths(spec);

@@ -4,7 +4,6 @@
 #include <simdjson.h>
 
 #include "absl/time/time.h"
-
 #include "corpus/uri_params.h"
 #include "util/uri.h"
 

@@ -31,17 +31,17 @@ std::string BsonToJson(const bson_t* b);
 
 // A `mongodb://` (or `mongodb+srv://`) corpus. Every field has a default.
 struct MongoOptions {
-  std::string uri;        // the URI without nightjar's parameters, as libmongoc takes it
-  std::string display;    // the URI with credentials redacted, for messages
-  std::string database;   // the URI's path; required
+  std::string uri;       // the URI without nightjar's parameters, as libmongoc takes it
+  std::string display;   // the URI with credentials redacted, for messages
+  std::string database;  // the URI's path; required
   std::string collection = "documents";  // `collection=`
   std::string id_field = "_id";          // `id=`: unique and indexed with modified_at
   std::vector<std::string> text_fields = {"title", "body"};  // `text=a,b`
   std::string modified_at_field = "modified_at";  // `modified_at=`; "" = every run reads all
   std::string deleted_field = "deleted";          // `deleted=`; "" = no soft-delete flag
-  size_t batch = 1000;    // `batch=`: documents per keyset page
+  size_t batch = 1000;                            // `batch=`: documents per keyset page
   int64_t overlap_s = 300;  // `overlap_s=`: how far before its cursor a run starts reading
-  double retry_s = 60;    // `retry_s=`: how long a lost connection is retried before failing
+  double retry_s = 60;      // `retry_s=`: how long a lost connection is retried before failing
 };
 
 // Parses `uri`; text, modified_at and deleted fields default to the record schema's, and the
@@ -56,7 +56,7 @@ struct MongoBounds {
   BsonPtr after;  // {m: <value>, id: <value>}: the last key handed out; null = none yet
   BsonPtr from;   // {m: <value>}: a resumed scan's first page starts at m >= value - overlap
   int64_t overlap_s = 0;
-  BsonPtr to;     // {m: <value>}: the scan's upper bound (the largest m at the start)
+  BsonPtr to;  // {m: <value>}: the scan's upper bound (the largest m at the start)
 };
 
 // Which documents a scan reads.

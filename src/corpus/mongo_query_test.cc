@@ -66,16 +66,19 @@ MongoScan Timed() {
 TEST(MongoQueryTest, TheFirstPageIsBoundedByTheLargestWatermark) {
   MongoBounds b;
   b.to = Json(R"({"m": {"$date": {"$numberLong": "1700000000000"}}})");
-  EXPECT_EQ(Compact(PageFilter(Timed(), b).get()),
-            R"({"$and":[{"modified_at":{"$type":"date"}},{"modified_at":{"$lte":{"$date":{"$numberLong":"1700000000000"}}}}]})");
+  EXPECT_EQ(
+      Compact(PageFilter(Timed(), b).get()),
+      R"({"$and":[{"modified_at":{"$type":"date"}},{"modified_at":{"$lte":{"$date":{"$numberLong":"1700000000000"}}}}]})");
 }
 
 TEST(MongoQueryTest, LaterPagesStartPastTheLastKey) {
   MongoBounds b;
-  b.after = Json(R"({"m": {"$date": {"$numberLong": "5"}}, "id": {"$oid": "65a000000000000000000001"}})");
+  b.after =
+      Json(R"({"m": {"$date": {"$numberLong": "5"}}, "id": {"$oid": "65a000000000000000000001"}})");
   b.from = Json(R"({"m": {"$date": {"$numberLong": "1"}}})");  // ignored once a page was read
-  EXPECT_EQ(Compact(PageFilter(Timed(), b).get()),
-            R"({"$and":[{"modified_at":{"$type":"date"}},{"$or":[{"modified_at":{"$gt":{"$date":{"$numberLong":"5"}}}},{"modified_at":{"$date":{"$numberLong":"5"}},"_id":{"$gt":{"$oid":"65a000000000000000000001"}}}]}]})");
+  EXPECT_EQ(
+      Compact(PageFilter(Timed(), b).get()),
+      R"({"$and":[{"modified_at":{"$type":"date"}},{"$or":[{"modified_at":{"$gt":{"$date":{"$numberLong":"5"}}}},{"modified_at":{"$date":{"$numberLong":"5"}},"_id":{"$gt":{"$oid":"65a000000000000000000001"}}}]}]})");
 }
 
 TEST(MongoQueryTest, ResumedScansStartAnOverlapBeforeTheCursorInTheValuesOwnUnit) {
@@ -92,7 +95,8 @@ TEST(MongoQueryTest, ResumedScansStartAnOverlapBeforeTheCursorInTheValuesOwnUnit
   MongoScan strings = Timed();
   strings.order_type = "string";
   b.from = Json(R"({"m": "2024-05-01T12:00:00Z"})");
-  EXPECT_THAT(Compact(PageFilter(strings, b).get()), HasSubstr(R"({"$gte":"2024-05-01T11:55:00Z"})"));
+  EXPECT_THAT(Compact(PageFilter(strings, b).get()),
+              HasSubstr(R"({"$gte":"2024-05-01T11:55:00Z"})"));
 }
 
 TEST(MongoQueryTest, TheUntimedScanTakesEveryOtherTypeById) {
@@ -104,16 +108,18 @@ TEST(MongoQueryTest, TheUntimedScanTakesEveryOtherTypeById) {
   EXPECT_EQ(Compact(PageFilter(s, b).get()),
             R"({"modified_at":{"$not":{"$type":"date"}},"_id":{"$gt":"doc-7"}})");
   MongoOptions o;
-  EXPECT_EQ(Compact(PageOptions(s, o, 100).get()),
-            R"({"sort":{"_id":{"$numberInt":"1"}},"limit":{"$numberLong":"100"},"projection":{"_id":{"$numberInt":"1"},"title":{"$numberInt":"1"},"body":{"$numberInt":"1"},"modified_at":{"$numberInt":"1"},"deleted":{"$numberInt":"1"}}})");
+  EXPECT_EQ(
+      Compact(PageOptions(s, o, 100).get()),
+      R"({"sort":{"_id":{"$numberInt":"1"}},"limit":{"$numberLong":"100"},"projection":{"_id":{"$numberInt":"1"},"title":{"$numberInt":"1"},"body":{"$numberInt":"1"},"modified_at":{"$numberInt":"1"},"deleted":{"$numberInt":"1"}}})");
   EXPECT_THAT(Compact(PageOptions(Timed(), o, 100).get()),
               HasSubstr(R"("sort":{"modified_at":{"$numberInt":"1"},"_id":{"$numberInt":"1"}})"));
 }
 
 TEST(MongoCursorTest, CursorsKeepTheKeysTypes) {
-  for (const char* json :
-       {R"({"m": {"$date": {"$numberLong": "1700000000123"}}, "id": {"$oid": "65a000000000000000000001"}})",
-        R"({"m": {"$numberLong": "17"}, "id": "a b"})", R"({"id": {"$numberInt": "3"}})"}) {
+  for (
+      const char* json :
+      {R"({"m": {"$date": {"$numberLong": "1700000000123"}}, "id": {"$oid": "65a000000000000000000001"}})",
+       R"({"m": {"$numberLong": "17"}, "id": "a b"})", R"({"id": {"$numberInt": "3"}})"}) {
     BsonPtr key = Json(json);
     const std::string value = EncodeCursor(key.get());
     BsonPtr back = DecodeCursor(value);
@@ -171,7 +177,8 @@ TEST(MongoMappingTest, BadDocumentsAreRejectedByReason) {
 }
 
 TEST(MongoQueryTest, KeysOfDocuments) {
-  BsonPtr doc = Json(R"({"_id": "x", "modified_at": {"$date": {"$numberLong": "9"}}, "title": "t"})");
+  BsonPtr doc =
+      Json(R"({"_id": "x", "modified_at": {"$date": {"$numberLong": "9"}}, "title": "t"})");
   EXPECT_EQ(Compact(KeyOf(doc.get(), Timed()).get()),
             R"({"m":{"$date":{"$numberLong":"9"}},"id":"x"})");
   MongoScan untimed = Timed();

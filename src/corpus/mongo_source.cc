@@ -130,7 +130,8 @@ absl::StatusOr<std::unique_ptr<MongoSource>> MongoSource::Open(const SourceOptio
     return MongoError(error, o.display, "cannot reach the server");
   }
   d.collection = mongoc_client_get_collection(d.client, o.database.c_str(), o.collection.c_str());
-  s->name_ = std::make_shared<const std::string>(fmt::format("mongodb:{}/{}", o.database, o.collection));
+  s->name_ =
+      std::make_shared<const std::string>(fmt::format("mongodb:{}/{}", o.database, o.collection));
   if (absl::Status st = s->Plan(); !st.ok()) return st;
   return s;
 }
@@ -187,7 +188,8 @@ absl::Status MongoSource::Plan() {
       BsonPtr key = DecodeCursor(*held);
       bson_iter_t m;
       if (key == nullptr) {
-        return absl::DataLossError(fmt::format("state: the cursor of {} is unreadable: {}", *name_, *held));
+        return absl::DataLossError(
+            fmt::format("state: the cursor of {} is unreadable: {}", *name_, *held));
       }
       if (bson_iter_init_find(&m, key.get(), "m")) {
         timed->bounds.from = BsonPtr(bson_new());
@@ -237,8 +239,9 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> MongoSource::Next() {
     if (docs->empty()) continue;
     BsonPtr key = KeyOf(docs->back().get(), s.scan);
     if (key == nullptr) {
-      return absl::InternalError(fmt::format("mongodb {}: a document without {} in a page sorted by it",
-                                             options_.display, options_.id_field));
+      return absl::InternalError(
+          fmt::format("mongodb {}: a document without {} in a page sorted by it", options_.display,
+                      options_.id_field));
     }
     s.bounds.after = std::move(key);
     if (!s.cursor_key.empty()) {

@@ -39,7 +39,8 @@ absl::StatusOr<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& conni
   std::unique_ptr<PgConn> conn(new PgConn(raw, display));
   if (PQstatus(raw) != CONNECTION_OK) return conn->ConnectionError("cannot connect");
   if (PQsetClientEncoding(raw, "UTF8") != 0) return conn->ConnectionError("cannot set UTF8");
-  auto set = conn->Exec("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO'; SET IntervalStyle TO 'iso_8601'");
+  auto set =
+      conn->Exec("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO'; SET IntervalStyle TO 'iso_8601'");
   if (!set.ok()) return set.status();
   return conn;
 }
@@ -63,7 +64,8 @@ absl::Status PgConn::ConnectionError(std::string_view what) const {
   return permanent ? absl::FailedPreconditionError(message) : absl::UnavailableError(message);
 }
 
-absl::StatusOr<PgResult> PgConn::Exec(const std::string& sql, const std::vector<std::string>& params) {
+absl::StatusOr<PgResult> PgConn::Exec(const std::string& sql,
+                                      const std::vector<std::string>& params) {
   if (auto s = Send(sql, params); !s.ok()) return s;
   PgResult last;
   // A string of several statements returns one result each: keep the last, fail on any error.
@@ -86,8 +88,8 @@ absl::Status PgConn::Send(const std::string& sql, const std::vector<std::string>
   }
   if (params.empty()) return absl::OkStatus();
   const std::vector<const char*> values = Pointers(params);
-  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                        values.data(), nullptr, nullptr, 0) == 0) {
+  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                        nullptr, nullptr, 0) == 0) {
     return ConnectionError("cannot send a query");
   }
   return absl::OkStatus();

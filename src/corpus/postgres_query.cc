@@ -18,7 +18,8 @@ absl::StatusOr<bool> ApplyParameter(std::string_view key, const std::string& v,
     o->table = v;
   } else if (key == "id") {
     o->id_columns = SplitList(v);
-    if (o->id_columns.empty()) return absl::InvalidArgumentError("corpus.uri: parameter id= is empty");
+    if (o->id_columns.empty())
+      return absl::InvalidArgumentError("corpus.uri: parameter id= is empty");
   } else if (key == "text") {
     o->text_columns = SplitList(v);
     if (o->text_columns.empty()) {
@@ -121,7 +122,8 @@ PgKind PgKindOfType(uint32_t oid) {
   }
 }
 
-absl::StatusOr<PgLayout> CheckColumns(const PostgresOptions& o, const std::vector<PgColumn>& columns,
+absl::StatusOr<PgLayout> CheckColumns(const PostgresOptions& o,
+                                      const std::vector<PgColumn>& columns,
                                       std::string_view table) {
   auto find = [&](std::string_view name) -> const PgColumn* {
     for (const PgColumn& c : columns) {
@@ -135,9 +137,9 @@ absl::StatusOr<PgLayout> CheckColumns(const PostgresOptions& o, const std::vecto
                     table, c.type, KindName(c.kind), role, allowed));
   };
   auto missing = [&](std::string_view name, std::string_view role, std::string_view param) {
-    return absl::InvalidArgumentError(fmt::format(
-        "corpus.uri: table {} has no column {} (the {}; name another with {}=)", table, name, role,
-        param));
+    return absl::InvalidArgumentError(
+        fmt::format("corpus.uri: table {} has no column {} (the {}; name another with {}=)", table,
+                    name, role, param));
   };
   PgLayout layout;
   const PgColumn* id = nullptr;
@@ -216,13 +218,15 @@ PgQuery PageQuery(const PgScan& scan, const PgPageBounds& b, size_t limit) {
     key += ", " + col + "::text";
     if (!b.after_id.empty()) {
       const std::string o = param(b.after_order, type);
-      where.push_back(fmt::format("({}, {}) > ({}, {})", col, id, o, param(b.after_id, scan.id.type)));
+      where.push_back(
+          fmt::format("({}, {}) > ({}, {})", col, id, o, param(b.after_id, scan.id.type)));
     } else if (!b.from_order.empty()) {
       if (scan.order->kind == PgKind::kInteger) {
         int64_t v = 0;
         std::from_chars(b.from_order.data(), b.from_order.data() + b.from_order.size(), v);
         const int64_t unit = v >= int64_t{100000000000} ? 1000 : 1;
-        where.push_back(fmt::format("{} >= {}", col, param(std::to_string(v - b.overlap_s * unit), "int8")));
+        where.push_back(
+            fmt::format("{} >= {}", col, param(std::to_string(v - b.overlap_s * unit), "int8")));
       } else {
         const std::string from = param(b.from_order, type);
         where.push_back(fmt::format("{} >= ({} - {} * interval '1 second')", col, from,

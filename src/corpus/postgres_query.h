@@ -17,10 +17,10 @@ namespace nightjar {
 
 // A `postgres://` (or `postgresql://`) corpus. Every field has a default.
 struct PostgresOptions {
-  std::string conninfo;              // the URI without nightjar's parameters, as libpq takes it
-  std::string display;               // the URI with credentials redacted, for messages
-  std::string table = "documents";   // `table=`: [schema.]table
-  std::vector<std::string> id_columns = {"_id", "id"};  // `id=`: the first the table has wins
+  std::string conninfo;             // the URI without nightjar's parameters, as libpq takes it
+  std::string display;              // the URI with credentials redacted, for messages
+  std::string table = "documents";  // `table=`: [schema.]table
+  std::vector<std::string> id_columns = {"_id", "id"};        // `id=`: the first the table has wins
   std::vector<std::string> text_columns = {"title", "body"};  // `text=a,b`
   std::string modified_at_column = "modified_at";  // `modified_at=`; "" = every run reads all
   std::string deleted_column = "deleted";          // `deleted=`; "" = no soft-delete flag
@@ -77,19 +77,19 @@ std::string QuoteIdentifier(std::string_view name);
 
 // One keyset scan: pages of rows ordered by (order column, id), or by id alone.
 struct PgScan {
-  std::string table;                    // quoted
-  PgColumn id;                          // the keyset's last column
-  std::optional<PgColumn> order;        // the keyset's first column; none = by id alone
-  std::vector<std::string> select;      // the select list, before the order column's key text
-  std::string filter;                   // an extra condition ("" = none)
+  std::string table;                // quoted
+  PgColumn id;                      // the keyset's last column
+  std::optional<PgColumn> order;    // the keyset's first column; none = by id alone
+  std::vector<std::string> select;  // the select list, before the order column's key text
+  std::string filter;               // an extra condition ("" = none)
 };
 
 // Where a page starts and ends. Empty strings mean "no such bound".
 struct PgPageBounds {
   std::string after_order, after_id;  // the last key handed out: rows strictly after it
-  std::string from_order;  // a resumed scan's first page: order >= this minus overlap_s
-  int64_t overlap_s = 0;   // seconds (for an integer column: in its unit, see EpochToMillis)
-  std::string to_order;    // order <= this (the scan's upper bound)
+  std::string from_order;             // a resumed scan's first page: order >= this minus overlap_s
+  int64_t overlap_s = 0;  // seconds (for an integer column: in its unit, see EpochToMillis)
+  std::string to_order;   // order <= this (the scan's upper bound)
 };
 
 // The SQL of one page and its parameters (text values, in order $1, $2, ...). The select list

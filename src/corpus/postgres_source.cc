@@ -129,15 +129,16 @@ absl::StatusOr<std::vector<PgColumn>> TableColumns(PgConn& conn, const std::stri
       "WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
       {QuoteIdentifier(table)});
   if (!r.ok()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "corpus.uri: cannot read the columns of table {} in {}: {}", table, display,
-        std::string(r.status().message())));
+    return absl::InvalidArgumentError(
+        fmt::format("corpus.uri: cannot read the columns of table {} in {}: {}", table, display,
+                    std::string(r.status().message())));
   }
   std::vector<PgColumn> out;
   for (int row = 0; row < PQntuples(r->get()); ++row) {
     PgColumn c;
     c.name = PQgetvalue(r->get(), row, 0);
-    c.kind = PgKindOfType(static_cast<uint32_t>(std::strtoul(PQgetvalue(r->get(), row, 1), nullptr, 10)));
+    c.kind = PgKindOfType(
+        static_cast<uint32_t>(std::strtoul(PQgetvalue(r->get(), row, 1), nullptr, 10)));
     c.type = PQgetvalue(r->get(), row, 2);
     out.push_back(std::move(c));
   }
@@ -167,7 +168,8 @@ absl::StatusOr<std::unique_ptr<PostgresSource>> PostgresSource::Open(const Sourc
                                                                      Sleep sleep) {
   auto parsed = ParsePostgresUri(options.uri, options.schema);
   if (!parsed.ok()) return parsed.status();
-  std::unique_ptr<PostgresSource> s(new PostgresSource(std::move(*parsed), options, std::move(sleep)));
+  std::unique_ptr<PostgresSource> s(
+      new PostgresSource(std::move(*parsed), options, std::move(sleep)));
   const PostgresOptions& o = s->options_;
   auto conn = PgConn::Connect(o.conninfo, o.display);
   if (!conn.ok()) return conn.status();
@@ -195,7 +197,8 @@ absl::StatusOr<std::unique_ptr<PostgresSource>> PostgresSource::Open(const Sourc
   return s;
 }
 
-absl::Status PostgresSource::Plan(const PgLayout& layout, const std::optional<PgColumn>& deletes_at) {
+absl::Status PostgresSource::Plan(const PgLayout& layout,
+                                  const std::optional<PgColumn>& deletes_at) {
   const PostgresOptions& o = options_;
   std::vector<std::string> select;
   for (const PgColumn& c : layout.text) select.push_back(QuoteIdentifier(c.name));
@@ -222,7 +225,8 @@ absl::Status PostgresSource::Plan(const PgLayout& layout, const std::optional<Pg
     if (!held) return absl::OkStatus();
     auto keyset = DecodeKeyset(*held);
     if (!keyset) {
-      return absl::DataLossError(fmt::format("state: the cursor of {} is unreadable: {}", key, *held));
+      return absl::DataLossError(
+          fmt::format("state: the cursor of {} is unreadable: {}", key, *held));
     }
     s.bounds.from_order = keyset->first;
     s.bounds.overlap_s = o.overlap_s;
@@ -293,14 +297,16 @@ absl::StatusOr<PgResult> PostgresSource::ReceiveWithRetry() {
         st = end.ok() ? absl::InternalError("postgres: a page query returned two results")
                       : end.status();
       } else {
-        st = r.ok() ? absl::UnavailableError("postgres: a page query returned nothing") : r.status();
+        st =
+            r.ok() ? absl::UnavailableError("postgres: a page query returned nothing") : r.status();
       }
     }
     pending_ = false;
     if (!absl::IsUnavailable(st) || absl::Now() >= deadline) {
       if (attempts == 0) return st;
-      return absl::Status(st.code(), fmt::format("{} (gave up after {} retries in {} s)",
-                                                 std::string(st.message()), attempts, options_.retry_s));
+      return absl::Status(
+          st.code(), fmt::format("{} (gave up after {} retries in {} s)", std::string(st.message()),
+                                 attempts, options_.retry_s));
     }
     ++attempts;
     retries_.fetch_add(1);
@@ -331,8 +337,8 @@ absl::StatusOr<std::unique_ptr<DocumentBatch>> PostgresSource::Next() {
         s.bounds.after_id = PQgetvalue(r, last, cols - 1);
       }
       if (!s.cursor_key.empty()) {
-        finished_.push_back(SourceCursor{s.cursor_key,
-                                         EncodeKeyset(s.bounds.after_order, s.bounds.after_id), *name_});
+        finished_.push_back(SourceCursor{
+            s.cursor_key, EncodeKeyset(s.bounds.after_order, s.bounds.after_id), *name_});
       }
     }
     if (static_cast<size_t>(rows) < options_.batch_rows) s.done = true;

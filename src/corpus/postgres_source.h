@@ -66,11 +66,11 @@ class PostgresSource : public DocumentSource {
   std::shared_ptr<const std::string> name_;
 
   mutable std::mutex mu_;
-  std::unique_ptr<PgConn> conn_;             // guarded by mu_
+  std::unique_ptr<PgConn> conn_;              // guarded by mu_
   std::vector<std::unique_ptr<Scan>> scans_;  // guarded by mu_
-  size_t current_ = 0;                       // the scan being read; mu_
-  bool pending_ = false;                     // a page query was sent and not received; mu_
-  std::vector<SourceCursor> finished_;       // guarded by mu_
+  size_t current_ = 0;                        // the scan being read; mu_
+  bool pending_ = false;                      // a page query was sent and not received; mu_
+  std::vector<SourceCursor> finished_;        // guarded by mu_
   std::atomic<uint64_t> bytes_read_{0};
   std::atomic<uint64_t> retries_{0};
 };

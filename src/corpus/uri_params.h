@@ -4,12 +4,12 @@
 // The query parameters of a database source's URI, shared by the PostgreSQL and MongoDB
 // sources: nightjar takes its own and hands the rest to the driver.
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "absl/status/status.h"
 
