@@ -84,7 +84,8 @@ class PostgresSourceTest : public ::testing::Test {
           [&](const Document& d) {
             std::string text;
             for (size_t i = 0; i < d.fields.size(); ++i) {
-              text += (i ? "|" : "") + std::string(d.fields[i]);
+              if (i > 0) text += '|';
+              text.append(d.fields[i]);
             }
             out.ids.emplace_back(d.id);
             out.rows[std::string(d.id)] = Row{text, d.modified_at_ms, d.deleted};
