@@ -1,0 +1,419 @@
+#include "queue/task_queue.h"
+
+#include <fmt/format.h>
+#include <hiredis.h>
+
+#include <algorithm>
+
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+constexpr char kGroup[] = "workers";
+
+// Tries the streams in KEYS in order, taking one new entry from the first that has one.
+// ARGV: group, consumer. Returns {index (1-based), id, field, value, ...} or nil.
+constexpr char kPickScript[] = R"lua(
+for i, key in ipairs(KEYS) do
+  local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', key, '>')
+  if r and r[1] and #r[1][2] > 0 then
+    local e = r[1][2][1]
+    local out = {i, e[1]}
+    for _, v in ipairs(e[2]) do out[#out + 1] = v end
+    return out
+  end
+end
+return nil
+)lua";
+
+// Renews the entries still owned by ARGV[2] (idle time back to 0, no delivery counted).
+// KEYS: one stream per id; ARGV: group, consumer, id... Returns the ids another consumer owns.
+constexpr char kRenewScript[] = R"lua(
+local lost = {}
+for i, key in ipairs(KEYS) do
+  local id = ARGV[i + 2]
+  local p = redis.call('XPENDING', key, ARGV[1], id, id, 1)
+  if p[1] and p[1][2] == ARGV[2] then
+    redis.call('XCLAIM', key, ARGV[1], ARGV[2], 0, id, 'JUSTID')
+  else
+    lost[#lost + 1] = id
+  end
+end
+return lost
+)lua";
+
+std::string_view Str(const redisReply* r) {
+  if (r == nullptr || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS)) return {};
+  return {r->str, r->len};
+}
+
+// Fields of a stream entry ([field, value, ...]) into a message.
+TaskMessage MessageOf(const redisReply* fields, size_t from = 0) {
+  TaskMessage m;
+  for (size_t i = from; fields != nullptr && i + 1 < fields->elements; i += 2) {
+    const std::string_view k = Str(fields->element[i]);
+    const std::string v(Str(fields->element[i + 1]));
+    if (k == "job") m.job = v;
+    if (k == "type") m.type = v;
+    if (k == "payload") m.payload = v;
+  }
+  return m;
+}
+
+std::string FieldOf(const redisReply* fields, std::string_view name) {
+  for (size_t i = 0; fields != nullptr && i + 1 < fields->elements; i += 2) {
+    if (Str(fields->element[i]) == name) return std::string(Str(fields->element[i + 1]));
+  }
+  return "";
+}
+
+// A smooth weighted round robin over `weights` (nginx's): each index appears weight times per
+// cycle, spread out.
+std::vector<size_t> Schedule(const std::vector<int>& weights) {
+  std::vector<int> current(weights.size(), 0);
+  int total = 0;
+  for (int w : weights) total += w;
+  std::vector<size_t> out;
+  for (int n = 0; n < total; ++n) {
+    size_t best = 0;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      current[i] += weights[i];
+      if (current[i] > current[best]) best = i;
+    }
+    current[best] -= total;
+    out.push_back(best);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view PriorityName(Priority p) {
+  switch (p) {
+    case Priority::kHigh:
+      return "high";
+    case Priority::kNormal:
+      return "normal";
+    case Priority::kLow:
+      return "low";
+  }
+  return "normal";
+}
+
+absl::StatusOr<Priority> ParsePriority(std::string_view name) {
+  for (Priority p : {Priority::kHigh, Priority::kNormal, Priority::kLow}) {
+    if (PriorityName(p) == name) return p;
+  }
+  return absl::InvalidArgumentError(
+      fmt::format("priority '{}' is not one of high, normal, low", name));
+}
+
+TaskQueue::TaskQueue(RedisConnection* conn, QueueOptions options)
+    : conn_(conn), options_(std::move(options)) {
+  std::vector<int> weights;
+  for (const auto& [queue, qw] : options_.queues) {
+    for (int pw : options_.priority_weights) weights.push_back(qw * pw);
+  }
+  schedule_ = Schedule(weights);
+  ready_.resize(weights.size());
+}
+
+absl::StatusOr<std::unique_ptr<TaskQueue>> TaskQueue::Open(RedisConnection* conn,
+                                                           QueueOptions options) {
+  if (options.queues.empty()) return absl::InvalidArgumentError("queue: no queue to serve");
+  for (const auto& [name, weight] : options.queues) {
+    if (name.empty() || weight < 1) {
+      return absl::InvalidArgumentError(
+          fmt::format("queue: '{}' needs a name and a weight >= 1", name));
+    }
+  }
+  for (int w : options.priority_weights) {
+    if (w < 1) return absl::InvalidArgumentError("queue: priority weights must be >= 1");
+  }
+  if (options.prefetch < 1) return absl::InvalidArgumentError("queue: prefetch must be >= 1");
+  std::unique_ptr<TaskQueue> q(new TaskQueue(conn, std::move(options)));
+  NJ_RETURN_IF_ERROR(q->EnsureGroups());
+  return q;
+}
+
+std::string TaskQueue::StreamKey(std::string_view queue, Priority p) const {
+  return fmt::format("nightjar:{}:queue:{}:{}", conn_->endpoint().ns, queue, PriorityName(p));
+}
+
+std::string TaskQueue::DeadKey(std::string_view queue) const {
+  return fmt::format("nightjar:{}:queue:{}:dead", conn_->endpoint().ns, queue);
+}
+
+std::vector<std::pair<std::string, Priority>> TaskQueue::Streams() const {
+  std::vector<std::pair<std::string, Priority>> out;
+  for (const auto& [queue, weight] : options_.queues) {
+    for (Priority p : {Priority::kHigh, Priority::kNormal, Priority::kLow})
+      out.emplace_back(queue, p);
+  }
+  return out;
+}
+
+absl::Status TaskQueue::EnsureGroups() {
+  for (const auto& [queue, p] : Streams()) {
+    auto r = conn_->Command({"XGROUP", "CREATE", StreamKey(queue, p), kGroup, "0", "MKSTREAM"});
+    if (!r.ok() && r.status().message().find("BUSYGROUP") == absl::string_view::npos) {
+      return r.status();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> TaskQueue::Enqueue(std::string_view queue,
+                                                            Priority priority,
+                                                            const std::vector<TaskMessage>& tasks) {
+  const std::string key = StreamKey(queue, priority);
+  // Producers may enqueue to a queue no worker has served yet.
+  auto group = conn_->Command({"XGROUP", "CREATE", key, kGroup, "0", "MKSTREAM"});
+  if (!group.ok() && group.status().message().find("BUSYGROUP") == absl::string_view::npos) {
+    return group.status();
+  }
+  for (const TaskMessage& t : tasks) {
+    conn_->Append({"XADD", key, "*", "job", t.job, "type", t.type, "payload", t.payload});
+  }
+  std::vector<std::string> ids;
+  ids.reserve(tasks.size());
+  absl::Status first;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    auto r = conn_->GetReply();
+    if (!r.ok() && first.ok()) first = r.status();
+    if (r.ok()) ids.emplace_back(r->str());
+  }
+  NJ_RETURN_IF_ERROR(first);
+  return ids;
+}
+
+std::optional<HeldTask> TaskQueue::PickReady() {
+  for (size_t n = 0; n < schedule_.size(); ++n) {
+    const size_t pos = (next_ + n) % schedule_.size();
+    std::deque<HeldTask>& q = ready_[schedule_[pos]];
+    if (q.empty()) continue;
+    next_ = (pos + 1) % schedule_.size();
+    HeldTask t = std::move(q.front());
+    q.pop_front();
+    return t;
+  }
+  return std::nullopt;
+}
+
+absl::Status TaskQueue::Fill(bool wait) {
+  const auto streams = Streams();
+  if (!wait) {
+    // Streams in schedule order from the current position, each once.
+    std::vector<std::string_view> argv = {"EVAL", kPickScript, ""};
+    std::vector<std::string> keys;
+    std::vector<size_t> index;
+    for (size_t n = 0; n < schedule_.size(); ++n) {
+      const size_t s = schedule_[(next_ + n) % schedule_.size()];
+      if (std::find(index.begin(), index.end(), s) != index.end()) continue;
+      index.push_back(s);
+      keys.push_back(StreamKey(streams[s].first, streams[s].second));
+    }
+    const std::string nkeys = std::to_string(keys.size());
+    argv[2] = nkeys;
+    for (const std::string& k : keys) argv.push_back(k);
+    argv.push_back(kGroup);
+    argv.push_back(options_.consumer);
+    NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command(argv));
+    if (r.is_nil() || !r.is_array() || r.size() < 2) return absl::OkStatus();
+    const size_t s = index[static_cast<size_t>(r.raw()->element[0]->integer - 1)];
+    HeldTask t{streams[s].first, streams[s].second, std::string(r.element_str(1)),
+               MessageOf(r.raw(), 2), 1};
+    ready_[s].push_back(std::move(t));
+    return absl::OkStatus();
+  }
+  std::vector<std::string> keys;
+  for (const auto& [queue, p] : streams) keys.push_back(StreamKey(queue, p));
+  const std::string block = std::to_string(absl::ToInt64Milliseconds(options_.block));
+  std::vector<std::string_view> argv = {"XREADGROUP", "GROUP", kGroup, options_.consumer, "COUNT",
+                                        "1",          "BLOCK", block,  "STREAMS"};
+  for (const std::string& k : keys) argv.push_back(k);
+  for (size_t i = 0; i < keys.size(); ++i) argv.push_back(">");
+  NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command(argv));
+  if (r.is_nil() || !r.is_array()) return absl::OkStatus();
+  for (size_t i = 0; i < r.size(); ++i) {
+    const redisReply* stream = r.raw()->element[i];
+    const std::string_view key = Str(stream->element[0]);
+    const size_t s = static_cast<size_t>(std::find(keys.begin(), keys.end(), key) - keys.begin());
+    if (s >= keys.size()) continue;
+    const redisReply* entries = stream->element[1];
+    for (size_t e = 0; e < entries->elements; ++e) {
+      const redisReply* entry = entries->element[e];
+      ready_[s].push_back(HeldTask{streams[s].first, streams[s].second,
+                                   std::string(Str(entry->element[0])),
+                                   MessageOf(entry->element[1]), 1});
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<HeldTask>> TaskQueue::Take() {
+  size_t waiting = held_.size();
+  for (const auto& q : ready_) waiting += q.size();
+  if (held_.size() >= options_.prefetch) return std::optional<HeldTask>();
+  std::optional<HeldTask> t = PickReady();
+  if (!t && waiting < options_.prefetch) {
+    NJ_RETURN_IF_ERROR(Fill(/*wait=*/false));
+    t = PickReady();
+    if (!t) {
+      NJ_RETURN_IF_ERROR(Fill(/*wait=*/true));
+      t = PickReady();
+    }
+  }
+  if (t) held_.push_back(*t);
+  return t;
+}
+
+absl::Status TaskQueue::Ack(const HeldTask& task) {
+  const std::string key = StreamKey(task.queue, task.priority);
+  conn_->Append({"XACK", key, kGroup, task.id});
+  conn_->Append({"XDEL", key, task.id});
+  conn_->Append({"HDEL", DeadKey(task.queue) + ":errors", task.id});
+  NJ_RETURN_IF_ERROR(conn_->Sync());
+  std::erase_if(held_, [&](const HeldTask& h) { return h.id == task.id && h.queue == task.queue; });
+  return absl::OkStatus();
+}
+
+absl::Status TaskQueue::Release(const HeldTask& task) {
+  NJ_RETURN_IF_ERROR(Enqueue(task.queue, task.priority, {task.message}).status());
+  return Ack(task);
+}
+
+absl::Status TaskQueue::RecordError(const HeldTask& task, std::string_view error) {
+  return conn_->Command({"HSET", DeadKey(task.queue) + ":errors", task.id, error}).status();
+}
+
+absl::StatusOr<std::vector<std::string>> TaskQueue::Heartbeat() {
+  std::vector<const HeldTask*> all;
+  for (const HeldTask& h : held_) all.push_back(&h);
+  for (const auto& q : ready_) {
+    for (const HeldTask& h : q) all.push_back(&h);
+  }
+  if (all.empty()) return std::vector<std::string>();
+  std::vector<std::string> keys;
+  for (const HeldTask* h : all) keys.push_back(StreamKey(h->queue, h->priority));
+  const std::string nkeys = std::to_string(all.size());
+  std::vector<std::string_view> argv = {"EVAL", kRenewScript, nkeys};
+  for (const std::string& k : keys) argv.push_back(k);
+  argv.push_back(kGroup);
+  argv.push_back(options_.consumer);
+  for (const HeldTask* h : all) argv.push_back(h->id);
+  NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command(argv));
+  std::vector<std::string> lost;
+  for (size_t i = 0; i < r.size(); ++i) lost.emplace_back(r.element_str(i));
+  auto gone = [&](const HeldTask& h) {
+    return std::find(lost.begin(), lost.end(), h.id) != lost.end();
+  };
+  std::erase_if(held_, gone);
+  for (auto& q : ready_) std::erase_if(q, gone);
+  return lost;
+}
+
+absl::Status TaskQueue::DeadLetter(const HeldTask& task, std::string_view last_error) {
+  const std::string key = StreamKey(task.queue, task.priority);
+  conn_->Append({"XADD", DeadKey(task.queue), "*", "job", task.message.job, "type",
+                 task.message.type, "payload", task.message.payload, "priority",
+                 PriorityName(task.priority), "deliveries", std::to_string(task.deliveries),
+                 "last_error", last_error});
+  conn_->Append({"XACK", key, kGroup, task.id});
+  conn_->Append({"XDEL", key, task.id});
+  conn_->Append({"HDEL", DeadKey(task.queue) + ":errors", task.id});
+  return conn_->Sync();
+}
+
+absl::StatusOr<std::pair<size_t, size_t>> TaskQueue::ReclaimStale(size_t max) {
+  const std::string idle = std::to_string(absl::ToInt64Milliseconds(options_.claim_after));
+  const auto streams = Streams();
+  size_t claimed = 0, dead = 0;
+  for (size_t s = 0; s < streams.size() && claimed + dead < max; ++s) {
+    const std::string key = StreamKey(streams[s].first, streams[s].second);
+    NJ_ASSIGN_OR_RETURN(RedisReply pending,
+                        conn_->Command({"XPENDING", key, kGroup, "IDLE", idle, "-", "+",
+                                        std::to_string(max - claimed - dead)}));
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const redisReply* p = pending.raw()->element[i];
+      const std::string id(Str(p->element[0]));
+      const uint64_t deliveries = static_cast<uint64_t>(p->element[3]->integer);
+      // XCLAIM with the idle threshold: of several consumers claiming at once, one wins.
+      NJ_ASSIGN_OR_RETURN(RedisReply got,
+                          conn_->Command({"XCLAIM", key, kGroup, options_.consumer, idle, id}));
+      if (!got.is_array() || got.size() == 0) continue;
+      const redisReply* entry = got.raw()->element[0];
+      if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) {
+        // Its entry is gone from the stream (deleted): nothing to run; drop it.
+        NJ_RETURN_IF_ERROR(conn_->Command({"XACK", key, kGroup, id}).status());
+        continue;
+      }
+      HeldTask t{streams[s].first, streams[s].second, id, MessageOf(entry->element[1]),
+                 deliveries + 1};
+      if (deliveries >= options_.max_deliveries) {
+        NJ_ASSIGN_OR_RETURN(RedisReply error,
+                            conn_->Command({"HGET", DeadKey(t.queue) + ":errors", id}));
+        const std::string last =
+            error.is_nil() ? fmt::format("its holder stopped after {} deliveries", deliveries)
+                           : std::string(error.str());
+        t.deliveries = deliveries;
+        NJ_RETURN_IF_ERROR(DeadLetter(t, last));
+        ++dead;
+        continue;
+      }
+      ready_[s].push_back(std::move(t));
+      ++claimed;
+    }
+  }
+  return std::make_pair(claimed, dead);
+}
+
+absl::StatusOr<std::vector<DeadTask>> TaskQueue::DeadLetters(std::string_view queue, size_t max) {
+  NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command({"XRANGE", DeadKey(queue), "-", "+", "COUNT",
+                                                    std::to_string(max)}));
+  std::vector<DeadTask> out;
+  for (size_t i = 0; i < r.size(); ++i) {
+    const redisReply* e = r.raw()->element[i];
+    DeadTask d;
+    d.id = std::string(Str(e->element[0]));
+    d.queue = std::string(queue);
+    d.message = MessageOf(e->element[1]);
+    auto p = ParsePriority(FieldOf(e->element[1], "priority"));
+    d.priority = p.ok() ? *p : Priority::kNormal;
+    d.deliveries = std::strtoull(FieldOf(e->element[1], "deliveries").c_str(), nullptr, 10);
+    d.last_error = FieldOf(e->element[1], "last_error");
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+absl::StatusOr<size_t> TaskQueue::ReplayDead(std::string_view queue, std::string_view job) {
+  NJ_ASSIGN_OR_RETURN(std::vector<DeadTask> dead, DeadLetters(queue, 100000));
+  size_t n = 0;
+  for (const DeadTask& d : dead) {
+    if (!job.empty() && d.message.job != job) continue;
+    NJ_RETURN_IF_ERROR(Enqueue(queue, d.priority, {d.message}).status());
+    NJ_RETURN_IF_ERROR(conn_->Command({"XDEL", DeadKey(queue), d.id}).status());
+    ++n;
+  }
+  return n;
+}
+
+absl::StatusOr<uint64_t> TaskQueue::Waiting(std::string_view queue) {
+  uint64_t n = 0;
+  for (Priority p : {Priority::kHigh, Priority::kNormal, Priority::kLow}) {
+    const std::string key = StreamKey(queue, p);
+    NJ_ASSIGN_OR_RETURN(RedisReply len, conn_->Command({"XLEN", key}));
+    auto pending = conn_->Command({"XPENDING", key, kGroup});
+    const uint64_t held = pending.ok() && pending->is_array() && pending->size() > 0 &&
+                                  pending->raw()->element[0]->type == REDIS_REPLY_INTEGER
+                              ? static_cast<uint64_t>(pending->raw()->element[0]->integer)
+                              : 0;
+    n += static_cast<uint64_t>(len.integer()) -
+         std::min<uint64_t>(held, static_cast<uint64_t>(len.integer()));
+  }
+  return n;
+}
+
+}  // namespace nightjar
