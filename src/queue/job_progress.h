@@ -1,0 +1,82 @@
+#ifndef NIGHTJAR_QUEUE_JOB_PROGRESS_H_
+#define NIGHTJAR_QUEUE_JOB_PROGRESS_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "store/redis_client.h"
+#include "util/clock.h"
+
+namespace nightjar {
+
+// Every field has a default.
+struct ProgressOptions {
+  absl::Duration window = absl::Seconds(60);  // the recent window the rate (and ETA) is over
+  absl::Duration keep = absl::Hours(24 * 7);  // progress expires this long after the job ends
+  const Clock* clock = Clock::Real();         // times of updates (tests pass a fake one)
+};
+
+struct JobError {
+  std::string document;
+  std::string message;
+  absl::Time time;
+};
+
+enum class JobState : uint8_t { kRunning, kDone, kCancelled };
+std::string_view JobStateName(JobState s);
+
+// A job's progress as a status call reports it.
+struct JobStatus {
+  std::string id;
+  std::string type;
+  JobState state = JobState::kRunning;
+  uint64_t total = 0, completed = 0, failed = 0, remaining = 0;
+  absl::Time started_at, last_update;
+  std::optional<absl::Time> ended_at;
+  double rate = 0;                    // documents per second over the recent window
+  std::optional<absl::Duration> eta;  // remaining / rate; none while the rate is 0
+  std::vector<JobError> errors;       // the last 10, newest first
+};
+
+// A job's progress in Redis: `nightjar:<ns>:job:<id>` (a hash: type, state, total, completed,
+// failed, started_at, last_update, ended_at), `…:rate` (a ring of per-second counts over the
+// window: two fields per second slot), `…:errors` (a list of the last 10) and `…:done` (a
+// bitmap: one bit per document, by its ordinal in the job: the completion marker). Each
+// document's update is one Lua script, atomic and O(1). Once every document is done the job is
+// `done`, and its keys expire `keep` later; so do a cancelled job's. Not thread-safe (the
+// caller's connection).
+class JobProgress {
+ public:
+  // `conn` must outlive this.
+  JobProgress(RedisConnection* conn, std::string job, ProgressOptions options = {});
+
+  // Records a new job of `total` documents. AlreadyExists when the id is taken.
+  [[nodiscard]] absl::Status Create(std::string_view type, uint64_t total);
+  // Whether document `ordinal` (0-based, < total) is done already: a redelivered task skips it.
+  [[nodiscard]] absl::StatusOr<bool> IsDone(uint64_t ordinal);
+  // Marks document `ordinal` done, counted as completed, or as failed with `error`. Returns
+  // false (and counts nothing) when it was marked already: each document is counted once.
+  [[nodiscard]] absl::StatusOr<bool> MarkDone(uint64_t ordinal, std::string_view document,
+                                              const std::optional<std::string>& error);
+  // Stops the job: workers see it between documents (State()).
+  [[nodiscard]] absl::Status Cancel();
+  [[nodiscard]] absl::StatusOr<JobState> State();
+  // NotFound when the job does not exist (or expired).
+  [[nodiscard]] absl::StatusOr<JobStatus> Status();
+
+  std::string Key(std::string_view part = "") const;
+
+ private:
+  RedisConnection* conn_;
+  const std::string job_;
+  const ProgressOptions options_;
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_QUEUE_JOB_PROGRESS_H_
