@@ -17,6 +17,7 @@
 #include "cli/refresh.h"
 #include "cli/serve.h"
 #include "cli/versions.h"
+#include "cli/worker_cmd.h"
 #include "util/clock.h"
 
 #ifdef NIGHTJAR_WITH_JEMALLOC
@@ -178,6 +179,37 @@ int Main(int argc, char** argv) {
   std::string listen;
   serve->add_option("--listen", listen, "host:port (default 127.0.0.1:8080; port 0 = any free)");
 
+  // worker
+  auto* worker = app.add_subcommand("worker", "Serve task queues (Redis Streams) until SIGTERM");
+  WorkerFlags wf;
+  worker->add_option("--redis", wf.redis, "the queues' Redis URI (default: REDIS_URL)");
+  worker->add_option("-Q,--queue", wf.queues,
+                     "queue to serve, NAME[:WEIGHT] (repeatable; default reprocessing)");
+  worker->add_option("-c,--concurrency", wf.concurrency, "slots (default 1)");
+  worker->add_option("--prefetch", wf.prefetch, "tasks a slot holds at once (default 1)");
+  worker->add_option("--heartbeat", wf.heartbeat_s,
+                     "seconds between renewals of held tasks (default 10)");
+  worker->add_option("--claim-after", wf.claim_after_s,
+                     "seconds after which an unrenewed task is claimed (default 60)");
+  worker->add_option("--max-deliveries", wf.max_deliveries,
+                     "deliveries before a task is dead-lettered (default 5)");
+  worker->add_option("--shutdown-deadline", wf.shutdown_deadline_s,
+                     "seconds SIGTERM waits for documents in flight (default 30)");
+  worker->add_option("--name", wf.name, "consumer name prefix (default host:pid)");
+
+  // jobs
+  auto* jobs = app.add_subcommand(
+      "jobs", "submit TYPE --docs FILE | status ID [--watch] | list | cancel ID | retry-failed ID");
+  JobsFlags jf;
+  jobs->add_option("--redis", jf.redis, "the queues' Redis URI (default: REDIS_URL)");
+  jobs->add_option("action", jf.action, "submit, status, list, cancel, retry-failed")->required();
+  jobs->add_option("args", jf.args, "the task type (submit) or the job id");
+  jobs->add_option("--docs", jf.docs, "submit: file of document ids, one per line (- = stdin)");
+  jobs->add_option("--batch-size", jf.batch_size, "submit: documents per task (default 50)");
+  jobs->add_option("--priority", jf.priority, "submit: high, normal or low (default normal)");
+  jobs->add_flag("--json", jf.json, "machine-readable output");
+  jobs->add_flag("--watch", jf.watch, "status: redraw every second until the job ends");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -185,6 +217,8 @@ int Main(int argc, char** argv) {
   }
 
   if (refresh.command->parsed()) return refresh.Run();
+  if (worker->parsed()) return ExitCode(RunWorker(wf));
+  if (jobs->parsed()) return ExitCode(RunJobs(jf, stdout));
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));
   if (lookup->parsed()) return ExitCode(RunLookup(lf, stdin, stdout));
   if (versions->parsed()) {

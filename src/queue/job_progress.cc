@@ -9,12 +9,13 @@
 namespace nightjar {
 namespace {
 
-// KEYS: job, rate, errors, done. ARGV: ordinal, now (ms), window (s), failed ("1"/"0"),
-// error record, keep (s). Returns -1 for no such job, 0 when the document was marked already,
-// 1 when counted now.
+// KEYS: job, rate, errors, done[, result hash]. ARGV: ordinal, now (ms), window (s), failed
+// ("1"/"0"), error record, keep (s)[, result field, result value]. Returns -1 for no such job, 0
+// when the document was marked already, 1 when counted now.
 constexpr char kMarkScript[] = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('SETBIT', KEYS[4], ARGV[1], 1) == 1 then return 0 end
+if KEYS[5] then redis.call(ARGV[9] == '1' and 'HINCRBY' or 'HSET', KEYS[5], ARGV[7], ARGV[8]) end
 redis.call('HINCRBY', KEYS[1], ARGV[4] == '1' and 'failed' or 'completed', 1)
 redis.call('HSET', KEYS[1], 'last_update', ARGV[2])
 local sec = math.floor(tonumber(ARGV[2]) / 1000)
@@ -129,15 +130,28 @@ absl::StatusOr<bool> JobProgress::IsDone(uint64_t ordinal) {
 }
 
 absl::StatusOr<bool> JobProgress::MarkDone(uint64_t ordinal, std::string_view document,
-                                           const std::optional<std::string>& error) {
+                                           const std::optional<std::string>& error,
+                                           const std::optional<RedisResult>& result) {
   const absl::Time now = options_.clock->Now();
   const std::string record = error ? ErrorRecord(now, document, *error) : "";
-  NJ_ASSIGN_OR_RETURN(
-      RedisReply r,
-      conn_->Command({"EVAL", kMarkScript, "4", Key(), Key("rate"), Key("errors"), Key("done"),
-                      std::to_string(ordinal), std::to_string(absl::ToUnixMillis(now)),
-                      std::to_string(absl::ToInt64Seconds(options_.window)), error ? "1" : "0",
-                      record, std::to_string(absl::ToInt64Seconds(options_.keep))}));
+  const std::string job = Key(), rate = Key("rate"), errors = Key("errors"), done = Key("done");
+  const std::string ord = std::to_string(ordinal), ms = std::to_string(absl::ToUnixMillis(now));
+  const std::string window = std::to_string(absl::ToInt64Seconds(options_.window));
+  const std::string keep = std::to_string(absl::ToInt64Seconds(options_.keep));
+  std::vector<std::string_view> argv = {"EVAL", kMarkScript, result ? "5" : "4", job, rate,
+                                        errors, done};
+  if (result) argv.push_back(result->key);
+  for (std::string_view a :
+       {std::string_view(ord), std::string_view(ms), std::string_view(window),
+        std::string_view(error ? "1" : "0"), std::string_view(record), std::string_view(keep)}) {
+    argv.push_back(a);
+  }
+  if (result) {
+    argv.push_back(result->field);
+    argv.push_back(result->value);
+    argv.push_back(result->increment ? "1" : "0");
+  }
+  NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command(argv));
   if (r.integer() < 0) return absl::NotFoundError(fmt::format("job {} not found", job_));
   return r.integer() == 1;
 }

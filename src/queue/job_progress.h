@@ -21,6 +21,15 @@ struct ProgressOptions {
   const Clock* clock = Clock::Real();         // times of updates (tests pass a fake one)
 };
 
+// A result written to a Redis hash in the same atomic step as the document's completion marker,
+// so that it is written exactly once (task types whose results live in Redis).
+struct RedisResult {
+  std::string key;  // full key
+  std::string field;
+  std::string value;
+  bool increment = false;  // HINCRBY by `value` (an integer) instead of HSET
+};
+
 struct JobError {
   std::string document;
   std::string message;
@@ -61,8 +70,10 @@ class JobProgress {
   [[nodiscard]] absl::StatusOr<bool> IsDone(uint64_t ordinal);
   // Marks document `ordinal` done, counted as completed, or as failed with `error`. Returns
   // false (and counts nothing) when it was marked already: each document is counted once.
+  // With `result`, the result is written in the same step, only when counted.
   [[nodiscard]] absl::StatusOr<bool> MarkDone(uint64_t ordinal, std::string_view document,
-                                              const std::optional<std::string>& error);
+                                              const std::optional<std::string>& error,
+                                              const std::optional<RedisResult>& result = {});
   // Stops the job: workers see it between documents (State()).
   [[nodiscard]] absl::Status Cancel();
   [[nodiscard]] absl::StatusOr<JobState> State();

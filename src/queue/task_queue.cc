@@ -137,8 +137,12 @@ absl::StatusOr<std::unique_ptr<TaskQueue>> TaskQueue::Open(RedisConnection* conn
   return q;
 }
 
+std::string StreamKeyFor(std::string_view ns, std::string_view queue, Priority p) {
+  return fmt::format("nightjar:{}:queue:{}:{}", ns, queue, PriorityName(p));
+}
+
 std::string TaskQueue::StreamKey(std::string_view queue, Priority p) const {
-  return fmt::format("nightjar:{}:queue:{}:{}", conn_->endpoint().ns, queue, PriorityName(p));
+  return StreamKeyFor(conn_->endpoint().ns, queue, p);
 }
 
 std::string TaskQueue::DeadKey(std::string_view queue) const {
@@ -288,24 +292,45 @@ absl::Status TaskQueue::RecordError(const HeldTask& task, std::string_view error
   return conn_->Command({"HSET", DeadKey(task.queue) + ":errors", task.id, error}).status();
 }
 
-absl::StatusOr<std::vector<std::string>> TaskQueue::Heartbeat() {
-  std::vector<const HeldTask*> all;
-  for (const HeldTask& h : held_) all.push_back(&h);
-  for (const auto& q : ready_) {
-    for (const HeldTask& h : q) all.push_back(&h);
-  }
-  if (all.empty()) return std::vector<std::string>();
+absl::StatusOr<std::vector<std::string>> RenewTasks(RedisConnection* conn,
+                                                    std::string_view consumer,
+                                                    const std::vector<HeldTask>& tasks) {
+  if (tasks.empty()) return std::vector<std::string>();
   std::vector<std::string> keys;
-  for (const HeldTask* h : all) keys.push_back(StreamKey(h->queue, h->priority));
-  const std::string nkeys = std::to_string(all.size());
+  for (const HeldTask& h : tasks)
+    keys.push_back(StreamKeyFor(conn->endpoint().ns, h.queue, h.priority));
+  const std::string nkeys = std::to_string(tasks.size());
   std::vector<std::string_view> argv = {"EVAL", kRenewScript, nkeys};
   for (const std::string& k : keys) argv.push_back(k);
   argv.push_back(kGroup);
-  argv.push_back(options_.consumer);
-  for (const HeldTask* h : all) argv.push_back(h->id);
-  NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command(argv));
+  argv.push_back(consumer);
+  for (const HeldTask& h : tasks) argv.push_back(h.id);
+  NJ_ASSIGN_OR_RETURN(RedisReply r, conn->Command(argv));
   std::vector<std::string> lost;
   for (size_t i = 0; i < r.size(); ++i) lost.emplace_back(r.element_str(i));
+  return lost;
+}
+
+void TaskQueue::Abandon(const HeldTask& task) {
+  std::erase_if(held_, [&](const HeldTask& h) { return h.id == task.id && h.queue == task.queue; });
+}
+
+absl::Status TaskQueue::ReleaseUnstarted() {
+  for (auto& q : ready_) {
+    while (!q.empty()) {
+      HeldTask t = std::move(q.front());
+      q.pop_front();
+      held_.push_back(t);
+      NJ_RETURN_IF_ERROR(Release(t));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> TaskQueue::Heartbeat() {
+  std::vector<HeldTask> all(held_.begin(), held_.end());
+  for (const auto& q : ready_) all.insert(all.end(), q.begin(), q.end());
+  NJ_ASSIGN_OR_RETURN(std::vector<std::string> lost, RenewTasks(conn_, options_.consumer, all));
   auto gone = [&](const HeldTask& h) {
     return std::find(lost.begin(), lost.end(), h.id) != lost.end();
   };

@@ -96,6 +96,14 @@ class TaskQueue {
   // another consumer claimed meanwhile (this one's heartbeat had lapsed): they are no longer
   // held here, and their work must not be committed twice (completion markers see to that).
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> Heartbeat();
+  // Moves a held task to the dead-letter stream now (it can never succeed: an unknown type, a
+  // malformed payload).
+  [[nodiscard]] absl::Status DeadLetter(const HeldTask& task, std::string_view last_error);
+  // Forgets a held task without acking it: it stays pending, and is claimed again (counting a
+  // delivery) once its heartbeat lapses; for a task whose processing failed as a whole.
+  void Abandon(const HeldTask& task);
+  // Hands back every task taken from Redis but not yet handed out by Take (a shutdown).
+  [[nodiscard]] absl::Status ReleaseUnstarted();
   // Records why a held task failed, for the dead-letter stream should it end there.
   [[nodiscard]] absl::Status RecordError(const HeldTask& task, std::string_view error);
   // Claims up to `max` tasks of the served queues whose holders stopped renewing them (their
@@ -125,7 +133,6 @@ class TaskQueue {
   // Reads new entries of every served stream into `ready_`, waiting up to `block` when `wait`.
   absl::Status Fill(bool wait);
   std::optional<HeldTask> PickReady();
-  absl::Status DeadLetter(const HeldTask& task, std::string_view last_error);
   std::vector<std::pair<std::string, Priority>> Streams() const;  // (queue, priority)
 
   RedisConnection* conn_;
@@ -135,6 +142,14 @@ class TaskQueue {
   std::vector<std::deque<HeldTask>> ready_;  // per stream: taken from Redis, not yet handed out
   std::vector<HeldTask> held_;               // handed out, not yet acked or released
 };
+
+// The stream of `queue` at priority `p` in namespace `ns`.
+std::string StreamKeyFor(std::string_view ns, std::string_view queue, Priority p);
+
+// Renews `tasks` for `consumer` (TaskQueue::Heartbeat's work, callable from a heartbeat thread
+// with its own connection); returns the ids another consumer owns now.
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> RenewTasks(
+    RedisConnection* conn, std::string_view consumer, const std::vector<HeldTask>& tasks);
 
 }  // namespace nightjar
 

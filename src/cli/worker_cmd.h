@@ -1,0 +1,45 @@
+#ifndef NIGHTJAR_CLI_WORKER_CMD_H_
+#define NIGHTJAR_CLI_WORKER_CMD_H_
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace nightjar {
+
+// `nightjar worker` flags.
+struct WorkerFlags {
+  std::string redis;                // --redis; "" = REDIS_URL, else redis://127.0.0.1:6379/0
+  std::vector<std::string> queues;  // -Q NAME[:WEIGHT], repeatable; default reprocessing
+  int concurrency = 1;              // -c
+  int prefetch = 1;
+  double heartbeat_s = 10, claim_after_s = 60;
+  int max_deliveries = 5;
+  double shutdown_deadline_s = 30;  // after SIGTERM, exit by then even if a document still runs
+  std::string name;
+};
+
+// Serves the queues until SIGTERM or SIGINT; prints the worker's stats on stdout at the end.
+[[nodiscard]] absl::Status RunWorker(const WorkerFlags& flags);
+
+// `nightjar jobs ACTION ...`: submit TYPE, status ID, list, cancel ID, retry-failed ID.
+struct JobsFlags {
+  std::string redis;
+  std::string action;
+  std::vector<std::string> args;
+  std::string docs;  // submit: a file of document ids, one per line ("-" = stdin)
+  int batch_size = 50;
+  std::string priority = "normal";
+  bool json = false;
+  bool watch = false;  // status: redraw until the job ends
+};
+[[nodiscard]] absl::Status RunJobs(const JobsFlags& flags, std::FILE* out);
+
+// The queues' Redis: the flag, else REDIS_URL, else the local default.
+std::string QueueRedisUri(const std::string& flag);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_CLI_WORKER_CMD_H_

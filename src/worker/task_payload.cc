@@ -1,0 +1,39 @@
+#include "worker/task_payload.h"
+
+#include <simdjson.h>
+
+#include "util/json_writer.h"
+
+namespace nightjar {
+
+std::string EncodePayload(const TaskPayload& p) {
+  JsonWriter w;
+  w.BeginObject().Key("base").Uint(p.base).Key("docs").BeginArray();
+  for (const std::string& d : p.docs) w.String(d);
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
+absl::StatusOr<TaskPayload> ParsePayload(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  const simdjson::padded_string padded(json);
+  auto bad = [&](std::string_view what) {
+    return absl::InvalidArgumentError(std::string("task payload: ") + std::string(what));
+  };
+  if (parser.parse(padded).get(root)) return bad("not JSON");
+  TaskPayload p;
+  uint64_t base = 0;
+  if (root["base"].get_uint64().get(base)) return bad("no unsigned \"base\"");
+  p.base = base;
+  simdjson::dom::array docs;
+  if (root["docs"].get_array().get(docs)) return bad("no \"docs\" array");
+  for (simdjson::dom::element d : docs) {
+    std::string_view id;
+    if (d.get_string().get(id)) return bad("a document id is not a string");
+    p.docs.emplace_back(id);
+  }
+  return p;
+}
+
+}  // namespace nightjar

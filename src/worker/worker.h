@@ -1,0 +1,79 @@
+#ifndef NIGHTJAR_WORKER_WORKER_H_
+#define NIGHTJAR_WORKER_WORKER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "queue/task_queue.h"
+#include "store/redis_client.h"
+
+namespace nightjar {
+
+// How a worker process serves its queues. Every field has a default.
+struct WorkerOptions {
+  std::string redis_uri = "redis://127.0.0.1:6379/0";  // the queues' Redis (REDIS_URL)
+  std::vector<std::pair<std::string, int>> queues = {{"reprocessing", 1}};  // -Q, with weights
+  int concurrency = 1;  // -c: slots, each with its own connection and handler
+  size_t prefetch = 1;  // tasks a slot holds at once
+  absl::Duration heartbeat = absl::Seconds(10);    // how often held tasks are renewed
+  absl::Duration claim_after = absl::Seconds(60);  // a task unrenewed this long is claimed
+  uint64_t max_deliveries = 5;                     // then it is dead-lettered
+  absl::Duration block = absl::Seconds(2);         // how long an idle slot blocks on the streams
+  std::string name;                                // consumer name prefix; "" = host:pid
+};
+
+// What a worker did, for its exit summary and metrics.
+struct WorkerStats {
+  uint64_t tasks = 0;      // tasks finished and acked
+  uint64_t documents = 0;  // documents processed and marked
+  uint64_t skipped = 0;    // documents a redelivered task found done already
+  uint64_t failed = 0;     // documents marked failed
+  uint64_t released = 0;   // tasks handed back (shutdown)
+  uint64_t claimed = 0;    // lapsed tasks taken over from dead workers
+  uint64_t dead = 0;       // tasks dead-lettered
+};
+
+// A worker process: `concurrency` slots take tasks from the queues, process their documents
+// one by one (skipping those whose completion marker is set, stopping at a cancelled job), mark
+// each done together with its result, and ack the task; a heartbeat thread renews every slot's
+// held tasks. Stop() (SIGTERM) makes each slot finish the document in flight, hand the rest of
+// its task back and return: only committed documents are marked, so nothing committed is run
+// again. Thread-safe.
+class Worker {
+ public:
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Worker>> Open(const WorkerOptions& options);
+  ~Worker();
+
+  // Serves until Stop(); returns the first slot error, if any.
+  [[nodiscard]] absl::Status Run();
+  // Async-signal-safe: only sets a flag.
+  void Stop() { stop_.store(true); }
+  WorkerStats stats() const;
+
+  struct Slot;
+
+ private:
+  Worker(WorkerOptions options, RedisEndpoint endpoint);
+  absl::Status RunSlot(Slot& slot);
+  absl::Status RunTask(Slot& slot, const HeldTask& task);
+  void HeartbeatLoop();
+
+  const WorkerOptions options_;
+  const RedisEndpoint endpoint_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::atomic<bool> slots_done_{false};
+  mutable std::mutex mu_;
+  WorkerStats stats_;  // guarded by mu_
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_WORKER_WORKER_H_
