@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -28,10 +27,9 @@ import tempfile
 import threading
 import time
 
-STAMPS = re.compile(rb'"(version|last_updated)":"[^"]*"')
-WORDS = ["search", "engine", "query", "spelling", "retrieval", "ranking", "index", "vector",
-         "machine", "learning", "language", "model", "new", "york", "the", "of", "a", "and",
-         "nightjar", "lexicon", "token", "phrase", "semantic", "neural", "network", "data"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from refresh_testlib import body, published  # noqa: E402
+
 
 SCHEMA = """
 CREATE TABLE documents (id text PRIMARY KEY, title text, body text,
@@ -58,20 +56,6 @@ BEGIN PERFORM pg_sleep(0.002); RETURN t; END $$ LANGUAGE plpgsql STABLE;
 CREATE VIEW slow_documents AS
   SELECT id, title, slow(body) AS body, modified_at, deleted FROM documents;
 """
-
-
-def typo(w, rng):
-    if len(w) < 4 or rng.random() > 0.05:
-        return w
-    i = rng.randrange(len(w) - 1)
-    return w[:i] + w[i + 1] + w[i] + w[i + 2:]
-
-
-def body(rng):
-    text = " ".join(typo(rng.choice(WORDS), rng) for _ in range(rng.randrange(8, 60)))
-    if rng.random() < 0.1:
-        text += " natural language processing (NLP)"
-    return text
 
 
 class Db:
@@ -142,16 +126,6 @@ def stateless(nightjar, corpus, work):
             "--rejects-dir", "", "--threads", "2", "--quiet", "--json", "--set",
             "validation.size_band=false", "--set", "validation.top_overlap=false"]
 
-
-def published(store):
-    version = open(os.path.join(store, "CURRENT")).readline().strip()
-    out = {}
-    vdir = os.path.join(store, "versions", version)
-    for name in sorted(os.listdir(vdir)):
-        if name.endswith(".jsonl"):
-            with open(os.path.join(vdir, name), "rb") as f:
-                out[name] = [STAMPS.sub(rb'"\1":""', line) for line in f.read().split(b"\n")]
-    return out
 
 
 def run(cmd):

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -24,25 +23,9 @@ import sys
 import tempfile
 import time
 
-STAMPS = re.compile(rb'"(version|last_updated)":"[^"]*"')
-WORDS = ["search", "engine", "query", "spelling", "retrieval", "ranking", "index", "vector",
-         "machine", "learning", "language", "model", "new", "york", "the", "of", "a", "and",
-         "nightjar", "lexicon", "token", "phrase", "semantic", "neural", "network", "data"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from refresh_testlib import body, published  # noqa: E402
 
-
-def typo(w, rng):
-    if len(w) < 4 or rng.random() > 0.05:
-        return w
-    i = rng.randrange(len(w) - 1)
-    return w[:i] + w[i + 1] + w[i] + w[i + 2:]
-
-
-def body(rng):
-    n = rng.randrange(8, 60)
-    text = " ".join(typo(rng.choice(WORDS), rng) for _ in range(n))
-    if rng.random() < 0.1:
-        text += " natural language processing (NLP)"
-    return text
 
 
 def write_file(path, lines):
@@ -78,17 +61,6 @@ def command(nightjar, work):
             "--threads", "2", "--quiet", "--json", "--set", "state.checkpoint_docs=100",
             "--set", "validation.size_band=false", "--set", "validation.top_overlap=false"]
 
-
-def published(work):
-    store = work + "/store"
-    version = open(os.path.join(store, "CURRENT")).readline().strip()
-    out = {}
-    vdir = os.path.join(store, "versions", version)
-    for name in sorted(os.listdir(vdir)):
-        if name.endswith(".jsonl"):
-            with open(os.path.join(vdir, name), "rb") as f:
-                out[name] = [STAMPS.sub(rb'"\1":""', l) for l in f.read().split(b"\n")]
-    return out
 
 
 def totals(summary):
@@ -126,7 +98,7 @@ def main():
             shutil.copytree(start, ref)
             t0 = time.monotonic()
             summary = run(command(args.nightjar, ref))
-            expected[name] = (published(ref), totals(summary), time.monotonic() - t0)
+            expected[name] = (published(ref + "/store"), totals(summary), time.monotonic() - t0)
         landed = 0
         for trial in range(args.trials):
             name = "night1" if trial % 2 == 0 else "night2"
@@ -142,7 +114,7 @@ def main():
                 p.send_signal(signal.SIGKILL)
             p.wait()
             summary = run(command(args.nightjar, work))  # resume
-            got = published(work)
+            got = published(work + "/store")
             if got != want:
                 differing = [n for n in sorted(set(got) | set(want)) if got.get(n) != want.get(n)]
                 sys.exit(f"trial {trial} ({name}, killed after {delay:.3f}s): published "

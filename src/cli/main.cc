@@ -125,6 +125,52 @@ struct RefreshCommand {
   }
 };
 
+// `nightjar worker`: its flags.
+struct WorkerCommand {
+  CLI::App* command = nullptr;
+  WorkerFlags flags;
+  void AddTo(CLI::App& app) {
+    command = app.add_subcommand("worker", "Serve task queues (Redis Streams) until SIGTERM");
+    command->add_option("--redis", flags.redis, "the queues' Redis URI (default: REDIS_URL)");
+    command->add_option("-Q,--queue", flags.queues,
+                        "queue to serve, NAME[:WEIGHT] (repeatable; default reprocessing)");
+    command->add_option("-c,--concurrency", flags.concurrency, "slots (default 1)");
+    command->add_option("--prefetch", flags.prefetch, "tasks a slot holds at once (default 1)");
+    command->add_option("--heartbeat", flags.heartbeat_s,
+                        "seconds between renewals of held tasks (default 10)");
+    command->add_option("--claim-after", flags.claim_after_s,
+                        "seconds after which an unrenewed task is claimed (default 60)");
+    command->add_option("--max-deliveries", flags.max_deliveries,
+                        "deliveries before a task is dead-lettered (default 5)");
+    command->add_option("--shutdown-deadline", flags.shutdown_deadline_s,
+                        "seconds SIGTERM waits for documents in flight (default 30)");
+    command->add_option("--name", flags.name, "consumer name prefix (default host:pid)");
+  }
+};
+
+// `nightjar jobs`: its flags.
+struct JobsCommand {
+  CLI::App* command = nullptr;
+  JobsFlags flags;
+  void AddTo(CLI::App& app) {
+    command = app.add_subcommand(
+        "jobs",
+        "submit TYPE --docs FILE | status ID [--watch] | list | cancel ID | retry-failed ID");
+    command->add_option("--redis", flags.redis, "the queues' Redis URI (default: REDIS_URL)");
+    command->add_option("action", flags.action, "submit, status, list, cancel, retry-failed")
+        ->required();
+    command->add_option("args", flags.args, "the task type (submit) or the job id");
+    command->add_option("--docs", flags.docs,
+                        "submit: file of document ids, one per line (- = stdin)");
+    command->add_option("--batch-size", flags.batch_size,
+                        "submit: documents per task (default 50)");
+    command->add_option("--priority", flags.priority,
+                        "submit: high, normal or low (default normal)");
+    command->add_flag("--json", flags.json, "machine-readable output");
+    command->add_flag("--watch", flags.watch, "status: redraw every second until the job ends");
+  }
+};
+
 int Main(int argc, char** argv) {
   // Logs go to stderr; stdout carries results (summaries, records, the serve address).
   spdlog::set_default_logger(spdlog::stderr_logger_mt("nightjar"));
@@ -134,6 +180,10 @@ int Main(int argc, char** argv) {
 
   RefreshCommand refresh;
   refresh.AddTo(app);
+  WorkerCommand worker;
+  worker.AddTo(app);
+  JobsCommand jobs;
+  jobs.AddTo(app);
 
   // export
   auto* exp = app.add_subcommand(
@@ -179,37 +229,6 @@ int Main(int argc, char** argv) {
   std::string listen;
   serve->add_option("--listen", listen, "host:port (default 127.0.0.1:8080; port 0 = any free)");
 
-  // worker
-  auto* worker = app.add_subcommand("worker", "Serve task queues (Redis Streams) until SIGTERM");
-  WorkerFlags wf;
-  worker->add_option("--redis", wf.redis, "the queues' Redis URI (default: REDIS_URL)");
-  worker->add_option("-Q,--queue", wf.queues,
-                     "queue to serve, NAME[:WEIGHT] (repeatable; default reprocessing)");
-  worker->add_option("-c,--concurrency", wf.concurrency, "slots (default 1)");
-  worker->add_option("--prefetch", wf.prefetch, "tasks a slot holds at once (default 1)");
-  worker->add_option("--heartbeat", wf.heartbeat_s,
-                     "seconds between renewals of held tasks (default 10)");
-  worker->add_option("--claim-after", wf.claim_after_s,
-                     "seconds after which an unrenewed task is claimed (default 60)");
-  worker->add_option("--max-deliveries", wf.max_deliveries,
-                     "deliveries before a task is dead-lettered (default 5)");
-  worker->add_option("--shutdown-deadline", wf.shutdown_deadline_s,
-                     "seconds SIGTERM waits for documents in flight (default 30)");
-  worker->add_option("--name", wf.name, "consumer name prefix (default host:pid)");
-
-  // jobs
-  auto* jobs = app.add_subcommand(
-      "jobs", "submit TYPE --docs FILE | status ID [--watch] | list | cancel ID | retry-failed ID");
-  JobsFlags jf;
-  jobs->add_option("--redis", jf.redis, "the queues' Redis URI (default: REDIS_URL)");
-  jobs->add_option("action", jf.action, "submit, status, list, cancel, retry-failed")->required();
-  jobs->add_option("args", jf.args, "the task type (submit) or the job id");
-  jobs->add_option("--docs", jf.docs, "submit: file of document ids, one per line (- = stdin)");
-  jobs->add_option("--batch-size", jf.batch_size, "submit: documents per task (default 50)");
-  jobs->add_option("--priority", jf.priority, "submit: high, normal or low (default normal)");
-  jobs->add_flag("--json", jf.json, "machine-readable output");
-  jobs->add_flag("--watch", jf.watch, "status: redraw every second until the job ends");
-
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -217,8 +236,8 @@ int Main(int argc, char** argv) {
   }
 
   if (refresh.command->parsed()) return refresh.Run();
-  if (worker->parsed()) return ExitCode(RunWorker(wf));
-  if (jobs->parsed()) return ExitCode(RunJobs(jf, stdout));
+  if (worker.command->parsed()) return ExitCode(RunWorker(worker.flags));
+  if (jobs.command->parsed()) return ExitCode(RunJobs(jobs.flags, stdout));
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));
   if (lookup->parsed()) return ExitCode(RunLookup(lf, stdin, stdout));
   if (versions->parsed()) {

@@ -73,9 +73,9 @@ std::string RefreshSummaryText(const RefreshReport& r) {
       static_cast<double>(c.input_bytes) / 1e6, static_cast<double>(c.text_bytes) / 1e6, r.threads,
       r.Seconds("count"), r.CountInputMBps(), r.total_seconds, r.RunInputMBps(),
       static_cast<double>(r.peak_rss_bytes) / 1e6,
-      r.source_retries > 0 ? fmt::format("\n  the source recovered from {} transient failures",
-                                         r.source_retries)
-                           : "",
+      r.source_retries > 0
+          ? fmt::format("\n  the source recovered from {} transient failures", r.source_retries)
+          : "",
       state);
 }
 

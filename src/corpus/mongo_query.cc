@@ -111,13 +111,11 @@ absl::StatusOr<MongoOptions> ParseMongoUri(std::string_view uri, const RecordSch
         fmt::format("corpus.uri: '{}' is not a mongodb:// URI", RedactUri(uri)));
   }
   o.display = RedactUri(uri);
-  std::vector<std::string_view> kept;
-  for (const UriParam& p : UriParams(uri)) {
-    auto applied = ApplyParameter(p.key, p.value, &o);
-    if (!applied.ok()) return applied.status();
-    if (!*applied) kept.push_back(p.raw);
-  }
-  o.uri = WithParams(UriBase(uri), kept);
+  auto rest = TakeParams(uri, [&](std::string_view key, const std::string& value) {
+    return ApplyParameter(key, value, &o);
+  });
+  if (!rest.ok()) return rest.status();
+  o.uri = std::move(*rest);
   // The database is the URI's path: mongodb://host[:port][,host...]/DB.
   const std::string_view base = UriBase(uri);
   const size_t authority = base.find("://") + 3;

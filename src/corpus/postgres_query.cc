@@ -86,13 +86,11 @@ absl::StatusOr<PostgresOptions> ParsePostgresUri(std::string_view uri, const Rec
         fmt::format("corpus.uri: '{}' is not a postgres:// URI", RedactUri(uri)));
   }
   o.display = RedactUri(uri);
-  std::vector<std::string_view> kept;
-  for (const UriParam& p : UriParams(uri)) {
-    auto applied = ApplyParameter(p.key, p.value, &o);
-    if (!applied.ok()) return applied.status();
-    if (!*applied) kept.push_back(p.raw);
-  }
-  o.conninfo = WithParams(UriBase(uri), kept);
+  auto rest = TakeParams(uri, [&](std::string_view key, const std::string& value) {
+    return ApplyParameter(key, value, &o);
+  });
+  if (!rest.ok()) return rest.status();
+  o.conninfo = std::move(*rest);
   return o;
 }
 

@@ -56,11 +56,19 @@ std::vector<UriParam> UriParams(std::string_view uri) {
   return out;
 }
 
-std::string WithParams(std::string_view base, const std::vector<std::string_view>& kept) {
-  std::string out(base);
-  for (size_t i = 0; i < kept.size(); ++i) {
-    out += i == 0 ? '?' : '&';
-    out += kept[i];
+absl::StatusOr<std::string> TakeParams(
+    std::string_view uri,
+    const std::function<absl::StatusOr<bool>(std::string_view key, const std::string& value)>&
+        take) {
+  std::string out(UriBase(uri));
+  char sep = '?';
+  for (const UriParam& p : UriParams(uri)) {
+    auto taken = take(p.key, p.value);
+    if (!taken.ok()) return taken.status();
+    if (*taken) continue;
+    out += sep;
+    out += p.raw;
+    sep = '&';
   }
   return out;
 }

@@ -7,11 +7,13 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace nightjar {
 
@@ -25,8 +27,12 @@ struct UriParam {
 std::string_view UriBase(std::string_view uri);
 std::vector<UriParam> UriParams(std::string_view uri);
 
-// `base` followed by the parameters in `kept` ("" when none).
-std::string WithParams(std::string_view base, const std::vector<std::string_view>& kept);
+// Offers each parameter of `uri` to `take` (true: nightjar's own, taken out; an error stops)
+// and returns the URI with the others, for the driver.
+[[nodiscard]] absl::StatusOr<std::string> TakeParams(
+    std::string_view uri,
+    const std::function<absl::StatusOr<bool>(std::string_view key, const std::string& value)>&
+        take);
 
 // The parts of `v` between commas, empty ones dropped.
 std::vector<std::string> SplitList(std::string_view v);
