@@ -145,6 +145,8 @@ struct WorkerCommand {
     command->add_option("--shutdown-deadline", flags.shutdown_deadline_s,
                         "seconds SIGTERM waits for documents in flight (default 30)");
     command->add_option("--name", flags.name, "consumer name prefix (default host:pid)");
+    command->add_option("--set", flags.sets,
+                        "a task type's setting, e.g. upstream.url=http://host:port/path");
   }
 };
 
@@ -168,6 +170,7 @@ struct JobsCommand {
                         "submit: high, normal or low (default normal)");
     command->add_flag("--json", flags.json, "machine-readable output");
     command->add_flag("--watch", flags.watch, "status: redraw every second until the job ends");
+    command->add_option("--burst", flags.burst, "set-rate: calls that may go at once (default 1)");
   }
 };
 

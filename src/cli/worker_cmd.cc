@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "queue/job_progress.h"
+#include "queue/rate_limiter.h"
 #include "util/status_macros.h"
 #include "util/uri.h"
 #include "worker/jobs.h"
@@ -91,6 +92,13 @@ absl::Status RunWorker(const WorkerFlags& f) {
   o.claim_after = absl::Seconds(f.claim_after_s);
   o.max_deliveries = static_cast<uint64_t>(std::max(1, f.max_deliveries));
   o.name = f.name;
+  for (const std::string& kv : f.sets) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError("--set " + kv + ": expected key=value");
+    }
+    o.settings[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
   // Stop signals are taken by one thread with sigwait, blocked everywhere else.
   sigset_t stop;
   sigemptyset(&stop);
@@ -160,6 +168,24 @@ absl::Status RunJobs(const JobsFlags& f, std::FILE* out) {
       if (!s.ok()) continue;
       std::fprintf(out, "%s\n", f.json ? JobStatusJson(*s).c_str() : JobStatusLine(*s).c_str());
     }
+    return absl::OkStatus();
+  }
+  if (f.action == "rate" || f.action == "set-rate") {
+    if (f.args.empty()) return absl::InvalidArgumentError("jobs " + f.action + ": expected KEY");
+    RateLimitOptions lo;
+    lo.name = f.args[0];
+    NJ_ASSIGN_OR_RETURN(auto limiter, RateLimiter::Open(conn.get(), lo));
+    if (f.action == "set-rate") {
+      if (f.args.size() != 2) return absl::InvalidArgumentError("jobs set-rate: expected KEY RATE");
+      NJ_RETURN_IF_ERROR(limiter->SetRate(std::atof(f.args[1].c_str()), f.burst));
+    }
+    NJ_ASSIGN_OR_RETURN(RateLimitStats s, limiter->Stats());
+    std::fprintf(
+        out,
+        "{\"key\":\"%s\",\"rate\":%g,\"burst\":%d,\"share\":%g,\"granted\":%llu,"
+        "\"waits\":%llu,\"throttles\":%llu}\n",
+        f.args[0].c_str(), s.rate, s.burst, s.share, static_cast<unsigned long long>(s.granted),
+        static_cast<unsigned long long>(s.waits), static_cast<unsigned long long>(s.throttles));
     return absl::OkStatus();
   }
   if (f.action == "cancel" || f.action == "retry-failed") {

@@ -19,12 +19,14 @@ struct WorkerFlags {
   int max_deliveries = 5;
   double shutdown_deadline_s = 30;  // after SIGTERM, exit by then even if a document still runs
   std::string name;
+  std::vector<std::string> sets;  // --set key=value: task types' settings
 };
 
 // Serves the queues until SIGTERM or SIGINT; prints the worker's stats on stdout at the end.
 [[nodiscard]] absl::Status RunWorker(const WorkerFlags& flags);
 
-// `nightjar jobs ACTION ...`: submit TYPE, status ID, list, cancel ID, retry-failed ID.
+// `nightjar jobs ACTION ...`: submit TYPE, status ID, list, cancel ID, retry-failed ID,
+// rate KEY (the shared limit's state), set-rate KEY RATE [--burst N] (changed for every worker).
 struct JobsFlags {
   std::string redis;
   std::string action;
@@ -34,6 +36,7 @@ struct JobsFlags {
   std::string priority = "normal";
   bool json = false;
   bool watch = false;  // status: redraw until the job ends
+  int burst = 1;       // set-rate: calls that may go at once
 };
 [[nodiscard]] absl::Status RunJobs(const JobsFlags& flags, std::FILE* out);
 

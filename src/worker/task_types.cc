@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "worker/upstream_call.h"
+
 namespace nightjar {
 namespace {
 
@@ -48,6 +50,11 @@ const std::vector<TaskType>& TaskTypes() {
         TaskType{"record", "reprocessing", "", absl::Seconds(300),
                  [](const HandlerContext& c) -> absl::StatusOr<std::unique_ptr<TaskHandler>> {
                    return std::make_unique<RecordHandler>(c);
+                 }});
+    t.push_back(
+        TaskType{"upstream", "reprocessing", "upstream", absl::Seconds(300),
+                 [](const HandlerContext& c) -> absl::StatusOr<std::unique_ptr<TaskHandler>> {
+                   return UpstreamCallHandler::Make(c, "upstream");
                  }});
     return t;
   }();

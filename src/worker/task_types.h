@@ -2,6 +2,7 @@
 #define NIGHTJAR_WORKER_TASK_TYPES_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,8 +24,9 @@ struct DocumentOutcome {
 
 // What a handler may use. Everything outlives the handler.
 struct HandlerContext {
-  RedisConnection* redis = nullptr;  // the worker slot's own connection
-  std::string consumer;              // the slot's consumer name
+  RedisConnection* redis = nullptr;                              // the worker slot's own connection
+  std::string consumer;                                          // the slot's consumer name
+  const std::map<std::string, std::string>* settings = nullptr;  // the worker's --set key=value
 };
 
 // Processes the documents of one task type on one worker slot. Thread-compatible: each slot has

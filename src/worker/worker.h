@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +28,7 @@ struct WorkerOptions {
   uint64_t max_deliveries = 5;                     // then it is dead-lettered
   absl::Duration block = absl::Seconds(2);         // how long an idle slot blocks on the streams
   std::string name;                                // consumer name prefix; "" = host:pid
+  std::map<std::string, std::string> settings;     // task types' settings (--set key=value)
 };
 
 // What a worker did, for its exit summary and metrics.
