@@ -266,6 +266,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("serve.keep_alive_requests", &c.serve.keep_alive_requests, 1, 1000000),
       IntField("serve.backlog", &c.serve.backlog, 1, 65535),
       IntField("serve.poll_ms", &c.serve.poll_ms, 10, 3600000),
+      StringField("serve.queue_uri", &c.serve.queue_uri, true),
   };
 }
 

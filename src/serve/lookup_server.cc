@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 
+#include "serve/jobs_api.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 
@@ -83,6 +84,9 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
   LiveSnapshotOptions lo;
   lo.poll = absl::Milliseconds(options.poll_ms);
   NJ_ASSIGN_OR_RETURN(s->live_, LiveSnapshot::Start(s->open_, lo, &s->metrics_));
+  if (!options.queue_uri.empty()) {
+    NJ_ASSIGN_OR_RETURN(s->jobs_, JobsApi::Open(options.queue_uri));
+  }
   s->Routes();
   httplib::Server& srv = *s->server_;
   const int threads = options.threads;
@@ -96,7 +100,9 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
   srv.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
   srv.set_keep_alive_max_count(static_cast<size_t>(options.keep_alive_requests));
   srv.set_keep_alive_timeout(options.keep_alive_s);
-  srv.set_payload_max_length(static_cast<size_t>(options.max_query_bytes) * 4);
+  // Lookups carry small bodies; a job submission carries its document ids.
+  srv.set_payload_max_length(s->jobs_ ? size_t{64} << 20
+                                      : static_cast<size_t>(options.max_query_bytes) * 4);
   // The listening socket: address reuse (as httplib's default), and connections that have sent
   // nothing wait in the kernel instead of holding one of the request threads.
   auto listen_fd = std::make_shared<socket_t>(-1);
@@ -241,18 +247,30 @@ void LookupServer::Routes() {
   AdminRoutes();
 }
 
+bool LookupServer::Authorized(const httplib::Request& req, httplib::Response& res) const {
+  if (options_.admin_token.empty()) {
+    Error(res, 403, "admin endpoints are disabled (set serve.admin_token)");
+    return false;
+  }
+  const std::string auth = req.get_header_value("Authorization");
+  if (!auth.starts_with("Bearer ") || !SameSecret(auth.substr(7), options_.admin_token)) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    Error(res, 401, "a valid bearer token is required");
+    return false;
+  }
+  return true;
+}
+
 void LookupServer::AdminRoutes() {
   httplib::Server& srv = *server_;
+  if (jobs_ != nullptr) {
+    jobs_->AddRoutes(srv, [this](const httplib::Request& req, httplib::Response& res) {
+      return Authorized(req, res);
+    });
+  }
   auto admin = [this](bool rollback) {
     return [this, rollback](const httplib::Request& req, httplib::Response& res) {
-      if (options_.admin_token.empty()) {
-        return Error(res, 403, "admin endpoints are disabled (set serve.admin_token)");
-      }
-      const std::string auth = req.get_header_value("Authorization");
-      if (!auth.starts_with("Bearer ") || !SameSecret(auth.substr(7), options_.admin_token)) {
-        res.set_header("WWW-Authenticate", "Bearer");
-        return Error(res, 401, "a valid bearer token is required");
-      }
+      if (!Authorized(req, res)) return;
       ActivateRequest ar;
       ar.version = req.get_param_value(rollback ? "to" : "version");
       if (!rollback && ar.version.empty()) return Error(res, 400, "missing parameter 'version'");

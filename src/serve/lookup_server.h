@@ -11,9 +11,13 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace nightjar {
+
+class JobsApi;
 
 // How `nightjar serve` listens. Every field has a default; [serve] in the TOML config.
 struct ServeOptions {
@@ -29,12 +33,16 @@ struct ServeOptions {
   int keep_alive_requests = 100;  // requests per connection before it is closed
   int backlog = 1024;             // connections the kernel queues until a thread accepts them
   int poll_ms = 5000;             // version re-check interval besides events
+  // The queues' Redis: when set (or REDIS_URL, see cli/serve.cc), /v1/jobs is served too
+  // (serve/jobs_api.h), behind admin_token.
+  std::string queue_uri;
 };
 
 // The lookup service over HTTP:
 //   GET /v1/correct?q=   GET /v1/expand?q=   GET /v1/related?term=   GET /v1/version
 //   GET /healthz         GET /metrics (Prometheus text)
 //   POST /v1/admin/activate?version=V   POST /v1/admin/rollback[?to=V]  (Authorization: Bearer)
+//   /v1/jobs… (serve/jobs_api.h) when a queue Redis is configured      (Authorization: Bearer)
 // Every answer names the version it was computed from; one request reads one snapshot.
 class LookupServer {
  public:
@@ -58,11 +66,14 @@ class LookupServer {
   LookupServer(ServeOptions options, StoreOpener open);
   void Routes();
   void AdminRoutes();  // POST /v1/admin/activate and /v1/admin/rollback
+  // Answers 403 (admin disabled) or 401 and returns false unless the bearer token matches.
+  bool Authorized(const httplib::Request& req, httplib::Response& res) const;
 
   ServeOptions options_;
   StoreOpener open_;
   MetricsRegistry metrics_;
   std::unique_ptr<LiveSnapshot> live_;
+  std::unique_ptr<JobsApi> jobs_;  // when options_.queue_uri is set
   std::unique_ptr<httplib::Server> server_;
   std::string host_;
   int port_ = 0;

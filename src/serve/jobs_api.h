@@ -1,0 +1,53 @@
+#ifndef NIGHTJAR_SERVE_JOBS_API_H_
+#define NIGHTJAR_SERVE_JOBS_API_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/redis_client.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace nightjar {
+
+// The job operations of `nightjar jobs` over HTTP, hosted by `nightjar serve` when a queue
+// Redis is configured (serve.queue_uri, else REDIS_URL), every route behind the admin token:
+//   POST /v1/jobs                      {"type","docs":[...],"batch_size"?,"priority"?} -> 201
+//   GET  /v1/jobs                      the jobs whose progress has not expired, newest first
+//   GET  /v1/jobs/ID                   the job's status (as `jobs status --json`)
+//   POST /v1/jobs/ID/cancel            POST /v1/jobs/ID/retry-failed
+// Redis connections come from a small pool. Thread-safe.
+class JobsApi {
+ public:
+  using Authorize = std::function<bool(const httplib::Request&, httplib::Response&)>;
+
+  // Connects once to check the URI and the server.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<JobsApi>> Open(const std::string& redis_uri);
+  ~JobsApi();
+
+  // Adds the routes; `authorize` answers 401/403 itself and returns false when a request may
+  // not pass. The server must not outlive this.
+  void AddRoutes(httplib::Server& server, Authorize authorize);
+
+ private:
+  explicit JobsApi(RedisEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
+  class Lease;
+  absl::StatusOr<std::unique_ptr<RedisConnection>> Take();
+  void Give(std::unique_ptr<RedisConnection> conn);
+
+  const RedisEndpoint endpoint_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<RedisConnection>> idle_;  // guarded by mu_
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_SERVE_JOBS_API_H_

@@ -1,0 +1,117 @@
+// The job API over HTTP (serve/jobs_api.h) against a real redis-server: submit, status, list,
+// cancel, retry-failed, errors, and the bearer token in front of every route.
+#include "serve/jobs_api.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <simdjson.h>
+
+#include <thread>
+
+#include "redis_server.h"
+
+namespace nightjar {
+namespace {
+
+using ::testing::HasSubstr;
+
+class JobsApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto api = JobsApi::Open(SharedRedisBase() + "/0?namespace=" + UniqueNamespace());
+    ASSERT_TRUE(api.ok()) << api.status();
+    api_ = std::move(*api);
+    api_->AddRoutes(server_, [](const httplib::Request& req, httplib::Response& res) {
+      if (req.get_header_value("Authorization") == "Bearer s3cret") return true;
+      res.status = 401;
+      res.set_content("{\"error\":\"a valid bearer token is required\"}", "application/json");
+      return false;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_default_headers({{"Authorization", "Bearer s3cret"}});
+  }
+  void TearDown() override {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  simdjson::dom::element Parse(const std::string& body) {
+    bodies_.push_back(body);
+    simdjson::dom::element e;
+    EXPECT_FALSE(parser_.parse(bodies_.back()).get(e)) << body;
+    return e;
+  }
+
+  httplib::Server server_;
+  std::unique_ptr<JobsApi> api_;
+  int port_ = 0;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+  simdjson::dom::parser parser_;
+  std::vector<std::string> bodies_;
+};
+
+TEST_F(JobsApiTest, SubmitStatusListCancel) {
+  auto r = client_->Post("/v1/jobs",
+                         R"({"type":"noop","docs":["a","b","c"],"batch_size":2,"priority":"high"})",
+                         "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto submitted = Parse(r->body);
+  const std::string job(submitted["job"].get_string().value());
+  EXPECT_EQ(submitted["tasks"].get_uint64().value(), 2u);
+  EXPECT_EQ(std::string(submitted["queue"].get_string().value()), "reprocessing");
+
+  auto s = client_->Get("/v1/jobs/" + job);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->status, 200) << s->body;
+  auto status = Parse(s->body);
+  EXPECT_EQ(status["total"].get_uint64().value(), 3u);
+  EXPECT_EQ(status["remaining"].get_uint64().value(), 3u);
+  EXPECT_EQ(std::string(status["state"].get_string().value()), "running");
+
+  auto list = client_->Get("/v1/jobs");
+  ASSERT_TRUE(list);
+  EXPECT_THAT(list->body, HasSubstr(job));
+
+  auto c = client_->Post("/v1/jobs/" + job + "/cancel", "", "application/json");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, 200);
+  EXPECT_THAT(c->body, HasSubstr("\"state\":\"cancelled\""));
+  auto retry = client_->Post("/v1/jobs/" + job + "/retry-failed", "", "application/json");
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->body, "{\"requeued\":0}");
+}
+
+TEST_F(JobsApiTest, BadRequestsGetClearErrors) {
+  auto no_type = client_->Post("/v1/jobs", R"({"docs":["a"]})", "application/json");
+  EXPECT_EQ(no_type->status, 400);
+  EXPECT_THAT(no_type->body, HasSubstr("type"));
+  auto unknown =
+      client_->Post("/v1/jobs", R"({"type":"teleport","docs":["a"]})", "application/json");
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_THAT(unknown->body, HasSubstr("unknown task type"));
+  auto priority = client_->Post("/v1/jobs", R"({"type":"noop","docs":["a"],"priority":"asap"})",
+                                "application/json");
+  EXPECT_EQ(priority->status, 400);
+  auto not_json = client_->Post("/v1/jobs", "docs=a", "application/x-www-form-urlencoded");
+  EXPECT_EQ(not_json->status, 400);
+  auto missing = client_->Get("/v1/jobs/jnope");
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(JobsApiTest, EveryRouteNeedsTheToken) {
+  httplib::Client anonymous("127.0.0.1", port_);
+  EXPECT_EQ(anonymous.Get("/v1/jobs")->status, 401);
+  EXPECT_EQ(
+      anonymous.Post("/v1/jobs", R"({"type":"noop","docs":["a"]})", "application/json")->status,
+      401);
+  EXPECT_EQ(anonymous.Get("/v1/jobs/x")->status, 401);
+  EXPECT_EQ(anonymous.Post("/v1/jobs/x/cancel", "", "application/json")->status, 401);
+}
+
+}  // namespace
+}  // namespace nightjar
