@@ -82,7 +82,11 @@ absl::Status Worker::Run() {
     }
     std::jthread heartbeat([this] { HeartbeatLoop(); });
     for (auto& t : threads) t.join();
-    slots_done_.store(true);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      slots_done_.store(true);
+    }
+    done_cv_.notify_all();
   }
   for (const absl::Status& s : results) {
     if (!s.ok()) return s;
@@ -92,11 +96,13 @@ absl::Status Worker::Run() {
 
 void Worker::HeartbeatLoop() {
   auto conn = RedisConnection::Connect(endpoint_);
-  absl::Time next = absl::Now() + options_.heartbeat;
-  while (!slots_done_.load()) {
-    absl::SleepFor(absl::Milliseconds(50));
-    if (absl::Now() < next) continue;
-    next = absl::Now() + options_.heartbeat;
+  for (;;) {
+    {
+      // Sleeps a whole heartbeat (no polling), woken early only when the slots are done.
+      std::unique_lock<std::mutex> lock(mu_);
+      const auto interval = absl::ToChronoMilliseconds(options_.heartbeat);
+      if (done_cv_.wait_for(lock, interval, [this] { return slots_done_.load(); })) return;
+    }
     if (!conn.ok() || (*conn)->broken()) {
       conn = RedisConnection::Connect(endpoint_);
       if (!conn.ok()) continue;  // the slots see the outage themselves

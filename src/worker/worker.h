@@ -2,6 +2,7 @@
 #define NIGHTJAR_WORKER_WORKER_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -73,7 +74,8 @@ class Worker {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::atomic<bool> slots_done_{false};
   mutable std::mutex mu_;
-  WorkerStats stats_;  // guarded by mu_
+  std::condition_variable done_cv_;  // signalled (under mu_) when slots_done_ turns true
+  WorkerStats stats_;                // guarded by mu_
 };
 
 }  // namespace nightjar
