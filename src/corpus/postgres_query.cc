@@ -18,8 +18,9 @@ absl::StatusOr<bool> ApplyParameter(std::string_view key, const std::string& v,
     o->table = v;
   } else if (key == "id") {
     o->id_columns = SplitList(v);
-    if (o->id_columns.empty())
+    if (o->id_columns.empty()) {
       return absl::InvalidArgumentError("corpus.uri: parameter id= is empty");
+    }
   } else if (key == "text") {
     o->text_columns = SplitList(v);
     if (o->text_columns.empty()) {

@@ -141,9 +141,10 @@ absl::StatusOr<bool> JobProgress::MarkDone(uint64_t ordinal, std::string_view do
   std::vector<std::string_view> argv = {"EVAL", kMarkScript, result ? "5" : "4", job, rate,
                                         errors, done};
   if (result) argv.push_back(result->key);
-  for (std::string_view a :
-       {std::string_view(ord), std::string_view(ms), std::string_view(window),
-        std::string_view(error ? "1" : "0"), std::string_view(record), std::string_view(keep)}) {
+  const std::string_view failed = error ? "1" : "0";
+  for (const std::string_view a :
+       {std::string_view{ord}, std::string_view{ms}, std::string_view{window}, failed,
+        std::string_view{record}, std::string_view{keep}}) {
     argv.push_back(a);
   }
   if (result) {
@@ -207,8 +208,9 @@ absl::StatusOr<JobStatus> JobProgress::Status() {
   if (s.rate > 0 && s.state == JobState::kRunning) {
     s.eta = absl::Seconds(static_cast<double>(s.remaining) / s.rate);
   }
-  for (size_t i = 0; i < errors.size(); ++i)
+  for (size_t i = 0; i < errors.size(); ++i) {
     s.errors.push_back(ParseErrorRecord(errors.element_str(i)));
+  }
   return s;
 }
 

@@ -32,8 +32,9 @@ absl::StatusOr<SubmitResult> SubmitJob(RedisConnection* conn, const SubmitOption
                                                   o.type, fmt::join(names, ", ")));
   }
   if (o.docs.empty()) return absl::InvalidArgumentError("jobs submit: no documents");
-  if (o.batch_size == 0)
+  if (o.batch_size == 0) {
     return absl::InvalidArgumentError("jobs submit: --batch-size must be >= 1");
+  }
   SubmitResult r;
   r.job = NewJobId(*o.clock);
   r.queue = type->queue;
@@ -90,8 +91,9 @@ absl::StatusOr<size_t> RetryFailed(RedisConnection* conn, std::string_view job) 
   JobProgress p(conn, std::string(job));
   NJ_ASSIGN_OR_RETURN(JobStatus s, p.Status());
   const TaskType* type = FindTaskType(s.type);
-  if (type == nullptr)
+  if (type == nullptr) {
     return absl::InvalidArgumentError(fmt::format("job {} has an unknown type", job));
+  }
   QueueOptions qo;
   qo.queues = {{type->queue, 1}};
   NJ_ASSIGN_OR_RETURN(auto queue, TaskQueue::Open(conn, qo));
