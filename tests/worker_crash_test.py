@@ -8,7 +8,8 @@ Two of them are SIGKILLed at random moments and restarted. When the job is done:
   - the documents processed again (calls beyond one per document) are bounded by the killed
     workers' in-flight work: one batch each (prefetch 1).
 Then a SIGTERM during a batch: the worker finishes the document in flight, hands the rest back,
-and nothing it had committed is run again.
+and nothing it had committed is run again. Last, documents past their soft time limit: each is
+committed and the rest of its batch handed back.
 
 Usage: worker_crash_test.py NIGHTJAR [--seed S]
 Needs a redis-server: NIGHTJAR_TEST_REDIS_URL (scripts/test sets it).
@@ -145,6 +146,29 @@ def sigterm(args, uri, ns, tmp):
     print(f"sigterm: stopped after {committed} committed documents; none of them run again")
 
 
+def soft_limit(args, uri, ns, tmp):
+    """Documents past their soft time limit: each is committed, the rest of its batch handed back."""
+    docs = os.path.join(tmp, "slow.txt")
+    with open(docs, "w") as f:
+        f.write("".join(f"s{i}\n" for i in range(6)))
+    job = subprocess.run([args.nightjar, "jobs", "--redis", uri, "submit", "record", "--docs", docs,
+                          "--batch-size", "6"], check=True, capture_output=True).stdout.decode().strip()
+    cluster = Cluster(args.nightjar, uri, tmp)
+    cluster.start("slow", "--set", "record.sleep_ms=150", "--set", "record.soft_time_limit_s=0.1")
+    wait_done(args.nightjar, uri, job, 60)
+    cluster.stop_all()
+    results = hgetall(uri, f"nightjar:{ns}:results:{job}")
+    if sorted(results) != [f"s{i}" for i in range(6)] or any(v != "1" for v in results.values()):
+        sys.exit(f"soft limit: results {results}")
+    released = 0
+    for line in open(os.path.join(tmp, "slow.log")):
+        if line.startswith("{"):
+            released += json.loads(line)["released"]
+    if released != 5:
+        sys.exit(f"soft limit: {released} hand-backs, want 5 (one after each slow document)")
+    print(f"soft limit: every slow document committed once, the rest handed back {released} times")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("nightjar")
@@ -162,6 +186,7 @@ def main():
         try:
             crash(args, uri, ns, tmp, rng)
             sigterm(args, uri, ns, tmp)
+            soft_limit(args, uri, ns, tmp)
         except SystemExit:
             for name in sorted(os.listdir(tmp)):
                 if name.endswith(".log"):

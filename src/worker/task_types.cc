@@ -21,9 +21,16 @@ class NoopHandler : public TaskHandler {
 // step as its completion marker: a field above 1 would be a result committed twice.
 class RecordHandler : public TaskHandler {
  public:
-  explicit RecordHandler(const HandlerContext& c) : context_(c) {}
+  explicit RecordHandler(const HandlerContext& c) : context_(c) {
+    if (c.settings != nullptr) {
+      if (auto it = c.settings->find("record.sleep_ms"); it != c.settings->end()) {
+        sleep_ = absl::Milliseconds(std::atoi(it->second.c_str()));
+      }
+    }
+  }
   absl::StatusOr<DocumentOutcome> Process(std::string_view job, std::string_view doc) override {
     const std::string& ns = context_.redis->endpoint().ns;
+    absl::SleepFor(sleep_);  // `record.sleep_ms`: a slow document, for the soft-limit test
     auto call = context_.redis->Command(
         {"HINCRBY", fmt::format("nightjar:{}:calls:{}", ns, job), doc, "1"});
     if (!call.ok()) return call.status();
@@ -35,6 +42,7 @@ class RecordHandler : public TaskHandler {
 
  private:
   HandlerContext context_;
+  absl::Duration sleep_;
 };
 
 }  // namespace

@@ -65,6 +65,12 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Open(const WorkerOptions& option
   return w;
 }
 
+absl::Duration Worker::SoftTimeLimit(const TaskType& type) const {
+  auto it = options_.settings.find(type.name + ".soft_time_limit_s");
+  if (it == options_.settings.end()) return type.soft_time_limit;
+  return absl::Seconds(std::atof(it->second.c_str()));
+}
+
 WorkerStats Worker::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;
@@ -196,7 +202,9 @@ absl::Status Worker::RunTask(Slot& slot, const HeldTask& task) {
       ++skipped;
       continue;
     }
+    const absl::Time started = absl::Now();
     auto outcome = handler->Process(task.message.job, doc);
+    const bool overran = absl::Now() - started > SoftTimeLimit(*type);
     if (!outcome.ok()) {
       // The task cannot go on here: it stays pending and is claimed again later.
       NJ_RETURN_IF_ERROR(slot.queue->RecordError(task, std::string(outcome.status().message())));
@@ -208,6 +216,14 @@ absl::Status Worker::RunTask(Slot& slot, const HeldTask& task) {
                         progress.MarkDone(ordinal, doc, outcome->error, outcome->result));
     if (counted) outcome->error ? ++failed : ++done;
     if (!counted) ++skipped;
+    if (overran && i + 1 < payload->docs.size()) {
+      // Past the soft time limit: this document is committed; the rest of the batch goes back
+      // to the queue for any worker, so one slow batch does not hold its documents behind it.
+      tally();
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.released;
+      return slot.queue->Release(task);
+    }
   }
   tally();
   {

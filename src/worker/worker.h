@@ -18,6 +18,8 @@
 
 namespace nightjar {
 
+struct TaskType;
+
 // How a worker process serves its queues. Every field has a default.
 struct WorkerOptions {
   std::string redis_uri = "redis://127.0.0.1:6379/0";  // the queues' Redis (REDIS_URL)
@@ -46,9 +48,10 @@ struct WorkerStats {
 // A worker process: `concurrency` slots take tasks from the queues, process their documents
 // one by one (skipping those whose completion marker is set, stopping at a cancelled job), mark
 // each done together with its result, and ack the task; a heartbeat thread renews every slot's
-// held tasks. Stop() (SIGTERM) makes each slot finish the document in flight, hand the rest of
-// its task back and return: only committed documents are marked, so nothing committed is run
-// again. Thread-safe.
+// held tasks. A document that ran past its type's soft time limit is committed, and the rest of
+// its task handed back to the queue. Stop() (SIGTERM) makes each slot finish the document in
+// flight, hand the rest of its task back and return: only committed documents are marked, so
+// nothing committed is run again. Thread-safe.
 class Worker {
  public:
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Worker>> Open(const WorkerOptions& options);
@@ -67,6 +70,8 @@ class Worker {
   absl::Status RunSlot(Slot& slot);
   absl::Status RunTask(Slot& slot, const HeldTask& task);
   void HeartbeatLoop();
+  // The type's soft time limit per document, or its `<type>.soft_time_limit_s` setting.
+  absl::Duration SoftTimeLimit(const TaskType& type) const;
 
   const WorkerOptions options_;
   const RedisEndpoint endpoint_;
