@@ -9,8 +9,10 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/config.h"
 #include "queue/job_progress.h"
 #include "queue/rate_limiter.h"
+#include "refresh/refresher.h"
 #include "util/status_macros.h"
 #include "util/uri.h"
 #include "worker/jobs.h"
@@ -74,6 +76,28 @@ absl::Status Status(RedisConnection* conn, const JobsFlags& f, std::FILE* out) {
   return absl::OkStatus();
 }
 
+// Tells a job which stage its refresh is in.
+class StageObserver : public RefreshObserver {
+ public:
+  explicit StageObserver(const std::function<void(std::string_view)>& on_stage)
+      : on_stage_(on_stage) {}
+  void StageBegun(std::string_view stage) override { on_stage_(stage); }
+
+ private:
+  const std::function<void(std::string_view)>& on_stage_;
+};
+
+// lexicon.refresh's runner: the config file (or none) with the environment, as `nightjar
+// refresh --config FILE` would load it; returns the version it published.
+absl::StatusOr<std::string> RunConfiguredRefresh(
+    const std::string& config, const std::function<void(std::string_view)>& on_stage) {
+  NJ_ASSIGN_OR_RETURN(Config c, LoadConfig(config, ProcessEnvironment(), {}));
+  StageObserver observer(on_stage);
+  NJ_ASSIGN_OR_RETURN(auto refresher, Refresher::Open(c, Clock::Real(), &observer));
+  NJ_ASSIGN_OR_RETURN(RefreshReport report, refresher->Run());
+  return report.version;
+}
+
 }  // namespace
 
 std::string QueueRedisUri(const std::string& flag) {
@@ -92,6 +116,7 @@ absl::Status RunWorker(const WorkerFlags& f) {
   o.claim_after = absl::Seconds(f.claim_after_s);
   o.max_deliveries = static_cast<uint64_t>(std::max(1, f.max_deliveries));
   o.name = f.name;
+  o.refresh = RunConfiguredRefresh;
   for (const std::string& kv : f.sets) {
     const size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {

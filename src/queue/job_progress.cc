@@ -157,6 +157,10 @@ absl::StatusOr<bool> JobProgress::MarkDone(uint64_t ordinal, std::string_view do
   return r.integer() == 1;
 }
 
+absl::Status JobProgress::SetStage(std::string_view stage) {
+  return conn_->Command({"HSET", Key(), "stage", stage}).status();
+}
+
 absl::Status JobProgress::Cancel() {
   const std::string now = std::to_string(absl::ToUnixMillis(options_.clock->Now()));
   NJ_ASSIGN_OR_RETURN(
@@ -192,6 +196,7 @@ absl::StatusOr<JobStatus> JobProgress::Status() {
   s.started_at = GetTime(job, "started_at");
   s.last_update = GetTime(job, "last_update");
   if (!Get(job, "ended_at").empty()) s.ended_at = GetTime(job, "ended_at");
+  s.stage = Get(job, "stage");
   // Documents in the second slots of the window that ends now (or when the job ended).
   const absl::Time now = s.ended_at ? *s.ended_at : options_.clock->Now();
   const int64_t now_s = absl::ToUnixSeconds(now);

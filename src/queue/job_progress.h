@@ -47,6 +47,7 @@ struct JobStatus {
   uint64_t total = 0, completed = 0, failed = 0, remaining = 0;
   absl::Time started_at, last_update;
   std::optional<absl::Time> ended_at;
+  std::string stage;                  // what it is doing now, when its task type says
   double rate = 0;                    // documents per second over the recent window
   std::optional<absl::Duration> eta;  // remaining / rate; none while the rate is 0
   std::vector<JobError> errors;       // the last 10, newest first
@@ -74,6 +75,8 @@ class JobProgress {
   [[nodiscard]] absl::StatusOr<bool> MarkDone(uint64_t ordinal, std::string_view document,
                                               const std::optional<std::string>& error,
                                               const std::optional<RedisResult>& result = {});
+  // Records what the job is doing now (a refresh's stage), shown in its status.
+  [[nodiscard]] absl::Status SetStage(std::string_view stage);
   // Stops the job: workers see it between documents (State()).
   [[nodiscard]] absl::Status Cancel();
   [[nodiscard]] absl::StatusOr<JobState> State();

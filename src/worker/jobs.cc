@@ -110,6 +110,7 @@ std::string JobStatusJson(const JobStatus& s) {
   w.Key("last_update").String(Rfc3339(s.last_update));
   w.Key("ended_at");
   s.ended_at ? w.String(Rfc3339(*s.ended_at)) : w.Null();
+  w.Key("stage").String(s.stage);
   w.Key("rate").Double(s.rate);
   w.Key("eta_s");
   s.eta ? w.Double(absl::ToDoubleSeconds(*s.eta)) : w.Null();

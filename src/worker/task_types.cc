@@ -45,6 +45,31 @@ class RecordHandler : public TaskHandler {
   absl::Duration sleep_;
 };
 
+// Runs a lexicon refresh per "document": the document is the path of its TOML config
+// ("default" = no file). Its stages are reported as the job's stage; a failed refresh is a
+// failed document with the refresh's error. Each refresh publishes nothing unless it succeeds.
+class LexiconRefreshHandler : public TaskHandler {
+ public:
+  explicit LexiconRefreshHandler(const HandlerContext& c) : context_(c) {}
+  absl::StatusOr<DocumentOutcome> Process(std::string_view job, std::string_view doc) override {
+    DocumentOutcome out;
+    if (context_.refresh == nullptr || !*context_.refresh) {
+      out.error = "this worker cannot run refreshes";
+      return out;
+    }
+    JobProgress progress(context_.redis, std::string(job));
+    const std::string config = doc == "default" ? "" : std::string(doc);
+    auto version = (*context_.refresh)(config, [&](std::string_view stage) {
+      (void)progress.SetStage(stage);  // progress only: a lost update does not fail the refresh
+    });
+    if (!version.ok()) out.error = std::string(version.status().message());
+    return out;
+  }
+
+ private:
+  HandlerContext context_;
+};
+
 }  // namespace
 
 const std::vector<TaskType>& TaskTypes() {
@@ -63,6 +88,12 @@ const std::vector<TaskType>& TaskTypes() {
         TaskType{"upstream", "reprocessing", "upstream", absl::Seconds(300),
                  [](const HandlerContext& c) -> absl::StatusOr<std::unique_ptr<TaskHandler>> {
                    return UpstreamCallHandler::Make(c, "upstream");
+                 }});
+    // On its own queue, so that a refresh never shares a worker's memory with re-processing.
+    t.push_back(
+        TaskType{"lexicon.refresh", "lexicon", "", absl::Hours(2),
+                 [](const HandlerContext& c) -> absl::StatusOr<std::unique_ptr<TaskHandler>> {
+                   return std::make_unique<LexiconRefreshHandler>(c);
                  }});
     return t;
   }();

@@ -22,11 +22,18 @@ struct DocumentOutcome {
   std::optional<RedisResult> result;  // written with its completion marker, exactly once
 };
 
+// Runs one lexicon refresh with the TOML config at `config` ("" = defaults and the
+// environment), telling `on_stage` each stage as it begins; returns the version it published.
+// The CLI provides it (config loading lives there); a worker without it cannot run refreshes.
+using RefreshRunner = std::function<absl::StatusOr<std::string>(
+    const std::string& config, const std::function<void(std::string_view stage)>& on_stage)>;
+
 // What a handler may use. Everything outlives the handler.
 struct HandlerContext {
   RedisConnection* redis = nullptr;                              // the worker slot's own connection
   std::string consumer;                                          // the slot's consumer name
   const std::map<std::string, std::string>* settings = nullptr;  // the worker's --set key=value
+  const RefreshRunner* refresh = nullptr;  // for lexicon.refresh; null = not available
 };
 
 // Processes the documents of one task type on one worker slot. Thread-compatible: each slot has

@@ -167,8 +167,8 @@ absl::Status Worker::RunTask(Slot& slot, const HeldTask& task) {
   }
   auto& handler = slot.handlers[type->name];
   if (handler == nullptr) {
-    NJ_ASSIGN_OR_RETURN(
-        handler, type->make(HandlerContext{slot.conn.get(), slot.consumer, &options_.settings}));
+    NJ_ASSIGN_OR_RETURN(handler, type->make(HandlerContext{slot.conn.get(), slot.consumer,
+                                                           &options_.settings, &options_.refresh}));
   }
   JobProgress progress(slot.conn.get(), task.message.job);
   uint64_t done = 0, skipped = 0, failed = 0;

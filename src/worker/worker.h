@@ -15,10 +15,9 @@
 #include "absl/time/time.h"
 #include "queue/task_queue.h"
 #include "store/redis_client.h"
+#include "worker/task_types.h"
 
 namespace nightjar {
-
-struct TaskType;
 
 // How a worker process serves its queues. Every field has a default.
 struct WorkerOptions {
@@ -32,6 +31,7 @@ struct WorkerOptions {
   absl::Duration block = absl::Seconds(2);         // how long an idle slot blocks on the streams
   std::string name;                                // consumer name prefix; "" = host:pid
   std::map<std::string, std::string> settings;     // task types' settings (--set key=value)
+  RefreshRunner refresh;                           // for lexicon.refresh (the CLI's)
 };
 
 // What a worker did, for its exit summary and metrics.
