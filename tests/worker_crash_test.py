@@ -154,7 +154,7 @@ def soft_limit(args, uri, ns, tmp):
     job = subprocess.run([args.nightjar, "jobs", "--redis", uri, "submit", "record", "--docs", docs,
                           "--batch-size", "6"], check=True, capture_output=True).stdout.decode().strip()
     cluster = Cluster(args.nightjar, uri, tmp)
-    cluster.start("slow", "--set", "record.sleep_ms=150", "--set", "record.soft_time_limit_s=0.1")
+    cluster.start("slow", "--option", "record.sleep_ms=150", "--option", "record.soft_time_limit_s=0.1")
     wait_done(args.nightjar, uri, job, 60)
     cluster.stop_all()
     results = hgetall(uri, f"nightjar:{ns}:results:{job}")

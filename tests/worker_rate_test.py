@@ -71,7 +71,7 @@ def main():
             for i in range(4):
                 workers.append(subprocess.Popen(
                     [nightjar, "worker", "--redis", uri, "-Q", "reprocessing", "--name", f"w{i}",
-                     "--heartbeat", "1", "--claim-after", "10", "--set",
+                     "--heartbeat", "1", "--claim-after", "10", "--option",
                      f"upstream.url=http://127.0.0.1:{port}/v1/echo"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             s = wait_done(nightjar, uri, job, 120)

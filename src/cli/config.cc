@@ -162,6 +162,33 @@ bool IsExemptVariable(std::string_view name) {
          name.starts_with("NIGHTJAR_TEST_");
 }
 
+// [serve] and [worker]: the long-running services.
+std::vector<Field> ServiceFields(Config& c) {
+  WorkerFlags& w = c.worker;
+  return {
+      StringField("serve.listen", &c.serve.listen, false),
+      StringField("serve.admin_token", &c.serve.admin_token, true),
+      IntField("serve.threads", &c.serve.threads, 1, 1024),
+      IntField("serve.max_query_bytes", &c.serve.max_query_bytes, 1, 1 << 20),
+      IntField("serve.timeout_ms", &c.serve.timeout_ms, 1, 600000),
+      IntField("serve.keep_alive_s", &c.serve.keep_alive_s, 1, 3600),
+      IntField("serve.keep_alive_requests", &c.serve.keep_alive_requests, 1, 1000000),
+      IntField("serve.backlog", &c.serve.backlog, 1, 65535),
+      IntField("serve.poll_ms", &c.serve.poll_ms, 10, 3600000),
+      StringField("serve.queue_uri", &c.serve.queue_uri, true),
+      StringField("worker.redis", &w.redis, true),
+      ListField("worker.queues", &w.queues, true),
+      IntField("worker.concurrency", &w.concurrency, 1, 1024),
+      IntField("worker.prefetch", &w.prefetch, 1, 10000),
+      DoubleField("worker.heartbeat_s", &w.heartbeat_s, 0.01, 3600.0),
+      DoubleField("worker.claim_after_s", &w.claim_after_s, 0.03, 86400.0),
+      IntField("worker.max_deliveries", &w.max_deliveries, 1, 1000),
+      DoubleField("worker.shutdown_deadline_s", &w.shutdown_deadline_s, 0.0, 86400.0),
+      StringField("worker.name", &w.name, true),
+      ListField("worker.options", &w.sets, true),
+  };
+}
+
 std::vector<Field> Fields(Config& c) {
   auto& s = c.source;
   auto& t = c.count.tokenizer;
@@ -172,7 +199,7 @@ std::vector<Field> Fields(Config& c) {
   auto& ac = l.acronyms;
   auto& re = l.related;
   constexpr int64_t kBig = int64_t{1} << 62;
-  return {
+  std::vector<Field> fields = {
       StringField("corpus.uri", &s.uri, false),
       ListField("corpus.id_fields", &s.schema.id_fields),
       ListField("corpus.text_fields", &s.schema.text_fields),
@@ -257,17 +284,9 @@ std::vector<Field> Fields(Config& c) {
       StringField("state.path", &c.state.path, true),
       IntField("state.checkpoint_docs", &c.state.checkpoint_docs, 1, int64_t{1} << 32),
       IntField("state.checkpoint_mb", &c.state.checkpoint_mb, 1, int64_t{1} << 20),
-      StringField("serve.listen", &c.serve.listen, false),
-      StringField("serve.admin_token", &c.serve.admin_token, true),
-      IntField("serve.threads", &c.serve.threads, 1, 1024),
-      IntField("serve.max_query_bytes", &c.serve.max_query_bytes, 1, 1 << 20),
-      IntField("serve.timeout_ms", &c.serve.timeout_ms, 1, 600000),
-      IntField("serve.keep_alive_s", &c.serve.keep_alive_s, 1, 3600),
-      IntField("serve.keep_alive_requests", &c.serve.keep_alive_requests, 1, 1000000),
-      IntField("serve.backlog", &c.serve.backlog, 1, 65535),
-      IntField("serve.poll_ms", &c.serve.poll_ms, 10, 3600000),
-      StringField("serve.queue_uri", &c.serve.queue_uri, true),
   };
+  for (Field& f : ServiceFields(c)) fields.push_back(std::move(f));
+  return fields;
 }
 
 absl::Status Bad(const std::string& key, const std::string& where, const std::string& why) {
@@ -315,6 +334,11 @@ absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
   // the components that use them.
   if (auto it = env.find("MONGODB_URI"); it != env.end() && !it->second.empty()) {
     c.source.uri = it->second;
+  }
+  // REDIS_URL is the worker queues' Redis: the worker's and serve's job API (never the store).
+  if (auto it = env.find("REDIS_URL"); it != env.end() && !it->second.empty()) {
+    c.worker.redis = it->second;
+    c.serve.queue_uri = it->second;
   }
   if (auto it = env.find("NIGHTJAR_CORPUS"); it != env.end() && !it->second.empty()) {
     auto uri = env.find("NIGHTJAR_CORPUS_URI");

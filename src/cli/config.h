@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "cli/worker_cmd.h"
 #include "refresh/refresh_options.h"
 #include "serve/lookup_server.h"
 
@@ -15,6 +16,7 @@ namespace nightjar {
 // default; docs/configuration.md lists the TOML key, environment variable and flag of each.
 struct Config : RefreshOptions {
   ServeOptions serve;  // [serve]
+  WorkerFlags worker;  // [worker]: `nightjar worker`'s settings
 };
 
 // Builds a Config from, in rising precedence: defaults, the TOML file at `toml_path` (skipped

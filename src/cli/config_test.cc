@@ -120,6 +120,32 @@ TEST(ConfigTest, UnknownEnvironmentVariablesFailLikeUnknownTomlKeys) {
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("corpus.on_damaged_file"));
 }
 
+TEST(ConfigTest, WorkerSettingsFromTomlEnvironmentAndFlags) {
+  TempDir dir;
+  const std::string path = dir.Write("w.toml",
+                                     "[worker]\nredis = \"redis://file:6379/0\"\nqueues = "
+                                     "[\"reprocessing:1\", \"lexicon:3\"]\nconcurrency = 4\n"
+                                     "options = [\"upstream.url=http://u:1/x\"]\n");
+  auto file = LoadConfig(path, {}, {});
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->worker.redis, "redis://file:6379/0");
+  EXPECT_THAT(file->worker.queues, ::testing::ElementsAre("reprocessing:1", "lexicon:3"));
+  EXPECT_EQ(file->worker.concurrency, 4);
+  EXPECT_THAT(file->worker.sets, ::testing::ElementsAre("upstream.url=http://u:1/x"));
+  // REDIS_URL (the queues' Redis) over the file, NIGHTJAR_WORKER_* over it, flags over all.
+  auto env = LoadConfig(path, {{"REDIS_URL", "redis://env:6379/0"}}, {});
+  EXPECT_EQ(env->worker.redis, "redis://env:6379/0");
+  EXPECT_EQ(env->serve.queue_uri, "redis://env:6379/0");
+  EXPECT_EQ(env->store_uri, Config().store_uri);  // never the store
+  auto own = LoadConfig(
+      path, {{"REDIS_URL", "redis://env:6379/0"}, {"NIGHTJAR_WORKER_REDIS", "redis://own:6379/0"}},
+      {{"worker.concurrency", "2"}});
+  EXPECT_EQ(own->worker.redis, "redis://own:6379/0");
+  EXPECT_EQ(own->worker.concurrency, 2);
+  auto bad = LoadConfig("", {}, {{"worker.concurrency", "0"}});
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("worker.concurrency"));
+}
+
 TEST(ConfigTest, TheCorpusFromTheEnvironment) {
   // MONGODB_URI selects MongoDB over the file's corpus; NIGHTJAR_CORPUS any source over it;
   // NIGHTJAR_CORPUS_URI and flags as for every setting; DATABASE_URL never.

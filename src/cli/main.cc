@@ -128,25 +128,51 @@ struct RefreshCommand {
 // `nightjar worker`: its flags.
 struct WorkerCommand {
   CLI::App* command = nullptr;
-  WorkerFlags flags;
+  std::string config_path;
+  std::string redis, concurrency, prefetch, heartbeat, claim_after, max_deliveries, deadline, name;
+  std::vector<std::string> queues, options;
   void AddTo(CLI::App& app) {
     command = app.add_subcommand("worker", "Serve task queues (Redis Streams) until SIGTERM");
-    command->add_option("--redis", flags.redis, "the queues' Redis URI (default: REDIS_URL)");
-    command->add_option("-Q,--queue", flags.queues,
+    command->add_option("--config", config_path,
+                        "TOML config file, [worker] (env: NIGHTJAR_CONFIG)");
+    command->add_option("--redis", redis, "the queues' Redis URI (default: REDIS_URL)");
+    command->add_option("-Q,--queue", queues,
                         "queue to serve, NAME[:WEIGHT] (repeatable; default reprocessing)");
-    command->add_option("-c,--concurrency", flags.concurrency, "slots (default 1)");
-    command->add_option("--prefetch", flags.prefetch, "tasks a slot holds at once (default 1)");
-    command->add_option("--heartbeat", flags.heartbeat_s,
+    command->add_option("-c,--concurrency", concurrency, "slots (default 1)");
+    command->add_option("--prefetch", prefetch, "tasks a slot holds at once (default 1)");
+    command->add_option("--heartbeat", heartbeat,
                         "seconds between renewals of held tasks (default 10)");
-    command->add_option("--claim-after", flags.claim_after_s,
+    command->add_option("--claim-after", claim_after,
                         "seconds after which an unrenewed task is claimed (default 60)");
-    command->add_option("--max-deliveries", flags.max_deliveries,
+    command->add_option("--max-deliveries", max_deliveries,
                         "deliveries before a task is dead-lettered (default 5)");
-    command->add_option("--shutdown-deadline", flags.shutdown_deadline_s,
+    command->add_option("--shutdown-deadline", deadline,
                         "seconds SIGTERM waits for documents in flight (default 30)");
-    command->add_option("--name", flags.name, "consumer name prefix (default host:pid)");
-    command->add_option("--set", flags.sets,
-                        "a task type's setting, e.g. upstream.url=http://host:port/path");
+    command->add_option("--name", name, "consumer name prefix (default host:pid)");
+    command->add_option("-o,--option", options,
+                        "a task type's option KEY=VALUE, e.g. upstream.url=http://host:port/path");
+  }
+  int Run() {
+    std::map<std::string, std::string> o;
+    auto set = [&](const char* key, const std::string& v) {
+      if (!v.empty()) o[key] = v;
+    };
+    set("worker.redis", redis);
+    set("worker.concurrency", concurrency);
+    set("worker.prefetch", prefetch);
+    set("worker.heartbeat_s", heartbeat);
+    set("worker.claim_after_s", claim_after);
+    set("worker.max_deliveries", max_deliveries);
+    set("worker.shutdown_deadline_s", deadline);
+    set("worker.name", name);
+    auto env = ProcessEnvironment();
+    if (config_path.empty() && env.count("NIGHTJAR_CONFIG")) config_path = env["NIGHTJAR_CONFIG"];
+    auto config = LoadConfig(config_path, env, o);
+    if (!config.ok()) return ExitCode(config.status());
+    // Lists from flags replace the file's (commas may appear in option values).
+    if (!queues.empty()) config->worker.queues = queues;
+    if (!options.empty()) config->worker.sets = options;
+    return ExitCode(RunWorker(config->worker));
   }
 };
 
@@ -239,7 +265,7 @@ int Main(int argc, char** argv) {
   }
 
   if (refresh.command->parsed()) return refresh.Run();
-  if (worker.command->parsed()) return ExitCode(RunWorker(worker.flags));
+  if (worker.command->parsed()) return worker.Run();
   if (jobs.command->parsed()) return ExitCode(RunJobs(jobs.flags, stdout));
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));
   if (lookup->parsed()) return ExitCode(RunLookup(lf, stdin, stdout));

@@ -19,7 +19,7 @@ struct WorkerFlags {
   int max_deliveries = 5;
   double shutdown_deadline_s = 30;  // after SIGTERM, exit by then even if a document still runs
   std::string name;
-  std::vector<std::string> sets;  // --set key=value: task types' settings
+  std::vector<std::string> sets;  // -o/--option key=value (worker.options): task types' options
 };
 
 // Serves the queues until SIGTERM or SIGINT; prints the worker's stats on stdout at the end.

@@ -32,7 +32,7 @@ using RefreshRunner = std::function<absl::StatusOr<std::string>(
 struct HandlerContext {
   RedisConnection* redis = nullptr;                              // the worker slot's own connection
   std::string consumer;                                          // the slot's consumer name
-  const std::map<std::string, std::string>* settings = nullptr;  // the worker's --set key=value
+  const std::map<std::string, std::string>* settings = nullptr;  // the worker's --option key=value
   const RefreshRunner* refresh = nullptr;  // for lexicon.refresh; null = not available
 };
 

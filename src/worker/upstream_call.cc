@@ -24,7 +24,7 @@ absl::StatusOr<std::unique_ptr<TaskHandler>> UpstreamCallHandler::Make(
   // http://host:port[/path]
   if (!url.starts_with("http://")) {
     return absl::InvalidArgumentError(
-        "task type upstream: --set upstream.url=http://HOST:PORT/PATH is required");
+        "task type upstream: the worker option upstream.url=http://HOST:PORT/PATH is required");
   }
   const size_t slash = url.find('/', 7);
   const std::string origin = url.substr(0, slash);

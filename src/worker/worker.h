@@ -30,7 +30,7 @@ struct WorkerOptions {
   uint64_t max_deliveries = 5;                     // then it is dead-lettered
   absl::Duration block = absl::Seconds(2);         // how long an idle slot blocks on the streams
   std::string name;                                // consumer name prefix; "" = host:pid
-  std::map<std::string, std::string> settings;     // task types' settings (--set key=value)
+  std::map<std::string, std::string> settings;     // task types' options (--option key=value)
   RefreshRunner refresh;                           // for lexicon.refresh (the CLI's)
 };
 
