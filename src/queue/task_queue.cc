@@ -327,10 +327,15 @@ absl::Status TaskQueue::ReleaseUnstarted() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> TaskQueue::Heartbeat() {
+std::vector<HeldTask> TaskQueue::Holding() const {
   std::vector<HeldTask> all(held_.begin(), held_.end());
   for (const auto& q : ready_) all.insert(all.end(), q.begin(), q.end());
-  NJ_ASSIGN_OR_RETURN(std::vector<std::string> lost, RenewTasks(conn_, options_.consumer, all));
+  return all;
+}
+
+absl::StatusOr<std::vector<std::string>> TaskQueue::Heartbeat() {
+  NJ_ASSIGN_OR_RETURN(std::vector<std::string> lost,
+                      RenewTasks(conn_, options_.consumer, Holding()));
   auto gone = [&](const HeldTask& h) {
     return std::find(lost.begin(), lost.end(), h.id) != lost.end();
   };

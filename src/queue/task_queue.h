@@ -122,6 +122,9 @@ class TaskQueue {
   [[nodiscard]] absl::StatusOr<uint64_t> Waiting(std::string_view queue);
 
   size_t held() const { return held_.size(); }
+  // Every task this consumer holds: handed out by Take, and taken from Redis but not yet handed
+  // out (prefetched); what a heartbeat must renew.
+  std::vector<HeldTask> Holding() const;
   const QueueOptions& options() const { return options_; }
 
   std::string StreamKey(std::string_view queue, Priority p) const;

@@ -139,16 +139,16 @@ absl::Status Worker::RunSlot(Slot& slot) {
       next_reclaim = absl::Now() + options_.claim_after / 2;
     }
     NJ_ASSIGN_OR_RETURN(std::optional<HeldTask> task, slot.queue->Take());
+    // The heartbeat renews every task this slot holds: the one it runs and the prefetched ones
+    // waiting behind it (which would otherwise lapse during a long task and run twice).
+    auto publish = [&] {
+      std::lock_guard<std::mutex> lock(slot.mu);
+      slot.held = slot.queue->Holding();
+    };
+    publish();
     if (!task) continue;
-    {
-      std::lock_guard<std::mutex> lock(slot.mu);
-      slot.held.push_back(*task);
-    }
     absl::Status st = RunTask(slot, *task);
-    {
-      std::lock_guard<std::mutex> lock(slot.mu);
-      std::erase_if(slot.held, [&](const HeldTask& h) { return h.id == task->id; });
-    }
+    publish();
     NJ_RETURN_IF_ERROR(st);
   }
   // Stopping: what was taken but not started goes back at once.
