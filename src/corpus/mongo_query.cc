@@ -26,16 +26,8 @@ absl::StatusOr<bool> ApplyParameter(std::string_view key, const std::string& v, 
     o->modified_at_field = v;
   } else if (key == "deleted") {
     o->deleted_field = v;
-  } else if (key == "batch") {
-    if (auto s = ParseNumberParam<size_t>(key, v, 1, 100000, &o->batch); !s.ok()) return s;
-  } else if (key == "overlap_s") {
-    if (auto s = ParseNumberParam<int64_t>(key, v, 0, 86400 * 30, &o->overlap_s); !s.ok()) return s;
-  } else if (key == "retry_s") {
-    int64_t r = 0;
-    if (auto s = ParseNumberParam<int64_t>(key, v, 0, 86400, &r); !s.ok()) return s;
-    o->retry_s = static_cast<double>(r);
   } else {
-    return false;
+    return TakePagingParam(key, v, 100000, &o->batch, &o->overlap_s, &o->retry_s);
   }
   return true;
 }

@@ -35,16 +35,8 @@ absl::StatusOr<bool> ApplyParameter(std::string_view key, const std::string& v,
   } else if (key == "deletes_at") {
     if (v.empty()) return absl::InvalidArgumentError("corpus.uri: parameter deletes_at= is empty");
     o->deletes_at_column = v;
-  } else if (key == "batch") {
-    if (auto s = ParseNumberParam<size_t>(key, v, 1, 1000000, &o->batch_rows); !s.ok()) return s;
-  } else if (key == "overlap_s") {
-    if (auto s = ParseNumberParam<int64_t>(key, v, 0, 86400 * 30, &o->overlap_s); !s.ok()) return s;
-  } else if (key == "retry_s") {
-    int64_t r = 0;
-    if (auto s = ParseNumberParam<int64_t>(key, v, 0, 86400, &r); !s.ok()) return s;
-    o->retry_s = static_cast<double>(r);
   } else {
-    return false;
+    return TakePagingParam(key, v, 1000000, &o->batch_rows, &o->overlap_s, &o->retry_s);
   }
   return true;
 }

@@ -42,6 +42,22 @@ std::vector<std::string> SplitList(std::string_view v) {
   return out;
 }
 
+absl::StatusOr<bool> TakePagingParam(std::string_view key, const std::string& v, size_t max_batch,
+                                     size_t* batch, int64_t* overlap_s, double* retry_s) {
+  if (key == "batch") {
+    if (auto s = ParseNumberParam<size_t>(key, v, 1, max_batch, batch); !s.ok()) return s;
+  } else if (key == "overlap_s") {
+    if (auto s = ParseNumberParam<int64_t>(key, v, 0, 86400 * 30, overlap_s); !s.ok()) return s;
+  } else if (key == "retry_s") {
+    int64_t r = 0;
+    if (auto s = ParseNumberParam<int64_t>(key, v, 0, 86400, &r); !s.ok()) return s;
+    *retry_s = static_cast<double>(r);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 std::string_view UriBase(std::string_view uri) { return uri.substr(0, uri.find('?')); }
 
 std::vector<UriParam> UriParams(std::string_view uri) {

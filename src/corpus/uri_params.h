@@ -53,6 +53,12 @@ absl::Status ParseNumberParam(std::string_view key, std::string_view v, T lo, T 
   return absl::OkStatus();
 }
 
+// The paging parameters every database source takes: `batch=` (1..max_batch), `overlap_s=`
+// (0..30 days) and `retry_s=` (0..1 day). Returns false when `key` is none of them.
+[[nodiscard]] absl::StatusOr<bool> TakePagingParam(std::string_view key, const std::string& v,
+                                                   size_t max_batch, size_t* batch,
+                                                   int64_t* overlap_s, double* retry_s);
+
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_CORPUS_URI_PARAMS_H_
