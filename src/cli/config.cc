@@ -156,6 +156,69 @@ Field DamagedFileField(std::string key, DamagedFilePolicy* out) {
                set};
 }
 
+// [reextract] domains: a table of type lists (TOML `medical = ["disease", "drug"]`), or as text
+// "medical:disease,drug;legal:court,statute". Replaces the default domains.
+Field DomainsField(std::string key, std::map<std::string, std::vector<std::string>>* out) {
+  const std::string form = "must map each domain to its entity types";
+  return Field{key,
+               [out, form](const toml::node& n) -> std::string {
+                 const toml::table* t = n.as_table();
+                 if (t == nullptr) return form + " (a table of string arrays)";
+                 std::map<std::string, std::vector<std::string>> domains;
+                 for (const auto& [name, types] : *t) {
+                   const toml::array* a = types.as_array();
+                   if (a == nullptr) return form + " (a table of string arrays)";
+                   auto& list = domains[std::string(name.str())];
+                   for (const auto& e : *a) {
+                     if (!e.is_string()) return form + " (a table of string arrays)";
+                     list.push_back(e.as_string()->get());
+                   }
+                 }
+                 *out = std::move(domains);
+                 return "";
+               },
+               [out, form](std::string_view t) -> std::string {
+                 std::map<std::string, std::vector<std::string>> domains;
+                 for (absl::string_view d : absl::StrSplit(absl::string_view(t.data(), t.size()),
+                                                           ';', absl::SkipWhitespace())) {
+                   const size_t colon = d.find(':');
+                   if (colon == absl::string_view::npos)
+                     return form + " (\"domain:type,type;...\")";
+                   auto& list =
+                       domains[std::string(absl::StripAsciiWhitespace(d.substr(0, colon)))];
+                   for (absl::string_view type : absl::StrSplit(d.substr(colon + 1), ',')) {
+                     list.emplace_back(absl::StripAsciiWhitespace(type));
+                   }
+                 }
+                 *out = std::move(domains);
+                 return "";
+               }};
+}
+
+// [reextract]: the reextract task type's database and LLM endpoint.
+std::vector<Field> ReextractFields(ReextractOptions& r) {
+  return {
+      StringField("reextract.database_url", &r.database_url, true),
+      StringField("reextract.documents_table", &r.documents_table, false),
+      StringField("reextract.chunks_table", &r.chunks_table, false),
+      StringField("reextract.entities_table", &r.entities_table, false),
+      StringField("reextract.relationships_table", &r.relationships_table, false),
+      StringField("reextract.marks_table", &r.marks_table, false),
+      BoolField("reextract.create_tables", &r.create_tables),
+      IntField("reextract.schema_version", &r.schema_version, 1, 1 << 30),
+      DomainsField("reextract.domains", &r.domains),
+      StringField("reextract.llm_api_base", &r.llm_api_base, true),
+      StringField("reextract.llm_api_key", &r.llm_api_key, true),
+      StringField("reextract.llm_model", &r.llm_model, false),
+      StringField("reextract.output", &r.output, false),
+      IntField("reextract.max_attempts", &r.max_attempts, 1, 100),
+      IntField("reextract.call_attempts", &r.call_attempts, 1, 100),
+      IntField("reextract.max_chunk_chars", &r.max_chunk_chars, 1, 1 << 26),
+      DoubleField("reextract.timeout_s", &r.timeout_s, 0.001, 86400.0),
+      StringField("reextract.rate_limit_key", &r.rate_limit_key, false),
+  };
+}
+
 // NIGHTJAR_* variables that are not settings.
 bool IsExemptVariable(std::string_view name) {
   return name == "NIGHTJAR_CONFIG" || name == "NIGHTJAR_BUILD_DIR" || name == "NIGHTJAR_CORPUS" ||
@@ -286,6 +349,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("state.checkpoint_mb", &c.state.checkpoint_mb, 1, int64_t{1} << 20),
   };
   for (Field& f : ServiceFields(c)) fields.push_back(std::move(f));
+  for (Field& f : ReextractFields(c.reextract)) fields.push_back(std::move(f));
   return fields;
 }
 
@@ -340,6 +404,14 @@ absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
     c.worker.redis = it->second;
     c.serve.queue_uri = it->second;
   }
+  // The reextract task's database and LLM endpoint, by the names their tools use.
+  for (const auto& [var, out] :
+       {std::pair<const char*, std::string*>{"DATABASE_URL", &c.reextract.database_url},
+        {"LLM_API_BASE", &c.reextract.llm_api_base},
+        {"LLM_API_KEY", &c.reextract.llm_api_key},
+        {"LLM_MODEL", &c.reextract.llm_model}}) {
+    if (auto it = env.find(var); it != env.end() && !it->second.empty()) *out = it->second;
+  }
   if (auto it = env.find("NIGHTJAR_CORPUS"); it != env.end() && !it->second.empty()) {
     auto uri = env.find("NIGHTJAR_CORPUS_URI");
     if (uri != env.end() && uri->second != it->second) {
@@ -375,6 +447,7 @@ absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
   if (c.lexicons.related.subword_min_n > c.lexicons.related.subword_max_n) {
     return Bad("related.subword_min_n", "merged config", "must not exceed related.subword_max_n");
   }
+  if (absl::Status st = ValidateReextractOptions(c.reextract); !st.ok()) return st;
   return c;
 }
 
@@ -386,7 +459,7 @@ std::map<std::string, std::string> ProcessEnvironment() {
     if (eq == std::string_view::npos) continue;
     std::string_view k = kv.substr(0, eq);
     if (k.starts_with("NIGHTJAR_") || k == "REDIS_URL" || k == "DATABASE_URL" ||
-        k == "MONGODB_URI") {
+        k == "MONGODB_URI" || k == "LLM_API_BASE" || k == "LLM_API_KEY" || k == "LLM_MODEL") {
       env.emplace(std::string(k), std::string(kv.substr(eq + 1)));
     }
   }

@@ -8,6 +8,7 @@
 #include "cli/worker_cmd.h"
 #include "refresh/refresh_options.h"
 #include "serve/lookup_server.h"
+#include "worker/reextract_options.h"
 
 namespace nightjar {
 
@@ -15,8 +16,9 @@ namespace nightjar {
 // the [corpus] [text] [count] ... [retention] keys) and the service's. Every field has a
 // default; docs/configuration.md lists the TOML key, environment variable and flag of each.
 struct Config : RefreshOptions {
-  ServeOptions serve;  // [serve]
-  WorkerFlags worker;  // [worker]: `nightjar worker`'s settings
+  ServeOptions serve;          // [serve]
+  WorkerFlags worker;          // [worker]: `nightjar worker`'s settings
+  ReextractOptions reextract;  // [reextract]: the reextract task's database and LLM
 };
 
 // Builds a Config from, in rising precedence: defaults, the TOML file at `toml_path` (skipped

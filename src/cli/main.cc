@@ -172,7 +172,7 @@ struct WorkerCommand {
     // Lists from flags replace the file's (commas may appear in option values).
     if (!queues.empty()) config->worker.queues = queues;
     if (!options.empty()) config->worker.sets = options;
-    return ExitCode(RunWorker(config->worker));
+    return ExitCode(RunWorker(config->worker, config->reextract));
   }
 };
 
@@ -197,6 +197,16 @@ struct JobsCommand {
     command->add_flag("--json", flags.json, "machine-readable output");
     command->add_flag("--watch", flags.watch, "status: redraw every second until the job ends");
     command->add_option("--burst", flags.burst, "set-rate: calls that may go at once (default 1)");
+    command->add_option("--config", flags.config_path,
+                        "submit reextract: TOML config with [reextract] (env: NIGHTJAR_CONFIG)");
+    command->add_option("--kb", flags.kb, "submit reextract: the knowledge base");
+    command->add_option("--domain", flags.domain,
+                        "submit reextract: a domain of [reextract.domains] (default general)");
+    command->add_flag("--all", flags.all, "submit reextract: every document of the KB");
+    command->add_flag("--outdated", flags.outdated,
+                      "submit reextract: documents below reextract.schema_version");
+    command->add_option("--cleanup-mode", flags.cleanup_mode,
+                        "submit reextract: replace (default) or merge the document's old rows");
   }
 };
 

@@ -13,9 +13,11 @@
 #include "queue/job_progress.h"
 #include "queue/rate_limiter.h"
 #include "refresh/refresher.h"
+#include "util/json_writer.h"
 #include "util/status_macros.h"
 #include "util/uri.h"
 #include "worker/jobs.h"
+#include "worker/reextract_store.h"
 #include "worker/worker.h"
 
 namespace nightjar {
@@ -98,6 +100,54 @@ absl::StatusOr<std::string> RunConfiguredRefresh(
   return report.version;
 }
 
+// The config `jobs` reads for reextract: --config, else NIGHTJAR_CONFIG, with the environment.
+absl::StatusOr<Config> LoadJobsConfig(const JobsFlags& f) {
+  std::string path = f.config_path;
+  auto env = ProcessEnvironment();
+  if (path.empty() && env.count("NIGHTJAR_CONFIG")) path = env["NIGHTJAR_CONFIG"];
+  return LoadConfig(path, env, {});
+}
+
+// A reextract job's options, the same in each of its tasks: domain (checked against the
+// configured ones), cleanup mode and the schema version its documents are brought to.
+absl::Status ReextractJobOptions(const JobsFlags& f, const Config* config, SubmitOptions& o) {
+  NJ_RETURN_IF_ERROR(ParseCleanupMode(f.cleanup_mode).status());
+  Config loaded;
+  if (config == nullptr) {
+    NJ_ASSIGN_OR_RETURN(loaded, LoadJobsConfig(f));
+    config = &loaded;
+  }
+  if (!config->reextract.domains.contains(f.domain)) {
+    return absl::InvalidArgumentError(
+        fmt::format("jobs submit reextract: --domain {} is not in [reextract.domains]", f.domain));
+  }
+  o.options = {{"domain", f.domain},
+               {"cleanup", f.cleanup_mode},
+               {"version", std::to_string(config->reextract.schema_version)}};
+  return absl::OkStatus();
+}
+
+// `jobs submit reextract --kb KB (--all | --outdated)`: the documents from the documents table.
+absl::Status SelectReextract(const JobsFlags& f, SubmitOptions& o) {
+  if (f.kb.empty()) {
+    return absl::InvalidArgumentError(
+        "jobs submit reextract: --kb KB (or --docs FILE) is required");
+  }
+  if (f.all == f.outdated) {
+    return absl::InvalidArgumentError("jobs submit reextract: give one of --all and --outdated");
+  }
+  NJ_ASSIGN_OR_RETURN(Config config, LoadJobsConfig(f));
+  NJ_RETURN_IF_ERROR(ReextractJobOptions(f, &config, o));
+  ReextractOptions ro = config.reextract;
+  NJ_ASSIGN_OR_RETURN(auto store, ReextractStore::Open(ro));
+  NJ_ASSIGN_OR_RETURN(o.docs, store->SelectDocuments(f.kb, f.outdated, ro.schema_version));
+  if (o.docs.empty()) {
+    return absl::FailedPreconditionError(fmt::format(
+        "jobs submit reextract: no {}documents in kb '{}'", f.outdated ? "outdated " : "", f.kb));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string QueueRedisUri(const std::string& flag) {
@@ -106,8 +156,9 @@ std::string QueueRedisUri(const std::string& flag) {
   return env != nullptr && *env != '\0' ? env : "redis://127.0.0.1:6379/0";
 }
 
-absl::Status RunWorker(const WorkerFlags& f) {
+absl::Status RunWorker(const WorkerFlags& f, const ReextractOptions& reextract) {
   WorkerOptions o;
+  o.reextract = reextract;
   o.redis_uri = QueueRedisUri(f.redis);
   NJ_ASSIGN_OR_RETURN(o.queues, ParseQueues(f.queues));
   o.concurrency = f.concurrency;
@@ -153,13 +204,13 @@ absl::Status RunWorker(const WorkerFlags& f) {
   finished.store(true);
   ::kill(::getpid(), SIGTERM);  // wakes the waiter if no signal came
   const WorkerStats s = worker->stats();
-  std::printf(
-      "{\"tasks\":%llu,\"documents\":%llu,\"skipped\":%llu,\"failed\":%llu,\"released\":%llu,"
-      "\"claimed\":%llu,\"dead\":%llu}\n",
-      static_cast<unsigned long long>(s.tasks), static_cast<unsigned long long>(s.documents),
-      static_cast<unsigned long long>(s.skipped), static_cast<unsigned long long>(s.failed),
-      static_cast<unsigned long long>(s.released), static_cast<unsigned long long>(s.claimed),
-      static_cast<unsigned long long>(s.dead));
+  JsonWriter w;
+  w.BeginObject().Key("tasks").Uint(s.tasks).Key("documents").Uint(s.documents);
+  w.Key("skipped").Uint(s.skipped).Key("failed").Uint(s.failed).Key("released").Uint(s.released);
+  w.Key("claimed").Uint(s.claimed).Key("dead").Uint(s.dead);
+  for (const auto& [name, value] : s.counters) w.Key(name).Uint(value);
+  w.EndObject();
+  std::printf("%s\n", w.str().c_str());
   return st;
 }
 
@@ -168,10 +219,16 @@ absl::Status RunJobs(const JobsFlags& f, std::FILE* out) {
   NJ_ASSIGN_OR_RETURN(std::unique_ptr<RedisConnection> conn, RedisConnection::Connect(endpoint));
   if (f.action == "submit") {
     if (f.args.size() != 1) return absl::InvalidArgumentError("jobs submit: expected TYPE");
-    if (f.docs.empty()) return absl::InvalidArgumentError("jobs submit: --docs FILE is required");
     SubmitOptions o;
     o.type = f.args[0];
-    NJ_ASSIGN_OR_RETURN(o.docs, ReadDocs(f.docs));
+    if (o.type == "reextract" && f.docs.empty()) {
+      NJ_RETURN_IF_ERROR(SelectReextract(f, o));
+    } else if (f.docs.empty()) {
+      return absl::InvalidArgumentError("jobs submit: --docs FILE is required");
+    } else {
+      NJ_ASSIGN_OR_RETURN(o.docs, ReadDocs(f.docs));
+      if (o.type == "reextract") NJ_RETURN_IF_ERROR(ReextractJobOptions(f, nullptr, o));
+    }
     o.batch_size = static_cast<size_t>(std::max(0, f.batch_size));
     NJ_ASSIGN_OR_RETURN(o.priority, ParsePriority(f.priority));
     NJ_ASSIGN_OR_RETURN(SubmitResult r, SubmitJob(conn.get(), o));

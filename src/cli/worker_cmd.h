@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "worker/reextract_options.h"
 
 namespace nightjar {
 
@@ -23,7 +24,8 @@ struct WorkerFlags {
 };
 
 // Serves the queues until SIGTERM or SIGINT; prints the worker's stats on stdout at the end.
-[[nodiscard]] absl::Status RunWorker(const WorkerFlags& flags);
+// `reextract` configures the reextract task type.
+[[nodiscard]] absl::Status RunWorker(const WorkerFlags& flags, const ReextractOptions& reextract);
 
 // `nightjar jobs ACTION ...`: submit TYPE, status ID, list, cancel ID, retry-failed ID,
 // rate KEY (the shared limit's state), set-rate KEY RATE [--burst N] (changed for every worker).
@@ -37,6 +39,13 @@ struct JobsFlags {
   bool json = false;
   bool watch = false;  // status: redraw until the job ends
   int burst = 1;       // set-rate: calls that may go at once
+  // submit reextract: which documents of the `documents` table, and how their results land.
+  std::string config_path;         // --config: the [reextract] settings (database, schema version)
+  std::string kb;                  // --kb: the knowledge base whose documents are selected
+  std::string domain = "general";  // --domain: a configured domain
+  bool all = false;                // --all: every document of the KB
+  bool outdated = false;           // --outdated: those below reextract.schema_version
+  std::string cleanup_mode = "replace";  // --cleanup-mode replace|merge
 };
 [[nodiscard]] absl::Status RunJobs(const JobsFlags& flags, std::FILE* out);
 

@@ -52,6 +52,7 @@ absl::StatusOr<SubmitResult> SubmitJob(RedisConnection* conn, const SubmitOption
   for (size_t base = 0; base < o.docs.size(); base += o.batch_size) {
     TaskPayload p;
     p.base = base;
+    p.options = o.options;
     const size_t end = std::min(o.docs.size(), base + o.batch_size);
     p.docs.assign(o.docs.begin() + static_cast<ptrdiff_t>(base),
                   o.docs.begin() + static_cast<ptrdiff_t>(end));

@@ -2,6 +2,7 @@
 #define NIGHTJAR_WORKER_JOBS_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,8 @@ namespace nightjar {
 struct SubmitOptions {
   std::string type = "noop";      // a registered task type (task_types.h)
   std::vector<std::string> docs;  // the documents, in order (their ordinals name the markers)
-  size_t batch_size = 50;         // documents per task
+  std::map<std::string, std::string> options;  // the job's options, carried by each task
+  size_t batch_size = 50;                      // documents per task
   Priority priority = Priority::kNormal;
   const Clock* clock = Clock::Real();
 };

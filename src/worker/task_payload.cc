@@ -10,7 +10,13 @@ std::string EncodePayload(const TaskPayload& p) {
   JsonWriter w;
   w.BeginObject().Key("base").Uint(p.base).Key("docs").BeginArray();
   for (const std::string& d : p.docs) w.String(d);
-  w.EndArray().EndObject();
+  w.EndArray();
+  if (!p.options.empty()) {
+    w.Key("options").BeginObject();
+    for (const auto& [k, v] : p.options) w.Key(k).String(v);
+    w.EndObject();
+  }
+  w.EndObject();
   return w.Take();
 }
 
@@ -32,6 +38,14 @@ absl::StatusOr<TaskPayload> ParsePayload(std::string_view json) {
     std::string_view id;
     if (d.get_string().get(id)) return bad("a document id is not a string");
     p.docs.emplace_back(id);
+  }
+  simdjson::dom::object options;
+  if (root["options"].get_object().get(options) == simdjson::SUCCESS) {
+    for (auto [key, value] : options) {
+      std::string_view v;
+      if (value.get_string().get(v)) return bad("an option's value is not a string");
+      p.options.emplace(std::string(key), std::string(v));
+    }
   }
   return p;
 }

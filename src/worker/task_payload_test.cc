@@ -19,6 +19,17 @@ TEST(TaskPayloadTest, RoundTripsAndRejectsOtherShapes) {
   EXPECT_FALSE(ParsePayload(R"({"base":-1,"docs":["a"]})").ok());
   EXPECT_FALSE(ParsePayload(R"({"base":0,"docs":[1]})").ok());
   EXPECT_FALSE(ParsePayload(R"({"base":0})").ok());
+  EXPECT_FALSE(ParsePayload(R"({"base":0,"docs":[],"options":{"domain":1}})").ok());
+}
+
+TEST(TaskPayloadTest, CarriesTheJobsOptions) {
+  TaskPayload p;
+  p.docs = {"a"};
+  p.options = {{"domain", "medical"}, {"cleanup", "merge"}};
+  auto back = ParsePayload(EncodePayload(p));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->options, p.options);
+  EXPECT_EQ(EncodePayload(TaskPayload{3, {"x"}, {}}), R"({"base":3,"docs":["x"]})");
 }
 
 }  // namespace

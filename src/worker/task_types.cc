@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "worker/reextract_task.h"
 #include "worker/upstream_call.h"
 
 namespace nightjar {
@@ -10,7 +11,7 @@ namespace {
 // Does nothing per document: the queue's own cost (take, mark, ack), for benchmarks.
 class NoopHandler : public TaskHandler {
  public:
-  absl::StatusOr<DocumentOutcome> Process(std::string_view, std::string_view) override {
+  absl::StatusOr<DocumentOutcome> Process(const TaskDocument&) override {
     return DocumentOutcome{};
   }
 };
@@ -21,14 +22,11 @@ class NoopHandler : public TaskHandler {
 // step as its completion marker: a field above 1 would be a result committed twice.
 class RecordHandler : public TaskHandler {
  public:
-  explicit RecordHandler(const HandlerContext& c) : context_(c) {
-    if (c.settings != nullptr) {
-      if (auto it = c.settings->find("record.sleep_ms"); it != c.settings->end()) {
-        sleep_ = absl::Milliseconds(std::atoi(it->second.c_str()));
-      }
-    }
-  }
-  absl::StatusOr<DocumentOutcome> Process(std::string_view job, std::string_view doc) override {
+  explicit RecordHandler(const HandlerContext& c)
+      : context_(c),
+        sleep_(absl::Milliseconds(std::atoi(c.Setting("record.sleep_ms", "0").c_str()))) {}
+  absl::StatusOr<DocumentOutcome> Process(const TaskDocument& d) override {
+    const std::string_view job = d.job, doc = d.document;
     const std::string& ns = context_.redis->endpoint().ns;
     absl::SleepFor(sleep_);  // `record.sleep_ms`: a slow document, for the soft-limit test
     auto call = context_.redis->Command(
@@ -51,7 +49,8 @@ class RecordHandler : public TaskHandler {
 class LexiconRefreshHandler : public TaskHandler {
  public:
   explicit LexiconRefreshHandler(const HandlerContext& c) : context_(c) {}
-  absl::StatusOr<DocumentOutcome> Process(std::string_view job, std::string_view doc) override {
+  absl::StatusOr<DocumentOutcome> Process(const TaskDocument& d) override {
+    const std::string_view job = d.job, doc = d.document;
     DocumentOutcome out;
     if (context_.refresh == nullptr || !*context_.refresh) {
       out.error = "this worker cannot run refreshes";
@@ -72,6 +71,18 @@ class LexiconRefreshHandler : public TaskHandler {
 
 }  // namespace
 
+std::string HandlerContext::Setting(const std::string& key, const std::string& fallback) const {
+  if (settings == nullptr) return fallback;
+  auto it = settings->find(key);
+  return it == settings->end() ? fallback : it->second;
+}
+
+std::string TaskDocument::Option(const std::string& key, const std::string& fallback) const {
+  if (options == nullptr) return fallback;
+  auto it = options->find(key);
+  return it == options->end() ? fallback : it->second;
+}
+
 const std::vector<TaskType>& TaskTypes() {
   static const std::vector<TaskType> types = [] {
     std::vector<TaskType> t;
@@ -89,6 +100,9 @@ const std::vector<TaskType>& TaskTypes() {
                  [](const HandlerContext& c) -> absl::StatusOr<std::unique_ptr<TaskHandler>> {
                    return UpstreamCallHandler::Make(c, "upstream");
                  }});
+    // Entity re-extraction through an LLM, results in PostgreSQL (reextract_task.h).
+    t.push_back(TaskType{"reextract", "reprocessing", "llm", absl::Seconds(300),
+                         [](const HandlerContext& c) { return ReextractHandler::Make(c); }});
     // On its own queue, so that a refresh never shares a worker's memory with re-processing.
     t.push_back(
         TaskType{"lexicon.refresh", "lexicon", "", absl::Hours(2),

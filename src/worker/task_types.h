@@ -7,12 +7,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "queue/job_progress.h"
 #include "store/redis_client.h"
+#include "worker/reextract_options.h"
 
 namespace nightjar {
 
@@ -33,7 +35,22 @@ struct HandlerContext {
   RedisConnection* redis = nullptr;                              // the worker slot's own connection
   std::string consumer;                                          // the slot's consumer name
   const std::map<std::string, std::string>* settings = nullptr;  // the worker's --option key=value
-  const RefreshRunner* refresh = nullptr;  // for lexicon.refresh; null = not available
+  const RefreshRunner* refresh = nullptr;       // for lexicon.refresh; null = not available
+  const ReextractOptions* reextract = nullptr;  // for reextract ([reextract]); null = defaults
+
+  // The worker option `key`, or `fallback` when it is not set.
+  std::string Setting(const std::string& key, const std::string& fallback) const;
+};
+
+// One document of a task, as a handler sees it.
+struct TaskDocument {
+  std::string_view job;       // the job's id
+  std::string_view document;  // the document's id
+  uint64_t ordinal = 0;       // its position in the job (names its completion marker)
+  const std::map<std::string, std::string>* options = nullptr;  // the job's options (never null)
+
+  // The job option `key`, or `fallback` when the job has none.
+  std::string Option(const std::string& key, const std::string& fallback) const;
 };
 
 // Processes the documents of one task type on one worker slot. Thread-compatible: each slot has
@@ -42,8 +59,10 @@ struct HandlerContext {
 class TaskHandler {
  public:
   virtual ~TaskHandler() = default;
-  [[nodiscard]] virtual absl::StatusOr<DocumentOutcome> Process(std::string_view job,
-                                                                std::string_view document) = 0;
+  [[nodiscard]] virtual absl::StatusOr<DocumentOutcome> Process(const TaskDocument& doc) = 0;
+  // Named counts over the handler's life (calls made, time spent), summed over a worker's slots
+  // into its stats; none by default.
+  virtual std::vector<std::pair<std::string, uint64_t>> Counters() const { return {}; }
 };
 
 // A named task type: its queue, the rate-limit key of its upstream, its soft time limit per

@@ -129,6 +129,15 @@ void Worker::HeartbeatLoop() {
 }
 
 absl::Status Worker::RunSlot(Slot& slot) {
+  absl::Status st = ServeSlot(slot);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [type, handler] : slot.handlers) {
+    for (const auto& [name, value] : handler->Counters()) stats_.counters[name] += value;
+  }
+  return st;
+}
+
+absl::Status Worker::ServeSlot(Slot& slot) {
   absl::Time next_reclaim = absl::InfinitePast();
   while (!stop_.load()) {
     if (absl::Now() >= next_reclaim) {
@@ -167,8 +176,9 @@ absl::Status Worker::RunTask(Slot& slot, const HeldTask& task) {
   }
   auto& handler = slot.handlers[type->name];
   if (handler == nullptr) {
-    NJ_ASSIGN_OR_RETURN(handler, type->make(HandlerContext{slot.conn.get(), slot.consumer,
-                                                           &options_.settings, &options_.refresh}));
+    NJ_ASSIGN_OR_RETURN(
+        handler, type->make(HandlerContext{slot.conn.get(), slot.consumer, &options_.settings,
+                                           &options_.refresh, &options_.reextract}));
   }
   JobProgress progress(slot.conn.get(), task.message.job);
   uint64_t done = 0, skipped = 0, failed = 0;
@@ -203,7 +213,8 @@ absl::Status Worker::RunTask(Slot& slot, const HeldTask& task) {
       continue;
     }
     const absl::Time started = absl::Now();
-    auto outcome = handler->Process(task.message.job, doc);
+    auto outcome =
+        handler->Process(TaskDocument{task.message.job, doc, ordinal, &payload->options});
     const bool overran = absl::Now() - started > SoftTimeLimit(*type);
     if (!outcome.ok()) {
       // The task cannot go on here: it stays pending and is claimed again later.

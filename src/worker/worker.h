@@ -32,6 +32,7 @@ struct WorkerOptions {
   std::string name;                                // consumer name prefix; "" = host:pid
   std::map<std::string, std::string> settings;     // task types' options (--option key=value)
   RefreshRunner refresh;                           // for lexicon.refresh (the CLI's)
+  ReextractOptions reextract;                      // for reextract ([reextract])
 };
 
 // What a worker did, for its exit summary and metrics.
@@ -43,6 +44,8 @@ struct WorkerStats {
   uint64_t released = 0;   // tasks handed back (shutdown)
   uint64_t claimed = 0;    // lapsed tasks taken over from dead workers
   uint64_t dead = 0;       // tasks dead-lettered
+  // The task handlers' own counts (TaskHandler::Counters), summed over slots as they end.
+  std::map<std::string, uint64_t> counters;
 };
 
 // A worker process: `concurrency` slots take tasks from the queues, process their documents
@@ -67,7 +70,8 @@ class Worker {
 
  private:
   Worker(WorkerOptions options, RedisEndpoint endpoint);
-  absl::Status RunSlot(Slot& slot);
+  absl::Status RunSlot(Slot& slot);  // ServeSlot, then the handlers' counters into stats_
+  absl::Status ServeSlot(Slot& slot);
   absl::Status RunTask(Slot& slot, const HeldTask& task);
   void HeartbeatLoop();
   // The type's soft time limit per document, or its `<type>.soft_time_limit_s` setting.
