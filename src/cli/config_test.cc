@@ -146,6 +146,43 @@ TEST(ConfigTest, WorkerSettingsFromTomlEnvironmentAndFlags) {
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("worker.concurrency"));
 }
 
+TEST(ConfigTest, ReextractFromTomlAndTheLlmEnvironment) {
+  TempDir dir;
+  std::string path = dir.Write("r.toml", R"(
+[reextract]
+database_url = "postgres://file/db"
+schema_version = 3
+llm_model = "file-model"
+entities_table = "kb.entities"
+[reextract.domains]
+medical = ["disease", "drug"]
+legal = ["court"]
+)");
+  auto c = LoadConfig(path,
+                      {{"DATABASE_URL", "postgres://env/db"},
+                       {"LLM_API_BASE", "http://llm:4000/v1"},
+                       {"LLM_API_KEY", "sk-env"}},
+                      {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->reextract.database_url, "postgres://env/db");  // the environment over the file
+  EXPECT_EQ(c->reextract.llm_api_base, "http://llm:4000/v1");
+  EXPECT_EQ(c->reextract.llm_api_key, "sk-env");
+  EXPECT_EQ(c->reextract.llm_model, "file-model");
+  EXPECT_EQ(c->reextract.schema_version, 3);
+  EXPECT_EQ(c->reextract.entities_table, "kb.entities");
+  ASSERT_EQ(c->reextract.domains.size(), 2u);
+  EXPECT_EQ(c->reextract.domains.at("medical"), (std::vector<std::string>{"disease", "drug"}));
+  auto flags = LoadConfig("", {}, {{"reextract.domains", "a:x,y;b:z"}});
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(flags->reextract.domains.at("a"), (std::vector<std::string>{"x", "y"}));
+  EXPECT_THAT(Message(LoadConfig("", {}, {{"reextract.output", "xml"}})),
+              HasSubstr("reextract.output"));
+  EXPECT_THAT(Message(LoadConfig("", {}, {{"reextract.chunks_table", "a b"}})),
+              HasSubstr("reextract.chunks_table"));
+  std::string bad = dir.Write("bad.toml", "[reextract.domains]\nmedical = \"disease\"\n");
+  EXPECT_THAT(Message(LoadConfig(bad, {}, {})), HasSubstr("reextract.domains"));
+}
+
 TEST(ConfigTest, TheCorpusFromTheEnvironment) {
   // MONGODB_URI selects MongoDB over the file's corpus; NIGHTJAR_CORPUS any source over it;
   // NIGHTJAR_CORPUS_URI and flags as for every setting; DATABASE_URL never.

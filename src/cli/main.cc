@@ -183,7 +183,8 @@ struct JobsCommand {
   void AddTo(CLI::App& app) {
     command = app.add_subcommand(
         "jobs",
-        "submit TYPE --docs FILE | status ID [--watch] | list | cancel ID | retry-failed ID");
+        "submit TYPE --docs FILE | submit reextract --kb KB --all|--outdated | status ID "
+        "[--watch] | list | cancel ID | retry-failed ID | rate KEY | set-rate KEY RATE");
     command->add_option("--redis", flags.redis, "the queues' Redis URI (default: REDIS_URL)");
     command->add_option("action", flags.action, "submit, status, list, cancel, retry-failed")
         ->required();

@@ -75,14 +75,16 @@ absl::Status Malformed(std::string_view why) {
 }
 
 std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front())))
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) {
     s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back())))
+  }
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) {
     s.remove_suffix(1);
+  }
   return s;
 }
 std::string Trim(std::string_view s) { return std::string(TrimView(s)); }
-std::string Trim(const std::string& s) { return Trim(std::string_view(s)); }
+std::string Trim(const std::string& s) { return Trim(std::string_view{s}); }
 std::string Trim(absl::string_view s) { return Trim(std::string_view(s.data(), s.size())); }
 
 std::string Lower(std::string_view s) {
@@ -234,7 +236,7 @@ absl::StatusOr<Extraction> ParseDelimitedExtraction(std::string_view content) {
 }
 
 absl::Status ValidateExtraction(Extraction& e, const std::vector<std::string>& types) {
-  auto violation = [](std::string why) {
+  auto violation = [](const std::string& why) {
     return absl::InvalidArgumentError("schema violation: " + why);
   };
   std::map<std::string, std::string> allowed;  // lowercase -> as configured

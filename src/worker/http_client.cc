@@ -53,7 +53,8 @@ class CurlHttpClient : public HttpClient {
     HttpResponse response;
     std::unique_ptr<curl_slist, SlistDeleter> list;
     for (const auto& [name, value] : headers) {
-      const std::string line = name + ": " + value;
+      std::string line = name;
+      line.append(": ").append(value);
       list.reset(curl_slist_append(list.release(), line.c_str()));
     }
     // No "Expect: 100-continue" round trip before large bodies.
@@ -74,7 +75,7 @@ class CurlHttpClient : public HttpClient {
       // curl_easy_strerror names the failure only (never the request's headers or body).
       return absl::UnavailableError(fmt::format("{}: {}", Origin(), curl_easy_strerror(rc)));
     }
-    long status = 0;
+    long status = 0;  // NOLINT(google-runtime-int): libcurl's type
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
     return response;

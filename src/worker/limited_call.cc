@@ -33,7 +33,7 @@ absl::StatusOr<CallResult> LimitedCaller::Post(const std::string& path, const st
     absl::StatusOr<HttpResponse> res = client_->Post(path, body, headers);
     if (!res.ok()) {
       ++counters_.server_errors;
-      result.failure = "upstream unreachable: " + std::string(res.status().message());
+      result.failure = "upstream unreachable: " + std::string{res.status().message()};
       absl::SleepFor(Backoff(attempt));
       continue;
     }

@@ -106,7 +106,7 @@ absl::Status ReextractStore::CreateTables() {
   if (!r.ok()) {
     (void)conn_->Exec("ROLLBACK");
     return absl::Status(r.status().code(),
-                        "reextract: creating the tables: " + std::string(r.status().message()));
+                        "reextract: creating the tables: " + std::string{r.status().message()});
   }
   return absl::OkStatus();
 }

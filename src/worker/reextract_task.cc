@@ -81,7 +81,7 @@ absl::StatusOr<DocumentOutcome> ReextractHandler::Process(const TaskDocument& d)
     return Failed(fmt::format("domain '{}' is not configured ([reextract.domains])", domain));
   }
   auto mode = ParseCleanupMode(d.Option("cleanup", "replace"));
-  if (!mode.ok()) return Failed(std::string(mode.status().message()));
+  if (!mode.ok()) return Failed(std::string{mode.status().message()});
   const int version =
       std::atoi(d.Option("version", std::to_string(options_.schema_version)).c_str());
   NJ_ASSIGN_OR_RETURN(const bool done, store_->Committed(job, doc));
@@ -90,7 +90,7 @@ absl::StatusOr<DocumentOutcome> ReextractHandler::Process(const TaskDocument& d)
     return DocumentOutcome{};
   }
   auto chunks = store_->Chunks(doc);
-  if (absl::IsNotFound(chunks.status())) return Failed(std::string(chunks.status().message()));
+  if (absl::IsNotFound(chunks.status())) return Failed(std::string{chunks.status().message()});
   NJ_RETURN_IF_ERROR(chunks.status());
   Extraction all;
   for (const std::string& text : Runs(*chunks, static_cast<size_t>(options_.max_chunk_chars))) {
@@ -105,7 +105,7 @@ absl::StatusOr<DocumentOutcome> ReextractHandler::Process(const TaskDocument& d)
   }
   auto committed = store_->Commit(job, doc, domain, all, *mode, version);
   if (absl::IsNotFound(committed.status())) {
-    return Failed(std::string(committed.status().message()));
+    return Failed(std::string{committed.status().message()});
   }
   NJ_RETURN_IF_ERROR(committed.status());
   ++(*committed ? committed_ : already_);
@@ -142,7 +142,7 @@ absl::StatusOr<std::optional<Extraction>> ReextractHandler::ExtractRun(
     absl::Status valid = e.ok() ? ValidateExtraction(*e, types) : e.status();
     if (valid.ok()) return std::optional<Extraction>(std::move(*e));
     ++malformed_;
-    last = std::string(valid.message());
+    last = std::string{valid.message()};
   }
   failure = fmt::format("{} (after {} answers)", last, options_.max_attempts);
   return std::optional<Extraction>();

@@ -61,7 +61,7 @@ class LexiconRefreshHandler : public TaskHandler {
     auto version = (*context_.refresh)(config, [&](std::string_view stage) {
       (void)progress.SetStage(stage);  // progress only: a lost update does not fail the refresh
     });
-    if (!version.ok()) out.error = std::string(version.status().message());
+    if (!version.ok()) out.error = std::string{version.status().message()};
     return out;
   }
 

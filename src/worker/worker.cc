@@ -171,7 +171,7 @@ absl::Status Worker::RunTask(Slot& slot, const HeldTask& task) {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.dead;
     const std::string why = payload.ok() ? fmt::format("unknown task type '{}'", task.message.type)
-                                         : std::string(payload.status().message());
+                                         : std::string{payload.status().message()};
     return slot.queue->DeadLetter(task, why);
   }
   auto& handler = slot.handlers[type->name];
@@ -218,7 +218,7 @@ absl::Status Worker::RunTask(Slot& slot, const HeldTask& task) {
     const bool overran = absl::Now() - started > SoftTimeLimit(*type);
     if (!outcome.ok()) {
       // The task cannot go on here: it stays pending and is claimed again later.
-      NJ_RETURN_IF_ERROR(slot.queue->RecordError(task, std::string(outcome.status().message())));
+      NJ_RETURN_IF_ERROR(slot.queue->RecordError(task, std::string{outcome.status().message()}));
       slot.queue->Abandon(task);
       tally();
       return absl::OkStatus();
