@@ -75,13 +75,12 @@ class Env:
     def config(self, name, base, **extra):
         path = os.path.join(self.tmp, name + ".toml")
         s = self.schema
-        lines = ["[reextract]", f'database_url = "{self.db}"', "schema_version = 2",
-                 f'llm_api_base = "{base}"', f"max_attempts = {ATTEMPTS}", "call_attempts = 4",
-                 "timeout_s = 10"]
+        keys = {"database_url": self.db, "schema_version": 2, "llm_api_base": base,
+                "max_attempts": ATTEMPTS, "call_attempts": 4, "timeout_s": 10}
         for t in ["documents", "chunks", "entities", "relationships", "marks"]:
-            lines.append(f'{t}_table = "{s}.{t}"')
-        for k, v in extra.items():
-            lines.append(f"{k} = {json.dumps(v)}")
+            keys[f"{t}_table"] = f"{s}.{t}"
+        keys.update(extra)
+        lines = ["[reextract]"] + [f"{k} = {json.dumps(v)}" for k, v in keys.items()]
         lines += ["[reextract.domains]", 'general = ["person", "organization", "location"]',
                   'medical = ["disease", "drug"]']
         with open(path, "w") as f:
@@ -319,8 +318,20 @@ def faults(env, base):
     if t["completed"] != 40 or t["failed"] or throttled == 0:
         sys.exit(f"faults: under 429s {t['completed']} completed, {t['failed']} failed, "
                  f"{throttled} answers were 429")
+    # Answers slower than the request timeout: retried, then the document fails with the reason.
+    config = env.config("timeouts", base, timeout_s=0.3, call_attempts=2)
+    env.add_docs("timeouts", {"slow-1": ["Zeta met Eta. [[slow:1500]]"], "fast-1": ["Zeta met Eta."]})
+    env.reset(base)
+    job = env.submit(config, "timeouts", "--all")["job"]
+    env.start("timeouts", config)
+    t = env.wait_done(job)
+    env.stop_all()
+    slow = [e["message"] for e in t["errors"] if e["document"] == "slow-1"]
+    if t["completed"] != 1 or not slow or "Timeout" not in slow[0] or "after 2 attempts" not in slow[0]:
+        sys.exit(f"faults: a timed-out document should fail after 2 attempts: {t}")
     print(f"faults: malformed, schema-violating and refused answers failed after {ATTEMPTS} "
-          f"answers with their reasons; flaky and 500s recovered; {throttled} 429s absorbed")
+          f"answers with their reasons; flaky and 500s recovered; {throttled} 429s absorbed; "
+          "timeouts retried, then failed with the reason")
 
 
 def key(env, base):
