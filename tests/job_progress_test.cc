@@ -116,3 +116,52 @@ TEST_F(JobProgressTest, CancelStopsTheJobAndUnknownJobsAreNotFound) {
 
 }  // namespace
 }  // namespace nightjar
+
+namespace nightjar {
+namespace {
+
+TEST_F(JobProgressTest, AGroupCommitsSeveralJobsDocumentsAndAcksTheirTasksInOneStep) {
+  JobProgress a(conn_.get(), "ga", options_), b(conn_.get(), "gb", options_);
+  ASSERT_TRUE(a.Create("noop", 2).ok());
+  ASSERT_TRUE(b.Create("record", 3).ok());
+  ASSERT_TRUE(*a.MarkDone(1, "a1", std::nullopt));
+  ASSERT_TRUE(b.Cancel().ok());
+  // A stream entry pending for a consumer, acked by the group.
+  const std::string stream = a.Key("test-stream");
+  ASSERT_TRUE(conn_->Command({"XGROUP", "CREATE", stream, "g", "0", "MKSTREAM"}).ok());
+  auto id = conn_->Command({"XADD", stream, "*", "k", "v"});
+  ASSERT_TRUE(conn_->Command({"XREADGROUP", "GROUP", "g", "c", "STREAMS", stream, ">"}).ok());
+  const std::string result = a.Key("results");
+  std::vector<DocumentCommit> docs = {
+      {"ga", 0, "a0", std::nullopt, RedisResult{result, "a0", "1", true}},
+      {"ga", 1, "a1", std::nullopt, std::nullopt},  // marked before: not counted again
+      {"gb", 2, "b2", std::string("bad answer"), std::nullopt},
+      {"gone", 0, "x", std::nullopt, std::nullopt}};
+  auto out = JobProgress::CommitGroup(conn_.get(), docs,
+                                      {AckRef{stream, a.Key("errors-hash"), "g", std::string(id->str())}},
+                                      options_);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ(out->size(), 4u);
+  EXPECT_EQ((*out)[0].code, 1);
+  EXPECT_EQ((*out)[0].state, JobState::kDone);  // its last document
+  EXPECT_EQ((*out)[1].code, 0);
+  EXPECT_EQ((*out)[2].code, 1);
+  EXPECT_EQ((*out)[2].state, JobState::kCancelled);
+  EXPECT_EQ((*out)[3].code, -1);
+  EXPECT_EQ(conn_->Command({"HGET", result, "a0"})->str(), "1");
+  EXPECT_EQ(b.Status()->failed, 1u);
+  EXPECT_EQ(b.Status()->errors[0].message, "bad answer");
+  EXPECT_EQ(conn_->Command({"XLEN", stream})->integer(), 0);  // acked and deleted
+  EXPECT_EQ(conn_->Command({"XPENDING", stream, "g", "-", "+", "10"})->size(), 0u);  // no longer pending
+  // Probe: states and marks of runs of documents, one round trip.
+  auto probe = JobProgress::Probe(conn_.get(), {{"ga", 0, 2}, {"gb", 1, 2}, {"gone", 0, 1}});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  EXPECT_EQ((*probe)[0].state, JobState::kDone);
+  EXPECT_EQ((*probe)[0].done, (std::vector<bool>{true, true}));
+  EXPECT_EQ((*probe)[1].state, JobState::kCancelled);
+  EXPECT_EQ((*probe)[1].done, (std::vector<bool>{false, true}));
+  EXPECT_FALSE((*probe)[2].exists);
+}
+
+}  // namespace
+}  // namespace nightjar

@@ -197,6 +197,8 @@ def crash(env, base):
     kills = 0
     for victim in env.rng.sample(range(4), 2):
         time.sleep(env.rng.uniform(0.3, 1.5))
+        if env.status(job)["state"] == "done":
+            sys.exit("crash: the job finished before the kill; the test would prove nothing")
         env.procs[f"w{victim}"].send_signal(signal.SIGKILL)
         env.procs[f"w{victim}"].wait()
         kills += 1

@@ -127,6 +127,35 @@ TEST_F(TaskQueueTest, PrefetchIsBoundedSoAnIdleWorkerGetsTheRest) {
   EXPECT_EQ(got, 3);
 }
 
+TEST_F(TaskQueueTest, OneTakeFetchesUpToThePrefetchAndTakeReadyHandsThemOut) {
+  QueueOptions o;
+  o.prefetch = 4;
+  auto q = Consumer("batch", o);
+  ASSERT_TRUE(q->Enqueue("reprocessing", Priority::kNormal, Tasks("j", 3)).ok());
+  ASSERT_TRUE(q->Enqueue("reprocessing", Priority::kHigh, Tasks("h", 3)).ok());
+  auto first = q->Take();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->priority, Priority::kHigh);
+  // The other three of the prefetch came with it: no round trip, the bound kept.
+  EXPECT_EQ(*q->Waiting("reprocessing"), 2u);
+  std::vector<HeldTask> ready = q->TakeReady();
+  EXPECT_EQ(ready.size(), 3u);
+  EXPECT_EQ(q->held(), 4u);
+  EXPECT_TRUE(q->TakeReady().empty());
+  for (const HeldTask& t : ready) ASSERT_TRUE(q->Ack(t).ok());
+  ASSERT_TRUE(q->Ack(**first).ok());
+  EXPECT_EQ(q->held(), 0u);
+  int rest = 0;
+  while (true) {
+    auto t = q->Take();
+    ASSERT_TRUE(t.ok());
+    if (!t->has_value()) break;
+    ++rest;
+    ASSERT_TRUE(q->Ack(**t).ok());
+  }
+  EXPECT_EQ(rest, 2);
+}
+
 TEST_F(TaskQueueTest, ReleasedTasksGoBackForAnyone) {
   auto a = Consumer("a");
   auto b = Consumer("b");

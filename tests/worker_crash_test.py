@@ -46,9 +46,11 @@ class Cluster:
 
     def start(self, name, *extra):
         log = open(os.path.join(self.tmp, name + ".log"), "ab")
+        # 5 ms a document: the job lasts seconds, so the kills land in the middle of it.
         self.procs[name] = subprocess.Popen(
             [self.nightjar, "worker", "--redis", self.uri, "-Q", "reprocessing", "-c", "1",
-             "--heartbeat", "0.2", "--claim-after", "1", "--name", name, *extra],
+             "--heartbeat", "0.2", "--claim-after", "1", "--name", name,
+             "--option", "record.sleep_ms=5", *extra],
             stdout=log, stderr=log)
 
     def stop_all(self):
@@ -92,6 +94,8 @@ def crash(args, uri, ns, tmp, rng):
     kills = 0
     for victim in rng.sample(range(4), 2):
         time.sleep(rng.uniform(0.05, 0.4))
+        if status(args.nightjar, uri, job)["state"] == "done":
+            sys.exit("crash: the job finished before the kill; the test would prove nothing")
         cluster.procs[f"w{victim}"].send_signal(signal.SIGKILL)
         cluster.procs[f"w{victim}"].wait()
         kills += 1
@@ -133,6 +137,8 @@ def sigterm(args, uri, ns, tmp):
     if cluster.procs["term"].wait(timeout=30) != 0:
         sys.exit("sigterm: the worker did not exit cleanly")
     committed = status(args.nightjar, uri, job)["completed"]
+    if committed >= 400:
+        sys.exit("sigterm: the job finished before the SIGTERM; the test would prove nothing")
     cluster.start("after")
     wait_done(args.nightjar, uri, job, 60)
     cluster.stop_all()
@@ -154,7 +160,8 @@ def soft_limit(args, uri, ns, tmp):
     job = subprocess.run([args.nightjar, "jobs", "--redis", uri, "submit", "record", "--docs", docs,
                           "--batch-size", "6"], check=True, capture_output=True).stdout.decode().strip()
     cluster = Cluster(args.nightjar, uri, tmp)
-    cluster.start("slow", "--option", "record.sleep_ms=150", "--option", "record.soft_time_limit_s=0.1")
+    cluster.start("slow", "--option", "record.sleep_ms=150", "--option",
+                  "record.soft_time_limit_s=0.1")
     wait_done(args.nightjar, uri, job, 60)
     cluster.stop_all()
     results = hgetall(uri, f"nightjar:{ns}:results:{job}")

@@ -167,6 +167,8 @@ absl::Status RunWorker(const WorkerFlags& f, const ReextractOptions& reextract) 
   o.claim_after = absl::Seconds(f.claim_after_s);
   o.max_deliveries = static_cast<uint64_t>(std::max(1, f.max_deliveries));
   o.name = f.name;
+  o.commit_max = static_cast<size_t>(std::max(1, f.commit_max));
+  o.commit_window = absl::Milliseconds(f.commit_window_ms);
   o.refresh = RunConfiguredRefresh;
   for (const std::string& kv : f.sets) {
     const size_t eq = kv.find('=');

@@ -21,6 +21,8 @@ struct WorkerFlags {
   double shutdown_deadline_s = 30;  // after SIGTERM, exit by then even if a document still runs
   std::string name;
   std::vector<std::string> sets;  // -o/--option key=value (worker.options): task types' options
+  int commit_max = 64;            // documents and acks committed in one round trip at most
+  double commit_window_ms = 20;   // a processed document waits at most this long to commit
 };
 
 // Serves the queues until SIGTERM or SIGINT; prints the worker's stats on stdout at the end.

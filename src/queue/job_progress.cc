@@ -1,6 +1,7 @@
 #include "queue/job_progress.h"
 
 #include <fmt/format.h>
+#include <hiredis.h>
 
 #include <cstdlib>
 
@@ -9,32 +10,59 @@
 namespace nightjar {
 namespace {
 
-// KEYS: job, rate, errors, done[, result hash]. ARGV: ordinal, now (ms), window (s), failed
-// ("1"/"0"), error record, keep (s)[, result field, result value]. Returns -1 for no such job, 0
-// when the document was marked already, 1 when counted now.
-constexpr char kMarkScript[] = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if redis.call('SETBIT', KEYS[4], ARGV[1], 1) == 1 then return 0 end
-if KEYS[5] then redis.call(ARGV[9] == '1' and 'HINCRBY' or 'HSET', KEYS[5], ARGV[7], ARGV[8]) end
-redis.call('HINCRBY', KEYS[1], ARGV[4] == '1' and 'failed' or 'completed', 1)
-redis.call('HSET', KEYS[1], 'last_update', ARGV[2])
-local sec = math.floor(tonumber(ARGV[2]) / 1000)
-local slot = sec % tonumber(ARGV[3])
-if tonumber(redis.call('HGET', KEYS[2], 't' .. slot) or '-1') == sec then
-  redis.call('HINCRBY', KEYS[2], 'n' .. slot, 1)
-else
-  redis.call('HSET', KEYS[2], 't' .. slot, string.format('%d', sec), 'n' .. slot, 1)
+// Marks and counts documents, then acks tasks, in one atomic step.
+// KEYS: per document 5 (job, rate, errors, done, result hash or the job again), then per ack 2
+// (stream, dead-letter error hash). ARGV: now (ms), window (s), keep (s), documents, acks; per
+// document 7 (ordinal, failed "1"/"0", error record, has result "1"/"0", result field, result
+// value, increment "1"/"0"); per ack 2 (group, id). Returns per document its code (-1 no such
+// job, 0 marked before, 1 counted now) and the job's state after.
+constexpr char kCommitScript[] = R"lua(
+local now, window, keep = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local ndocs, nacks = tonumber(ARGV[4]), tonumber(ARGV[5])
+local out = {}
+for d = 0, ndocs - 1 do
+  local k, a = 5 * d, 6 + 7 * d
+  local job = KEYS[k + 1]
+  local code = 1
+  if redis.call('EXISTS', job) == 0 then
+    code = -1
+  elseif redis.call('SETBIT', KEYS[k + 4], ARGV[a], 1) == 1 then
+    code = 0
+  else
+    if ARGV[a + 3] == '1' then
+      redis.call(ARGV[a + 6] == '1' and 'HINCRBY' or 'HSET', KEYS[k + 5], ARGV[a + 4], ARGV[a + 5])
+    end
+    local failed = ARGV[a + 1] == '1'
+    redis.call('HINCRBY', job, failed and 'failed' or 'completed', 1)
+    redis.call('HSET', job, 'last_update', now)
+    local sec = math.floor(tonumber(now) / 1000)
+    local slot = sec % window
+    if tonumber(redis.call('HGET', KEYS[k + 2], 't' .. slot) or '-1') == sec then
+      redis.call('HINCRBY', KEYS[k + 2], 'n' .. slot, 1)
+    else
+      redis.call('HSET', KEYS[k + 2], 't' .. slot, string.format('%d', sec), 'n' .. slot, 1)
+    end
+    if failed then
+      redis.call('LPUSH', KEYS[k + 3], ARGV[a + 2])
+      redis.call('LTRIM', KEYS[k + 3], 0, 9)
+    end
+    local h = redis.call('HMGET', job, 'total', 'completed', 'failed', 'state')
+    if h[4] == 'running' and tonumber(h[2] or '0') + tonumber(h[3] or '0') >= tonumber(h[1]) then
+      redis.call('HSET', job, 'state', 'done', 'ended_at', now)
+      for i = 1, 4 do redis.call('EXPIRE', KEYS[k + i], keep) end
+    end
+  end
+  out[#out + 1] = code
+  out[#out + 1] = code == -1 and '' or (redis.call('HGET', job, 'state') or '')
 end
-if ARGV[4] == '1' then
-  redis.call('LPUSH', KEYS[3], ARGV[5])
-  redis.call('LTRIM', KEYS[3], 0, 9)
+local kb, ab = 5 * ndocs, 6 + 7 * ndocs
+for t = 0, nacks - 1 do
+  local stream, errs, id = KEYS[kb + 2 * t + 1], KEYS[kb + 2 * t + 2], ARGV[ab + 2 * t + 1]
+  redis.call('XACK', stream, ARGV[ab + 2 * t], id)
+  redis.call('XDEL', stream, id)
+  redis.call('HDEL', errs, id)
 end
-local h = redis.call('HMGET', KEYS[1], 'total', 'completed', 'failed', 'state')
-if h[4] == 'running' and tonumber(h[2] or '0') + tonumber(h[3] or '0') >= tonumber(h[1]) then
-  redis.call('HSET', KEYS[1], 'state', 'done', 'ended_at', ARGV[2])
-  for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
-end
-return 1
+return out
 )lua";
 
 // KEYS: job, rate, errors, done. ARGV: now (ms), keep (s).
@@ -82,13 +110,13 @@ absl::Time GetTime(const RedisReply& hash, std::string_view name) {
   return absl::FromUnixMillis(std::strtoll(Get(hash, name).c_str(), nullptr, 10));
 }
 
-JobState ParseState(std::string_view s) {
+}  // namespace
+
+JobState ParseJobState(std::string_view s) {
   if (s == "done") return JobState::kDone;
   if (s == "cancelled") return JobState::kCancelled;
   return JobState::kRunning;
 }
-
-}  // namespace
 
 std::string_view JobStateName(JobState s) {
   switch (s) {
@@ -132,29 +160,96 @@ absl::StatusOr<bool> JobProgress::IsDone(uint64_t ordinal) {
 absl::StatusOr<bool> JobProgress::MarkDone(uint64_t ordinal, std::string_view document,
                                            const std::optional<std::string>& error,
                                            const std::optional<RedisResult>& result) {
-  const absl::Time now = options_.clock->Now();
-  const std::string record = error ? ErrorRecord(now, document, *error) : "";
-  const std::string job = Key(), rate = Key("rate"), errors = Key("errors"), done = Key("done");
-  const std::string ord = std::to_string(ordinal), ms = std::to_string(absl::ToUnixMillis(now));
-  const std::string window = std::to_string(absl::ToInt64Seconds(options_.window));
-  const std::string keep = std::to_string(absl::ToInt64Seconds(options_.keep));
-  std::vector<std::string_view> argv = {"EVAL", kMarkScript, result ? "5" : "4", job, rate,
-                                        errors, done};
-  if (result) argv.push_back(result->key);
-  const std::string_view failed = error ? "1" : "0";
-  for (const std::string_view a :
-       {std::string_view{ord}, std::string_view{ms}, std::string_view{window}, failed,
-        std::string_view{record}, std::string_view{keep}}) {
-    argv.push_back(a);
+  NJ_ASSIGN_OR_RETURN(
+      std::vector<CommitOutcome> r,
+      CommitGroup(conn_, {DocumentCommit{job_, ordinal, std::string(document), error, result}}, {},
+                  options_));
+  if (r[0].code < 0) return absl::NotFoundError(fmt::format("job {} not found", job_));
+  return r[0].code == 1;
+}
+
+absl::StatusOr<std::vector<CommitOutcome>> JobProgress::CommitGroup(
+    RedisConnection* conn, const std::vector<DocumentCommit>& docs, const std::vector<AckRef>& acks,
+    const ProgressOptions& options) {
+  const std::vector<std::string> command = CommitGroupCommand(conn, docs, acks, options);
+  NJ_ASSIGN_OR_RETURN(RedisReply r,
+                      conn->Command(std::vector<std::string_view>(command.begin(), command.end())));
+  return ParseCommitGroup(r, docs.size());
+}
+
+std::vector<std::string> JobProgress::CommitGroupCommand(RedisConnection* conn,
+                                                         const std::vector<DocumentCommit>& docs,
+                                                         const std::vector<AckRef>& acks,
+                                                         const ProgressOptions& options) {
+  const absl::Time now = options.clock->Now();
+  std::vector<std::string> keys, args = {std::to_string(absl::ToUnixMillis(now)),
+                                         std::to_string(absl::ToInt64Seconds(options.window)),
+                                         std::to_string(absl::ToInt64Seconds(options.keep)),
+                                         std::to_string(docs.size()), std::to_string(acks.size())};
+  for (const DocumentCommit& d : docs) {
+    JobProgress p(conn, d.job, options);
+    const std::string job = p.Key();
+    keys.insert(keys.end(), {job, p.Key("rate"), p.Key("errors"), p.Key("done"),
+                             d.result ? d.result->key : job});
+    args.insert(args.end(),
+                {std::to_string(d.ordinal), d.error ? "1" : "0",
+                 d.error ? ErrorRecord(now, d.document, *d.error) : "", d.result ? "1" : "0",
+                 d.result ? d.result->field : "", d.result ? d.result->value : "",
+                 d.result && d.result->increment ? "1" : "0"});
   }
-  if (result) {
-    argv.push_back(result->field);
-    argv.push_back(result->value);
-    argv.push_back(result->increment ? "1" : "0");
+  for (const AckRef& a : acks) {
+    keys.insert(keys.end(), {a.stream, a.errors});
+    args.insert(args.end(), {a.group, a.id});
   }
-  NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command(argv));
-  if (r.integer() < 0) return absl::NotFoundError(fmt::format("job {} not found", job_));
-  return r.integer() == 1;
+  std::vector<std::string> command = {"EVAL", kCommitScript, std::to_string(keys.size())};
+  command.insert(command.end(), keys.begin(), keys.end());
+  command.insert(command.end(), args.begin(), args.end());
+  return command;
+}
+
+absl::StatusOr<std::vector<CommitOutcome>> JobProgress::ParseCommitGroup(const RedisReply& r,
+                                                                         size_t docs) {
+  std::vector<CommitOutcome> out;
+  for (size_t i = 0; i + 1 < r.size(); i += 2) {
+    out.push_back(CommitOutcome{static_cast<int>(r.raw()->element[i]->integer),
+                                ParseJobState(r.element_str(i + 1))});
+  }
+  if (out.size() != docs) return absl::InternalError("job progress: a short commit reply");
+  return out;
+}
+
+absl::StatusOr<std::vector<JobProbe>> JobProgress::Probe(
+    RedisConnection* conn, const std::vector<std::tuple<std::string, uint64_t, size_t>>& runs) {
+  for (const auto& [job, base, count] : runs) {
+    JobProgress p(conn, job);
+    conn->Append({"HGET", p.Key(), "state"});
+    std::vector<std::string> bits = {"BITFIELD", p.Key("done")};
+    for (size_t i = 0; i < count; ++i) {
+      bits.insert(bits.end(), {"GET", "u1", std::to_string(base + i)});
+    }
+    std::vector<std::string_view> argv(bits.begin(), bits.end());
+    conn->Append(argv);
+  }
+  std::vector<JobProbe> out;
+  absl::Status first;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    auto state = conn->GetReply();
+    auto bits = conn->GetReply();
+    if (!state.ok() || !bits.ok()) {
+      if (first.ok()) first = !state.ok() ? state.status() : bits.status();
+      continue;
+    }
+    JobProbe p;
+    p.exists = !state->is_nil();
+    if (p.exists) p.state = ParseJobState(state->str());
+    for (size_t b = 0; b < bits->size(); ++b) {
+      p.done.push_back(bits->raw()->element[b]->integer == 1);
+    }
+    p.done.resize(std::get<2>(runs[i]), false);
+    out.push_back(std::move(p));
+  }
+  NJ_RETURN_IF_ERROR(first);
+  return out;
 }
 
 absl::Status JobProgress::SetStage(std::string_view stage) {
@@ -174,7 +269,7 @@ absl::Status JobProgress::Cancel() {
 absl::StatusOr<JobState> JobProgress::State() {
   NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command({"HGET", Key(), "state"}));
   if (r.is_nil()) return absl::NotFoundError(fmt::format("job {} not found", job_));
-  return ParseState(r.str());
+  return ParseJobState(r.str());
 }
 
 absl::StatusOr<JobStatus> JobProgress::Status() {
@@ -188,7 +283,7 @@ absl::StatusOr<JobStatus> JobProgress::Status() {
   JobStatus s;
   s.id = job_;
   s.type = Get(job, "type");
-  s.state = ParseState(Get(job, "state"));
+  s.state = ParseJobState(Get(job, "state"));
   s.total = GetU(job, "total");
   s.completed = GetU(job, "completed");
   s.failed = GetU(job, "failed");

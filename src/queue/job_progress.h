@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -38,6 +39,8 @@ struct JobError {
 
 enum class JobState : uint8_t { kRunning, kDone, kCancelled };
 std::string_view JobStateName(JobState s);
+// The inverse of JobStateName; anything else is kRunning.
+JobState ParseJobState(std::string_view s);
 
 // A job's progress as a status call reports it.
 struct JobStatus {
@@ -51,6 +54,36 @@ struct JobStatus {
   double rate = 0;                    // documents per second over the recent window
   std::optional<absl::Duration> eta;  // remaining / rate; none while the rate is 0
   std::vector<JobError> errors;       // the last 10, newest first
+};
+
+// One document to commit in a group (CommitGroup): its job, ordinal, outcome and result.
+struct DocumentCommit {
+  std::string job;
+  uint64_t ordinal = 0;
+  std::string document;
+  std::optional<std::string> error;  // failed, with this message
+  std::optional<RedisResult> result;
+};
+
+// A task to ack in the same step as its documents' marks (the queue's keys and entry id).
+struct AckRef {
+  std::string stream;  // the task's stream
+  std::string errors;  // the queue's dead-letter error hash (its field for the task is dropped)
+  std::string group;
+  std::string id;
+};
+
+// What committing one document came to.
+struct CommitOutcome {
+  int code = 0;                         // 1 counted now, 0 marked before, -1 no such job
+  JobState state = JobState::kRunning;  // the job's state after the step
+};
+
+// A job's state and which of a run of its documents are marked, for a task about to start.
+struct JobProbe {
+  bool exists = false;
+  JobState state = JobState::kRunning;
+  std::vector<bool> done;  // done[i]: document base + i is marked
 };
 
 // A job's progress in Redis: `nightjar:<ns>:job:<id>` (a hash: type, state, total, completed,
@@ -84,6 +117,25 @@ class JobProgress {
   [[nodiscard]] absl::StatusOr<JobStatus> Status();
 
   std::string Key(std::string_view part = "") const;
+
+  // Marks and counts `docs` (of any jobs) and acks `acks`, all in one Lua script: one round trip,
+  // atomic (a task is never acked without its documents' marks). Each document counts once, as
+  // MarkDone; returns one outcome per document, in order.
+  [[nodiscard]] static absl::StatusOr<std::vector<CommitOutcome>> CommitGroup(
+      RedisConnection* conn, const std::vector<DocumentCommit>& docs,
+      const std::vector<AckRef>& acks, const ProgressOptions& options = {});
+  // CommitGroup in two halves, for a caller that sends it in a pipeline of its own: the command
+  // (its arguments), and what its reply says (`docs` outcomes expected).
+  static std::vector<std::string> CommitGroupCommand(RedisConnection* conn,
+                                                     const std::vector<DocumentCommit>& docs,
+                                                     const std::vector<AckRef>& acks,
+                                                     const ProgressOptions& options = {});
+  [[nodiscard]] static absl::StatusOr<std::vector<CommitOutcome>> ParseCommitGroup(
+      const RedisReply& reply, size_t docs);
+  // The state and marks of several jobs' document runs ({job, base, count}), pipelined in one
+  // round trip.
+  [[nodiscard]] static absl::StatusOr<std::vector<JobProbe>> Probe(
+      RedisConnection* conn, const std::vector<std::tuple<std::string, uint64_t, size_t>>& runs);
 
  private:
   RedisConnection* conn_;

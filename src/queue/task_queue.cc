@@ -12,19 +12,32 @@ namespace {
 
 constexpr char kGroup[] = "workers";
 
-// Tries the streams in KEYS in order, taking one new entry from the first that has one.
-// ARGV: group, consumer. Returns {index (1-based), id, field, value, ...} or nil.
+// Takes up to ARGV[3] new entries from the streams in KEYS, in order (the first ones first), and
+// reads each one's job state from the hash ARGV[4] .. job (a key named by the entry, so this
+// script is for a single Redis, not a cluster). ARGV: group, consumer, count, job key prefix.
+// Returns {index (1-based), id, job state or "", fields (n), field, value, ...} per entry.
 constexpr char kPickScript[] = R"lua(
+local want = tonumber(ARGV[3])
+local out = {}
 for i, key in ipairs(KEYS) do
-  local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', key, '>')
-  if r and r[1] and #r[1][2] > 0 then
-    local e = r[1][2][1]
-    local out = {i, e[1]}
-    for _, v in ipairs(e[2]) do out[#out + 1] = v end
-    return out
+  if want == 0 then break end
+  local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', want, 'STREAMS', key, '>')
+  if r and r[1] then
+    for _, e in ipairs(r[1][2]) do
+      local job = ''
+      for f = 1, #e[2], 2 do
+        if e[2][f] == 'job' then job = e[2][f + 1] end
+      end
+      out[#out + 1] = i
+      out[#out + 1] = e[1]
+      out[#out + 1] = redis.call('HGET', ARGV[4] .. job, 'state') or ''
+      out[#out + 1] = #e[2]
+      for _, v in ipairs(e[2]) do out[#out + 1] = v end
+      want = want - 1
+    end
   end
 end
-return nil
+return out
 )lua";
 
 // Renews the entries still owned by ARGV[2] (idle time back to 0, no delivery counted).
@@ -48,15 +61,19 @@ std::string_view Str(const redisReply* r) {
   return {r->str, r->len};
 }
 
+// One field of a stream entry into its message (this file is the entries' one reader).
+void SetField(TaskMessage& m, std::string_view k, std::string_view v) {
+  if (k == "job") m.job = std::string(v);
+  if (k == "type") m.type = std::string(v);
+  if (k == "payload") m.payload = std::string(v);
+  if (k == "resumed") m.resumed = v == "1";
+}
+
 // Fields of a stream entry ([field, value, ...]) into a message.
 TaskMessage MessageOf(const redisReply* fields, size_t from = 0) {
   TaskMessage m;
   for (size_t i = from; fields != nullptr && i + 1 < fields->elements; i += 2) {
-    const std::string_view k = Str(fields->element[i]);
-    const std::string v(Str(fields->element[i + 1]));
-    if (k == "job") m.job = v;
-    if (k == "type") m.type = v;
-    if (k == "payload") m.payload = v;
+    SetField(m, Str(fields->element[i]), Str(fields->element[i + 1]));
   }
   return m;
 }
@@ -178,7 +195,12 @@ absl::StatusOr<std::vector<std::string>> TaskQueue::Enqueue(std::string_view que
     return group.status();
   }
   for (const TaskMessage& t : tasks) {
-    conn_->Append({"XADD", key, "*", "job", t.job, "type", t.type, "payload", t.payload});
+    if (t.resumed) {
+      conn_->Append(
+          {"XADD", key, "*", "job", t.job, "type", t.type, "payload", t.payload, "resumed", "1"});
+    } else {
+      conn_->Append({"XADD", key, "*", "job", t.job, "type", t.type, "payload", t.payload});
+    }
   }
   std::vector<std::string> ids;
   ids.reserve(tasks.size());
@@ -205,9 +227,10 @@ std::optional<HeldTask> TaskQueue::PickReady() {
   return std::nullopt;
 }
 
-absl::Status TaskQueue::Fill(bool wait) {
+absl::Status TaskQueue::FillAfter(size_t count, const std::vector<std::string>* prior,
+                                  absl::StatusOr<RedisReply>* prior_reply) {
   const auto streams = Streams();
-  if (!wait) {
+  {
     // Streams in schedule order from the current position, each once.
     std::vector<std::string_view> argv = {"EVAL", kPickScript, ""};
     std::vector<std::string> keys;
@@ -223,14 +246,39 @@ absl::Status TaskQueue::Fill(bool wait) {
     for (const std::string& k : keys) argv.push_back(k);
     argv.push_back(kGroup);
     argv.push_back(options_.consumer);
-    NJ_ASSIGN_OR_RETURN(RedisReply r, conn_->Command(argv));
-    if (r.is_nil() || !r.is_array() || r.size() < 2) return absl::OkStatus();
-    const size_t s = index[static_cast<size_t>(r.raw()->element[0]->integer - 1)];
-    HeldTask t{streams[s].first, streams[s].second, std::string(r.element_str(1)),
-               MessageOf(r.raw(), 2), 1};
-    ready_[s].push_back(std::move(t));
+    const std::string want = std::to_string(count);
+    argv.push_back(want);
+    const std::string jobs = fmt::format("nightjar:{}:job:", conn_->endpoint().ns);
+    argv.push_back(jobs);
+    if (prior != nullptr) {
+      conn_->Append(std::vector<std::string_view>(prior->begin(), prior->end()));
+      conn_->Append(argv);
+      *prior_reply = conn_->GetReply();
+    }
+    NJ_ASSIGN_OR_RETURN(RedisReply r, prior != nullptr ? conn_->GetReply() : conn_->Command(argv));
+    if (r.is_nil() || !r.is_array()) return absl::OkStatus();
+    for (size_t i = 0; i + 3 < r.size();) {
+      const redisReply* e = r.raw()->element[i];
+      const size_t s = index[static_cast<size_t>(e->integer - 1)];
+      const size_t fields = static_cast<size_t>(r.raw()->element[i + 3]->integer);
+      HeldTask t{streams[s].first,
+                 streams[s].second,
+                 std::string(r.element_str(i + 1)),
+                 {},
+                 1,
+                 std::string(r.element_str(i + 2))};
+      for (size_t f = 0; f + 1 < fields; f += 2) {
+        SetField(t.message, r.element_str(i + 4 + f), r.element_str(i + 5 + f));
+      }
+      ready_[s].push_back(std::move(t));
+      i += 4 + fields;
+    }
     return absl::OkStatus();
   }
+}
+
+absl::Status TaskQueue::FillBlocking() {
+  const auto streams = Streams();
   std::vector<std::string> keys;
   for (const auto& [queue, p] : streams) keys.push_back(StreamKey(queue, p));
   const std::string block = std::to_string(absl::ToInt64Milliseconds(options_.block));
@@ -262,15 +310,53 @@ absl::StatusOr<std::optional<HeldTask>> TaskQueue::Take() {
   if (held_.size() >= options_.prefetch) return std::optional<HeldTask>();
   std::optional<HeldTask> t = PickReady();
   if (!t && waiting < options_.prefetch) {
-    NJ_RETURN_IF_ERROR(Fill(/*wait=*/false));
+    // Up to the prefetch bound in one round trip, so the next Takes need none.
+    NJ_RETURN_IF_ERROR(FillAfter(options_.prefetch - waiting, nullptr, nullptr));
     t = PickReady();
     if (!t) {
-      NJ_RETURN_IF_ERROR(Fill(/*wait=*/true));
+      NJ_RETURN_IF_ERROR(FillBlocking());
       t = PickReady();
     }
   }
   if (t) held_.push_back(*t);
   return t;
+}
+
+absl::StatusOr<std::optional<HeldTask>> TaskQueue::TakeWith(
+    const std::vector<std::string>& prior, absl::StatusOr<RedisReply>* prior_reply) {
+  size_t waiting = held_.size();
+  for (const auto& q : ready_) waiting += q.size();
+  std::optional<HeldTask> t;
+  if (held_.size() < options_.prefetch) t = PickReady();
+  if (!t && waiting < options_.prefetch) {
+    NJ_RETURN_IF_ERROR(FillAfter(options_.prefetch - waiting, &prior, prior_reply));
+    if (!prior_reply->ok()) return prior_reply->status();
+    if (held_.size() < options_.prefetch) t = PickReady();
+  } else {
+    *prior_reply = conn_->Command(std::vector<std::string_view>(prior.begin(), prior.end()));
+    if (!prior_reply->ok()) return prior_reply->status();
+  }
+  if (t) {
+    held_.push_back(*t);
+    return t;
+  }
+  return Take();  // nothing ready: waits for work as Take does
+}
+
+std::vector<HeldTask> TaskQueue::TakeReady() {
+  std::vector<HeldTask> out;
+  while (held_.size() < options_.prefetch) {
+    std::optional<HeldTask> t = PickReady();
+    if (!t) break;
+    held_.push_back(*t);
+    out.push_back(std::move(*t));
+  }
+  return out;
+}
+
+AckRef TaskQueue::AckRefFor(const HeldTask& task) const {
+  return AckRef{StreamKey(task.queue, task.priority), DeadKey(task.queue) + ":errors", kGroup,
+                task.id};
 }
 
 absl::Status TaskQueue::Ack(const HeldTask& task) {
@@ -284,7 +370,9 @@ absl::Status TaskQueue::Ack(const HeldTask& task) {
 }
 
 absl::Status TaskQueue::Release(const HeldTask& task) {
-  NJ_RETURN_IF_ERROR(Enqueue(task.queue, task.priority, {task.message}).status());
+  TaskMessage copy = task.message;
+  copy.resumed = true;
+  NJ_RETURN_IF_ERROR(Enqueue(task.queue, task.priority, {copy}).status());
   return Ack(task);
 }
 
@@ -423,7 +511,9 @@ absl::StatusOr<size_t> TaskQueue::ReplayDead(std::string_view queue, std::string
   size_t n = 0;
   for (const DeadTask& d : dead) {
     if (!job.empty() && d.message.job != job) continue;
-    NJ_RETURN_IF_ERROR(Enqueue(queue, d.priority, {d.message}).status());
+    TaskMessage copy = d.message;
+    copy.resumed = true;
+    NJ_RETURN_IF_ERROR(Enqueue(queue, d.priority, {copy}).status());
     NJ_RETURN_IF_ERROR(conn_->Command({"XDEL", DeadKey(queue), d.id}).status());
     ++n;
   }

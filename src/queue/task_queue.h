@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "queue/job_progress.h"
 #include "store/redis_client.h"
 
 namespace nightjar {
@@ -27,6 +28,9 @@ struct TaskMessage {
   std::string job;      // the job it belongs to
   std::string type;     // the task type's registered name
   std::string payload;  // the handler's input (JSON)
+  // A copy of a task that ran before (handed back, or replayed from the dead letters): some of
+  // its documents may be done, so a worker checks their markers first.
+  bool resumed = false;
 };
 
 // A task taken from a queue and held by this consumer until acked, released or lost.
@@ -36,6 +40,9 @@ struct HeldTask {
   std::string id;  // the stream entry id
   TaskMessage message;
   uint64_t deliveries = 1;  // times it was handed to a consumer, this one included
+  // The job's state ("running", "done", "cancelled"; "" = no such job) when a new task was
+  // taken, read in the same step; "?" when not read (a claimed task).
+  std::string job_state = "?";
 };
 
 // A task that was delivered too many times, kept in the queue's dead-letter stream.
@@ -87,8 +94,19 @@ class TaskQueue {
   // The next task by queue and priority weights, waiting up to `block` when there is none;
   // nullopt when none came or `prefetch` tasks are already held.
   [[nodiscard]] absl::StatusOr<std::optional<HeldTask>> Take();
+  // Take, with `prior` (a command of the caller's, such as the commit of its last batch) sent
+  // first in the same round trip; its reply (or error) lands in `prior_reply`. The prior
+  // command is always sent, whether or not a task comes.
+  [[nodiscard]] absl::StatusOr<std::optional<HeldTask>> TakeWith(
+      const std::vector<std::string>& prior, absl::StatusOr<RedisReply>* prior_reply);
+  // Hands out, with no round trip, the tasks already taken from Redis (by an earlier Take's
+  // prefetch), up to the prefetch bound of held tasks.
+  std::vector<HeldTask> TakeReady();
   // The task is done: removed from the pending list and the stream.
   [[nodiscard]] absl::Status Ack(const HeldTask& task);
+  // What acks `task` inside another step (JobProgress::CommitGroup); once that step has run,
+  // Abandon forgets it here.
+  AckRef AckRefFor(const HeldTask& task) const;
   // Hands a task back for anyone to take now (a shutdown, a soft time limit): a copy is queued
   // again with the same priority and the held one acked.
   [[nodiscard]] absl::Status Release(const HeldTask& task);
@@ -133,8 +151,12 @@ class TaskQueue {
  private:
   TaskQueue(RedisConnection* conn, QueueOptions options);
   absl::Status EnsureGroups();
-  // Reads new entries of every served stream into `ready_`, waiting up to `block` when `wait`.
-  absl::Status Fill(bool wait);
+  // Reads up to `count` new entries of the served streams into `ready_`, with `prior` (when not
+  // null) sent just before in the same round trip (its reply into `prior_reply`).
+  absl::Status FillAfter(size_t count, const std::vector<std::string>* prior,
+                         absl::StatusOr<RedisReply>* prior_reply);
+  // Waits up to `block` for the first new entry of any served stream, into `ready_`.
+  absl::Status FillBlocking();
   std::optional<HeldTask> PickReady();
   std::vector<std::pair<std::string, Priority>> Streams() const;  // (queue, priority)
 

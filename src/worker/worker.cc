@@ -10,19 +10,9 @@
 #include "util/status_macros.h"
 #include "worker/task_payload.h"
 #include "worker/task_types.h"
+#include "worker/worker_slot.h"
 
 namespace nightjar {
-
-// One slot: its connection, queue, handlers, and the tasks it holds (seen by the heartbeat).
-struct Worker::Slot {
-  std::string consumer;
-  std::unique_ptr<RedisConnection> conn;
-  std::unique_ptr<TaskQueue> queue;
-  std::map<std::string, std::unique_ptr<TaskHandler>> handlers;
-  std::mutex mu;
-  std::vector<HeldTask> held;     // guarded by mu: what the heartbeat renews
-  std::vector<std::string> lost;  // guarded by mu: ids the heartbeat found claimed by others
-};
 
 namespace {
 
@@ -128,6 +118,16 @@ void Worker::HeartbeatLoop() {
   }
 }
 
+void Worker::PublishHeld(Slot& slot) {
+  std::lock_guard<std::mutex> lock(slot.mu);
+  slot.held = slot.queue->Holding();
+  // Ids no longer held (acked, released) need no watching.
+  std::erase_if(slot.lost, [&](const std::string& id) {
+    return std::none_of(slot.held.begin(), slot.held.end(),
+                        [&](const HeldTask& h) { return h.id == id; });
+  });
+}
+
 absl::Status Worker::RunSlot(Slot& slot) {
   absl::Status st = ServeSlot(slot);
   std::lock_guard<std::mutex> lock(mu_);
@@ -147,101 +147,19 @@ absl::Status Worker::ServeSlot(Slot& slot) {
       stats_.dead += reclaimed.second;
       next_reclaim = absl::Now() + options_.claim_after / 2;
     }
-    NJ_ASSIGN_OR_RETURN(std::optional<HeldTask> task, slot.queue->Take());
-    // The heartbeat renews every task this slot holds: the one it runs and the prefetched ones
-    // waiting behind it (which would otherwise lapse during a long task and run twice).
-    auto publish = [&] {
-      std::lock_guard<std::mutex> lock(slot.mu);
-      slot.held = slot.queue->Holding();
-    };
-    publish();
+    NJ_ASSIGN_OR_RETURN(std::optional<HeldTask> task, TakeNext(slot));
+    PublishHeld(slot);
     if (!task) continue;
-    absl::Status st = RunTask(slot, *task);
-    publish();
+    // The tasks prefetched with it run as one batch, committed in groups.
+    std::vector<HeldTask> batch = {std::move(*task)};
+    for (HeldTask& t : slot.queue->TakeReady()) batch.push_back(std::move(t));
+    absl::Status st = RunBatch(slot, std::move(batch));
+    PublishHeld(slot);
     NJ_RETURN_IF_ERROR(st);
   }
-  // Stopping: what was taken but not started goes back at once.
+  // Stopping: what was processed commits; what was taken but not started goes back at once.
+  NJ_RETURN_IF_ERROR(Flush(slot));
   return slot.queue->ReleaseUnstarted();
-}
-
-absl::Status Worker::RunTask(Slot& slot, const HeldTask& task) {
-  auto payload = ParsePayload(task.message.payload);
-  const TaskType* type = FindTaskType(task.message.type);
-  if (!payload.ok() || type == nullptr) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++stats_.dead;
-    const std::string why = payload.ok() ? fmt::format("unknown task type '{}'", task.message.type)
-                                         : std::string{payload.status().message()};
-    return slot.queue->DeadLetter(task, why);
-  }
-  auto& handler = slot.handlers[type->name];
-  if (handler == nullptr) {
-    NJ_ASSIGN_OR_RETURN(
-        handler, type->make(HandlerContext{slot.conn.get(), slot.consumer, &options_.settings,
-                                           &options_.refresh, &options_.reextract}));
-  }
-  JobProgress progress(slot.conn.get(), task.message.job);
-  uint64_t done = 0, skipped = 0, failed = 0;
-  auto tally = [&] {
-    std::lock_guard<std::mutex> lock(mu_);
-    stats_.documents += done;
-    stats_.skipped += skipped;
-    stats_.failed += failed;
-  };
-  for (size_t i = 0; i < payload->docs.size(); ++i) {
-    const uint64_t ordinal = payload->base + i;
-    const std::string& doc = payload->docs[i];
-    if (stop_.load()) {  // SIGTERM: the rest of the batch goes back; marked ones stay done
-      tally();
-      std::lock_guard<std::mutex> lock(mu_);
-      ++stats_.released;
-      return slot.queue->Release(task);
-    }
-    {
-      std::lock_guard<std::mutex> lock(slot.mu);
-      if (std::find(slot.lost.begin(), slot.lost.end(), task.id) != slot.lost.end()) {
-        slot.queue->Abandon(task);  // another worker runs it now
-        tally();
-        return absl::OkStatus();
-      }
-    }
-    auto state = progress.State();
-    if (!state.ok() || *state == JobState::kCancelled) break;  // gone, expired or cancelled
-    NJ_ASSIGN_OR_RETURN(const bool marked, progress.IsDone(ordinal));
-    if (marked) {
-      ++skipped;
-      continue;
-    }
-    const absl::Time started = absl::Now();
-    auto outcome =
-        handler->Process(TaskDocument{task.message.job, doc, ordinal, &payload->options});
-    const bool overran = absl::Now() - started > SoftTimeLimit(*type);
-    if (!outcome.ok()) {
-      // The task cannot go on here: it stays pending and is claimed again later.
-      NJ_RETURN_IF_ERROR(slot.queue->RecordError(task, std::string{outcome.status().message()}));
-      slot.queue->Abandon(task);
-      tally();
-      return absl::OkStatus();
-    }
-    NJ_ASSIGN_OR_RETURN(const bool counted,
-                        progress.MarkDone(ordinal, doc, outcome->error, outcome->result));
-    if (counted) outcome->error ? ++failed : ++done;
-    if (!counted) ++skipped;
-    if (overran && i + 1 < payload->docs.size()) {
-      // Past the soft time limit: this document is committed; the rest of the batch goes back
-      // to the queue for any worker, so one slow batch does not hold its documents behind it.
-      tally();
-      std::lock_guard<std::mutex> lock(mu_);
-      ++stats_.released;
-      return slot.queue->Release(task);
-    }
-  }
-  tally();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++stats_.tasks;
-  }
-  return slot.queue->Ack(task);
 }
 
 }  // namespace nightjar

@@ -33,6 +33,12 @@ struct WorkerOptions {
   std::map<std::string, std::string> settings;     // task types' options (--option key=value)
   RefreshRunner refresh;                           // for lexicon.refresh (the CLI's)
   ReextractOptions reextract;                      // for reextract ([reextract])
+  // Processed documents are committed (marked, counted, their tasks acked) in one round trip per
+  // group: at most this many documents and acks a group...
+  size_t commit_max = 64;
+  // ...and none waits longer than this for its group (a slow document commits at once). A
+  // crash redoes at most the group in flight.
+  absl::Duration commit_window = absl::Milliseconds(20);
 };
 
 // What a worker did, for its exit summary and metrics.
@@ -72,7 +78,18 @@ class Worker {
   Worker(WorkerOptions options, RedisEndpoint endpoint);
   absl::Status RunSlot(Slot& slot);  // ServeSlot, then the handlers' counters into stats_
   absl::Status ServeSlot(Slot& slot);
-  absl::Status RunTask(Slot& slot, const HeldTask& task);
+  // Runs taken tasks' documents, committing them (marks, results, acks) in groups of up to
+  // `commit_max` or as soon as the oldest waited `commit_window` (worker_batch.cc).
+  absl::Status RunBatch(Slot& slot, std::vector<HeldTask> tasks);
+  // Tells the heartbeat which tasks the slot holds now.
+  void PublishHeld(Slot& slot);
+  // Commits the slot's group now; or builds its command (to send with the next take) and
+  // settles its reply: counts, ended jobs, the group cleared.
+  absl::Status Flush(Slot& slot);
+  std::vector<std::string> GroupCommand(Slot& slot) const;
+  absl::Status Settle(Slot& slot, const absl::StatusOr<RedisReply>& reply);
+  // Takes the next task, sending the slot's pending group in the same round trip.
+  absl::StatusOr<std::optional<HeldTask>> TakeNext(Slot& slot);
   void HeartbeatLoop();
   // The type's soft time limit per document, or its `<type>.soft_time_limit_s` setting.
   absl::Duration SoftTimeLimit(const TaskType& type) const;
