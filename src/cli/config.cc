@@ -249,7 +249,7 @@ std::vector<Field> ServiceFields(Config& c) {
       DoubleField("worker.shutdown_deadline_s", &w.shutdown_deadline_s, 0.0, 86400.0),
       StringField("worker.name", &w.name, true),
       ListField("worker.options", &w.sets, true),
-      IntField("worker.commit_max", &w.commit_max, 1, 100000),
+      IntField("worker.commit_max", &w.commit_max, 1, 1000),
       DoubleField("worker.commit_window_ms", &w.commit_window_ms, 0.0, 60000.0),
   };
 }

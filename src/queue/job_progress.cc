@@ -19,48 +19,90 @@ namespace {
 constexpr char kCommitScript[] = R"lua(
 local now, window, keep = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local ndocs, nacks = tonumber(ARGV[4]), tonumber(ARGV[5])
-local out = {}
+-- Per document: its marker (and result); per job, once for the group: counts, the rate ring,
+-- errors, the done check.
+local jobs, order, code = {}, {}, {}
 for d = 0, ndocs - 1 do
   local k, a = 5 * d, 6 + 7 * d
-  local job = KEYS[k + 1]
-  local code = 1
-  if redis.call('EXISTS', job) == 0 then
-    code = -1
+  local key = KEYS[k + 1]
+  local j = jobs[key]
+  if j == nil then
+    j = {exists = redis.call('EXISTS', key) == 1, k = k, completed = 0, failed = 0, errors = {}}
+    jobs[key] = j
+    order[#order + 1] = key
+  end
+  if not j.exists then
+    code[d + 1] = -1
   elseif redis.call('SETBIT', KEYS[k + 4], ARGV[a], 1) == 1 then
-    code = 0
+    code[d + 1] = 0
   else
+    code[d + 1] = 1
     if ARGV[a + 3] == '1' then
       redis.call(ARGV[a + 6] == '1' and 'HINCRBY' or 'HSET', KEYS[k + 5], ARGV[a + 4], ARGV[a + 5])
     end
-    local failed = ARGV[a + 1] == '1'
-    redis.call('HINCRBY', job, failed and 'failed' or 'completed', 1)
-    redis.call('HSET', job, 'last_update', now)
-    local sec = math.floor(tonumber(now) / 1000)
-    local slot = sec % window
-    if tonumber(redis.call('HGET', KEYS[k + 2], 't' .. slot) or '-1') == sec then
-      redis.call('HINCRBY', KEYS[k + 2], 'n' .. slot, 1)
+    if ARGV[a + 1] == '1' then
+      j.failed = j.failed + 1
+      j.errors[#j.errors + 1] = ARGV[a + 2]
     else
-      redis.call('HSET', KEYS[k + 2], 't' .. slot, string.format('%d', sec), 'n' .. slot, 1)
-    end
-    if failed then
-      redis.call('LPUSH', KEYS[k + 3], ARGV[a + 2])
-      redis.call('LTRIM', KEYS[k + 3], 0, 9)
-    end
-    local h = redis.call('HMGET', job, 'total', 'completed', 'failed', 'state')
-    if h[4] == 'running' and tonumber(h[2] or '0') + tonumber(h[3] or '0') >= tonumber(h[1]) then
-      redis.call('HSET', job, 'state', 'done', 'ended_at', now)
-      for i = 1, 4 do redis.call('EXPIRE', KEYS[k + i], keep) end
+      j.completed = j.completed + 1
     end
   end
-  out[#out + 1] = code
-  out[#out + 1] = code == -1 and '' or (redis.call('HGET', job, 'state') or '')
 end
+for _, key in ipairs(order) do
+  local j = jobs[key]
+  j.state = ''
+  if j.exists then
+    local k = j.k
+    local n = j.completed + j.failed
+    if n > 0 then
+      if j.completed > 0 then redis.call('HINCRBY', key, 'completed', j.completed) end
+      if j.failed > 0 then redis.call('HINCRBY', key, 'failed', j.failed) end
+      redis.call('HSET', key, 'last_update', now)
+      local sec = math.floor(tonumber(now) / 1000)
+      local slot = sec % window
+      if tonumber(redis.call('HGET', KEYS[k + 2], 't' .. slot) or '-1') == sec then
+        redis.call('HINCRBY', KEYS[k + 2], 'n' .. slot, n)
+      else
+        redis.call('HSET', KEYS[k + 2], 't' .. slot, string.format('%d', sec), 'n' .. slot, n)
+      end
+      if #j.errors > 0 then
+        redis.call('LPUSH', KEYS[k + 3], unpack(j.errors))
+        redis.call('LTRIM', KEYS[k + 3], 0, 9)
+      end
+    end
+    local h = redis.call('HMGET', key, 'total', 'completed', 'failed', 'state')
+    j.state = h[4] or ''
+    if n > 0 and h[4] == 'running' and
+        tonumber(h[2] or '0') + tonumber(h[3] or '0') >= tonumber(h[1]) then
+      redis.call('HSET', key, 'state', 'done', 'ended_at', now)
+      for i = 1, 4 do redis.call('EXPIRE', KEYS[k + i], keep) end
+      j.state = 'done'
+    end
+  end
+end
+local out = {}
+for d = 0, ndocs - 1 do
+  out[#out + 1] = code[d + 1]
+  out[#out + 1] = jobs[KEYS[5 * d + 1]].state
+end
+-- Acks, by stream: one XACK and XDEL each, one HDEL of their recorded errors.
 local kb, ab = 5 * ndocs, 6 + 7 * ndocs
+local streams, sorder = {}, {}
 for t = 0, nacks - 1 do
-  local stream, errs, id = KEYS[kb + 2 * t + 1], KEYS[kb + 2 * t + 2], ARGV[ab + 2 * t + 1]
-  redis.call('XACK', stream, ARGV[ab + 2 * t], id)
-  redis.call('XDEL', stream, id)
-  redis.call('HDEL', errs, id)
+  local stream = KEYS[kb + 2 * t + 1]
+  local s = streams[stream]
+  if s == nil then
+    s = {errs = KEYS[kb + 2 * t + 2], group = ARGV[ab + 2 * t], ids = {}}
+    streams[stream] = s
+    sorder[#sorder + 1] = stream
+  end
+  s.ids[#s.ids + 1] = ARGV[ab + 2 * t + 1]
+end
+for _, stream in ipairs(sorder) do
+  local s = streams[stream]
+  redis.call('XACK', stream, s.group, unpack(s.ids))
+  redis.call('XDEL', stream, unpack(s.ids))
+  redis.call('HDEL', s.errs, unpack(s.ids))
 end
 return out
 )lua";

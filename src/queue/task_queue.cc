@@ -18,7 +18,7 @@ constexpr char kGroup[] = "workers";
 // Returns {index (1-based), id, job state or "", fields (n), field, value, ...} per entry.
 constexpr char kPickScript[] = R"lua(
 local want = tonumber(ARGV[3])
-local out = {}
+local out, states = {}, {}
 for i, key in ipairs(KEYS) do
   if want == 0 then break end
   local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', want, 'STREAMS', key, '>')
@@ -30,7 +30,8 @@ for i, key in ipairs(KEYS) do
       end
       out[#out + 1] = i
       out[#out + 1] = e[1]
-      out[#out + 1] = redis.call('HGET', ARGV[4] .. job, 'state') or ''
+      if states[job] == nil then states[job] = redis.call('HGET', ARGV[4] .. job, 'state') or '' end
+      out[#out + 1] = states[job]
       out[#out + 1] = #e[2]
       for _, v in ipairs(e[2]) do out[#out + 1] = v end
       want = want - 1

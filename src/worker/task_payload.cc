@@ -21,7 +21,7 @@ std::string EncodePayload(const TaskPayload& p) {
 }
 
 absl::StatusOr<TaskPayload> ParsePayload(std::string_view json) {
-  simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser parser;  // reused: its buffers grow once per thread
   simdjson::dom::element root;
   const simdjson::padded_string padded(json);
   auto bad = [&](std::string_view what) {
