@@ -9,7 +9,9 @@
 
 #include <thread>
 
+#include "queue/task_queue.h"
 #include "redis_server.h"
+#include "worker/task_payload.h"
 
 namespace nightjar {
 namespace {
@@ -19,7 +21,8 @@ using ::testing::HasSubstr;
 class JobsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto api = JobsApi::Open(SharedRedisBase() + "/0?namespace=" + UniqueNamespace());
+    uri_ = SharedRedisBase() + "/0?namespace=" + UniqueNamespace();
+    auto api = JobsApi::Open(uri_);
     ASSERT_TRUE(api.ok()) << api.status();
     api_ = std::move(*api);
     api_->AddRoutes(server_, [](const httplib::Request& req, httplib::Response& res) {
@@ -45,6 +48,7 @@ class JobsApiTest : public ::testing::Test {
     return e;
   }
 
+  std::string uri_;
   httplib::Server server_;
   std::unique_ptr<JobsApi> api_;
   int port_ = 0;
@@ -84,6 +88,35 @@ TEST_F(JobsApiTest, SubmitStatusListCancel) {
   auto retry = client_->Post("/v1/jobs/" + job + "/retry-failed", "", "application/json");
   ASSERT_TRUE(retry);
   EXPECT_EQ(retry->body, "{\"requeued\":0}");
+}
+
+TEST_F(JobsApiTest, AJobsOptionsTravelInEachTask) {
+  auto r = client_->Post(
+      "/v1/jobs",
+      R"({"type":"reextract","docs":["a","b"],"batch_size":1,)"
+      R"("options":{"domain":"medical","cleanup":"merge"}})",
+      "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto endpoint = ParseRedisUri(uri_);
+  ASSERT_TRUE(endpoint.ok());
+  auto conn = RedisConnection::Connect(*endpoint);
+  ASSERT_TRUE(conn.ok());
+  QueueOptions qo;
+  qo.prefetch = 2;
+  auto queue = TaskQueue::Open(conn->get(), qo);
+  ASSERT_TRUE(queue.ok());
+  for (int i = 0; i < 2; ++i) {
+    auto task = (*queue)->Take();
+    ASSERT_TRUE(task.ok() && task->has_value());
+    auto payload = ParsePayload((*task)->message.payload);
+    ASSERT_TRUE(payload.ok()) << payload.status();
+    EXPECT_EQ(payload->options,
+              (std::map<std::string, std::string>{{"cleanup", "merge"}, {"domain", "medical"}}));
+  }
+  auto bad = client_->Post("/v1/jobs", R"({"type":"noop","docs":["a"],"options":{"x":1}})",
+                           "application/json");
+  EXPECT_EQ(bad->status, 400);
 }
 
 TEST_F(JobsApiTest, BadRequestsGetClearErrors) {

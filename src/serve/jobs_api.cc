@@ -67,6 +67,17 @@ absl::StatusOr<SubmitOptions> ParseSubmit(const std::string& body) {
     if (!p.ok()) return p.status();
     o.priority = *p;
   }
+  // The job's options, carried by each task: a reextract job's domain, cleanup and version.
+  simdjson::dom::object options;
+  if (root["options"].get_object().get(options) == simdjson::SUCCESS) {
+    for (auto [key, value] : options) {
+      std::string_view v;
+      if (value.get_string().get(v)) {
+        return absl::InvalidArgumentError("\"options\" values must be strings");
+      }
+      o.options.emplace(std::string(key), std::string(v));
+    }
+  }
   return o;
 }
 
