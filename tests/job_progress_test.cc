@@ -137,9 +137,9 @@ TEST_F(JobProgressTest, AGroupCommitsSeveralJobsDocumentsAndAcksTheirTasksInOneS
       {"ga", 1, "a1", std::nullopt, std::nullopt},  // marked before: not counted again
       {"gb", 2, "b2", std::string("bad answer"), std::nullopt},
       {"gone", 0, "x", std::nullopt, std::nullopt}};
-  auto out = JobProgress::CommitGroup(conn_.get(), docs,
-                                      {AckRef{stream, a.Key("errors-hash"), "g", std::string(id->str())}},
-                                      options_);
+  auto out = JobProgress::CommitGroup(
+      conn_.get(), docs, {AckRef{stream, a.Key("errors-hash"), "g", std::string(id->str())}},
+      options_);
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ(out->size(), 4u);
   EXPECT_EQ((*out)[0].code, 1);
@@ -152,7 +152,8 @@ TEST_F(JobProgressTest, AGroupCommitsSeveralJobsDocumentsAndAcksTheirTasksInOneS
   EXPECT_EQ(b.Status()->failed, 1u);
   EXPECT_EQ(b.Status()->errors[0].message, "bad answer");
   EXPECT_EQ(conn_->Command({"XLEN", stream})->integer(), 0);  // acked and deleted
-  EXPECT_EQ(conn_->Command({"XPENDING", stream, "g", "-", "+", "10"})->size(), 0u);  // no longer pending
+  EXPECT_EQ(conn_->Command({"XPENDING", stream, "g", "-", "+", "10"})->size(),
+            0u);  // no longer pending
   // Probe: states and marks of runs of documents, one round trip.
   auto probe = JobProgress::Probe(conn_.get(), {{"ga", 0, 2}, {"gb", 1, 2}, {"gone", 0, 1}});
   ASSERT_TRUE(probe.ok()) << probe.status();

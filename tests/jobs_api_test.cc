@@ -91,11 +91,10 @@ TEST_F(JobsApiTest, SubmitStatusListCancel) {
 }
 
 TEST_F(JobsApiTest, AJobsOptionsTravelInEachTask) {
-  auto r = client_->Post(
-      "/v1/jobs",
-      R"({"type":"reextract","docs":["a","b"],"batch_size":1,)"
-      R"("options":{"domain":"medical","cleanup":"merge"}})",
-      "application/json");
+  auto r = client_->Post("/v1/jobs",
+                         R"({"type":"reextract","docs":["a","b"],"batch_size":1,)"
+                         R"("options":{"domain":"medical","cleanup":"merge"}})",
+                         "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 201) << r->body;
   auto endpoint = ParseRedisUri(uri_);

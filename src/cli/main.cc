@@ -15,6 +15,7 @@
 #include "cli/export.h"
 #include "cli/lookup.h"
 #include "cli/refresh.h"
+#include "cli/schedule_cmd.h"
 #include "cli/serve.h"
 #include "cli/versions.h"
 #include "cli/worker_cmd.h"
@@ -211,6 +212,34 @@ struct JobsCommand {
   }
 };
 
+// `nightjar schedule` and `nightjar scheduler`: their flags.
+struct ScheduleCommands {
+  CLI::App* schedule = nullptr;
+  CLI::App* scheduler = nullptr;
+  ScheduleFlags flags;
+  SchedulerFlags run;
+  void AddTo(CLI::App& app) {
+    schedule = app.add_subcommand(
+        "schedule",
+        "set NAME \"CRON\" [--tz ZONE] -- TASK [ARGS...] | list | enable NAME | disable NAME | "
+        "rm NAME");
+    schedule->add_option("--redis", flags.redis, "the schedules' Redis URI (default: REDIS_URL)");
+    schedule->add_option("action", flags.action, "set, list, enable, disable, rm")->required();
+    schedule->add_option("args", flags.args, "set: NAME CRON -- TASK ARGS...; else NAME");
+    schedule->add_option("--tz", flags.zone, "set: the IANA time zone of the cron (default UTC)");
+    schedule->add_flag("--disabled", flags.disabled, "set: store it disabled");
+    schedule->add_flag("--json", flags.json, "machine-readable output");
+    scheduler = app.add_subcommand(
+        "scheduler", "Run the schedules stored in Redis (any number of instances; one leads)");
+    scheduler->add_option("--redis", run.redis, "the schedules' Redis URI (default: REDIS_URL)");
+    scheduler->add_option("--id", run.id, "this instance's name (default host:pid)");
+    scheduler->add_option("--tick", run.tick_s, "seconds between ticks (default 1)");
+    scheduler->add_option("--lease", run.lease_s, "the leader's lease in seconds (default 15)");
+    scheduler->add_option("--grace", run.grace_s,
+                          "seconds a missed fire time may be late and still run (default 3600)");
+  }
+};
+
 int Main(int argc, char** argv) {
   // Logs go to stderr; stdout carries results (summaries, records, the serve address).
   spdlog::set_default_logger(spdlog::stderr_logger_mt("nightjar"));
@@ -224,6 +253,8 @@ int Main(int argc, char** argv) {
   worker.AddTo(app);
   JobsCommand jobs;
   jobs.AddTo(app);
+  ScheduleCommands schedules;
+  schedules.AddTo(app);
 
   // export
   auto* exp = app.add_subcommand(
@@ -269,6 +300,17 @@ int Main(int argc, char** argv) {
   std::string listen;
   serve->add_option("--listen", listen, "host:port (default 127.0.0.1:8080; port 0 = any free)");
 
+  // `schedule set NAME CRON -- TASK ARGS...`: what follows "--" is the task and its own
+  // arguments (flags included), never nightjar's.
+  std::vector<std::string> after_dashes;
+  if (argc > 1 && std::string_view(argv[1]) == "schedule") {
+    for (int i = 2; i < argc; ++i) {
+      if (std::string_view(argv[i]) != "--") continue;
+      after_dashes.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -278,6 +320,11 @@ int Main(int argc, char** argv) {
   if (refresh.command->parsed()) return refresh.Run();
   if (worker.command->parsed()) return worker.Run();
   if (jobs.command->parsed()) return ExitCode(RunJobs(jobs.flags, stdout));
+  if (schedules.schedule->parsed()) {
+    for (const std::string& a : after_dashes) schedules.flags.args.push_back(a);
+    return ExitCode(RunSchedule(schedules.flags, stdout));
+  }
+  if (schedules.scheduler->parsed()) return ExitCode(RunScheduler(schedules.run, stdout));
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));
   if (lookup->parsed()) return ExitCode(RunLookup(lf, stdin, stdout));
   if (versions->parsed()) {

@@ -181,16 +181,23 @@ std::string JobProgress::Key(std::string_view part) const {
 }
 
 absl::Status JobProgress::Create(std::string_view type, uint64_t total) {
-  const std::string now = std::to_string(absl::ToUnixMillis(options_.clock->Now()));
   NJ_ASSIGN_OR_RETURN(RedisReply created, conn_->Command({"HSETNX", Key(), "type", type}));
   if (created.integer() == 0) {
     return absl::AlreadyExistsError(fmt::format("job {} exists already", job_));
   }
-  conn_->Append({"HSET", Key(), "state", total == 0 ? "done" : "running", "total",
-                 std::to_string(total), "completed", "0", "failed", "0", "started_at", now,
-                 "last_update", now});
-  conn_->Append({"ZADD", fmt::format("nightjar:{}:jobs", conn_->endpoint().ns), now, job_});
+  for (const auto& command : CreateCommands(type, total)) {
+    conn_->Append(std::vector<std::string_view>(command.begin(), command.end()));
+  }
   return conn_->Sync();
+}
+
+std::vector<std::vector<std::string>> JobProgress::CreateCommands(std::string_view type,
+                                                                  uint64_t total) const {
+  const std::string now = std::to_string(absl::ToUnixMillis(options_.clock->Now()));
+  return {{"HSET", Key(), "type", std::string(type), "state", total == 0 ? "done" : "running",
+           "total", std::to_string(total), "completed", "0", "failed", "0", "started_at", now,
+           "last_update", now},
+          {"ZADD", fmt::format("nightjar:{}:jobs", conn_->endpoint().ns), now, job_}};
 }
 
 absl::StatusOr<bool> JobProgress::IsDone(uint64_t ordinal) {

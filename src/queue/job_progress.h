@@ -100,6 +100,8 @@ class JobProgress {
 
   // Records a new job of `total` documents. AlreadyExists when the id is taken.
   [[nodiscard]] absl::Status Create(std::string_view type, uint64_t total);
+  // The commands that record it (for a caller that runs them in a script of its own).
+  std::vector<std::vector<std::string>> CreateCommands(std::string_view type, uint64_t total) const;
   // Whether document `ordinal` (0-based, < total) is done already: a redelivered task skips it.
   [[nodiscard]] absl::StatusOr<bool> IsDone(uint64_t ordinal);
   // Marks document `ordinal` done, counted as completed, or as failed with `error`. Returns

@@ -215,6 +215,24 @@ absl::StatusOr<std::vector<std::string>> TaskQueue::Enqueue(std::string_view que
   return ids;
 }
 
+std::vector<std::string> TaskQueue::EnqueueCommand(std::string_view queue, Priority priority,
+                                                   const TaskMessage& t) const {
+  std::vector<std::string> command = {
+      "XADD", StreamKey(queue, priority), "*", "job", t.job, "type", t.type, "payload", t.payload};
+  if (t.resumed) command.insert(command.end(), {"resumed", "1"});
+  return command;
+}
+
+absl::Status TaskQueue::EnsureQueue(std::string_view queue) {
+  for (Priority p : {Priority::kHigh, Priority::kNormal, Priority::kLow}) {
+    auto r = conn_->Command({"XGROUP", "CREATE", StreamKey(queue, p), kGroup, "0", "MKSTREAM"});
+    if (!r.ok() && r.status().message().find("BUSYGROUP") == absl::string_view::npos) {
+      return r.status();
+    }
+  }
+  return absl::OkStatus();
+}
+
 std::optional<HeldTask> TaskQueue::PickReady() {
   for (size_t n = 0; n < schedule_.size(); ++n) {
     const size_t pos = (next_ + n) % schedule_.size();

@@ -87,6 +87,12 @@ class TaskQueue {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<TaskQueue>> Open(RedisConnection* conn,
                                                                        QueueOptions options);
 
+  // The command that adds `task` to `queue` at `priority` (for a caller's own script); the
+  // queue's consumer group must exist (EnsureQueue).
+  std::vector<std::string> EnqueueCommand(std::string_view queue, Priority priority,
+                                          const TaskMessage& task) const;
+  // Creates `queue`'s streams and consumer groups at every priority if missing.
+  [[nodiscard]] absl::Status EnsureQueue(std::string_view queue);
   // Adds tasks to `queue` at `priority` in one pipelined round trip; returns their ids.
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> Enqueue(
       std::string_view queue, Priority priority, const std::vector<TaskMessage>& tasks);

@@ -21,9 +21,8 @@ std::string Rfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
 }
 
-}  // namespace
-
-absl::StatusOr<SubmitResult> SubmitJob(RedisConnection* conn, const SubmitOptions& o) {
+// The job's type, checked with the rest of its options.
+absl::StatusOr<const TaskType*> CheckSubmit(const SubmitOptions& o) {
   const TaskType* type = FindTaskType(o.type);
   if (type == nullptr) {
     std::vector<std::string> names;
@@ -35,6 +34,73 @@ absl::StatusOr<SubmitResult> SubmitJob(RedisConnection* conn, const SubmitOption
   if (o.batch_size == 0) {
     return absl::InvalidArgumentError("jobs submit: --batch-size must be >= 1");
   }
+  return type;
+}
+
+// The job's tasks: its documents in batches, each with the job's options.
+std::vector<TaskMessage> TasksOf(const std::string& job, const SubmitOptions& o, size_t from,
+                                 size_t to) {
+  std::vector<TaskMessage> tasks;
+  for (size_t base = from; base < to; base += o.batch_size) {
+    TaskPayload p;
+    p.base = base;
+    p.options = o.options;
+    const size_t end = std::min(to, base + o.batch_size);
+    p.docs.assign(o.docs.begin() + static_cast<ptrdiff_t>(base),
+                  o.docs.begin() + static_cast<ptrdiff_t>(end));
+    tasks.push_back(TaskMessage{job, o.type, EncodePayload(p)});
+  }
+  return tasks;
+}
+
+// Sets KEYS[1] to ARGV[1] (NX, EX ARGV[2]); only if it was not set, runs the commands that
+// follow in ARGV, each as its argument count and then its arguments. Returns 1 when it ran.
+constexpr char kGuardScript[] = R"lua(
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 0 end
+local i = 3
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return 1
+)lua";
+
+}  // namespace
+
+absl::StatusOr<std::optional<SubmitResult>> SubmitJobOnce(RedisConnection* conn,
+                                                          const SubmitOptions& o,
+                                                          const std::string& guard,
+                                                          absl::Duration guard_ttl) {
+  NJ_ASSIGN_OR_RETURN(const TaskType* type, CheckSubmit(o));
+  SubmitResult r{NewJobId(*o.clock), type->queue, o.docs.size(), 0};
+  ProgressOptions po;
+  po.clock = o.clock;
+  JobProgress progress(conn, r.job, po);
+  QueueOptions qo;
+  qo.queues = {{type->queue, 1}};
+  NJ_ASSIGN_OR_RETURN(auto queue, TaskQueue::Open(conn, qo));
+  NJ_RETURN_IF_ERROR(queue->EnsureQueue(type->queue));
+  std::vector<std::string> args = {
+      r.job, std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(guard_ttl)))};
+  auto add = [&](const std::vector<std::string>& command) {
+    args.push_back(std::to_string(command.size()));
+    args.insert(args.end(), command.begin(), command.end());
+  };
+  for (const auto& command : progress.CreateCommands(o.type, o.docs.size())) add(command);
+  for (const TaskMessage& t : TasksOf(r.job, o, 0, o.docs.size())) {
+    add(queue->EnqueueCommand(type->queue, o.priority, t));
+    ++r.tasks;
+  }
+  std::vector<std::string_view> argv = {"EVAL", kGuardScript, "1", guard};
+  for (const std::string& a : args) argv.push_back(a);
+  NJ_ASSIGN_OR_RETURN(RedisReply ran, conn->Command(argv));
+  if (ran.integer() != 1) return std::optional<SubmitResult>();
+  return std::optional<SubmitResult>(r);
+}
+
+absl::StatusOr<SubmitResult> SubmitJob(RedisConnection* conn, const SubmitOptions& o) {
+  NJ_ASSIGN_OR_RETURN(const TaskType* type, CheckSubmit(o));
   SubmitResult r;
   r.job = NewJobId(*o.clock);
   r.queue = type->queue;
@@ -46,24 +112,11 @@ absl::StatusOr<SubmitResult> SubmitJob(RedisConnection* conn, const SubmitOption
   QueueOptions qo;
   qo.queues = {{type->queue, 1}};
   NJ_ASSIGN_OR_RETURN(auto queue, TaskQueue::Open(conn, qo));
-  // In chunks, so that a million-document job is not one reply of a million ids.
-  constexpr size_t kChunk = 1000;
-  std::vector<TaskMessage> tasks;
-  for (size_t base = 0; base < o.docs.size(); base += o.batch_size) {
-    TaskPayload p;
-    p.base = base;
-    p.options = o.options;
-    const size_t end = std::min(o.docs.size(), base + o.batch_size);
-    p.docs.assign(o.docs.begin() + static_cast<ptrdiff_t>(base),
-                  o.docs.begin() + static_cast<ptrdiff_t>(end));
-    tasks.push_back(TaskMessage{r.job, o.type, EncodePayload(p)});
-    if (tasks.size() == kChunk) {
-      NJ_RETURN_IF_ERROR(queue->Enqueue(type->queue, o.priority, tasks).status());
-      r.tasks += tasks.size();
-      tasks.clear();
-    }
-  }
-  if (!tasks.empty()) {
+  // In chunks of 1,000 tasks, so that a million-document job is not one reply of a million ids.
+  const size_t chunk = 1000 * o.batch_size;
+  for (size_t from = 0; from < o.docs.size(); from += chunk) {
+    const std::vector<TaskMessage> tasks =
+        TasksOf(r.job, o, from, std::min(o.docs.size(), from + chunk));
     NJ_RETURN_IF_ERROR(queue->Enqueue(type->queue, o.priority, tasks).status());
     r.tasks += tasks.size();
   }

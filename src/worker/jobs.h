@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,14 @@ struct SubmitResult {
 // queue. InvalidArgument for an unknown type, no documents or a zero batch size.
 [[nodiscard]] absl::StatusOr<SubmitResult> SubmitJob(RedisConnection* conn,
                                                      const SubmitOptions& options);
+
+// SubmitJob at most once per `guard` (a Redis key): the job's record and its tasks are written
+// in one script, only if it sets `guard` (to the job id, expiring after `guard_ttl`); nullopt
+// when the guard was set already. For jobs of at most a few thousand documents (a scheduled
+// fire: its arguments); InvalidArgument as SubmitJob.
+[[nodiscard]] absl::StatusOr<std::optional<SubmitResult>> SubmitJobOnce(
+    RedisConnection* conn, const SubmitOptions& options, const std::string& guard,
+    absl::Duration guard_ttl);
 
 // The jobs whose progress has not expired, newest first.
 [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListJobs(RedisConnection* conn,
