@@ -251,6 +251,7 @@ std::vector<Field> ServiceFields(Config& c) {
       ListField("worker.options", &w.sets, true),
       IntField("worker.commit_max", &w.commit_max, 1, 1000),
       DoubleField("worker.commit_window_ms", &w.commit_window_ms, 0.0, 60000.0),
+      StringField("worker.metrics_listen", &w.metrics_listen, true),
   };
 }
 

@@ -130,7 +130,8 @@ struct RefreshCommand {
 struct WorkerCommand {
   CLI::App* command = nullptr;
   std::string config_path;
-  std::string redis, concurrency, prefetch, heartbeat, claim_after, max_deliveries, deadline, name;
+  std::string redis, concurrency, prefetch, heartbeat, claim_after, max_deliveries, deadline, name,
+      metrics_listen;
   std::vector<std::string> queues, options;
   void AddTo(CLI::App& app) {
     command = app.add_subcommand("worker", "Serve task queues (Redis Streams) until SIGTERM");
@@ -150,6 +151,8 @@ struct WorkerCommand {
     command->add_option("--shutdown-deadline", deadline,
                         "seconds SIGTERM waits for documents in flight (default 30)");
     command->add_option("--name", name, "consumer name prefix (default host:pid)");
+    command->add_option("--metrics-listen", metrics_listen,
+                        "host:port for /metrics and /healthz (port 0: any free one)");
     command->add_option("-o,--option", options,
                         "a task type's option KEY=VALUE, e.g. upstream.url=http://host:port/path");
   }
@@ -166,6 +169,7 @@ struct WorkerCommand {
     set("worker.max_deliveries", max_deliveries);
     set("worker.shutdown_deadline_s", deadline);
     set("worker.name", name);
+    set("worker.metrics_listen", metrics_listen);
     auto env = ProcessEnvironment();
     if (config_path.empty() && env.count("NIGHTJAR_CONFIG")) config_path = env["NIGHTJAR_CONFIG"];
     auto config = LoadConfig(config_path, env, o);
@@ -237,6 +241,8 @@ struct ScheduleCommands {
     scheduler->add_option("--lease", run.lease_s, "the leader's lease in seconds (default 15)");
     scheduler->add_option("--grace", run.grace_s,
                           "seconds a missed fire time may be late and still run (default 3600)");
+    scheduler->add_option("--metrics-listen", run.metrics_listen,
+                          "host:port for /metrics and /healthz (port 0: any free one)");
   }
 };
 

@@ -6,6 +6,8 @@
 #include <csignal>
 
 #include "cli/worker_cmd.h"
+#include "obs/metrics.h"
+#include "obs/metrics_server.h"
 #include "schedule/cron.h"
 #include "schedule/schedule_store.h"
 #include "schedule/scheduler.h"
@@ -100,6 +102,27 @@ absl::Status RunScheduler(const SchedulerFlags& f, std::FILE* out) {
   o.lease = absl::Seconds(f.lease_s);
   o.grace = absl::Seconds(f.grace_s);
   NJ_ASSIGN_OR_RETURN(std::unique_ptr<Scheduler> scheduler, Scheduler::Open(o));
+  MetricsRegistry metrics;
+  Gauge& leader = metrics.GetGauge("nightjar_scheduler_leader",
+                                   "1 while this instance leads (fires the schedules)");
+  Gauge& last_tick = metrics.GetGauge("nightjar_scheduler_last_tick_timestamp_seconds",
+                                      "When this instance last ticked successfully");
+  Counter& tick_errors =
+      metrics.GetCounter("nightjar_scheduler_tick_errors_total", "Ticks that failed (Redis)");
+  auto fires = [&](FireEvent::Kind k) -> Counter& {
+    return metrics.GetCounter("nightjar_scheduler_fires_total", "Fire times by what became of them",
+                              fmt::format(R"(outcome="{}")", FireKindName(k)));
+  };
+  for (auto k : {FireEvent::Kind::kFired, FireEvent::Kind::kAlreadyFired, FireEvent::Kind::kMissed,
+                 FireEvent::Kind::kFailed}) {
+    fires(k);  // every outcome present from the start, at 0
+  }
+  std::unique_ptr<MetricsServer> server;
+  if (!f.metrics_listen.empty()) {
+    NJ_ASSIGN_OR_RETURN(server, MetricsServer::Start(f.metrics_listen, "--metrics-listen",
+                                                     [&metrics] { return metrics.Render(); }));
+    std::fprintf(stderr, "nightjar scheduler: metrics on port %d\n", server->port());
+  }
   std::signal(SIGTERM, OnStop);
   std::signal(SIGINT, OnStop);
   std::fprintf(stderr, "nightjar scheduler %s: on %s, tick %gs, lease %gs, grace %gs\n",
@@ -108,16 +131,20 @@ absl::Status RunScheduler(const SchedulerFlags& f, std::FILE* out) {
   bool leading = false;
   scheduler->Run(g_stop, [&](const absl::StatusOr<TickReport>& r) {
     if (!r.ok()) {
+      tick_errors.Add();
       std::fprintf(stderr, "nightjar scheduler: tick failed: %s\n",
                    std::string(r.status().message()).c_str());
       return;
     }
+    leader.Set(r->leader ? 1 : 0);
+    last_tick.Set(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
     if (r->leader != leading) {
       leading = r->leader;
       std::fprintf(stderr, "nightjar scheduler %s: %s\n", scheduler->id().c_str(),
                    leading ? "leading" : "standing by (another instance leads)");
     }
     for (const FireEvent& e : r->events) {
+      fires(e.kind).Add();
       JsonWriter w;
       w.BeginObject().Key("event").String(FireKindName(e.kind)).Key("schedule").String(e.schedule);
       w.Key("fire_time").String(Rfc3339(e.fire_time)).Key("job").String(e.job);

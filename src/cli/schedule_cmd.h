@@ -25,10 +25,11 @@ struct ScheduleFlags {
 // event on stdout (fired, already_fired, missed, failed) and leadership changes on stderr.
 struct SchedulerFlags {
   std::string redis;
-  std::string id;         // "" = host:pid
-  double tick_s = 1;      // how often it reads the schedules and fires
-  double lease_s = 15;    // the leader's lease
-  double grace_s = 3600;  // a missed fire time this recent runs once on recovery
+  std::string id;              // "" = host:pid
+  double tick_s = 1;           // how often it reads the schedules and fires
+  double lease_s = 15;         // the leader's lease
+  double grace_s = 3600;       // a missed fire time this recent runs once on recovery
+  std::string metrics_listen;  // host:port for /metrics and /healthz; "" = none
 };
 [[nodiscard]] absl::Status RunScheduler(const SchedulerFlags& flags, std::FILE* out);
 

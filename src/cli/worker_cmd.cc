@@ -169,6 +169,7 @@ absl::Status RunWorker(const WorkerFlags& f, const ReextractOptions& reextract) 
   o.name = f.name;
   o.commit_max = static_cast<size_t>(std::max(1, f.commit_max));
   o.commit_window = absl::Milliseconds(f.commit_window_ms);
+  o.metrics_listen = f.metrics_listen;
   o.refresh = RunConfiguredRefresh;
   for (const std::string& kv : f.sets) {
     const size_t eq = kv.find('=');

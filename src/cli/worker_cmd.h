@@ -23,6 +23,7 @@ struct WorkerFlags {
   std::vector<std::string> sets;  // -o/--option key=value (worker.options): task types' options
   int commit_max = 64;            // documents and acks committed in one round trip at most
   double commit_window_ms = 20;   // a processed document waits at most this long to commit
+  std::string metrics_listen;     // --metrics-listen host:port: /metrics and /healthz; "" = none
 };
 
 // Serves the queues until SIGTERM or SIGINT; prints the worker's stats on stdout at the end.

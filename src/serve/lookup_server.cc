@@ -14,6 +14,7 @@
 #include "serve/jobs_api.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
+#include "util/uri.h"
 
 namespace nightjar {
 namespace {
@@ -56,18 +57,7 @@ int HttpCode(const absl::Status& s) {
 }  // namespace
 
 absl::StatusOr<std::pair<std::string, int>> ParseListen(const std::string& listen) {
-  size_t colon = listen.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || colon == 0) {
-    return absl::InvalidArgumentError(fmt::format("serve.listen '{}': expected host:port", listen));
-  }
-  std::string_view p(listen.data() + colon + 1, listen.size() - colon - 1);
-  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-  if (ec != std::errc() || end != p.data() + p.size() || port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        fmt::format("serve.listen '{}': port must be 0..65535", listen));
-  }
-  return std::make_pair(listen.substr(0, colon), port);
+  return ParseHostPort(listen, "serve.listen");
 }
 
 LookupServer::LookupServer(ServeOptions options, StoreOpener open)

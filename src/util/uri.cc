@@ -1,6 +1,9 @@
 #include "util/uri.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <charconv>
 
 namespace nightjar {
 namespace {
@@ -34,6 +37,21 @@ std::string RedactUri(std::string_view uri) {
     if (colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "***");
   }
   return RedactQuery(std::move(s));
+}
+
+absl::StatusOr<std::pair<std::string, int>> ParseHostPort(const std::string& text,
+                                                          std::string_view setting) {
+  const size_t colon = text.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0) {
+    return absl::InvalidArgumentError(fmt::format("{} '{}': expected host:port", setting, text));
+  }
+  std::string_view p(text.data() + colon + 1, text.size() - colon - 1);
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+  if (ec != std::errc() || end != p.data() + p.size() || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(fmt::format("{} '{}': port must be 0..65535", setting, text));
+  }
+  return std::make_pair(text.substr(0, colon), port);
 }
 
 }  // namespace nightjar

@@ -3,6 +3,9 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "absl/status/statusor.h"
 
 namespace nightjar {
 
@@ -11,6 +14,10 @@ namespace nightjar {
 // "redis://:***@h"; a password in a "password=" query parameter is replaced too. A URI with no
 // credentials comes back unchanged. Every URI that is printed or logged goes through this.
 std::string RedactUri(std::string_view uri);
+
+// Splits "host:port" (port 0..65535; 0 = any free one). InvalidArgument naming `setting`.
+[[nodiscard]] absl::StatusOr<std::pair<std::string, int>> ParseHostPort(const std::string& text,
+                                                                        std::string_view setting);
 
 }  // namespace nightjar
 

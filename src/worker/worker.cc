@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "obs/metrics_server.h"
 #include "queue/job_progress.h"
 #include "util/status_macros.h"
 #include "worker/task_payload.h"
@@ -63,10 +64,22 @@ absl::Duration Worker::SoftTimeLimit(const TaskType& type) const {
 
 WorkerStats Worker::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
+  WorkerStats s = stats_;
+  for (const auto& slot : slots_) {
+    std::lock_guard<std::mutex> slot_lock(slot->mu);
+    for (const auto& [name, value] : slot->counters) s.counters[name] += value;
+  }
+  return s;
 }
 
 absl::Status Worker::Run() {
+  std::unique_ptr<MetricsServer> metrics;
+  if (!options_.metrics_listen.empty()) {
+    NJ_ASSIGN_OR_RETURN(metrics,
+                        MetricsServer::Start(options_.metrics_listen, "worker.metrics_listen",
+                                             [this] { return RenderMetrics(); }));
+    std::fprintf(stderr, "nightjar worker: metrics on port %d\n", metrics->port());
+  }
   std::vector<absl::Status> results(slots_.size());
   {
     std::vector<std::jthread> threads;
@@ -130,11 +143,17 @@ void Worker::PublishHeld(Slot& slot) {
 
 absl::Status Worker::RunSlot(Slot& slot) {
   absl::Status st = ServeSlot(slot);
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [type, handler] : slot.handlers) {
-    for (const auto& [name, value] : handler->Counters()) stats_.counters[name] += value;
-  }
+  PublishCounters(slot);
   return st;
+}
+
+void Worker::PublishCounters(Slot& slot) {
+  std::map<std::string, uint64_t> now;
+  for (const auto& [type, handler] : slot.handlers) {
+    for (const auto& [name, value] : handler->Counters()) now[name] += value;
+  }
+  std::lock_guard<std::mutex> lock(slot.mu);
+  slot.counters = std::move(now);
 }
 
 absl::Status Worker::ServeSlot(Slot& slot) {
@@ -155,6 +174,7 @@ absl::Status Worker::ServeSlot(Slot& slot) {
     for (HeldTask& t : slot.queue->TakeReady()) batch.push_back(std::move(t));
     absl::Status st = RunBatch(slot, std::move(batch));
     PublishHeld(slot);
+    PublishCounters(slot);
     NJ_RETURN_IF_ERROR(st);
   }
   // Stopping: what was processed commits; what was taken but not started goes back at once.

@@ -39,6 +39,7 @@ struct WorkerOptions {
   // ...and none waits longer than this for its group (a slow document commits at once). A
   // crash redoes at most the group in flight.
   absl::Duration commit_window = absl::Milliseconds(20);
+  std::string metrics_listen;  // host:port for /metrics and /healthz; "" = none
 };
 
 // What a worker did, for its exit summary and metrics.
@@ -66,11 +67,16 @@ class Worker {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Worker>> Open(const WorkerOptions& options);
   ~Worker();
 
-  // Serves until Stop(); returns the first slot error, if any.
+  // Serves until Stop(); returns the first slot error, if any. With `metrics_listen`, serves
+  // /metrics (RenderMetrics) and /healthz meanwhile.
   [[nodiscard]] absl::Status Run();
   // Async-signal-safe: only sets a flag.
   void Stop() { stop_.store(true); }
+  // Thread-safe; the handlers' counters as of each slot's last batch.
   WorkerStats stats() const;
+  // Prometheus text: the stats, and from Redis the served queues' waiting tasks and dead
+  // letters and the shared limits of their task types. Thread-safe.
+  std::string RenderMetrics();
 
   struct Slot;
 
@@ -83,6 +89,8 @@ class Worker {
   absl::Status RunBatch(Slot& slot, std::vector<HeldTask> tasks);
   // Tells the heartbeat which tasks the slot holds now.
   void PublishHeld(Slot& slot);
+  // Snapshots the slot's handlers' counters for stats().
+  void PublishCounters(Slot& slot);
   // Commits the slot's group now; or builds its command (to send with the next take) and
   // settles its reply: counts, ended jobs, the group cleared.
   absl::Status Flush(Slot& slot);
@@ -102,6 +110,8 @@ class Worker {
   mutable std::mutex mu_;
   std::condition_variable done_cv_;  // signalled (under mu_) when slots_done_ turns true
   WorkerStats stats_;                // guarded by mu_
+  std::mutex metrics_mu_;            // guards metrics_conn_
+  std::unique_ptr<RedisConnection> metrics_conn_;
 };
 
 }  // namespace nightjar

@@ -26,6 +26,8 @@ struct Worker::Slot {
   std::mutex mu;
   std::vector<HeldTask> held;     // guarded by mu: what the heartbeat renews
   std::vector<std::string> lost;  // guarded by mu: ids the heartbeat found claimed by others
+  // guarded by mu: the handlers' counters as of the last batch (Worker::stats sums them)
+  std::map<std::string, uint64_t> counters;
 
   // The group not yet committed (worker_batch.cc): processed documents, then finished tasks to
   // ack after them (no longer counted as held by the queue), gathered since `since`.
