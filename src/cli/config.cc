@@ -353,6 +353,11 @@ std::vector<Field> Fields(Config& c) {
   };
   for (Field& f : ServiceFields(c)) fields.push_back(std::move(f));
   for (Field& f : ReextractFields(c.reextract)) fields.push_back(std::move(f));
+  fields.push_back(IntField("refresh.max_attempts", &c.run.max_attempts, 1, 100));
+  fields.push_back(DoubleField("refresh.retry_backoff_s", &c.run.retry_backoff_s, 0.0, 86400.0));
+  fields.push_back(StringField("metrics.pushgateway", &c.run.pushgateway, true));
+  fields.push_back(StringField("metrics.textfile", &c.run.textfile, true));
+  fields.push_back(StringField("metrics.job", &c.run.job, false));
   return fields;
 }
 

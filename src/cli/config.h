@@ -15,10 +15,20 @@ namespace nightjar {
 // Everything a run is configured by: the refresh's options (RefreshOptions, whose fields are
 // the [corpus] [text] [count] ... [retention] keys) and the service's. Every field has a
 // default; docs/configuration.md lists the TOML key, environment variable and flag of each.
+// How a refresh run is retried and reported ([refresh] and [metrics]).
+struct RunOptions {
+  int max_attempts = 1;         // refresh.max_attempts: runs tried; a failed gate is not retried
+  double retry_backoff_s = 30;  // refresh.retry_backoff_s: the first wait, doubled each retry
+  std::string pushgateway;      // metrics.pushgateway: http://host:port; "" = no push
+  std::string textfile;         // metrics.textfile: a .prom file for node-exporter; "" = none
+  std::string job = "nightjar_refresh";  // metrics.job: the Pushgateway group's job label
+};
+
 struct Config : RefreshOptions {
   ServeOptions serve;          // [serve]
   WorkerFlags worker;          // [worker]: `nightjar worker`'s settings
   ReextractOptions reextract;  // [reextract]: the reextract task's database and LLM
+  RunOptions run;              // [refresh] retries, [metrics] push
 };
 
 // Builds a Config from, in rising precedence: defaults, the TOML file at `toml_path` (skipped

@@ -82,7 +82,7 @@ struct ConfigFlags {
 struct RefreshCommand {
   CLI::App* command = nullptr;
   ConfigFlags config;
-  std::string corpus, threads, rejects_dir, max_reject_share, state;
+  std::string corpus, threads, rejects_dir, max_reject_share, state, max_attempts, pushgateway;
   bool json = false, quiet = false, force = false, no_activate = false, full = false,
        reconcile = false;
 
@@ -96,6 +96,10 @@ struct RefreshCommand {
     command->add_option("--max-reject-share", max_reject_share,
                         "fail when more than this share of records is rejected (default 0.01)");
     command->add_option("--state", state, "incremental state directory, or auto (state.path)");
+    command->add_option("--max-attempts", max_attempts,
+                        "runs tried when one fails for a reason a retry may cure (default 1)");
+    command->add_option("--pushgateway", pushgateway,
+                        "push the outcome to this Prometheus Pushgateway (metrics.pushgateway)");
     command->add_flag("--full", full, "with --state: discard the state and rebuild it");
     command->add_flag("--reconcile", reconcile,
                       "with --state: drop documents gone from the corpus");
@@ -113,6 +117,8 @@ struct RefreshCommand {
     if (!rejects_dir.empty()) config.overrides["corpus.rejects_dir"] = rejects_dir;
     if (!max_reject_share.empty()) config.overrides["corpus.max_reject_share"] = max_reject_share;
     if (!state.empty()) config.overrides["state.path"] = state;
+    if (!max_attempts.empty()) config.overrides["refresh.max_attempts"] = max_attempts;
+    if (!pushgateway.empty()) config.overrides["metrics.pushgateway"] = pushgateway;
     auto loaded = config.Load();
     if (!loaded.ok()) return ExitCode(loaded.status());
     loaded->force = force;

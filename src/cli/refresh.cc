@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "obs/progress.h"
+#include "obs/push.h"
+#include "refresh/refresh_metrics.h"
 #include "refresh/refresher.h"
 #include "util/status_macros.h"
 
@@ -24,12 +26,67 @@ class ProgressObserver : public RefreshObserver {
   std::unique_ptr<ProgressReporter> reporter_;
 };
 
+// What a retry may cure: not bad config or input (InvalidArgument), not a data gate or a
+// precondition (FailedPrecondition: too many rejects, a failed validation gate).
+bool Retryable(const absl::Status& st) {
+  return !absl::IsInvalidArgument(st) && !absl::IsFailedPrecondition(st) && !absl::IsNotFound(st);
+}
+
+// Pushes the run's outcome and writes the textfile, as configured; failures only warn.
+void ReportMetrics(const RunOptions& o, const RefreshReport& report, const absl::Status& outcome,
+                   absl::Time ended, double seconds, int attempts) {
+  if (o.pushgateway.empty() && o.textfile.empty()) return;
+  const std::string text = RefreshMetricsText(report, outcome, ended, seconds, attempts);
+  if (!o.pushgateway.empty()) {
+    if (absl::Status st = PushToGateway(o.pushgateway, o.job, text); !st.ok()) {
+      std::fprintf(stderr, "nightjar refresh: metrics not pushed: %s\n",
+                   std::string(st.message()).c_str());
+    }
+  }
+  if (!o.textfile.empty()) {
+    if (absl::Status st = WriteTextfile(o.textfile, text); !st.ok()) {
+      std::fprintf(stderr, "nightjar refresh: metrics textfile not written: %s\n",
+                   std::string(st.message()).c_str());
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<RefreshReport> RunRefresh(const Config& config, bool quiet, const Clock& clock) {
+  return RunRefresh(config, quiet, clock, nullptr);
+}
+
+absl::StatusOr<RefreshReport> RunRefresh(const Config& config, bool quiet, const Clock& clock,
+                                         RefreshObserver* observer) {
   ProgressObserver progress;
-  NJ_ASSIGN_OR_RETURN(auto refresher, Refresher::Open(config, &clock, quiet ? nullptr : &progress));
-  return refresher->Run();
+  if (observer == nullptr && !quiet) observer = &progress;
+  const absl::Time start = clock.Now();
+  absl::Status outcome;
+  RefreshReport report;
+  int attempt = 1;
+  for (;; ++attempt) {
+    // Bad config or an unreachable store fails Open: reported as a failed run (and the second
+    // retried as any other).
+    auto refresher = Refresher::Open(config, &clock, observer);
+    if (refresher.ok()) {
+      absl::StatusOr<RefreshReport> run = (*refresher)->Run();
+      report = run.ok() ? *run : (*refresher)->report();
+      outcome = run.status();
+    } else {
+      outcome = refresher.status();
+    }
+    if (outcome.ok() || !Retryable(outcome) || attempt >= config.run.max_attempts) break;
+    const double wait =
+        config.run.retry_backoff_s * static_cast<double>(1 << std::min(attempt - 1, 16));
+    std::fprintf(stderr, "nightjar refresh: attempt %d of %d failed (%s); again in %.0fs\n",
+                 attempt, config.run.max_attempts, std::string(outcome.message()).c_str(), wait);
+    absl::SleepFor(absl::Seconds(wait));
+  }
+  ReportMetrics(config.run, report, outcome, clock.Now(),
+                absl::ToDoubleSeconds(clock.Now() - start), attempt);
+  if (!outcome.ok()) return outcome;
+  return report;
 }
 
 std::string RefreshSummaryText(const RefreshReport& r) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/config.h"
+#include "cli/refresh.h"
 #include "queue/job_progress.h"
 #include "queue/rate_limiter.h"
 #include "refresh/refresher.h"
@@ -95,8 +96,7 @@ absl::StatusOr<std::string> RunConfiguredRefresh(
     const std::string& config, const std::function<void(std::string_view)>& on_stage) {
   NJ_ASSIGN_OR_RETURN(Config c, LoadConfig(config, ProcessEnvironment(), {}));
   StageObserver observer(on_stage);
-  NJ_ASSIGN_OR_RETURN(auto refresher, Refresher::Open(c, Clock::Real(), &observer));
-  NJ_ASSIGN_OR_RETURN(RefreshReport report, refresher->Run());
+  NJ_ASSIGN_OR_RETURN(RefreshReport report, RunRefresh(c, true, *Clock::Real(), &observer));
   return report.version;
 }
 

@@ -32,6 +32,9 @@ class Refresher {
   // error names the gate; options.force overrides); with another code when the source or the
   // store fails.
   [[nodiscard]] absl::StatusOr<RefreshReport> Run();
+  // What the run got to, after Run returned: the whole report on success, and as far as it
+  // went on a failure (a version rejected by a gate has its state and validation here).
+  const RefreshReport& report() const { return report_; }
 
   ~Refresher();
 
