@@ -112,12 +112,13 @@ class Env:
                      "--kb", kb, "--batch-size", str(BATCH), "--json", *flags)
         return json.loads(r.stdout)
 
-    def start(self, name, config, key=KEY):
+    def start(self, name, config, key=KEY, extra=()):
         log = open(os.path.join(self.tmp, name + ".log"), "ab")
         env = dict(os.environ, LLM_API_KEY=key)
         self.procs[name] = subprocess.Popen(
             [self.nightjar, "worker", "--redis", self.redis, "--config", config, "-Q",
-             "reprocessing", "-c", "1", "--heartbeat", "0.2", "--claim-after", "1", "--name", name],
+             "reprocessing", "-c", "1", "--heartbeat", "0.2", "--claim-after", "1", "--name", name,
+             *extra],
             stdout=log, stderr=log, env=env)
 
     def stop_all(self):
@@ -394,6 +395,58 @@ def fallback(env):
     print("fallback: a server without structured output answered in the delimited form")
 
 
+def drift(env, base):
+    """schema.drift_check: counts per KB, a webhook past the threshold, a reextract job."""
+    import http.server
+    import threading
+    hooks = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            hooks.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = env.config("drift", base)
+    env.add_docs("drift-a", {f"da{i}": [f"Mu met Nu {i}."] for i in range(15)})
+    env.add_docs("drift-b", {f"db{i}": [f"Xi met Pi {i}."] for i in range(3)})
+    kbs = os.path.join(env.tmp, "kbs.txt")
+    with open(kbs, "w") as f:
+        f.write("drift-a\ndrift-b\n")
+    job = json.loads(env.run("jobs", "--redis", env.redis, "submit", "schema.drift_check",
+                             "--docs", kbs, "--json").stdout)["job"]
+    env.start("drift", config, extra=["-o", "schema_drift.threshold=10", "-o",
+                                      f"schema_drift.webhook=http://127.0.0.1:{server.server_port}/hook",
+                                      "-o", "schema_drift.submit=true"])
+    env.wait_done(job)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the reextract job it submitted, done by the same worker
+        left = psql(env.db, f"SELECT count(*) FROM {env.schema}.documents WHERE kb = 'drift-a' "
+                            "AND extraction_version < 2")[0][0]
+        if left == "0":
+            break
+        time.sleep(0.2)
+    env.stop_all()
+    server.shutdown()
+    counts = subprocess.run(["redis-cli", "-u", os.environ["NIGHTJAR_TEST_REDIS_URL"], "--raw",
+                             "HGETALL", f"nightjar:{env.ns}:schema_drift"],
+                            capture_output=True, text=True).stdout.split()
+    recorded = dict(zip(counts[0::2], counts[1::2]))
+    if recorded != {"drift-a": "15", "drift-b": "3"}:
+        sys.exit(f"drift: counts recorded {recorded}")
+    if len(hooks) != 1 or hooks[0]["kb"] != "drift-a" or hooks[0]["outdated"] != 15:
+        sys.exit(f"drift: the webhook got {hooks}")
+    if left != "0" or not hooks[0].get("reextract_job"):
+        sys.exit(f"drift: the submitted reextract job left {left} documents outdated")
+    print("drift: drift-a (15 outdated) notified by webhook and re-extracted, drift-b (3) under "
+          "the threshold only recorded")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("nightjar")
@@ -414,6 +467,7 @@ def main():
             key(env, base)
             outdated(env, base)
             fallback(env)
+            drift(env, base)
         except SystemExit:
             for name in sorted(os.listdir(tmp)):
                 if name.endswith(".log"):

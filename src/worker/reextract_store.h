@@ -55,6 +55,10 @@ class ReextractStore {
                                                                          bool outdated,
                                                                          int version);
 
+  // Per knowledge base, its documents below `version` (KBs with none are left out).
+  [[nodiscard]] absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> OutdatedByKb(
+      int version);
+
   // Time spent waiting on PostgreSQL so far.
   absl::Duration busy() const { return busy_; }
 

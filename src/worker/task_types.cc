@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "worker/reextract_task.h"
+#include "worker/schema_drift.h"
 #include "worker/upstream_call.h"
 
 namespace nightjar {
@@ -103,6 +104,9 @@ const std::vector<TaskType>& TaskTypes() {
     // Entity re-extraction through an LLM, results in PostgreSQL (reextract_task.h).
     t.push_back(TaskType{"reextract", "reprocessing", "llm", absl::Seconds(300),
                          [](const HandlerContext& c) { return ReextractHandler::Make(c); }});
+    // The daily check for documents extracted under an older schema (schema_drift.h).
+    t.push_back(TaskType{"schema.drift_check", "reprocessing", "", absl::Seconds(300),
+                         [](const HandlerContext& c) { return SchemaDriftHandler::Make(c); }});
     // On its own queue, so that a refresh never shares a worker's memory with re-processing.
     t.push_back(
         TaskType{"lexicon.refresh", "lexicon", "", absl::Hours(2),

@@ -74,6 +74,15 @@ std::string Worker::RenderMetrics() {
       }
     }
     if (!options_.reextract.rate_limit_key.empty()) keys.insert(options_.reextract.rate_limit_key);
+    const std::string drift = fmt::format("nightjar:{}:schema_drift", endpoint_.ns);
+    if (auto kbs = metrics_conn_->Command({"HGETALL", drift}); kbs.ok()) {
+      for (size_t i = 0; i + 1 < kbs->size(); i += 2) {
+        m.GetGauge("nightjar_schema_drift_outdated_documents",
+                   "Documents below the current extraction schema, per KB, at the last check",
+                   fmt::format(R"(kb="{}")", kbs->element_str(i)))
+            .Set(std::strtod(std::string(kbs->element_str(i + 1)).c_str(), nullptr));
+      }
+    }
     for (const std::string& key : keys) {
       RateLimitOptions lo;
       lo.name = key;
