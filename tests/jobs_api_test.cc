@@ -118,6 +118,36 @@ TEST_F(JobsApiTest, AJobsOptionsTravelInEachTask) {
   EXPECT_EQ(bad->status, 400);
 }
 
+TEST_F(JobsApiTest, SchedulesOverHttp) {
+  auto put = client_->Put("/v1/schedules/nightly",
+                          R"({"cron":"0 2 * * *","zone":"Europe/Berlin","task":"lexicon.refresh",)"
+                          R"("args":["/etc/nightjar.toml"]})",
+                          "application/json");
+  ASSERT_TRUE(put);
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_THAT(put->body, HasSubstr(R"("zone":"Europe/Berlin")"));
+  auto list = client_->Get("/v1/schedules");
+  ASSERT_TRUE(list);
+  EXPECT_THAT(list->body, HasSubstr(R"("name":"nightly")"));
+  auto off = client_->Post("/v1/schedules/nightly/disable", "", "application/json");
+  ASSERT_TRUE(off);
+  EXPECT_THAT(off->body, HasSubstr(R"("enabled":false)"));
+  auto bad =
+      client_->Put("/v1/schedules/x", R"({"cron":"0 2 * *","task":"noop"})", "application/json");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("fields"));
+  auto unknown = client_->Put("/v1/schedules/x", R"({"cron":"0 2 * * *","task":"teleport"})",
+                              "application/json");
+  EXPECT_EQ(unknown->status, 400);
+  auto del = client_->Delete("/v1/schedules/nightly");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200);
+  EXPECT_EQ(client_->Delete("/v1/schedules/nightly")->status, 404);
+  // Behind the token like every route.
+  httplib::Client anonymous("127.0.0.1", port_);
+  EXPECT_EQ(anonymous.Get("/v1/schedules")->status, 401);
+}
+
 TEST_F(JobsApiTest, BadRequestsGetClearErrors) {
   auto no_type = client_->Post("/v1/jobs", R"({"docs":["a"]})", "application/json");
   EXPECT_EQ(no_type->status, 400);

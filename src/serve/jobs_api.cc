@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "queue/job_progress.h"
+#include "schedule/schedule_store.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 #include "worker/jobs.h"
@@ -81,7 +82,80 @@ absl::StatusOr<SubmitOptions> ParseSubmit(const std::string& body) {
   return o;
 }
 
+// A schedule from a PUT body: {"cron","zone"?,"task","args"?,"enabled"?}.
+absl::StatusOr<Schedule> ParseScheduleBody(const std::string& name, const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(body).get(root)) return absl::InvalidArgumentError("the body is not JSON");
+  Schedule s;
+  s.name = name;
+  std::string_view v;
+  if (root["cron"].get_string().get(v)) return absl::InvalidArgumentError("\"cron\" is required");
+  s.cron = std::string(v);
+  if (root["task"].get_string().get(v)) return absl::InvalidArgumentError("\"task\" is required");
+  s.task = std::string(v);
+  if (root["zone"].get_string().get(v) == simdjson::SUCCESS) s.zone = std::string(v);
+  simdjson::dom::array args;
+  if (root["args"].get_array().get(args) == simdjson::SUCCESS) {
+    for (simdjson::dom::element a : args) {
+      if (a.get_string().get(v)) return absl::InvalidArgumentError("\"args\" must be strings");
+      s.args.emplace_back(v);
+    }
+  }
+  bool enabled = true;
+  if (root["enabled"].get_bool().get(enabled) == simdjson::SUCCESS) s.enabled = enabled;
+  return s;
+}
+
+std::string ScheduleJson(const Schedule& s) { return EncodeSchedule(s); }
+
 }  // namespace
+
+void JobsApi::AddScheduleRoutes(httplib::Server& srv, Authorize authorize) {
+  srv.Get("/v1/schedules", Route(authorize,
+                                 [](const httplib::Request&, httplib::Response& res,
+                                    RedisConnection* c) -> absl::Status {
+                                   ScheduleStore store(c);
+                                   NJ_ASSIGN_OR_RETURN(std::vector<Schedule> all, store.List());
+                                   std::string out = "[";
+                                   for (const Schedule& s : all)
+                                     out += (out.size() > 1 ? "," : "") + ScheduleJson(s);
+                                   Reply(res, 200, out + "]");
+                                   return absl::OkStatus();
+                                 }));
+  srv.Put(R"(/v1/schedules/([A-Za-z0-9_.-]+))",
+          Route(authorize,
+                [](const httplib::Request& req, httplib::Response& res,
+                   RedisConnection* c) -> absl::Status {
+                  NJ_ASSIGN_OR_RETURN(Schedule s, ParseScheduleBody(req.matches[1], req.body));
+                  ScheduleStore store(c);
+                  NJ_RETURN_IF_ERROR(store.Put(s));
+                  NJ_ASSIGN_OR_RETURN(Schedule saved, store.Get(s.name));
+                  Reply(res, 200, ScheduleJson(saved));
+                  return absl::OkStatus();
+                }));
+  srv.Post(R"(/v1/schedules/([A-Za-z0-9_.-]+)/(enable|disable))",
+           Route(authorize,
+                 [](const httplib::Request& req, httplib::Response& res,
+                    RedisConnection* c) -> absl::Status {
+                   ScheduleStore store(c);
+                   NJ_RETURN_IF_ERROR(store.SetEnabled(req.matches[1], req.matches[2] == "enable"));
+                   NJ_ASSIGN_OR_RETURN(Schedule s, store.Get(req.matches[1]));
+                   Reply(res, 200, ScheduleJson(s));
+                   return absl::OkStatus();
+                 }));
+  srv.Delete(R"(/v1/schedules/([A-Za-z0-9_.-]+))",
+             Route(authorize,
+                   [](const httplib::Request& req, httplib::Response& res,
+                      RedisConnection* c) -> absl::Status {
+                     ScheduleStore store(c);
+                     NJ_RETURN_IF_ERROR(store.Remove(req.matches[1]));
+                     JsonWriter w;
+                     w.BeginObject().Key("removed").String(std::string(req.matches[1])).EndObject();
+                     Reply(res, 200, w.Take());
+                     return absl::OkStatus();
+                   }));
+}
 
 // A pooled connection, given back when the request is done (unless it broke).
 class JobsApi::Lease {
@@ -124,18 +198,21 @@ void JobsApi::Give(std::unique_ptr<RedisConnection> conn) {
   if (idle_.size() < kMaxIdle) idle_.push_back(std::move(conn));
 }
 
-void JobsApi::AddRoutes(httplib::Server& srv, Authorize authorize) {
-  // Each route: authorize, lease a connection, run, answer JSON or the error.
-  auto route = [this, authorize](auto body) {
-    return [this, authorize, body](const httplib::Request& req, httplib::Response& res) {
-      if (!authorize(req, res)) return;
-      auto conn = Take();
-      if (!conn.ok()) return Fail(res, conn.status());
-      Lease lease(this, std::move(*conn));
-      absl::Status st = body(req, res, lease.get());
-      if (!st.ok()) Fail(res, st);
-    };
+std::function<void(const httplib::Request&, httplib::Response&)> JobsApi::Route(Authorize authorize,
+                                                                                Body body) {
+  return [this, authorize, body](const httplib::Request& req, httplib::Response& res) {
+    if (!authorize(req, res)) return;
+    auto conn = Take();
+    if (!conn.ok()) return Fail(res, conn.status());
+    Lease lease(this, std::move(*conn));
+    absl::Status st = body(req, res, lease.get());
+    if (!st.ok()) Fail(res, st);
   };
+}
+
+void JobsApi::AddRoutes(httplib::Server& srv, Authorize authorize) {
+  AddScheduleRoutes(srv, authorize);
+  auto route = [this, authorize](Body body) { return Route(authorize, std::move(body)); };
   srv.Post("/v1/jobs", route([](const httplib::Request& req, httplib::Response& res,
                                 RedisConnection* c) -> absl::Status {
              NJ_ASSIGN_OR_RETURN(SubmitOptions o, ParseSubmit(req.body));

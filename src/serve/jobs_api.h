@@ -24,6 +24,11 @@ namespace nightjar {
 //   GET  /v1/jobs                      the jobs whose progress has not expired, newest first
 //   GET  /v1/jobs/ID                   the job's status (as `jobs status --json`)
 //   POST /v1/jobs/ID/cancel            POST /v1/jobs/ID/retry-failed
+// and the schedules of `nightjar schedule`:
+//   GET    /v1/schedules               every schedule, by name
+//   PUT    /v1/schedules/NAME          {"cron","zone"?,"task","args"?,"enabled"?} -> the record
+//   POST   /v1/schedules/NAME/enable   POST /v1/schedules/NAME/disable
+//   DELETE /v1/schedules/NAME
 // Redis connections come from a small pool. Thread-safe.
 class JobsApi {
  public:
@@ -40,6 +45,12 @@ class JobsApi {
  private:
   explicit JobsApi(RedisEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
   class Lease;
+  using Body =
+      std::function<absl::Status(const httplib::Request&, httplib::Response&, RedisConnection*)>;
+  // A route's handler: authorizes, leases a connection, runs `body`, answers its error as JSON.
+  std::function<void(const httplib::Request&, httplib::Response&)> Route(Authorize authorize,
+                                                                         Body body);
+  void AddScheduleRoutes(httplib::Server& server, Authorize authorize);
   absl::StatusOr<std::unique_ptr<RedisConnection>> Take();
   void Give(std::unique_ptr<RedisConnection> conn);
 

@@ -249,9 +249,8 @@ absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> ReextractStore::Ou
   const std::string sql = fmt::format(
       "SELECT kb, count(*) FROM {} WHERE extraction_version < $1 GROUP BY kb ORDER BY kb",
       QuoteTable(options_.documents_table));
-  NJ_ASSIGN_OR_RETURN(PgResult r, RetryOnce(this, &ReextractStore::Reconnect, [&] {
-                        return Exec(sql, {std::to_string(version)});
-                      }));
+  NJ_ASSIGN_OR_RETURN(PgResult r, RetryOnce(this, &ReextractStore::Reconnect,
+                                            [&] { return Exec(sql, {std::to_string(version)}); }));
   std::vector<std::pair<std::string, uint64_t>> out;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     out.emplace_back(PQgetvalue(r.get(), i, 0),

@@ -23,7 +23,8 @@ absl::StatusOr<std::unique_ptr<TaskHandler>> SchemaDriftHandler::Make(const Hand
   }
   h->submit_ = c.Setting("schema_drift.submit", "false") == "true";
   if (const std::string url = c.Setting("schema_drift.webhook", ""); !url.empty()) {
-    const size_t slash = url.find('/', url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+    const size_t slash =
+        url.find('/', url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
     HttpClientOptions ho;
     ho.base_url = url.substr(0, slash);
     ho.request_timeout = absl::Seconds(10);
@@ -39,8 +40,7 @@ SchemaDriftHandler::SchemaDriftHandler(const HandlerContext& context, ReextractO
 
 std::string SchemaDriftHandler::Notify(const std::string& kb, uint64_t outdated) {
   ++alerts_;
-  const std::string at =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
+  const std::string at = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
   JsonWriter w;
   w.BeginObject().Key("event").String("schema_drift").Key("kb").String(kb);
   w.Key("outdated").Uint(outdated).Key("threshold").Uint(threshold_);
