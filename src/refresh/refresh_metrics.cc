@@ -41,6 +41,11 @@ std::string RefreshMetricsText(const RefreshReport& r, const absl::Status& outco
                fmt::format(R"(lexicon="{}")", lexicon))
         .Set(static_cast<double>(n));
   }
+  if (!r.version.empty()) {
+    m.GetGauge("nightjar_refresh_version_info", "The version the last refresh built (1)",
+               fmt::format(R"(version="{}")", r.version))
+        .Set(1);
+  }
   m.GetGauge("nightjar_refresh_version_rejected", "1 when a validation gate rejected the version")
       .Set(r.state == VersionState::kRejected ? 1 : 0);
   if (r.peak_rss_bytes > 0) {

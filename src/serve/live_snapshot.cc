@@ -1,5 +1,6 @@
 #include "serve/live_snapshot.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -47,6 +48,17 @@ absl::Status LiveSnapshot::LoadCurrent(LexiconStore& store) {
         .Set(seconds);
     metrics_->GetGauge("nightjar_snapshot_words", "Spelling words in the served snapshot")
         .Set(static_cast<double>(current_.load()->words()));
+    // The version served, as an info metric: 1 for the current one, 0 for those replaced.
+    const char* info = "The version served (1) and those it replaced (0)";
+    if (held) {
+      metrics_
+          ->GetGauge("nightjar_serve_version_info", info,
+                     fmt::format(R"(version="{}")", held->version()))
+          .Set(0);
+    }
+    metrics_
+        ->GetGauge("nightjar_serve_version_info", info, fmt::format(R"(version="{}")", *current))
+        .Set(1);
   }
   spdlog::info("serving {} (loaded in {:.3f}s{})", *current, seconds,
                held ? ", replacing " + held->version() : "");

@@ -4,8 +4,10 @@
 #include <set>
 
 #include "obs/metrics.h"
+#include "queue/job_progress.h"
 #include "queue/rate_limiter.h"
 #include "queue/task_queue.h"
+#include "worker/jobs.h"
 #include "worker/worker.h"
 
 namespace nightjar {
@@ -74,6 +76,26 @@ std::string Worker::RenderMetrics() {
       }
     }
     if (!options_.reextract.rate_limit_key.empty()) keys.insert(options_.reextract.rate_limit_key);
+    // Running jobs' progress (the newest 20): remaining, rate, ETA.
+    if (auto jobs = ListJobs(metrics_conn_.get(), 20); jobs.ok()) {
+      for (const std::string& id : *jobs) {
+        JobProgress p(metrics_conn_.get(), id);
+        auto st = p.Status();
+        if (!st.ok() || st->state != JobState::kRunning) continue;
+        const std::string label = fmt::format(R"(job="{}",type="{}")", id, st->type);
+        m.GetGauge("nightjar_job_total_documents", "A running job's documents", label)
+            .Set(static_cast<double>(st->total));
+        m.GetGauge("nightjar_job_remaining_documents", "A running job's documents left", label)
+            .Set(static_cast<double>(st->remaining));
+        m.GetGauge("nightjar_job_rate_documents_per_second",
+                   "A running job's rate over the last minute", label)
+            .Set(st->rate);
+        if (st->eta) {
+          m.GetGauge("nightjar_job_eta_seconds", "A running job's ETA at its recent rate", label)
+              .Set(absl::ToDoubleSeconds(*st->eta));
+        }
+      }
+    }
     const std::string drift = fmt::format("nightjar:{}:schema_drift", endpoint_.ns);
     if (auto kbs = metrics_conn_->Command({"HGETALL", drift}); kbs.ok()) {
       for (size_t i = 0; i + 1 < kbs->size(); i += 2) {
