@@ -18,7 +18,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,32 +28,17 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from refresh_testlib import body  # noqa: E402
+from service_testlib import free_port, wait_http  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRAPE_S = 1
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def get(url):
     with urllib.request.urlopen(url, timeout=10) as r:
         return r.read().decode()
 
-
-def wait_http(url, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            return get(url)
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"{url} did not answer")
 
 
 def queries(dashboard):

@@ -9,7 +9,6 @@ counted, the documents completed, no tasks waiting, the leader gauge, a recent t
 
 Usage: metrics_test.py NIGHTJAR
 """
-import json
 import os
 import re
 import signal

@@ -17,7 +17,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,14 +25,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from refresh_testlib import body  # noqa: E402
+from service_testlib import free_port, wait_http  # noqa: E402
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def value(text, name):
@@ -57,6 +50,7 @@ def main():
         try:
             procs.append(subprocess.Popen([gateway, f"--web.listen-address=127.0.0.1:{port}"],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            wait_http(f"http://127.0.0.1:{port}/-/ready")
             run(nightjar, tmp, queues, store, f"http://127.0.0.1:{port}", procs)
         finally:
             for p in procs:

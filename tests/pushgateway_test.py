@@ -17,7 +17,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,14 +25,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from refresh_testlib import body  # noqa: E402
+from service_testlib import free_port, wait_http  # noqa: E402
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def series(text, name):
@@ -57,12 +50,7 @@ def main():
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             url = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(url + "/-/ready", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_http(url + "/-/ready")
             run(nightjar, tmp, url)
         finally:
             gw.terminate()

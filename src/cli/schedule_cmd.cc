@@ -133,7 +133,7 @@ absl::Status RunScheduler(const SchedulerFlags& f, std::FILE* out) {
     if (!r.ok()) {
       tick_errors.Add();
       std::fprintf(stderr, "nightjar scheduler: tick failed: %s\n",
-                   std::string(r.status().message()).c_str());
+                   std::string{r.status().message()}.c_str());
       return;
     }
     leader.Set(r->leader ? 1 : 0);

@@ -9,7 +9,8 @@
 namespace nightjar {
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
-    const std::string& listen, std::string_view setting, std::function<std::string()> render) {
+    const std::string& listen, std::string_view setting,
+    const std::function<std::string()>& render) {
   NJ_ASSIGN_OR_RETURN(auto hp, ParseHostPort(listen, setting));
   std::unique_ptr<MetricsServer> m(new MetricsServer());
   m->server_ = std::make_unique<httplib::Server>();

@@ -23,7 +23,8 @@ class MetricsServer {
   // `listen` is host:port (port 0 = any free one); InvalidArgument naming `setting` when it is
   // not, Unavailable when it cannot bind.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
-      const std::string& listen, std::string_view setting, std::function<std::string()> render);
+      const std::string& listen, std::string_view setting,
+      const std::function<std::string()>& render);
   ~MetricsServer();
 
   int port() const { return port_; }

@@ -31,7 +31,7 @@ struct Schedule {
 class ScheduleStore {
  public:
   // `conn` must outlive the store.
-  ScheduleStore(RedisConnection* conn, const Clock* clock = Clock::Real());
+  explicit ScheduleStore(RedisConnection* conn, const Clock* clock = Clock::Real());
 
   // Creates or replaces `s` (its updated_at set now). InvalidArgument naming what is wrong: the
   // name, the cron expression, the zone, or a task type that is not registered.
