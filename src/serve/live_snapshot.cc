@@ -44,6 +44,10 @@ absl::Status LiveSnapshot::LoadCurrent(LexiconStore& store) {
   if (held) swaps_.fetch_add(1);
   if (metrics_ != nullptr) {
     metrics_->GetCounter("nightjar_snapshot_loads_total", "Snapshots loaded").Add();
+    // Switches from one served version to another (the first load is not one).
+    Counter& swaps = metrics_->GetCounter("nightjar_serve_swaps_total",
+                                          "Switches of the served version to a newly active one");
+    if (held) swaps.Add();
     metrics_->GetGauge("nightjar_snapshot_load_seconds", "Time the last snapshot took to load")
         .Set(seconds);
     metrics_->GetGauge("nightjar_snapshot_words", "Spelling words in the served snapshot")
