@@ -175,7 +175,10 @@ absl::Status Worker::ServeSlot(Slot& slot) {
     absl::Status st = RunBatch(slot, std::move(batch));
     PublishHeld(slot);
     PublishCounters(slot);
-    NJ_RETURN_IF_ERROR(st);
+    if (!st.ok()) {
+      (void)Flush(slot);  // what was processed still commits, if Redis lets it
+      return st;
+    }
   }
   // Stopping: what was processed commits; what was taken but not started goes back at once.
   NJ_RETURN_IF_ERROR(Flush(slot));
