@@ -22,7 +22,17 @@ class JobsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     uri_ = SharedRedisBase() + "/0?namespace=" + UniqueNamespace();
-    auto api = JobsApi::Open(uri_);
+    // A selector standing in for the CLI's database one: kb "kb1" has three documents, one of
+    // them outdated.
+    auto api = JobsApi::Open(
+        uri_,
+        [](const std::string& type, const std::string& kb, bool outdated,
+           std::map<std::string, std::string>& o) -> absl::StatusOr<std::vector<std::string>> {
+          if (kb != "kb1") return absl::FailedPreconditionError("no documents in kb '" + kb + "'");
+          o["version"] = "7";
+          if (outdated) return std::vector<std::string>{"d2"};
+          return std::vector<std::string>{"d1", "d2", "d3"};
+        });
     ASSERT_TRUE(api.ok()) << api.status();
     api_ = std::move(*api);
     api_->AddRoutes(server_, [](const httplib::Request& req, httplib::Response& res) {
@@ -116,6 +126,26 @@ TEST_F(JobsApiTest, AJobsOptionsTravelInEachTask) {
   auto bad = client_->Post("/v1/jobs", R"({"type":"noop","docs":["a"],"options":{"x":1}})",
                            "application/json");
   EXPECT_EQ(bad->status, 400);
+}
+
+TEST_F(JobsApiTest, DocumentsBySelector) {
+  auto r = client_->Post("/v1/jobs",
+                         R"({"type":"reextract","kb":"kb1","select":"outdated",)"
+                         R"("options":{"domain":"medical"}})",
+                         "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(Parse(r->body)["documents"].get_uint64().value(), 1u);
+  auto all = client_->Post("/v1/jobs", R"({"type":"reextract","kb":"kb1","select":"all"})",
+                           "application/json");
+  EXPECT_EQ(Parse(all->body)["documents"].get_uint64().value(), 3u);
+  auto bad = client_->Post("/v1/jobs", R"({"type":"reextract","kb":"kb1","select":"some"})",
+                           "application/json");
+  EXPECT_EQ(bad->status, 400);
+  auto none = client_->Post("/v1/jobs", R"({"type":"reextract","kb":"kb9","select":"all"})",
+                            "application/json");
+  EXPECT_EQ(none->status, 409) << none->body;  // FailedPrecondition
+  EXPECT_THAT(none->body, HasSubstr("no documents"));
 }
 
 TEST_F(JobsApiTest, SchedulesOverHttp) {

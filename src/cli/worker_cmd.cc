@@ -138,17 +138,24 @@ absl::Status SelectReextract(const JobsFlags& f, SubmitOptions& o) {
   }
   NJ_ASSIGN_OR_RETURN(Config config, LoadJobsConfig(f));
   NJ_RETURN_IF_ERROR(ReextractJobOptions(f, &config, o));
-  ReextractOptions ro = config.reextract;
-  NJ_ASSIGN_OR_RETURN(auto store, ReextractStore::Open(ro));
-  NJ_ASSIGN_OR_RETURN(o.docs, store->SelectDocuments(f.kb, f.outdated, ro.schema_version));
-  if (o.docs.empty()) {
-    return absl::FailedPreconditionError(fmt::format(
-        "jobs submit reextract: no {}documents in kb '{}'", f.outdated ? "outdated " : "", f.kb));
-  }
+  NJ_ASSIGN_OR_RETURN(o.docs, SelectReextractDocuments(config.reextract, f.kb, f.outdated));
   return absl::OkStatus();
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> SelectReextractDocuments(const ReextractOptions& ro,
+                                                                  const std::string& kb,
+                                                                  bool outdated) {
+  NJ_ASSIGN_OR_RETURN(auto store, ReextractStore::Open(ro));
+  NJ_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                      store->SelectDocuments(kb, outdated, ro.schema_version));
+  if (ids.empty()) {
+    return absl::FailedPreconditionError(
+        fmt::format("reextract: no {}documents in kb '{}'", outdated ? "outdated " : "", kb));
+  }
+  return ids;
+}
 
 std::string QueueRedisUri(const std::string& flag) {
   if (!flag.empty()) return flag;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "worker/reextract_options.h"
 
 namespace nightjar {
@@ -51,6 +52,11 @@ struct JobsFlags {
   std::string cleanup_mode = "replace";  // --cleanup-mode replace|merge
 };
 [[nodiscard]] absl::Status RunJobs(const JobsFlags& flags, std::FILE* out);
+
+// reextract's documents of `kb` from the configured database: all, or those below
+// reextract.schema_version. FailedPrecondition when there are none.
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> SelectReextractDocuments(
+    const ReextractOptions& options, const std::string& kb, bool outdated);
 
 // The queues' Redis: the flag, else REDIS_URL, else the local default.
 std::string QueueRedisUri(const std::string& flag);

@@ -22,6 +22,7 @@ int HttpCode(const absl::Status& s) {
     case absl::StatusCode::kNotFound:
       return 404;
     case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kFailedPrecondition:  // nothing to do (a KB with no such documents)
       return 409;
     case absl::StatusCode::kUnavailable:
       return 503;
@@ -41,7 +42,8 @@ void Fail(httplib::Response& res, const absl::Status& s) {
   Reply(res, HttpCode(s), w.Take());
 }
 
-absl::StatusOr<SubmitOptions> ParseSubmit(const std::string& body) {
+absl::StatusOr<SubmitOptions> ParseSubmit(const std::string& body,
+                                          const JobsApi::Selector& select) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(body).get(root)) return absl::InvalidArgumentError("the body is not JSON");
@@ -52,13 +54,20 @@ absl::StatusOr<SubmitOptions> ParseSubmit(const std::string& body) {
   }
   o.type = std::string(type);
   simdjson::dom::array docs;
-  if (root["docs"].get_array().get(docs)) {
-    return absl::InvalidArgumentError("\"docs\" (an array of document ids) is required");
+  std::string_view kb, selection;
+  const bool by_selector = root["kb"].get_string().get(kb) == simdjson::SUCCESS;
+  if (!by_selector && root["docs"].get_array().get(docs)) {
+    return absl::InvalidArgumentError(
+        "\"docs\" (an array of document ids), or \"kb\" and \"select\", is required");
   }
-  for (simdjson::dom::element d : docs) {
-    std::string_view id;
-    if (d.get_string().get(id)) return absl::InvalidArgumentError("a document id is not a string");
-    o.docs.emplace_back(id);
+  if (!by_selector) {
+    for (simdjson::dom::element d : docs) {
+      std::string_view id;
+      if (d.get_string().get(id)) {
+        return absl::InvalidArgumentError("a document id is not a string");
+      }
+      o.docs.emplace_back(id);
+    }
   }
   uint64_t batch = 0;
   if (!root["batch_size"].get_uint64().get(batch)) o.batch_size = batch;
@@ -78,6 +87,18 @@ absl::StatusOr<SubmitOptions> ParseSubmit(const std::string& body) {
       }
       o.options.emplace(std::string(key), std::string(v));
     }
+  }
+  if (by_selector) {
+    if (root["select"].get_string().get(selection) ||
+        (selection != "all" && selection != "outdated")) {
+      return absl::InvalidArgumentError("\"select\" must be \"all\" or \"outdated\" with \"kb\"");
+    }
+    if (!select) {
+      return absl::InvalidArgumentError(
+          "this server cannot select documents (no database configured); send \"docs\"");
+    }
+    NJ_ASSIGN_OR_RETURN(o.docs,
+                        select(o.type, std::string(kb), selection == "outdated", o.options));
   }
   return o;
 }
@@ -173,9 +194,10 @@ class JobsApi::Lease {
 
 JobsApi::~JobsApi() = default;
 
-absl::StatusOr<std::unique_ptr<JobsApi>> JobsApi::Open(const std::string& redis_uri) {
+absl::StatusOr<std::unique_ptr<JobsApi>> JobsApi::Open(const std::string& redis_uri,
+                                                       Selector select) {
   NJ_ASSIGN_OR_RETURN(RedisEndpoint endpoint, ParseRedisUri(redis_uri));
-  std::unique_ptr<JobsApi> api(new JobsApi(endpoint));
+  std::unique_ptr<JobsApi> api(new JobsApi(endpoint, std::move(select)));
   NJ_ASSIGN_OR_RETURN(auto conn, api->Take());
   api->Give(std::move(conn));
   return api;
@@ -213,9 +235,9 @@ std::function<void(const httplib::Request&, httplib::Response&)> JobsApi::Route(
 void JobsApi::AddRoutes(httplib::Server& srv, Authorize authorize) {
   AddScheduleRoutes(srv, authorize);
   auto route = [this, authorize](Body body) { return Route(authorize, std::move(body)); };
-  srv.Post("/v1/jobs", route([](const httplib::Request& req, httplib::Response& res,
-                                RedisConnection* c) -> absl::Status {
-             NJ_ASSIGN_OR_RETURN(SubmitOptions o, ParseSubmit(req.body));
+  srv.Post("/v1/jobs", route([this](const httplib::Request& req, httplib::Response& res,
+                                    RedisConnection* c) -> absl::Status {
+             NJ_ASSIGN_OR_RETURN(SubmitOptions o, ParseSubmit(req.body, select_));
              NJ_ASSIGN_OR_RETURN(SubmitResult r, SubmitJob(c, o));
              JsonWriter w;
              w.BeginObject().Key("job").String(r.job).Key("queue").String(r.queue);

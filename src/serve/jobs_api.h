@@ -2,6 +2,7 @@
 #define NIGHTJAR_SERVE_JOBS_API_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,7 +21,8 @@ namespace nightjar {
 
 // The job operations of `nightjar jobs` over HTTP, hosted by `nightjar serve` when a queue
 // Redis is configured (serve.queue_uri, else REDIS_URL), every route behind the admin token:
-//   POST /v1/jobs                      {"type","docs":[...],"batch_size"?,"priority"?} -> 201
+//   POST /v1/jobs                      {"type","docs":[...],"batch_size"?,"priority"?,
+//                                       "options"?} -> 201; or "kb" and "select" for "docs"
 //   GET  /v1/jobs                      the jobs whose progress has not expired, newest first
 //   GET  /v1/jobs/ID                   the job's status (as `jobs status --json`)
 //   POST /v1/jobs/ID/cancel            POST /v1/jobs/ID/retry-failed
@@ -33,9 +35,17 @@ namespace nightjar {
 class JobsApi {
  public:
   using Authorize = std::function<bool(const httplib::Request&, httplib::Response&)>;
+  // Chooses a job's documents from a selector instead of a list: POST /v1/jobs with
+  // {"type","kb","select":"all"|"outdated"} (reextract's --kb --all|--outdated); fills
+  // `options` (the job's version) and returns the ids. Provided by the CLI, which has the
+  // database's config; without one, such a request is 400.
+  using Selector = std::function<absl::StatusOr<std::vector<std::string>>(
+      const std::string& type, const std::string& kb, bool outdated,
+      std::map<std::string, std::string>& options)>;
 
   // Connects once to check the URI and the server.
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<JobsApi>> Open(const std::string& redis_uri);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<JobsApi>> Open(const std::string& redis_uri,
+                                                                     Selector select = nullptr);
   ~JobsApi();
 
   // Adds the routes; `authorize` answers 401/403 itself and returns false when a request may
@@ -43,7 +53,8 @@ class JobsApi {
   void AddRoutes(httplib::Server& server, Authorize authorize);
 
  private:
-  explicit JobsApi(RedisEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
+  JobsApi(RedisEndpoint endpoint, Selector select)
+      : endpoint_(std::move(endpoint)), select_(std::move(select)) {}
   class Lease;
   using Body =
       std::function<absl::Status(const httplib::Request&, httplib::Response&, RedisConnection*)>;
@@ -55,6 +66,7 @@ class JobsApi {
   void Give(std::unique_ptr<RedisConnection> conn);
 
   const RedisEndpoint endpoint_;
+  const Selector select_;
   std::mutex mu_;
   std::vector<std::unique_ptr<RedisConnection>> idle_;  // guarded by mu_
 };

@@ -75,7 +75,7 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
   lo.poll = absl::Milliseconds(options.poll_ms);
   NJ_ASSIGN_OR_RETURN(s->live_, LiveSnapshot::Start(s->open_, lo, &s->metrics_));
   if (!options.queue_uri.empty()) {
-    NJ_ASSIGN_OR_RETURN(s->jobs_, JobsApi::Open(options.queue_uri));
+    NJ_ASSIGN_OR_RETURN(s->jobs_, JobsApi::Open(options.queue_uri, options.select_documents));
   }
   s->Routes();
   httplib::Server& srv = *s->server_;

@@ -1,9 +1,12 @@
 #ifndef NIGHTJAR_SERVE_LOOKUP_SERVER_H_
 #define NIGHTJAR_SERVE_LOOKUP_SERVER_H_
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "obs/metrics.h"
@@ -36,6 +39,12 @@ struct ServeOptions {
   // The queues' Redis: when set (or REDIS_URL, see cli/serve.cc), /v1/jobs is served too
   // (serve/jobs_api.h), behind admin_token.
   std::string queue_uri;
+  // Chooses job documents by selector for POST /v1/jobs (JobsApi::Selector; the CLI's, which has
+  // the database's config); null = document lists only.
+  std::function<absl::StatusOr<std::vector<std::string>>(
+      const std::string& type, const std::string& kb, bool outdated,
+      std::map<std::string, std::string>& options)>
+      select_documents;
 };
 
 // The lookup service over HTTP:
