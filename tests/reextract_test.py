@@ -117,7 +117,7 @@ class Env:
         env = dict(os.environ, LLM_API_KEY=key)
         self.procs[name] = subprocess.Popen(
             [self.nightjar, "worker", "--redis", self.redis, "--config", config, "-Q",
-             "reprocessing", "-c", "1", "--heartbeat", "0.2", "--claim-after", "1", "--name", name,
+             "reprocessing", "-c", "1", "--heartbeat", "0.3", "--claim-after", "3", "--name", name,
              *extra],
             stdout=log, stderr=log, env=env)
 
