@@ -219,6 +219,17 @@ std::vector<Field> ReextractFields(ReextractOptions& r) {
   };
 }
 
+// [refresh] retries and [metrics] push.
+std::vector<Field> RunFields(RunOptions& r) {
+  return {
+      IntField("refresh.max_attempts", &r.max_attempts, 1, 100),
+      DoubleField("refresh.retry_backoff_s", &r.retry_backoff_s, 0.0, 86400.0),
+      StringField("metrics.pushgateway", &r.pushgateway, true),
+      StringField("metrics.textfile", &r.textfile, true),
+      StringField("metrics.job", &r.job, false),
+  };
+}
+
 // NIGHTJAR_* variables that are not settings.
 bool IsExemptVariable(std::string_view name) {
   return name == "NIGHTJAR_CONFIG" || name == "NIGHTJAR_BUILD_DIR" || name == "NIGHTJAR_CORPUS" ||
@@ -353,11 +364,7 @@ std::vector<Field> Fields(Config& c) {
   };
   for (Field& f : ServiceFields(c)) fields.push_back(std::move(f));
   for (Field& f : ReextractFields(c.reextract)) fields.push_back(std::move(f));
-  fields.push_back(IntField("refresh.max_attempts", &c.run.max_attempts, 1, 100));
-  fields.push_back(DoubleField("refresh.retry_backoff_s", &c.run.retry_backoff_s, 0.0, 86400.0));
-  fields.push_back(StringField("metrics.pushgateway", &c.run.pushgateway, true));
-  fields.push_back(StringField("metrics.textfile", &c.run.textfile, true));
-  fields.push_back(StringField("metrics.job", &c.run.job, false));
+  for (Field& f : RunFields(c.run)) fields.push_back(std::move(f));
   return fields;
 }
 

@@ -24,6 +24,49 @@ struct BatchTask {
   JobProbe probe;
 };
 
+// The batch's tasks parsed; those that can never run (an unknown type, a malformed payload)
+// are dead-lettered now and counted in `dead`.
+absl::StatusOr<std::vector<BatchTask>> ParseBatch(TaskQueue& queue, std::vector<HeldTask> tasks,
+                                                  uint64_t& dead) {
+  std::vector<BatchTask> runs;
+  for (HeldTask& t : tasks) {
+    auto payload = ParsePayload(t.message.payload);
+    const TaskType* type = FindTaskType(t.message.type);
+    if (!payload.ok() || type == nullptr) {
+      const std::string why = payload.ok() ? fmt::format("unknown task type '{}'", t.message.type)
+                                           : std::string{payload.status().message()};
+      ++dead;
+      NJ_RETURN_IF_ERROR(queue.DeadLetter(t, why));
+      continue;
+    }
+    runs.push_back(BatchTask{std::move(t), std::move(*payload), type, {}});
+  }
+  return runs;
+}
+
+// Each job's state and its documents' marks. A new task's job state came with it, and none of
+// its documents can be marked yet; the others (claimed, handed back, replayed) are probed, all
+// in one round trip.
+absl::Status ProbeBatch(RedisConnection* conn, std::vector<BatchTask>& runs) {
+  std::vector<std::tuple<std::string, uint64_t, size_t>> probes;
+  std::vector<size_t> probed_runs;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const HeldTask& t = runs[i].task;
+    const size_t n = runs[i].payload.docs.size();
+    if (t.deliveries > 1 || t.message.resumed || t.job_state == "?") {
+      probes.emplace_back(t.message.job, runs[i].payload.base, n);
+      probed_runs.push_back(i);
+    } else {
+      runs[i].probe =
+          JobProbe{!t.job_state.empty(), ParseJobState(t.job_state), std::vector<bool>(n, false)};
+    }
+  }
+  if (probes.empty()) return absl::OkStatus();
+  NJ_ASSIGN_OR_RETURN(std::vector<JobProbe> probed, JobProgress::Probe(conn, probes));
+  for (size_t i = 0; i < probed_runs.size(); ++i) runs[probed_runs[i]].probe = std::move(probed[i]);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<std::string> Worker::GroupCommand(Slot& slot) const {
@@ -68,44 +111,15 @@ absl::StatusOr<std::optional<HeldTask>> Worker::TakeNext(Slot& slot) {
 
 absl::Status Worker::RunBatch(Slot& slot, std::vector<HeldTask> tasks) {
   TaskQueue& queue = *slot.queue;
-  std::vector<BatchTask> runs;
-  for (HeldTask& t : tasks) {
-    auto payload = ParsePayload(t.message.payload);
-    const TaskType* type = FindTaskType(t.message.type);
-    if (!payload.ok() || type == nullptr) {  // can never run: dead-lettered now
-      const std::string why = payload.ok() ? fmt::format("unknown task type '{}'", t.message.type)
-                                           : std::string{payload.status().message()};
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++stats_.dead;
-      }
-      NJ_RETURN_IF_ERROR(queue.DeadLetter(t, why));
-      continue;
-    }
-    runs.push_back(BatchTask{std::move(t), std::move(*payload), type, {}});
+  uint64_t dead = 0;
+  absl::StatusOr<std::vector<BatchTask>> parsed = ParseBatch(queue, std::move(tasks), dead);
+  if (dead > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.dead += dead;
   }
-  // Each job's state and its documents' marks. A new task's job state came with it, and none of
-  // its documents can be marked yet; the others (claimed, handed back, replayed) are probed, all
-  // in one round trip.
-  std::vector<std::tuple<std::string, uint64_t, size_t>> probes;
-  std::vector<size_t> probed_runs;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    const HeldTask& t = runs[i].task;
-    const size_t n = runs[i].payload.docs.size();
-    if (t.deliveries > 1 || t.message.resumed || t.job_state == "?") {
-      probes.emplace_back(t.message.job, runs[i].payload.base, n);
-      probed_runs.push_back(i);
-    } else {
-      runs[i].probe =
-          JobProbe{!t.job_state.empty(), ParseJobState(t.job_state), std::vector<bool>(n, false)};
-    }
-  }
-  if (!probes.empty()) {
-    NJ_ASSIGN_OR_RETURN(std::vector<JobProbe> probed, JobProgress::Probe(slot.conn.get(), probes));
-    for (size_t i = 0; i < probed_runs.size(); ++i) {
-      runs[probed_runs[i]].probe = std::move(probed[i]);
-    }
-  }
+  NJ_RETURN_IF_ERROR(parsed.status());
+  std::vector<BatchTask>& runs = *parsed;
+  NJ_RETURN_IF_ERROR(ProbeBatch(slot.conn.get(), runs));
 
   uint64_t skipped = 0, released = 0;
   auto due = [&] {
