@@ -13,7 +13,6 @@
 #include "cli/refresh.h"
 #include "queue/job_progress.h"
 #include "queue/rate_limiter.h"
-#include "refresh/refresher.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 #include "util/uri.h"

@@ -161,6 +161,9 @@ class TaskQueue {
   // null) sent just before in the same round trip (its reply into `prior_reply`).
   absl::Status FillAfter(size_t count, const std::vector<std::string>* prior,
                          absl::StatusOr<RedisReply>* prior_reply);
+  // Take and TakeWith: `prior` (when not null) goes with the first round trip.
+  absl::StatusOr<std::optional<HeldTask>> TakeAfter(const std::vector<std::string>* prior,
+                                                    absl::StatusOr<RedisReply>* prior_reply);
   // Waits up to `block` for the first new entry of any served stream, into `ready_`.
   absl::Status FillBlocking();
   std::optional<HeldTask> PickReady();

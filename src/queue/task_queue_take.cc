@@ -12,7 +12,6 @@
 namespace nightjar {
 namespace {
 
-using task_entry::FieldOf;
 using task_entry::kGroup;
 using task_entry::MessageOf;
 using task_entry::SetField;
@@ -65,51 +64,49 @@ std::optional<HeldTask> TaskQueue::PickReady() {
 absl::Status TaskQueue::FillAfter(size_t count, const std::vector<std::string>* prior,
                                   absl::StatusOr<RedisReply>* prior_reply) {
   const auto streams = Streams();
-  {
-    // Streams in schedule order from the current position, each once.
-    std::vector<std::string_view> argv = {"EVAL", kPickScript, ""};
-    std::vector<std::string> keys;
-    std::vector<size_t> index;
-    for (size_t n = 0; n < schedule_.size(); ++n) {
-      const size_t s = schedule_[(next_ + n) % schedule_.size()];
-      if (std::find(index.begin(), index.end(), s) != index.end()) continue;
-      index.push_back(s);
-      keys.push_back(StreamKey(streams[s].first, streams[s].second));
-    }
-    const std::string nkeys = std::to_string(keys.size());
-    argv[2] = nkeys;
-    for (const std::string& k : keys) argv.push_back(k);
-    argv.push_back(kGroup);
-    argv.push_back(options_.consumer);
-    const std::string want = std::to_string(count);
-    argv.push_back(want);
-    const std::string jobs = fmt::format("nightjar:{}:job:", conn_->endpoint().ns);
-    argv.push_back(jobs);
-    if (prior != nullptr) {
-      conn_->Append(std::vector<std::string_view>(prior->begin(), prior->end()));
-      conn_->Append(argv);
-      *prior_reply = conn_->GetReply();
-    }
-    NJ_ASSIGN_OR_RETURN(RedisReply r, prior != nullptr ? conn_->GetReply() : conn_->Command(argv));
-    if (r.is_nil() || !r.is_array()) return absl::OkStatus();
-    for (size_t i = 0; i + 3 < r.size();) {
-      const redisReply* e = r.raw()->element[i];
-      const size_t s = index[static_cast<size_t>(e->integer - 1)];
-      const size_t fields = static_cast<size_t>(r.raw()->element[i + 3]->integer);
-      HeldTask t{streams[s].first,
-                 streams[s].second,
-                 std::string(r.element_str(i + 1)),
-                 {},
-                 1,
-                 std::string(r.element_str(i + 2))};
-      for (size_t f = 0; f + 1 < fields; f += 2) {
-        SetField(t.message, r.element_str(i + 4 + f), r.element_str(i + 5 + f));
-      }
-      ready_[s].push_back(std::move(t));
-      i += 4 + fields;
-    }
-    return absl::OkStatus();
+  // Streams in schedule order from the current position, each once.
+  std::vector<std::string_view> argv = {"EVAL", kPickScript, ""};
+  std::vector<std::string> keys;
+  std::vector<size_t> index;
+  for (size_t n = 0; n < schedule_.size(); ++n) {
+    const size_t s = schedule_[(next_ + n) % schedule_.size()];
+    if (std::find(index.begin(), index.end(), s) != index.end()) continue;
+    index.push_back(s);
+    keys.push_back(StreamKey(streams[s].first, streams[s].second));
   }
+  const std::string nkeys = std::to_string(keys.size());
+  argv[2] = nkeys;
+  for (const std::string& k : keys) argv.push_back(k);
+  argv.push_back(kGroup);
+  argv.push_back(options_.consumer);
+  const std::string want = std::to_string(count);
+  argv.push_back(want);
+  const std::string jobs = fmt::format("nightjar:{}:job:", conn_->endpoint().ns);
+  argv.push_back(jobs);
+  if (prior != nullptr) {
+    conn_->Append(std::vector<std::string_view>(prior->begin(), prior->end()));
+    conn_->Append(argv);
+    *prior_reply = conn_->GetReply();
+  }
+  NJ_ASSIGN_OR_RETURN(RedisReply r, prior != nullptr ? conn_->GetReply() : conn_->Command(argv));
+  if (r.is_nil() || !r.is_array()) return absl::OkStatus();
+  for (size_t i = 0; i + 3 < r.size();) {
+    const redisReply* e = r.raw()->element[i];
+    const size_t s = index[static_cast<size_t>(e->integer - 1)];
+    const size_t fields = static_cast<size_t>(r.raw()->element[i + 3]->integer);
+    HeldTask t{streams[s].first,
+               streams[s].second,
+               std::string(r.element_str(i + 1)),
+               {},
+               1,
+               std::string(r.element_str(i + 2))};
+    for (size_t f = 0; f + 1 < fields; f += 2) {
+      SetField(t.message, r.element_str(i + 4 + f), r.element_str(i + 5 + f));
+    }
+    ready_[s].push_back(std::move(t));
+    i += 4 + fields;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TaskQueue::FillBlocking() {
@@ -139,43 +136,35 @@ absl::Status TaskQueue::FillBlocking() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<HeldTask>> TaskQueue::Take() {
-  size_t waiting = held_.size();
-  for (const auto& q : ready_) waiting += q.size();
-  if (held_.size() >= options_.prefetch) return std::optional<HeldTask>();
-  std::optional<HeldTask> t = PickReady();
-  if (!t && waiting < options_.prefetch) {
-    // Up to the prefetch bound in one round trip, so the next Takes need none.
-    NJ_RETURN_IF_ERROR(FillAfter(options_.prefetch - waiting, nullptr, nullptr));
-    t = PickReady();
-    if (!t) {
-      NJ_RETURN_IF_ERROR(FillBlocking());
-      t = PickReady();
-    }
-  }
-  if (t) held_.push_back(*t);
-  return t;
-}
+absl::StatusOr<std::optional<HeldTask>> TaskQueue::Take() { return TakeAfter(nullptr, nullptr); }
 
 absl::StatusOr<std::optional<HeldTask>> TaskQueue::TakeWith(
     const std::vector<std::string>& prior, absl::StatusOr<RedisReply>* prior_reply) {
+  return TakeAfter(&prior, prior_reply);
+}
+
+absl::StatusOr<std::optional<HeldTask>> TaskQueue::TakeAfter(
+    const std::vector<std::string>* prior, absl::StatusOr<RedisReply>* prior_reply) {
   size_t waiting = held_.size();
   for (const auto& q : ready_) waiting += q.size();
   std::optional<HeldTask> t;
   if (held_.size() < options_.prefetch) t = PickReady();
   if (!t && waiting < options_.prefetch) {
-    NJ_RETURN_IF_ERROR(FillAfter(options_.prefetch - waiting, &prior, prior_reply));
-    if (!prior_reply->ok()) return prior_reply->status();
-    if (held_.size() < options_.prefetch) t = PickReady();
-  } else {
-    *prior_reply = conn_->Command(std::vector<std::string_view>(prior.begin(), prior.end()));
+    // Up to the prefetch bound in one round trip (the prior command's), so the next Takes need
+    // none; only when nothing came does it block.
+    NJ_RETURN_IF_ERROR(FillAfter(options_.prefetch - waiting, prior, prior_reply));
+    if (prior != nullptr && !prior_reply->ok()) return prior_reply->status();
+    t = PickReady();
+    if (!t) {
+      NJ_RETURN_IF_ERROR(FillBlocking());
+      t = PickReady();
+    }
+  } else if (prior != nullptr) {
+    *prior_reply = conn_->Command(std::vector<std::string_view>(prior->begin(), prior->end()));
     if (!prior_reply->ok()) return prior_reply->status();
   }
-  if (t) {
-    held_.push_back(*t);
-    return t;
-  }
-  return Take();  // nothing ready: waits for work as Take does
+  if (t) held_.push_back(*t);
+  return t;
 }
 
 std::vector<HeldTask> TaskQueue::TakeReady() {

@@ -128,8 +128,6 @@ absl::StatusOr<Schedule> ParseScheduleBody(const std::string& name, const std::s
   return s;
 }
 
-std::string ScheduleJson(const Schedule& s) { return EncodeSchedule(s); }
-
 }  // namespace
 
 void JobsApi::AddScheduleRoutes(httplib::Server& srv, Authorize authorize) {
@@ -140,7 +138,7 @@ void JobsApi::AddScheduleRoutes(httplib::Server& srv, Authorize authorize) {
                                    NJ_ASSIGN_OR_RETURN(std::vector<Schedule> all, store.List());
                                    std::string out = "[";
                                    for (const Schedule& s : all)
-                                     out += (out.size() > 1 ? "," : "") + ScheduleJson(s);
+                                     out += (out.size() > 1 ? "," : "") + EncodeSchedule(s);
                                    Reply(res, 200, out + "]");
                                    return absl::OkStatus();
                                  }));
@@ -152,7 +150,7 @@ void JobsApi::AddScheduleRoutes(httplib::Server& srv, Authorize authorize) {
                   ScheduleStore store(c);
                   NJ_RETURN_IF_ERROR(store.Put(s));
                   NJ_ASSIGN_OR_RETURN(Schedule saved, store.Get(s.name));
-                  Reply(res, 200, ScheduleJson(saved));
+                  Reply(res, 200, EncodeSchedule(saved));
                   return absl::OkStatus();
                 }));
   srv.Post(R"(/v1/schedules/([A-Za-z0-9_.-]+)/(enable|disable))",
@@ -162,7 +160,7 @@ void JobsApi::AddScheduleRoutes(httplib::Server& srv, Authorize authorize) {
                    ScheduleStore store(c);
                    NJ_RETURN_IF_ERROR(store.SetEnabled(req.matches[1], req.matches[2] == "enable"));
                    NJ_ASSIGN_OR_RETURN(Schedule s, store.Get(req.matches[1]));
-                   Reply(res, 200, ScheduleJson(s));
+                   Reply(res, 200, EncodeSchedule(s));
                    return absl::OkStatus();
                  }));
   srv.Delete(R"(/v1/schedules/([A-Za-z0-9_.-]+))",

@@ -99,6 +99,13 @@ class CurlHttpClient : public HttpClient {
 
 }  // namespace
 
+std::pair<std::string, std::string> SplitHttpUrl(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (slash == std::string::npos) return {url, "/"};
+  return {url.substr(0, slash), url.substr(slash)};
+}
+
 absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Open(const HttpClientOptions& options) {
   if (!options.base_url.starts_with("http://") && !options.base_url.starts_with("https://")) {
     return absl::InvalidArgumentError(

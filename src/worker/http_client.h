@@ -44,6 +44,10 @@ class HttpClient {
       const HttpClientOptions& options);
 };
 
+// "http://host:port/a/b" -> {"http://host:port", "/a/b"} (path "/" when there is none): the
+// base URL a client opens and the path it posts to.
+std::pair<std::string, std::string> SplitHttpUrl(const std::string& url);
+
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_WORKER_HTTP_CLIENT_H_

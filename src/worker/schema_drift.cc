@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <tuple>
 
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -23,12 +24,9 @@ absl::StatusOr<std::unique_ptr<TaskHandler>> SchemaDriftHandler::Make(const Hand
   }
   h->submit_ = c.Setting("schema_drift.submit", "false") == "true";
   if (const std::string url = c.Setting("schema_drift.webhook", ""); !url.empty()) {
-    const size_t slash =
-        url.find('/', url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
     HttpClientOptions ho;
-    ho.base_url = url.substr(0, slash);
+    std::tie(ho.base_url, h->webhook_path_) = SplitHttpUrl(url);
     ho.request_timeout = absl::Seconds(10);
-    h->webhook_path_ = slash == std::string::npos ? "/" : url.substr(slash);
     NJ_ASSIGN_OR_RETURN(h->webhook_, HttpClient::Open(ho));
   }
   return std::unique_ptr<TaskHandler>(std::move(h));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 
@@ -15,10 +17,9 @@ absl::StatusOr<std::unique_ptr<TaskHandler>> UpstreamCallHandler::Make(
     return absl::InvalidArgumentError(
         "task type upstream: the worker option upstream.url=http://HOST:PORT/PATH is required");
   }
-  const size_t slash = url.find('/', url.find("://") + 3);
   HttpClientOptions ho;
-  ho.base_url = url.substr(0, slash);
-  const std::string path = slash == std::string::npos ? "/" : url.substr(slash);
+  std::string path;
+  std::tie(ho.base_url, path) = SplitHttpUrl(url);
   NJ_ASSIGN_OR_RETURN(std::unique_ptr<HttpClient> client, HttpClient::Open(ho));
   RateLimitOptions lo;
   lo.name = rate_limit_key;

@@ -110,8 +110,9 @@ class Worker {
   mutable std::mutex mu_;
   std::condition_variable done_cv_;  // signalled (under mu_) when slots_done_ turns true
   WorkerStats stats_;                // guarded by mu_
-  std::mutex metrics_mu_;            // guards metrics_conn_
+  std::mutex metrics_mu_;            // guards metrics_conn_ and metrics_queue_
   std::unique_ptr<RedisConnection> metrics_conn_;
+  std::unique_ptr<TaskQueue> metrics_queue_;  // on metrics_conn_: opened once, not per scrape
 };
 
 }  // namespace nightjar

@@ -41,21 +41,17 @@ void StatsMetrics(MetricsRegistry& m, const WorkerStats& s, size_t slots) {
 }
 
 // Waiting tasks and dead letters of the served queues; false when Redis did not answer.
-bool QueueMetrics(MetricsRegistry& m, RedisConnection* conn,
+bool QueueMetrics(MetricsRegistry& m, RedisConnection* conn, TaskQueue* queue,
                   const std::vector<std::pair<std::string, int>>& queues) {
-  QueueOptions qo;
-  qo.queues = queues;
-  auto queue = TaskQueue::Open(conn, qo);
-  if (!queue.ok()) return false;
   bool up = false;
   for (const auto& [name, weight] : queues) {
     const std::string label = fmt::format(R"(queue="{}")", name);
-    if (auto waiting = (*queue)->Waiting(name); waiting.ok()) {
+    if (auto waiting = queue->Waiting(name); waiting.ok()) {
       up = true;
       m.GetGauge("nightjar_queue_waiting_tasks", "Tasks queued and not yet taken", label)
           .Set(static_cast<double>(*waiting));
     }
-    if (auto dead = conn->Command({"XLEN", (*queue)->DeadKey(name)}); dead.ok()) {
+    if (auto dead = conn->Command({"XLEN", queue->DeadKey(name)}); dead.ok()) {
       m.GetGauge("nightjar_queue_dead_letters", "Tasks in the dead-letter stream", label)
           .Set(static_cast<double>(dead->integer()));
     }
@@ -129,12 +125,19 @@ std::string Worker::RenderMetrics() {
   // From Redis: the served queues, their task types' shared limits, jobs, the drift check.
   std::lock_guard<std::mutex> lock(metrics_mu_);
   if (metrics_conn_ == nullptr || metrics_conn_->broken()) {
+    metrics_queue_.reset();
     auto c = RedisConnection::Connect(endpoint_);
     if (c.ok()) metrics_conn_ = std::move(*c);
   }
+  if (metrics_queue_ == nullptr && metrics_conn_ != nullptr && !metrics_conn_->broken()) {
+    QueueOptions qo;
+    qo.queues = options_.queues;
+    auto queue = TaskQueue::Open(metrics_conn_.get(), qo);
+    if (queue.ok()) metrics_queue_ = std::move(*queue);
+  }
   bool up = false;
-  if (metrics_conn_ != nullptr && !metrics_conn_->broken()) {
-    up = QueueMetrics(m, metrics_conn_.get(), options_.queues);
+  if (metrics_queue_ != nullptr && !metrics_conn_->broken()) {
+    up = QueueMetrics(m, metrics_conn_.get(), metrics_queue_.get(), options_.queues);
     std::set<std::string> keys;
     for (const auto& [name, weight] : options_.queues) {
       for (const TaskType& t : TaskTypes()) {
