@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "refresh/memory_plan.h"
 #include "absl/strings/str_split.h"
 
 extern char** environ;
@@ -294,6 +295,9 @@ std::vector<Field> Fields(Config& c) {
       BoolField("text.inner_hyphen", &t.inner_hyphen),
       IntField("text.max_token_bytes", &t.max_token_bytes, 1, 256),
       IntField("count.threads", &c.count.threads, 0, 1024),
+      IntField("count.max_terms", &c.count.max_terms, 0, int64_t{1} << 40),
+      IntField("refresh.memory_budget_mb", &c.memory_budget_mb, kMinMemoryBudgetMb, int64_t{1} << 30),
+      StringField("refresh.spill_dir", &c.spill_dir, true),
       IntField("count.ngram_min", &c.count.ngram_min, 1, 8),
       IntField("count.ngram_max", &c.count.ngram_max, 1, 8),
       IntField("spelling.min_frequency", &sp.min_frequency, 1, kBig),
@@ -397,6 +401,22 @@ absl::Status ApplyToml(const std::string& path, std::vector<Field>& fields) {
 }
 
 }  // namespace
+
+absl::StatusOr<int64_t> ParseSizeMib(std::string_view text, std::string_view what) {
+  int64_t n = 0;
+  const char* end = text.data() + text.size();
+  auto r = std::from_chars(text.data(), end, n);
+  const std::string unit = absl::AsciiStrToLower(std::string(r.ptr, end));
+  int64_t scale = 0;
+  if (unit.empty() || unit == "m" || unit == "mb" || unit == "mib") scale = 1;
+  if (unit == "g" || unit == "gb" || unit == "gib") scale = 1024;
+  if (r.ec != std::errc() || r.ptr == text.data() || n < 0 || scale == 0 ||
+      n > (int64_t{1} << 40) / scale) {
+    return absl::InvalidArgumentError(
+        fmt::format("{} must be a size such as 256MiB or 2GiB, not '{}'", what, text));
+  }
+  return n * scale;
+}
 
 absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
                                   const std::map<std::string, std::string>& env,

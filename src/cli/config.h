@@ -41,6 +41,10 @@ struct Config : RefreshOptions {
     const std::string& toml_path, const std::map<std::string, std::string>& env,
     const std::map<std::string, std::string>& overrides);
 
+// A memory size as whole MiB: a number of MiB, or one with a unit (M/MB/MiB, G/GB/GiB; any
+// case; M and G are taken as binary units). InvalidArgument naming `what` otherwise.
+[[nodiscard]] absl::StatusOr<int64_t> ParseSizeMib(std::string_view text, std::string_view what);
+
 // The process environment as a map (only NIGHTJAR_* and the service URL variables).
 std::map<std::string, std::string> ProcessEnvironment();
 

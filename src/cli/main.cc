@@ -82,7 +82,8 @@ struct ConfigFlags {
 struct RefreshCommand {
   CLI::App* command = nullptr;
   ConfigFlags config;
-  std::string corpus, threads, rejects_dir, max_reject_share, state, max_attempts, pushgateway;
+  std::string corpus, threads, rejects_dir, max_reject_share, state, max_attempts, pushgateway,
+      memory_budget;
   bool json = false, quiet = false, force = false, no_activate = false, full = false,
        reconcile = false;
 
@@ -100,6 +101,9 @@ struct RefreshCommand {
                         "runs tried when one fails for a reason a retry may cure (default 1)");
     command->add_option("--pushgateway", pushgateway,
                         "push the outcome to this Prometheus Pushgateway (metrics.pushgateway)");
+    command->add_option("--memory-budget", memory_budget,
+                        "memory for reading, counting and state updates, e.g. 256MiB (default "
+                        "2GiB; refresh.memory_budget_mb); past it counts spill to disk");
     command->add_flag("--full", full, "with --state: discard the state and rebuild it");
     command->add_flag("--reconcile", reconcile,
                       "with --state: drop documents gone from the corpus");
@@ -119,6 +123,11 @@ struct RefreshCommand {
     if (!state.empty()) config.overrides["state.path"] = state;
     if (!max_attempts.empty()) config.overrides["refresh.max_attempts"] = max_attempts;
     if (!pushgateway.empty()) config.overrides["metrics.pushgateway"] = pushgateway;
+    if (!memory_budget.empty()) {
+      auto mib = ParseSizeMib(memory_budget, "--memory-budget");
+      if (!mib.ok()) return ExitCode(mib.status());
+      config.overrides["refresh.memory_budget_mb"] = std::to_string(*mib);
+    }
     auto loaded = config.Load();
     if (!loaded.ok()) return ExitCode(loaded.status());
     loaded->force = force;

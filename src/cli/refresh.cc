@@ -89,6 +89,21 @@ absl::StatusOr<RefreshReport> RunRefresh(const Config& config, bool quiet, const
   return report;
 }
 
+namespace {
+
+// Said only when the budget changed something: counts spilled, or terms past count.max_terms.
+std::string MemoryLine(const MemoryReport& m) {
+  if (m.spilled_runs == 0 && m.kept_terms == m.distinct_terms) return "";
+  return fmt::format(
+      "\n  memory: budget {:.0f} MB, {:.0f} MB when counted; {} runs spilled ({:.1f} MB); "
+      "{} of {} terms kept for mining (frequency >= {}), mining bound {:.0f} MB",
+      static_cast<double>(m.budget_bytes) / 1e6, static_cast<double>(m.count_peak_rss_bytes) / 1e6,
+      m.spilled_runs, static_cast<double>(m.spilled_bytes) / 1e6, m.kept_terms, m.distinct_terms,
+      m.min_kept_frequency, static_cast<double>(m.mining_bound_bytes) / 1e6);
+}
+
+}  // namespace
+
 std::string RefreshSummaryText(const RefreshReport& r) {
   std::string rejects;
   for (const auto& [reason, n] : r.rejects.by_reason) {
@@ -121,7 +136,7 @@ std::string RefreshSummaryText(const RefreshReport& r) {
       "  tokens {}, distinct terms {}, spelling words {}, corrections {}, n-grams {}\n"
       "  phrases {}, acronyms {}, related-term lists {}, expansion lists {}\n"
       "  {:.1f} MB input, {:.1f} MB text on {} threads: count stage {:.2f}s ({:.1f} MB/s), "
-      "whole run {:.2f}s ({:.1f} MB/s); peak RSS {:.0f} MB{}{}",
+      "whole run {:.2f}s ({:.1f} MB/s); peak RSS {:.0f} MB{}{}{}",
       r.state == VersionState::kActive ? "activated" : VersionStateName(r.state), r.version,
       r.store_uri, r.pruned.empty() ? "" : fmt::format(" (pruned {})", fmt::join(r.pruned, ", ")),
       c.documents, c.deleted, c.truncated, r.rejects.total, rejects, c.tokens, c.distinct_terms,
@@ -129,7 +144,7 @@ std::string RefreshSummaryText(const RefreshReport& r) {
       r.Records("acronyms"), r.Records("related"), r.Records("expansions"),
       static_cast<double>(c.input_bytes) / 1e6, static_cast<double>(c.text_bytes) / 1e6, r.threads,
       r.Seconds("count"), r.CountInputMBps(), r.total_seconds, r.RunInputMBps(),
-      static_cast<double>(r.peak_rss_bytes) / 1e6,
+      static_cast<double>(r.peak_rss_bytes) / 1e6, MemoryLine(r.memory),
       r.source_retries > 0
           ? fmt::format("\n  the source recovered from {} transient failures", r.source_retries)
           : "",

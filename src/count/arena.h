@@ -20,6 +20,7 @@ class StringArena {
       other.blocks_.clear();
       cursor_ = std::exchange(other.cursor_, nullptr);
       left_ = std::exchange(other.left_, 0);
+      bytes_ = std::exchange(other.bytes_, 0);
     }
     return *this;
   }
@@ -34,6 +35,8 @@ class StringArena {
     left_ -= n;
     return dst;
   }
+  // Bytes of the blocks held.
+  size_t bytes() const { return bytes_; }
 
  private:
   static constexpr size_t kBlock = 1 << 20;
@@ -42,10 +45,12 @@ class StringArena {
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     cursor_ = blocks_.back().get();
     left_ = size;
+    bytes_ += size;
   }
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* cursor_ = nullptr;
   size_t left_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace nightjar

@@ -8,6 +8,8 @@
 
 #include "count/field_reader.h"
 #include "count/radix_sort.h"
+#include "count/term_cap.h"
+#include "util/peak_rss.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
@@ -33,7 +35,23 @@ void CorpusTotals::Merge(const CorpusTotals& o) {
   long_tokens_skipped += o.long_tokens_skipped;
 }
 
+void DocumentCounter::MaybeSpill() {
+  // A document adds at most its tokens as new terms: leave room for the largest seen so far.
+  const size_t headroom = static_cast<size_t>(most_tokens_);
+  const size_t sort_bytes = 16 * (terms_.size() + headroom);
+  const size_t peak =
+      terms_.WouldGrow(headroom) ? terms_.GrowthPeakBytes() : terms_.MemoryBytes();
+  if (peak + sort_bytes <= share_bytes_ || terms_.size() == 0) return;
+  spill_status_ = runs_->Spill(terms_);
+  // Stamps mark the last document seen in each slot: the emptied table holds none.
+}
+
 void DocumentCounter::Add(const Document& doc) {
+  if (!spill_status_.ok()) return;  // the pass fails: nothing more is counted
+  if (runs_ != nullptr) {
+    MaybeSpill();
+    if (!spill_status_.ok()) return;
+  }
   if (cache_ != nullptr && cache_->overflowed()) cache_ = nullptr;  // nothing more to keep
   const uint64_t id_hash = cache_ != nullptr || ids_ != nullptr ? DocumentIdHash(doc.id) : 0;
   if (ids_ != nullptr) ids_->push_back(id_hash);
@@ -80,6 +98,7 @@ void DocumentCounter::Add(const Document& doc) {
   }
   while (tail != head) count_oldest();
   totals_.tokens += tokens;
+  most_tokens_ = std::max(most_tokens_, tokens);
 }
 
 CorpusTotals DocumentCounter::totals() const {
@@ -87,6 +106,33 @@ CorpusTotals DocumentCounter::totals() const {
   t.long_tokens_skipped = tokenizer_.long_tokens_skipped();
   return t;
 }
+
+namespace {
+
+// Spills what the counters still hold, then merges every run into out->terms, capped at
+// max_terms (a first scan finds the frequency levels, a second keeps the terms at or above the
+// lowest level kept), and records the spill in *out.
+absl::Status MergeSpilledTerms(std::vector<std::unique_ptr<DocumentCounter>>& counters,
+                               TermRuns& runs, uint64_t max_terms, CorpusCounts* out) {
+  for (auto& c : counters) {
+    if (c->terms().size() > 0) NJ_RETURN_IF_ERROR(runs.Spill(c->terms()));
+    c.reset();
+  }
+  out->spilled_runs = runs.runs();
+  out->spilled_bytes = runs.bytes();
+  FrequencyLevels levels;
+  NJ_RETURN_IF_ERROR(
+      runs.Merge([&](std::string_view, const TermStats& s) { levels.Add(s.frequency); }));
+  out->distinct_terms = levels.terms();
+  out->min_kept_frequency = levels.MinKept(max_terms);
+  out->count_peak_rss = PeakRssBytes();
+  out->terms = TermTable(levels.TermsAtLeast(out->min_kept_frequency));
+  return runs.Merge([&](std::string_view term, const TermStats& s) {
+    if (s.frequency >= out->min_kept_frequency) out->terms.Add(term, s);
+  });
+}
+
+}  // namespace
 
 int EffectiveThreads(int threads) {
   if (threads > 0) return threads;
@@ -118,26 +164,45 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
     if (!out.caches.empty()) counters.back()->KeepFieldsIn(&out.caches[static_cast<size_t>(i)]);
     if (options.check_duplicate_ids) counters.back()->KeepIdHashesIn(&ids[static_cast<size_t>(i)]);
   }
+  std::unique_ptr<TermRuns> runs;
+  if (options.table_bytes > 0) {
+    runs = std::make_unique<TermRuns>(options.spill_dir);
+    for (auto& c : counters) c->SpillTo(runs.get(), options.table_bytes / counters.size());
+  }
   NJ_RETURN_IF_ERROR(RunPass(
       source, threads,
       [&](int index, const Document& doc) { counters[static_cast<size_t>(index)]->Add(doc); },
       rejects, progress));
   if (options.check_duplicate_ids) out.duplicate_ids = CountDuplicates(std::move(ids));
 
-  out.terms = std::move(counters[0]->terms());
-  out.totals = counters[0]->totals();
-  out.abbreviations = std::move(counters[0]->abbreviations());
-  out.abbreviations_counted = options.abbreviations;
-  for (int i = 1; i < threads; ++i) {
-    out.terms.Merge(counters[i]->terms());
-    out.totals.Merge(counters[i]->totals());
-    out.abbreviations.Merge(counters[i]->abbreviations());
-    counters[i].reset();  // free each shard's table as soon as it is merged
-  }
+  for (auto& c : counters) NJ_RETURN_IF_ERROR(c->spill_status());
   if (std::any_of(out.caches.begin(), out.caches.end(),
                   [](const FieldCache& c) { return c.overflowed(); })) {
     out.caches.clear();  // past the budget: the mining passes read the corpus
   }
+  out.totals = counters[0]->totals();
+  out.abbreviations = std::move(counters[0]->abbreviations());
+  out.abbreviations_counted = options.abbreviations;
+  for (int i = 1; i < threads; ++i) {
+    out.totals.Merge(counters[i]->totals());
+    out.abbreviations.Merge(counters[i]->abbreviations());
+  }
+  // Merging tables in memory may take as much again as they hold: past half the budget, the
+  // merge goes through runs too.
+  size_t table_bytes = 0;
+  for (auto& c : counters) table_bytes += c->terms().MemoryBytes();
+  if (runs != nullptr && (runs->runs() > 0 || 2 * table_bytes > options.table_bytes)) {
+    NJ_RETURN_IF_ERROR(MergeSpilledTerms(counters, *runs, options.max_terms, &out));
+    return out;
+  }
+  out.count_peak_rss = PeakRssBytes();
+  out.terms = std::move(counters[0]->terms());
+  for (int i = 1; i < threads; ++i) {
+    out.terms.Merge(counters[i]->terms());
+    counters[i].reset();  // free each shard's table as soon as it is merged
+  }
+  out.distinct_terms = out.terms.size();
+  out.min_kept_frequency = KeepMostFrequent(options.max_terms, &out.terms);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #ifndef NIGHTJAR_COUNT_CORPUS_COUNTER_H_
 #define NIGHTJAR_COUNT_CORPUS_COUNTER_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "count/abbreviation_counts.h"
 #include "count/field_cache.h"
 #include "count/pass.h"
+#include "count/term_runs.h"
 #include "count/term_table.h"
 #include "text/tokenizer.h"
 
@@ -42,6 +44,18 @@ class DocumentCounter {
   // Also appends each document's DocumentIdHash (tombstones' too) to *ids, which must outlive
   // the Add calls.
   void KeepIdHashesIn(std::vector<uint64_t>* ids) { ids_ = ids; }
+  // Bounds the term table to `share_bytes` (slots, long keys, a growth and the sort of a
+  // spill): before a document that could take it past, the table is written to `runs` as a
+  // sorted run and emptied. `runs` must outlive the Add calls. A failed spill is kept
+  // (spill_status()) and counting stops, so that the pass fails instead of outgrowing the
+  // budget.
+  void SpillTo(TermRuns* runs, size_t share_bytes) {
+    runs_ = runs;
+    share_bytes_ = share_bytes;
+    // Start within the share: slots of 40 bytes at most 0.7 full, growing once, and the sort.
+    if (terms_.size() == 0) terms_ = TermTable(std::min(kInitialTerms, share_bytes / 256));
+  }
+  const absl::Status& spill_status() const { return spill_status_; }
   TermTable& terms() { return terms_; }
   AbbreviationCounts& abbreviations() { return abbreviations_; }
   // Totals so far, long_tokens_skipped included.
@@ -63,6 +77,11 @@ class DocumentCounter {
   AbbreviationCounts abbreviations_;
   FieldCache* cache_ = nullptr;
   std::vector<uint64_t>* ids_ = nullptr;
+  TermRuns* runs_ = nullptr;
+  size_t share_bytes_ = 0;
+  uint64_t most_tokens_ = 0;  // in one document so far: the headroom a spill check leaves
+  absl::Status spill_status_;
+  void MaybeSpill();
   std::vector<uint64_t> hashes_;  // the field being kept: term hashes, breaks, capitals
   std::vector<uint8_t> breaks_, capitals_;
 };
@@ -84,11 +103,25 @@ struct CountOptions {
   size_t cache_bytes = 0;
   // Also find ids that occur more than once (CorpusCounts::duplicate_ids): 8 bytes a document.
   bool check_duplicate_ids = false;
+  // Memory (bytes, over all threads) the term tables may hold; past a thread's share a table is
+  // spilled to a sorted run file (TermRuns) and the runs are merged at the end. 0 = no bound.
+  size_t table_bytes = 0;
+  std::string spill_dir;  // where runs go: a fresh directory under it ("" = $TMPDIR)
+  // At most this many terms are kept for mining, by whole frequency levels (term_cap.h);
+  // 0 = all. Bounds mining's vocabulary: a corpus past it is mostly one-off tokens.
+  uint64_t max_terms = 4000000;
 };
 
 // Everything the lexicons are computed from.
 struct CorpusCounts {
-  TermTable terms;
+  TermTable terms;  // at most CountOptions::max_terms of them
+  uint64_t distinct_terms = 0;     // terms counted, before the max_terms cap
+  uint64_t min_kept_frequency = 1;  // the lowest frequency the cap kept (1: all kept)
+  // What the count pass spilled past CountOptions::table_bytes: runs and their bytes.
+  uint64_t spilled_runs = 0, spilled_bytes = 0;
+  // The process's peak RSS when counting was done, before the kept terms were loaded for mining
+  // (the count phase's share of the run's peak).
+  uint64_t count_peak_rss = 0;
   CorpusTotals totals;
   AbbreviationCounts abbreviations;    // when CountOptions::abbreviations
   bool abbreviations_counted = false;  // CountOptions::abbreviations was set

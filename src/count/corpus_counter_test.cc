@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "count/ngram_table.h"
+#include "count/term_cap.h"
 #include "gtest/gtest.h"
 #include "util/temp_dir.h"
 
@@ -88,14 +89,15 @@ std::string MakeCorpus(const TempDir& dir, int docs, Reference& ref) {
   return dir.Write("corpus.jsonl", data);
 }
 
-CorpusCounts Count(const std::string& path, int threads, uint64_t* rejected) {
+CorpusCounts Count(const std::string& path, int threads, uint64_t* rejected,
+                   const CountOptions& options = {}) {
   RejectLog log;
   SourceOptions so;
   so.uri = "jsonl:" + path;
   so.batch_bytes = 8192;  // many batches, so every thread gets work
   auto source = DocumentSource::Open(so, &log);
   EXPECT_TRUE(source.ok());
-  CountOptions co;
+  CountOptions co = options;
   co.threads = threads;
   auto counts = CountCorpus(**source, co, log, nullptr);
   EXPECT_TRUE(counts.ok()) << counts.status();
@@ -136,6 +138,71 @@ TEST(CorpusCounterTest, ManyThreadsMergeToTheOneThreadCount) {
     EXPECT_TRUE(many.totals == one.totals) << threads;
   }
   EXPECT_FALSE(one.terms == TermTable());
+}
+
+// A corpus of many one-off and few frequent terms: its tables outgrow a small budget.
+std::string MakeWideCorpus(const TempDir& dir, int docs) {
+  std::mt19937 rng(7);
+  std::string data;
+  for (int i = 0; i < docs; ++i) {
+    std::string body;
+    for (int k = 0; k < 40; ++k) {
+      body += rng() % 3 == 0 ? "common" + std::to_string(rng() % 50)
+                             : "r" + std::to_string(rng() % 400000) + "x";
+      body += rng() % 9 == 0 ? std::string(18, 'q') + " " : " ";  // long keys, in the arena
+    }
+    data += "{\"id\":\"w" + std::to_string(i) + "\",\"body\":\"" + body + "\"}\n";
+  }
+  return dir.Write("wide.jsonl", data);
+}
+
+TEST(CorpusCounterTest, SpilledCountsEqualCountsKeptInMemory) {
+  TempDir dir;
+  const std::string path = MakeWideCorpus(dir, 8000);
+  uint64_t rejected = 0;
+  CountOptions unbounded;
+  unbounded.max_terms = 0;
+  const CorpusCounts want = Count(path, 1, &rejected, unbounded);
+  ASSERT_GT(want.terms.size(), 150000u);
+  EXPECT_EQ(want.spilled_runs, 0u);
+  EXPECT_EQ(want.distinct_terms, want.terms.size());
+  CountOptions bounded = unbounded;
+  bounded.table_bytes = size_t{12} << 20;
+  for (int threads : {1, 2, 3}) {
+    SCOPED_TRACE(threads);
+    const CorpusCounts got = Count(path, threads, &rejected, bounded);
+    EXPECT_GT(got.spilled_runs, 1u);
+    EXPECT_LT(got.spilled_runs, 100u);  // each run holds many documents
+    EXPECT_GT(got.spilled_bytes, 0u);
+    EXPECT_TRUE(got.terms == want.terms);
+    EXPECT_TRUE(got.totals == want.totals);
+    EXPECT_EQ(got.distinct_terms, want.terms.size());
+  }
+}
+
+TEST(CorpusCounterTest, MaxTermsKeepsTheSameTermsSpilledOrNot) {
+  TempDir dir;
+  const std::string path = MakeWideCorpus(dir, 8000);
+  uint64_t rejected = 0;
+  CountOptions all;
+  all.max_terms = 0;
+  CorpusCounts want = Count(path, 2, &rejected, all);
+  const uint64_t distinct = want.terms.size();
+  const uint64_t min_kept = KeepMostFrequent(1000, &want.terms);
+  EXPECT_GT(min_kept, 1u);
+  EXPECT_LE(want.terms.size(), 1000u);
+  EXPECT_GT(want.terms.size(), 0u);
+  for (size_t table_bytes : {size_t{0}, size_t{12} << 20}) {
+    SCOPED_TRACE(table_bytes);
+    CountOptions capped;
+    capped.max_terms = 1000;
+    capped.table_bytes = table_bytes;
+    const CorpusCounts got = Count(path, 2, &rejected, capped);
+    EXPECT_EQ(got.spilled_runs > 0, table_bytes > 0);
+    EXPECT_TRUE(got.terms == want.terms);
+    EXPECT_EQ(got.distinct_terms, distinct);
+    EXPECT_EQ(got.min_kept_frequency, min_kept);
+  }
 }
 
 TEST(CorpusCounterTest, NgramsIdenticalForEveryThreadCount) {

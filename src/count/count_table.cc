@@ -4,7 +4,9 @@
 #include <limits>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
+#include "count/radix_sort.h"
 #include "count/scatter.h"
 
 namespace nightjar {
@@ -85,6 +87,50 @@ void CountTable::Grow() {
     uint64_t i = MakeKey(KeyOf(s), (s.tag & kLongTag) ? 0 : kShortMax).hash & mask_;
     while (slots_[i].tag != 0) i = (i + 1) & mask_;
     slots_[i] = s;
+  }
+}
+
+void CountTable::Clear() {
+  Allocate(capacity_);  // fresh zero pages: the old ones are returned, none touched yet
+  size_ = 0;
+  arena_ = StringArena();
+}
+
+void CountTable::ForEachInHashOrder(
+    const std::function<void(std::string_view, uint64_t, uint64_t, uint64_t)>& fn) const {
+  // Sort (hash with its low bits replaced by the slot index): by the hash's top bits, then
+  // put the rare runs sharing those bits in (hash, bytes) order.
+  int index_bits = 0;
+  while ((size_t{1} << index_bits) < capacity_) ++index_bits;
+  const uint64_t low = (uint64_t{1} << index_bits) - 1;
+  std::vector<uint64_t> keys;
+  keys.reserve(size_);
+  auto hash_of = [&](const Slot& s) {
+    return MakeKey(KeyOf(s), (s.tag & kLongTag) ? 0 : kShortMax).hash;
+  };
+  for (size_t i = 0; i < capacity_; ++i) {
+    if (slots_[i].tag != 0) keys.push_back((hash_of(slots_[i]) & ~low) | i);
+  }
+  std::vector<uint64_t> spare(keys.size());
+  const uint64_t* sorted = RadixSort(keys.data(), spare.data(), keys.size(), 64);
+  std::vector<uint64_t> tie;
+  for (size_t i = 0; i < keys.size();) {
+    size_t j = i + 1;
+    while (j < keys.size() && (sorted[j] & ~low) == (sorted[i] & ~low)) ++j;
+    tie.assign(sorted + i, sorted + j);
+    if (tie.size() > 1) {
+      std::sort(tie.begin(), tie.end(), [&](uint64_t a, uint64_t b) {
+        const Slot& x = slots_[a & low];
+        const Slot& y = slots_[b & low];
+        const uint64_t hx = hash_of(x), hy = hash_of(y);
+        return hx != hy ? hx < hy : KeyOf(x) < KeyOf(y);
+      });
+    }
+    for (uint64_t k : tie) {
+      const Slot& s = slots_[k & low];
+      fn(KeyOf(s), hash_of(s), s.count, s.distinct);
+    }
+    i = j;
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string_view>
 #include <utility>
 
@@ -138,6 +139,19 @@ class CountTable {
   bool Get(const Key& key, uint64_t* count, uint64_t* distinct) const;
 
   size_t size() const { return size_; }
+  // Bytes the table holds: its slots and the arena of long keys.
+  size_t MemoryBytes() const { return capacity_ * sizeof(Slot) + arena_.bytes(); }
+  // Bytes held while growing: the slots, the arena and the twice-as-large new slots.
+  size_t GrowthPeakBytes() const { return MemoryBytes() + 2 * capacity_ * sizeof(Slot); }
+  // True when `more` insertions would grow the table (allocating twice its slots).
+  bool WouldGrow(size_t more) const { return size_ + more > grow_at_; }
+  // Empties the table, keeping its capacity (and frees its long keys).
+  void Clear();
+  // fn(key, hash, count, distinct) for every key, ordered by (Hash(key), key bytes): an order
+  // that depends only on the keys, the same in every table. Sorts 8 bytes a key (plus as much
+  // spare) beside the table.
+  void ForEachInHashOrder(
+      const std::function<void(std::string_view, uint64_t, uint64_t, uint64_t)>& fn) const;
 
   // fn(std::string_view key, uint64_t count, uint64_t distinct) for every key, in slot order.
   template <typename Fn>

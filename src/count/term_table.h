@@ -55,6 +55,10 @@ class TermTable {
   // Counts for `term`, or all-zero when absent.
   TermStats Get(std::string_view term) const;
   size_t size() const { return table_.size(); }
+  size_t MemoryBytes() const { return table_.MemoryBytes(); }
+  size_t GrowthPeakBytes() const { return table_.GrowthPeakBytes(); }
+  bool WouldGrow(size_t more) const { return table_.WouldGrow(more); }
+  void Clear() { table_.Clear(); }
   // Every term, by frequency descending, then term ascending (bytewise): a deterministic order.
   std::vector<TermRow> Sorted() const;
 
@@ -62,6 +66,13 @@ class TermTable {
   void ForEach(Fn&& fn) const {
     table_.ForEach([&](std::string_view term, uint64_t tf, uint64_t df) {
       fn(term, TermStats{tf, df});
+    });
+  }
+  // fn(term, hash, stats) in (CountTable::Hash(term), term) order: see CountTable.
+  template <typename Fn>
+  void ForEachInHashOrder(Fn&& fn) const {
+    table_.ForEachInHashOrder([&](std::string_view term, uint64_t hash, uint64_t tf, uint64_t df) {
+      fn(term, hash, TermStats{tf, df});
     });
   }
 

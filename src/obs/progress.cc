@@ -56,10 +56,4 @@ void ProgressReporter::Run() {
   std::fprintf(stderr, tty_ ? "\r%s\033[K\n" : "%s\n", line.c_str());
 }
 
-uint64_t PeakRssBytes() {
-  struct rusage ru {};
-  ::getrusage(RUSAGE_SELF, &ru);
-  return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
-}
-
 }  // namespace nightjar

@@ -8,6 +8,8 @@
 #include <string>
 #include <thread>
 
+#include "util/peak_rss.h"  // PeakRssBytes, for progress lines and reports
+
 namespace nightjar {
 
 // A reading of a long run's progress.
@@ -44,8 +46,6 @@ class ProgressReporter {
   std::thread thread_;
 };
 
-// Peak resident set size of this process, in bytes.
-uint64_t PeakRssBytes();
 
 }  // namespace nightjar
 

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "refresh/memory_plan.h"
 #include "util/status_macros.h"
 #include "util/temp_dir.h"
 
@@ -19,7 +20,11 @@ class CorpusCountStage : public CountStage {
     // passes.cache_mb), so that the mining passes need not read the corpus again.
     CountOptions count_options = options_.count;
     count_options.abbreviations = true;
-    count_options.cache_bytes = static_cast<size_t>(options_.lexicons.pass_cache_mb) << 20;
+    // Within the memory budget: the kept text and the term tables (which spill past theirs).
+    const MemoryPlan plan = PlanMemory(options_, EffectiveThreads(options_.count.threads));
+    count_options.cache_bytes = plan.caches;
+    count_options.table_bytes = plan.tables;
+    count_options.spill_dir = options_.spill_dir;
     CountProgress progress;
     observer.Counting([&] {
       SourceProgress in = source_->progress();

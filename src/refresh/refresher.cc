@@ -7,6 +7,7 @@
 
 #include "count/ngram_table.h"
 #include "obs/progress.h"
+#include "refresh/memory_plan.h"
 #include "refresh/publish.h"
 #include "store/retention.h"
 #include "store/validation.h"
@@ -52,8 +53,21 @@ ManifestCorpus CorpusOf(const RefreshOptions& o, const CountedCorpus& c) {
                         t.tokens,
                         t.text_bytes,
                         c.input.bytes_read,
-                        c.counts.terms.size(),
+                        c.counts.distinct_terms,
                         t.long_tokens_skipped};
+}
+
+MemoryReport MemoryOf(const RefreshOptions& o, const CorpusCounts& c, int threads) {
+  MemoryReport m;
+  m.budget_bytes = PlanMemory(o, threads).budget;
+  m.count_peak_rss_bytes = c.count_peak_rss;
+  m.spilled_runs = c.spilled_runs;
+  m.spilled_bytes = c.spilled_bytes;
+  m.distinct_terms = c.distinct_terms;
+  m.kept_terms = c.terms.size();
+  m.min_kept_frequency = c.min_kept_frequency;
+  m.mining_bound_bytes = MiningBoundBytes(o, c, threads);
+  return m;
 }
 
 }  // namespace
@@ -135,6 +149,7 @@ absl::StatusOr<RefreshReport> Refresher::Run() {
   report_.state_path = counted->state_path;
   report_.source_retries = counted->input.retries;
   report_.steps = counted->steps;
+  report_.memory = MemoryOf(options_, counted->counts, report_.threads);
   NJ_RETURN_IF_ERROR(Stage(kGateStage, [&] { return Gate(*counted); }));
   // A state whose counts have not changed since the active version was published from them,
   // under the same settings, has nothing new to publish (a run killed after publishing, or a

@@ -84,6 +84,16 @@ std::string RefreshReport::ToJson() const {
   s.Key("count_docs_per_s")
       .Double(count_s > 0 ? static_cast<double>(corpus.documents) / count_s : 0);
   s.Key("peak_rss_bytes").Uint(peak_rss_bytes);
+  s.Key("memory").BeginObject();
+  s.Key("budget_bytes").Uint(memory.budget_bytes);
+  s.Key("count_peak_rss_bytes").Uint(memory.count_peak_rss_bytes);
+  s.Key("spilled_runs").Uint(memory.spilled_runs);
+  s.Key("spilled_bytes").Uint(memory.spilled_bytes);
+  s.Key("distinct_terms").Uint(memory.distinct_terms);
+  s.Key("kept_terms").Uint(memory.kept_terms);
+  s.Key("min_kept_frequency").Uint(memory.min_kept_frequency);
+  s.Key("mining_bound_bytes").Uint(memory.mining_bound_bytes);
+  s.EndObject();
   s.Key("source_retries").Uint(source_retries);
   s.EndObject();
   return s.Take();

@@ -14,6 +14,19 @@
 namespace nightjar {
 
 // What one refresh did: the run summary, for people (cli) and machines (--json, job progress).
+// How the run's memory went: the budget of the read, count and update phases, what spilled,
+// the cap on mining's vocabulary, and mining's own bound (MiningBoundBytes).
+struct MemoryReport {
+  uint64_t budget_bytes = 0;          // refresh.memory_budget_mb
+  uint64_t count_peak_rss_bytes = 0;  // peak RSS when counting was done (before mining's load)
+  uint64_t spilled_runs = 0;          // term tables written to sorted runs
+  uint64_t spilled_bytes = 0;
+  uint64_t distinct_terms = 0;        // counted
+  uint64_t kept_terms = 0;            // kept for mining (count.max_terms)
+  uint64_t min_kept_frequency = 1;    // the lowest frequency kept (1: all)
+  uint64_t mining_bound_bytes = 0;    // MiningBoundBytes for the kept terms
+};
+
 struct RefreshReport {
   std::string version;                                  // the version built
   VersionState state = VersionState::kBuilding;         // kActive, kValidated or kRejected
@@ -37,6 +50,7 @@ struct RefreshReport {
   std::vector<std::pair<std::string, double>> steps;
   double total_seconds = 0;
   uint64_t peak_rss_bytes = 0;
+  MemoryReport memory;
   uint64_t source_retries = 0;  // transient source failures retried (a lost connection, ...)
 
   // Seconds of the stage or step `name`; 0 when it did not run.

@@ -7,8 +7,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "count/field_cache.h"
 #include "refresh/count_stage.h"
+#include "refresh/memory_plan.h"
 #include "state/state_source.h"
 #include "store/lexicon_store.h"
+#include "util/peak_rss.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
@@ -53,7 +55,7 @@ class StateCountStage : public CountStage {
     uo.tokenizer = options_.count.tokenizer;
     uo.threads = EffectiveThreads(options_.count.threads);
     uo.checkpoint_docs = options_.state.checkpoint_docs;
-    uo.checkpoint_bytes = options_.state.checkpoint_mb << 20;
+    uo.checkpoint_bytes = PlanMemory(options_, uo.threads).checkpoint;
     StateUpdater updater(state_.get(), uo);
     std::atomic<uint64_t> docs{0}, bytes{0};
     observer.Counting([&] {
@@ -78,7 +80,9 @@ class StateCountStage : public CountStage {
     step("state_update");
     NJ_RETURN_IF_ERROR(state_->Flush());
     step("state_flush");
-    NJ_ASSIGN_OR_RETURN(CorpusCounts counts, state_->LoadCounts());
+    const uint64_t count_peak_rss = PeakRssBytes();
+    NJ_ASSIGN_OR_RETURN(CorpusCounts counts, state_->LoadCounts(options_.count.max_terms));
+    counts.count_peak_rss = count_peak_rss;
     step("state_load");
     CountedCorpus out{std::move(counts), source_->progress(), source_->damaged_files(),
                       updater.report()};
@@ -190,6 +194,7 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions&
   StateOptions so;
   so.path = StatePath(options);
   so.identity = StateIdentity(options);
+  so.memory_bytes = PlanMemory(options, EffectiveThreads(options.count.threads)).state;
   if (options.state.full) NJ_RETURN_IF_ERROR(StateStore::Destroy(so.path));
   NJ_ASSIGN_OR_RETURN(auto state, StateStore::Open(so));
   // Inputs an earlier run read to their end, unchanged since, are skipped: the state holds

@@ -6,12 +6,16 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
+#include "count/term_cap.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "rocksdb/write_buffer_manager.h"
+#include "rocksdb/cache.h"
 #include "state/count_merge.h"
 #include "util/status_macros.h"
 
@@ -124,21 +128,35 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateOptions&
   // writes alive until they fill a memtable of their own.
   db_options.max_total_wal_size = 256 << 20;
   db_options.IncreaseParallelism(2);
-  rocksdb::ColumnFamilyOptions counts;
+  rocksdb::BlockBasedTableOptions table;
+  std::optional<size_t> write_buffer;
+  if (options.memory_bytes > 0) {
+    db_options.write_buffer_manager =
+        std::make_shared<rocksdb::WriteBufferManager>(options.memory_bytes / 2);
+    table.block_cache = rocksdb::NewLRUCache(options.memory_bytes / 4);
+    write_buffer = std::max<size_t>(options.memory_bytes / 8, size_t{1} << 20);
+  }
+  auto column = [&]() {
+    rocksdb::ColumnFamilyOptions o;
+    if (write_buffer) o.write_buffer_size = *write_buffer;
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    return o;
+  };
+  rocksdb::ColumnFamilyOptions counts = column();
   counts.merge_operator = std::make_shared<CountMergeOperator>();
-  rocksdb::ColumnFamilyOptions documents;
+  rocksdb::ColumnFamilyOptions documents = column();
   documents.compression = rocksdb::kZSTD;
   // Most lookups in a first run are of ids the state does not have: a bloom filter answers
   // them without reading a block.
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  documents.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::BlockBasedTableOptions document_table = table;
+  document_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  documents.table_factory.reset(rocksdb::NewBlockBasedTableFactory(document_table));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilies) {
     const std::string_view n = name;
     const bool is_counts = n == "terms" || n == "totals" || n == "abbreviations";
     families.emplace_back(
-        name, is_counts ? counts : (n == "documents" ? documents : rocksdb::ColumnFamilyOptions()));
+        name, is_counts ? counts : (n == "documents" ? documents : column()));
   }
   rocksdb::DB* db = nullptr;
   rocksdb::Status st = rocksdb::DB::Open(db_options, options.path, families, &s->handles_, &db);
@@ -277,17 +295,32 @@ absl::StatusOr<uint64_t> StateStore::Generation() const {
   return static_cast<uint64_t>(g[0]);
 }
 
-absl::StatusOr<CorpusCounts> StateStore::LoadCounts() const {
+absl::StatusOr<CorpusCounts> StateStore::LoadCounts(uint64_t max_terms) const {
   CorpusCounts out;
   out.abbreviations_counted = true;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, terms_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string_view term = it->key().ToStringView();
-    NJ_ASSIGN_OR_RETURN(auto c, ReadCounts(term, it->value().ToStringView(), 2));
-    if (c[0] == 0 && c[1] == 0) continue;
-    out.terms.Add(term, TermStats{static_cast<uint64_t>(c[0]), static_cast<uint64_t>(c[1])});
+  // fn(term, stats) for every term with counts (a first scan for the cap's levels, when the
+  // terms may be more than max_terms, then the one that keeps them).
+  auto scan = [&](const auto& fn) -> absl::Status {
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string_view term = it->key().ToStringView();
+      NJ_ASSIGN_OR_RETURN(auto c, ReadCounts(term, it->value().ToStringView(), 2));
+      if (c[0] == 0 && c[1] == 0) continue;
+      fn(term, TermStats{static_cast<uint64_t>(c[0]), static_cast<uint64_t>(c[1])});
+    }
+    return FromRocks(it->status(), "scan terms");
+  };
+  if (max_terms > 0) {
+    FrequencyLevels levels;
+    NJ_RETURN_IF_ERROR(scan([&](std::string_view, const TermStats& s) { levels.Add(s.frequency); }));
+    out.distinct_terms = levels.terms();
+    out.min_kept_frequency = levels.MinKept(max_terms);
+    out.terms = TermTable(levels.TermsAtLeast(out.min_kept_frequency));
   }
-  NJ_RETURN_IF_ERROR(FromRocks(it->status(), "scan terms"));
+  NJ_RETURN_IF_ERROR(scan([&](std::string_view term, const TermStats& s) {
+    if (s.frequency >= out.min_kept_frequency) out.terms.Add(term, s);
+  }));
+  if (max_terms == 0) out.distinct_terms = out.terms.size();
   it.reset(db_->NewIterator({}, abbreviations_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();

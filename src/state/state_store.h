@@ -30,6 +30,9 @@ struct StateOptions {
   // never mixed with counts made another.
   std::string identity;
   bool sync = true;  // fsync every commit; only tests turn it off
+  // RocksDB's memtables and block cache together (0 = RocksDB's defaults): half for the
+  // memtables of all columns (a WriteBufferManager), a quarter for the block cache.
+  size_t memory_bytes = 0;
 };
 
 inline constexpr std::string_view kStateFormat = "nightjar-state 1";
@@ -104,9 +107,10 @@ class StateStore {
   // How many committed checkpoints changed the counts: equal generations, equal counts.
   [[nodiscard]] absl::StatusOr<uint64_t> Generation() const;
   // The counts: terms, totals and abbreviations (keys whose counts summed to zero are left
-  // out, as a count of the same documents would never have had them). DataLoss when a count
-  // is negative or malformed.
-  [[nodiscard]] absl::StatusOr<CorpusCounts> LoadCounts() const;
+  // out, as a count of the same documents would never have had them), at most `max_terms`
+  // terms kept by frequency levels as CountCorpus keeps them (term_cap.h; 0 = all). DataLoss
+  // when a count is negative or malformed.
+  [[nodiscard]] absl::StatusOr<CorpusCounts> LoadCounts(uint64_t max_terms = 0) const;
 
   const std::string& path() const { return options_.path; }
 

@@ -9,12 +9,15 @@
 
 namespace nightjar {
 
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+// A fresh directory under `parent` ("" = $TMPDIR, or /tmp), removed with everything in it on
+// destruction. path() is empty when it could not be made.
 class TempDir {
  public:
-  TempDir() {
+  TempDir() : TempDir("") {}
+  explicit TempDir(const std::string& parent) {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/nightjar-XXXXXX";
+    std::string tmpl =
+        (parent.empty() ? std::string(base && *base ? base : "/tmp") : parent) + "/nightjar-XXXXXX";
     char* made = ::mkdtemp(tmpl.data());
     path_ = made ? std::string(made) : std::string();
   }

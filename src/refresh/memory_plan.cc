@@ -1,0 +1,54 @@
+#include "refresh/memory_plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nightjar {
+
+MemoryPlan PlanMemory(const RefreshOptions& options, int threads) {
+  constexpr size_t kMiB = size_t{1} << 20;
+  MemoryPlan p;
+  p.budget = static_cast<size_t>(std::max<int64_t>(options.memory_budget_mb, kMinMemoryBudgetMb)) *
+             kMiB;
+  // The binary and its libraries, and per thread the batches in flight and a parser's buffers.
+  p.reserve = 48 * kMiB + static_cast<size_t>(threads) * 16 * kMiB;
+  p.caches = std::min(static_cast<size_t>(options.lexicons.pass_cache_mb) * kMiB, p.budget / 4);
+  p.tables = p.budget > p.reserve + p.caches ? p.budget - p.reserve - p.caches : p.budget / 8;
+  p.state = p.budget / 8;
+  // A checkpoint holds its documents' text about four times over (the new copies, the records
+  // they replace, the write batch) beside the deltas counted from it.
+  p.checkpoint = std::min(options.state.checkpoint_mb * kMiB, p.budget / 16);
+  return p;
+}
+
+uint64_t MiningBoundBytes(const RefreshOptions& options, const CorpusCounts& counts,
+                          int threads) {
+  const LexiconOptions& l = options.lexicons;
+  const uint64_t dictionary_floor = std::max<uint64_t>(
+      l.variants.word_min_frequency, static_cast<uint64_t>(std::ceil(l.variants.min_ratio)));
+  uint64_t terms = 0, dictionary = 0, phrase_words = 0;
+  counts.terms.ForEach([&](std::string_view, const TermStats& s) {
+    ++terms;
+    dictionary += s.frequency >= dictionary_floor;
+    phrase_words += s.frequency >= l.phrases.min_count;
+  });
+  const auto t = static_cast<uint64_t>(threads);
+  // Per kept term: its table slot (40 bytes at a load down to 0.35), the vocabulary row and
+  // index, the hash-resolution table, the unit and slot maps, its spelling record.
+  uint64_t bytes = terms * (115 + 96 + 64 + 16 + 2 * t + 96);
+  bytes += dictionary * 40 * 8;  // the delete index: ~40 deletes of 8 bytes a word
+  // Bigrams of phrase words (8-byte slots at half load, per thread and merged), at most one a
+  // token; trigrams the same.
+  const uint64_t pairs = std::min(phrase_words * phrase_words, counts.totals.tokens);
+  bytes += pairs * 16 * (t + 1) * 2;
+  bytes += static_cast<uint64_t>(l.pass_cache_mb) << 20;  // kept text for the third pass
+  // Units: their co-occurring pairs (at most top_k^2 / 2, 12 bytes sorted, twice while merged),
+  // the candidates' contexts (as many again), and the dense vectors of the SVD.
+  const auto k = static_cast<uint64_t>(l.related.top_k);
+  bytes += std::min(k * k / 2, counts.totals.tokens) * 12 * 2 * 2;
+  const auto dims = static_cast<uint64_t>(l.related.dimensions + l.related.subword_dimensions);
+  bytes += k * dims * 8 * 8;
+  return bytes;
+}
+
+}  // namespace nightjar
