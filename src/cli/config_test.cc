@@ -85,6 +85,35 @@ TEST(ConfigTest, ErrorsNameTheFieldAndWhereItCameFrom) {
   EXPECT_THAT(Message(missing), HasSubstr("absent.toml"));
 }
 
+TEST(ConfigTest, MemoryBudgetAndTheVocabularyCap) {
+  auto d = LoadConfig("", {}, {});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->memory_budget_mb, 2048);
+  EXPECT_EQ(d->count.max_terms, 4000000u);
+  auto set = LoadConfig("", {{"NIGHTJAR_REFRESH_MEMORY_BUDGET_MB", "256"}},
+                        {{"count.max_terms", "1000"}, {"refresh.spill_dir", "/spill"}});
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->memory_budget_mb, 256);
+  EXPECT_EQ(set->count.max_terms, 1000u);
+  EXPECT_EQ(set->spill_dir, "/spill");
+  auto small = LoadConfig("", {}, {{"refresh.memory_budget_mb", "64"}});
+  EXPECT_THAT(Message(small), HasSubstr("refresh.memory_budget_mb"));
+  EXPECT_THAT(Message(small), HasSubstr("[128,"));
+}
+
+TEST(ConfigTest, SizesInMebibytes) {
+  EXPECT_EQ(*ParseSizeMib("256MiB", "--memory-budget"), 256);
+  EXPECT_EQ(*ParseSizeMib("2GiB", "--memory-budget"), 2048);
+  EXPECT_EQ(*ParseSizeMib("3g", "--memory-budget"), 3072);
+  EXPECT_EQ(*ParseSizeMib("512", "--memory-budget"), 512);
+  EXPECT_EQ(*ParseSizeMib("100MB", "--memory-budget"), 100);
+  for (const char* bad : {"", "MiB", "2TiB", "-1G", "1.5G", "12 GiB", "99999999999999G"}) {
+    auto r = ParseSizeMib(bad, "--memory-budget");
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("--memory-budget")) << bad;
+  }
+}
+
 TEST(ConfigTest, BooleansAndListsFromText) {
   auto c = LoadConfig("", {{"NIGHTJAR_TEXT_NUMBERS", "yes"}},
                       {{"corpus.text_fields", "a, b ,c"}, {"text.digits", "false"}});

@@ -18,6 +18,7 @@ struct MemoryPlan {
   size_t tables = 0;      // stateless: term tables over all threads; past it they spill to runs
   size_t state = 0;       // stateful: RocksDB memtables and block cache
   size_t checkpoint = 0;  // stateful: text of one checkpoint (state.checkpoint_mb, at most 1/16)
+  size_t deltas = 0;      // stateful: the term deltas counted from one checkpoint
 };
 
 // The plan for `options` on `threads` threads. The budget must be at least kMinMemoryBudgetMb.

@@ -55,7 +55,9 @@ class StateCountStage : public CountStage {
     uo.tokenizer = options_.count.tokenizer;
     uo.threads = EffectiveThreads(options_.count.threads);
     uo.checkpoint_docs = options_.state.checkpoint_docs;
-    uo.checkpoint_bytes = PlanMemory(options_, uo.threads).checkpoint;
+    const MemoryPlan plan = PlanMemory(options_, uo.threads);
+    uo.checkpoint_bytes = plan.checkpoint;
+    uo.table_bytes = plan.deltas;
     StateUpdater updater(state_.get(), uo);
     std::atomic<uint64_t> docs{0}, bytes{0};
     observer.Counting([&] {

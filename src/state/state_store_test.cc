@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "count/term_cap.h"
 #include "gtest/gtest.h"
 #include "util/temp_dir.h"
 
@@ -102,6 +103,17 @@ void ExpectCountsOf(const StateStore& state, const std::map<std::string, DocReco
   EXPECT_TRUE(counts->terms == want.terms);
   EXPECT_TRUE(counts->totals == want.totals);
   EXPECT_TRUE(counts->abbreviations == want.abbreviations);
+  EXPECT_EQ(counts->distinct_terms, want.terms.size());
+  // Capped as a count of the same documents would be.
+  const uint64_t cap = want.terms.size() / 2;
+  auto capped = state.LoadCounts(cap);
+  ASSERT_TRUE(capped.ok()) << capped.status();
+  TermTable want_capped;
+  want_capped.Merge(want.terms);
+  EXPECT_EQ(capped->min_kept_frequency, KeepMostFrequent(cap, &want_capped));
+  EXPECT_TRUE(capped->terms == want_capped);
+  EXPECT_LE(capped->terms.size(), cap);
+  EXPECT_EQ(capped->distinct_terms, want.terms.size());
   std::map<std::string, DocRecord> stored;
   ASSERT_TRUE(state
                   .ForEachDocument([&](std::string_view id, const DocRecord& r) {

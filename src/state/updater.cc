@@ -76,10 +76,17 @@ absl::Status StateUpdater::Offer(const Document& doc) {
   } else {
     ++report_.stale;
   }
-  if (pending_.size() >= options_.checkpoint_docs || pending_bytes_ >= options_.checkpoint_bytes) {
+  if (pending_.size() >= options_.checkpoint_docs || pending_bytes_ >= CheckpointBytes()) {
     return Checkpoint();
   }
   return absl::OkStatus();
+}
+
+size_t StateUpdater::CheckpointBytes() const {
+  if (options_.table_bytes == 0) return options_.checkpoint_bytes;
+  const auto fit = static_cast<size_t>(static_cast<double>(options_.table_bytes) /
+                                       table_bytes_per_text_);
+  return std::clamp<size_t>(fit, 1, options_.checkpoint_bytes);
 }
 
 void StateUpdater::SetCursor(std::string key, std::string value) {
@@ -115,6 +122,13 @@ absl::Status StateUpdater::Checkpoint() {
   }
   const Counted minus = CountRecords(removed, options_.tokenizer, options_.threads);
   const Counted plus = CountRecords(added, options_.tokenizer, options_.threads);
+  if (pending_bytes_ > 0) {
+    // Both tables, with room for their per-thread parts while merged and a growth.
+    const double tables = 3.0 * static_cast<double>(minus.terms.MemoryBytes() +
+                                                    plus.terms.MemoryBytes());
+    table_bytes_per_text_ = std::clamp(tables / static_cast<double>(pending_bytes_), 0.25,
+                                       kWorstTableBytesPerText);
+  }
   batch.AddCounts(minus.terms, minus.totals, minus.abbreviations, -1);
   batch.AddCounts(plus.terms, plus.totals, plus.abbreviations, +1);
   if (!removed.empty() || !added.empty()) batch.BumpGeneration();

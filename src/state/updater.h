@@ -24,6 +24,11 @@ struct UpdateOptions {
   // Text bytes of the documents offered since the last commit past which the next commit comes
   // early: with the deltas and records they make, what bounds a checkpoint's memory.
   size_t checkpoint_bytes = size_t{256} << 20;
+  // Memory the term deltas of one checkpoint may take (0 = no bound). A checkpoint's deltas
+  // grow with the distinct terms of its text, which the text's size does not tell: each
+  // checkpoint measures the ratio and the next one comes once its text would take the deltas
+  // past this (the first assumes the worst: every token a new term).
+  size_t table_bytes = 0;
 };
 
 // What a run did to the state's documents.
@@ -78,6 +83,11 @@ class StateUpdater {
   };
   absl::flat_hash_map<std::string, Pending> pending_;
   size_t pending_bytes_ = 0;  // text of the copies offered since the last checkpoint
+  // Bytes of term deltas a byte of text made at the last checkpoint (with the tables' growth
+  // and merge): what sets how much text the next checkpoint takes under table_bytes.
+  double table_bytes_per_text_ = kWorstTableBytesPerText;
+  static constexpr double kWorstTableBytesPerText = 24;
+  size_t CheckpointBytes() const;
   std::vector<std::pair<std::string, std::string>> cursors_;
   UpdateReport report_;
 };

@@ -89,10 +89,10 @@ absl::StatusOr<std::unique_ptr<StateStore>> OpenState(const TempDir& dir) {
   return StateStore::Open(so);
 }
 
-class UpdaterTest : public ::testing::TestWithParam<std::tuple<int, size_t>> {};
+class UpdaterTest : public ::testing::TestWithParam<std::tuple<int, size_t, size_t>> {};
 
 TEST_P(UpdaterTest, StateEqualsACountOfTheWinningCopiesAfterEveryRun) {
-  const auto [threads, checkpoint_docs] = GetParam();
+  const auto [threads, checkpoint_docs, table_bytes] = GetParam();
   TempDir dir;
   auto state = OpenState(dir);
   ASSERT_TRUE(state.ok()) << state.status();
@@ -101,6 +101,7 @@ TEST_P(UpdaterTest, StateEqualsACountOfTheWinningCopiesAfterEveryRun) {
   UpdateOptions uo;
   uo.threads = threads;
   uo.checkpoint_docs = checkpoint_docs;
+  uo.table_bytes = table_bytes;
   for (int run = 1; run <= 8; ++run) {
     SCOPED_TRACE(run);
     const std::vector<Copy> copies = RandomRun(rng, run);
@@ -152,7 +153,8 @@ TEST_P(UpdaterTest, StateEqualsACountOfTheWinningCopiesAfterEveryRun) {
 INSTANTIATE_TEST_SUITE_P(ThreadsAndCheckpoints, UpdaterTest,
                          ::testing::Combine(::testing::Values(1, 2),
                                             ::testing::Values(size_t{1}, size_t{7},
-                                                              size_t{100000})));
+                                                              size_t{100000}),
+                                            ::testing::Values(size_t{0}, size_t{20000})));
 
 TEST(UpdaterReportTest, ReOfferingTheSameInputChangesNothing) {
   TempDir dir;
@@ -191,6 +193,28 @@ TEST(UpdaterReportTest, TextBytesBringCheckpointsEarly) {
   }
   ASSERT_TRUE(u.Finish().ok());
   EXPECT_EQ(u.report().checkpoints, 5u);  // after every second document
+  EXPECT_EQ(u.report().added, 10u);
+}
+
+// Term deltas past UpdateOptions::table_bytes bring checkpoints early: the first assumes every
+// token a new term, the next ones go by what the last one measured.
+TEST(UpdaterReportTest, DeltaBytesBringCheckpointsEarly) {
+  TempDir dir;
+  auto state = OpenState(dir);
+  ASSERT_TRUE(state.ok());
+  UpdateOptions uo;
+  uo.checkpoint_docs = 1000;
+  uo.table_bytes = 24 * 130;  // the first checkpoint after 130 bytes of text
+  StateUpdater u(state->get(), uo);
+  for (int i = 0; i < 10; ++i) {
+    Copy c{"d" + std::to_string(i), 1, false, {std::string(60, 'a' + static_cast<char>(i))}};
+    std::vector<std::string_view> views;
+    ASSERT_TRUE(u.Offer(View(c, &views)).ok());
+  }
+  ASSERT_TRUE(u.Finish().ok());
+  // A fresh table for 180 bytes of text measures far past the worst case, which bounds the
+  // ratio: every checkpoint holds three documents (180 bytes), the last one.
+  EXPECT_EQ(u.report().checkpoints, 4u);
   EXPECT_EQ(u.report().added, 10u);
 }
 
