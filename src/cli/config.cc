@@ -294,6 +294,7 @@ std::vector<Field> Fields(Config& c) {
       BoolField("text.inner_apostrophe", &t.inner_apostrophe),
       BoolField("text.inner_hyphen", &t.inner_hyphen),
       IntField("text.max_token_bytes", &t.max_token_bytes, 1, 256),
+      StringField("text.language", &c.lexicons.language, false),
       IntField("count.threads", &c.count.threads, 0, 1024),
       IntField("count.max_terms", &c.count.max_terms, 0, int64_t{1} << 40),
       IntField("refresh.memory_budget_mb", &c.memory_budget_mb, kMinMemoryBudgetMb, int64_t{1} << 30),

@@ -1,12 +1,14 @@
 #ifndef NIGHTJAR_LEXICON_EXPANSIONS_H_
 #define NIGHTJAR_LEXICON_EXPANSIONS_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "lexicon/acronyms.h"
 #include "lexicon/related.h"
+#include "text/dictionary.h"
 
 namespace nightjar {
 
@@ -17,6 +19,8 @@ struct ExpansionOptions {
   // ... nor do those whose distributional cosine alone is below this: look-alikes that only the
   // n-gram share made related ("learning" / "earning") stay out of queries.
   double min_related_cosine = 0.35;
+  // The language's dictionary (null = none): its stems tell inflections and derivations.
+  std::shared_ptr<const Dictionary> dictionary;
 };
 
 struct Expansion {

@@ -335,6 +335,19 @@ void MineVariants(const Vocabulary& vocab, const UnitMap& map,
 
 }  // namespace
 
+absl::Status LoadDictionary(LexiconOptions* options) {
+  options->variants.dictionary = nullptr;
+  options->expansions.dictionary = nullptr;
+  if (options->language == "none") return absl::OkStatus();
+  Dictionary::Options o;
+  o.language = options->language;
+  NJ_ASSIGN_OR_RETURN(std::unique_ptr<Dictionary> d, Dictionary::Open(o));
+  std::shared_ptr<const Dictionary> shared = std::move(d);
+  options->variants.dictionary = shared;
+  options->expansions.dictionary = shared;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFactory& reopen,
                                       const TokenizerOptions& tokenizer,
                                       const LexiconOptions& options, int threads,

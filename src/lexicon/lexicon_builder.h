@@ -23,6 +23,9 @@ namespace nightjar {
 
 // Everything the miners are configured by. Every field has a default.
 struct LexiconOptions {
+  // text.language: the Hunspell dictionary the miners consult ("none" = no dictionary);
+  // LoadDictionary opens it into variants.dictionary and expansions.dictionary.
+  std::string language = "en_US";
   SpellingOptions spelling;
   VariantOptions variants;
   PhraseOptions phrases;
@@ -35,6 +38,10 @@ struct LexiconOptions {
   // 0 = always read the corpus.
   int64_t pass_cache_mb = 512;
 };
+
+// Opens options->language's dictionary (unless "none") into the miners' options. NotFound
+// naming text.language and the package to install when the language has none.
+[[nodiscard]] absl::Status LoadDictionary(LexiconOptions* options);
 
 struct Correction {
   std::string variant, word;

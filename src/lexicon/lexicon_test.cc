@@ -219,6 +219,21 @@ TEST(VariantRules, CommonWordsFirstLettersAndProtectedWords) {
   auto st = LoadProtectedWords(TokenizerOptions{}, &options);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(st.message()), ::testing::HasSubstr("variants.protected_words_file"));
+
+  // The language's dictionary: "band" and "them" are English words, "teh" is not.
+  options.protected_words = nullptr;
+  LexiconOptions lexicons;
+  ASSERT_TRUE(LoadDictionary(&lexicons).ok());
+  options.dictionary = lexicons.variants.dictionary;
+  ASSERT_NE(options.dictionary, nullptr);
+  EXPECT_EQ(pairs(), (Pairs{{"teh", "the"}}));
+  lexicons.language = "none";
+  ASSERT_TRUE(LoadDictionary(&lexicons).ok());
+  EXPECT_EQ(lexicons.variants.dictionary, nullptr);
+  lexicons.language = "xx_NOPE";
+  st = LoadDictionary(&lexicons);
+  EXPECT_EQ(st.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(st.message()), ::testing::HasSubstr("text.language xx_NOPE"));
 }
 
 TEST_F(VariantMining, ContextEvidenceDecides) {

@@ -101,6 +101,7 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
     const uint32_t frequent_enough =
         vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * options.min_ratio)));
     if (frequent_enough == 0) continue;
+    const size_t before = out.size();
     for (const auto& m : index.Lookup(t, options.max_distance, frequent_enough, first_differs)) {
       if (m.id == v) continue;
       const double fw = static_cast<double>(vocab.stats(m.id).frequency);
@@ -116,6 +117,10 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       const double cost = TypingCost(typed, intended, limit) + first;
       if (cost > options.max_typing_cost) continue;
       out.push_back(VariantCandidate{v, m.id, m.distance, cost});
+    }
+    // Asked last, and only of tokens with a candidate: most rare tokens have none.
+    if (out.size() > before && options.dictionary && options.dictionary->Knows(t)) {
+      out.resize(before);
     }
   }
   return out;

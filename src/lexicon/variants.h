@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "count/vocabulary.h"
 #include "lexicon/delete_index.h"
+#include "text/dictionary.h"
 #include "text/tokenizer.h"
 
 namespace nightjar {
@@ -41,6 +42,9 @@ struct VariantOptions {
   // edit from a frequent word. "" = none. LoadProtectedWords fills protected_words from it.
   std::string protected_words_file;
   std::shared_ptr<const absl::flat_hash_set<std::string>> protected_words;
+  // The language's dictionary (text.language; null = none): a word it knows, inflected and
+  // affixed forms included, is never a variant of another ("clashes" is not "classes" mistyped).
+  std::shared_ptr<const Dictionary> dictionary;
   uint64_t min_common_count = 20;
   // Names and acronyms: a token written with a capital first letter in at least name_share of
   // at least name_min_count occurrences is not a misspelling of a word that is mostly written

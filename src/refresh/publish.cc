@@ -96,7 +96,13 @@ std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshO
   const auto& l = c.lexicons;
   JsonWriter w;
   w.BeginObject().Key("ngram_min").Int(c.count.ngram_min).Key("ngram_max").Int(c.count.ngram_max);
-  section("count", w.EndObject());
+  section("count", w.Key("max_terms").Uint(c.count.max_terms).EndObject());
+  // The dictionary is an input of the lexicons: its name and checksum.
+  const auto& dictionary = l.variants.dictionary;
+  w.BeginObject().Key("language").String(l.language);
+  w.Key("dictionary").String(dictionary ? dictionary->name() : "");
+  section("text", w.Key("dictionary_checksum").String(dictionary ? dictionary->checksum() : "")
+                      .EndObject());
   w.BeginObject().Key("min_frequency").Uint(l.spelling.min_frequency);
   w.Key("min_doc_frequency").Uint(l.spelling.min_doc_frequency);
   section("spelling", w.Key("min_chars").Int(l.spelling.min_chars).EndObject());

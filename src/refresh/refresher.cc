@@ -98,6 +98,7 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
   // counting.
   NJ_ASSIGN_OR_RETURN(r->store_, LexiconStore::Open(options.store_uri));
   NJ_RETURN_IF_ERROR(LoadProtectedWords(options.count.tokenizer, &r->options_.lexicons.variants));
+  NJ_RETURN_IF_ERROR(LoadDictionary(&r->options_.lexicons));
   std::string rejects_path;
   if (!options.rejects_dir.empty()) {
     rejects_path =

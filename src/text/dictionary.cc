@@ -1,0 +1,129 @@
+#include "text/dictionary.h"
+
+#include <fmt/format.h>
+#include <hunspell/hunspell.h>
+#include <utf8proc.h>
+
+#include <filesystem>
+
+#include "util/checksum.h"
+#include "util/file_util.h"
+#include "util/status_macros.h"
+
+namespace nightjar {
+namespace {
+
+// `word` with its first code point (`first_only`) or every code point in upper case.
+std::string Upper(std::string_view word, bool first_only) {
+  std::string out;
+  out.reserve(word.size());
+  size_t i = 0;
+  bool done = false;
+  while (i < word.size()) {
+    utf8proc_int32_t cp = 0;
+    const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(word.data() + i),
+                                    static_cast<utf8proc_ssize_t>(word.size() - i), &cp);
+    if (n <= 0) return std::string(word);  // not UTF-8: left as it is
+    if (!done) cp = utf8proc_toupper(cp);
+    utf8proc_uint8_t buf[4];
+    const auto m = utf8proc_encode_char(cp, buf);
+    out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(m));
+    i += static_cast<size_t>(n);
+    done = first_only;
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Dictionary>> Dictionary::Open(const Options& options) {
+  const std::string aff = fmt::format("{}/{}.aff", options.dir, options.language);
+  const std::string dic = fmt::format("{}/{}.dic", options.dir, options.language);
+  if (options.language.empty() || options.language.find('/') != std::string::npos ||
+      !std::filesystem::exists(aff) || !std::filesystem::exists(dic)) {
+    return absl::NotFoundError(fmt::format(
+        "text.language {}: no Hunspell dictionary {} and {} (install Debian's hunspell-* package "
+        "for it, e.g. hunspell-en-us for en_US; \"none\" turns the dictionary off)",
+        options.language, aff, dic));
+  }
+  NJ_ASSIGN_OR_RETURN(const std::string aff_bytes, ReadFile(aff));
+  NJ_ASSIGN_OR_RETURN(const std::string dic_bytes, ReadFile(dic));
+  std::unique_ptr<Dictionary> d(new Dictionary());
+  d->aff_ = aff;
+  d->dic_ = dic;
+  Handle h(Hunspell_create(aff.c_str(), dic.c_str()));
+  if (h == nullptr) {
+    return absl::InternalError(fmt::format("text.language {}: Hunspell could not load {}",
+                                           options.language, dic));
+  }
+  const char* encoding = Hunspell_get_dic_encoding(h.get());
+  if (encoding == nullptr || std::string_view(encoding) != "UTF-8") {
+    return absl::FailedPreconditionError(fmt::format(
+        "text.language {}: {} is in {}, not UTF-8", options.language, aff,
+        encoding == nullptr ? "an unknown encoding" : encoding));
+  }
+  d->name_ = "hunspell:" + options.language;
+  Checksum sum;
+  sum.Update(aff_bytes);
+  sum.Update(dic_bytes);
+  d->checksum_ = sum.HexDigest();
+  d->idle_.push_back(std::move(h));
+  return d;
+}
+
+Dictionary::~Dictionary() = default;
+
+void Dictionary::HandleDeleter::operator()(Hunhandle* h) const { Hunspell_destroy(h); }
+
+Dictionary::Handle Dictionary::Borrow() const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      Handle h = std::move(idle_.back());
+      idle_.pop_back();
+      return h;
+    }
+  }
+  // Loads the same files Open checked; a failure here is a file changed underneath.
+  return Handle(Hunspell_create(aff_.c_str(), dic_.c_str()));
+}
+
+void Dictionary::Return(Handle h) const {
+  if (h == nullptr) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(std::move(h));
+}
+
+bool Dictionary::Knows(std::string_view word) const {
+  if (word.empty() || word.find('\0') != std::string_view::npos) return false;
+  const std::string as_is(word), capitalized = Upper(word, true), capitals = Upper(word, false);
+  Handle h = Borrow();
+  if (h == nullptr) return false;
+  const bool known = Hunspell_spell(h.get(), as_is.c_str()) != 0 ||
+                     Hunspell_spell(h.get(), capitalized.c_str()) != 0 ||
+                     Hunspell_spell(h.get(), capitals.c_str()) != 0;
+  Return(std::move(h));
+  return known;
+}
+
+std::vector<std::string> Dictionary::Stems(std::string_view word) const {
+  std::vector<std::string> out;
+  if (word.empty() || word.find('\0') != std::string_view::npos) return out;
+  Handle h = Borrow();
+  if (h == nullptr) return out;
+  for (const std::string& form : {std::string(word), Upper(word, true)}) {
+    char** list = nullptr;
+    const int n = Hunspell_stem(h.get(), &list, form.c_str());
+    for (int i = 0; i < n; ++i) {
+      std::string stem = list[i];
+      for (char& c : stem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (std::find(out.begin(), out.end(), stem) == out.end()) out.push_back(std::move(stem));
+    }
+    Hunspell_free_list(h.get(), &list, n);
+    if (!out.empty()) break;
+  }
+  Return(std::move(h));
+  return out;
+}
+
+}  // namespace nightjar

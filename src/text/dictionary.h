@@ -1,0 +1,62 @@
+#ifndef NIGHTJAR_TEXT_DICTIONARY_H_
+#define NIGHTJAR_TEXT_DICTIONARY_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+struct Hunhandle;
+
+namespace nightjar {
+
+// A spelling dictionary (text.language): which words a language knows, with their inflected and
+// affixed forms, and their stems. Backed by Hunspell and the system's hunspell-<lang> word lists.
+// An input of the lexicons: its name and checksum go into the manifest's settings.
+// Thread-safe: a Hunspell handle is not, so each concurrent caller borrows its own from a pool
+// (loaded on first need, kept until the dictionary is destroyed).
+class Dictionary {
+ public:
+  struct Options {
+    std::string language = "en_US";             // LANG.aff and LANG.dic in `dir`
+    std::string dir = "/usr/share/hunspell";    // where Debian's hunspell-* packages put them
+  };
+  // NotFound naming the files and the Debian package when the language has none; "none" is
+  // not a language (callers skip the dictionary for it).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Dictionary>> Open(const Options& options);
+  ~Dictionary();
+  Dictionary(const Dictionary&) = delete;
+  Dictionary& operator=(const Dictionary&) = delete;
+
+  // Whether the language knows `word` (case-folded, as the tokenizer gives it): as written, or
+  // capitalized (names: "lisa" is known as "Lisa"), or in capitals ("nasa"). Forms built by
+  // affix rules (plurals, tenses, -ly, un-) count as known.
+  bool Knows(std::string_view word) const;
+  // The stems of `word` (case-folded; "running" -> "run"), empty when unknown.
+  std::vector<std::string> Stems(std::string_view word) const;
+
+  const std::string& name() const { return name_; }          // "hunspell:en_US"
+  const std::string& checksum() const { return checksum_; }  // "xxh3:..." of the .aff and .dic
+
+ private:
+  Dictionary() = default;
+  struct HandleDeleter {
+    void operator()(Hunhandle* h) const;
+  };
+  using Handle = std::unique_ptr<Hunhandle, HandleDeleter>;
+  // A handle for this caller alone (from the pool, or a newly loaded one), returned by Return.
+  Handle Borrow() const;
+  void Return(Handle h) const;
+
+  std::string aff_, dic_;
+  mutable std::mutex mu_;
+  mutable std::vector<Handle> idle_;
+  std::string name_, checksum_;
+};
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_TEXT_DICTIONARY_H_
