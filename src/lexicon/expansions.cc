@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "lexicon/variants.h"
 #include "util/json_writer.h"
 
 namespace nightjar {
@@ -19,27 +20,200 @@ std::vector<Expansion> RelatedExpansions(const RelatedEntry& r, const ExpansionO
     const float cosine = i < r.distributional.size() ? r.distributional[i] : r.related[i].second;
     const double score = std::max<double>(r.related[i].second, cosine);
     if (score < options.min_related_score || cosine < options.min_related_cosine) continue;
-    out.push_back(Expansion{r.related[i].first, std::min(score, 1.0)});
+    out.push_back(Expansion{r.related[i].first, std::min(score, 1.0), ""});
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const Expansion& a, const Expansion& b) { return a.score > b.score; });
   return out;
 }
 
-std::vector<ExpansionEntry> MineExpansions(const std::vector<Acronym>& acronyms,
-                                           const std::vector<RelatedEntry>& related,
+namespace {
+
+std::vector<std::string_view> Words(std::string_view phrase) {
+  std::vector<std::string_view> out;
+  while (!phrase.empty()) {
+    const size_t sp = phrase.find(' ');
+    if (sp != 0) out.push_back(phrase.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    phrase.remove_prefix(sp + 1);
+  }
+  return out;
+}
+
+// A common stem with derivational endings: "happy" / "happiness", "organize" / "organization"
+// (the shorter word may end in up to two letters of its own: the "y" of "happy").
+bool SharesAStem(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  size_t common = 0;
+  while (common < a.size() && a[common] == b[common]) ++common;
+  if (common < 4 || common + 2 < a.size()) return false;
+  static const absl::flat_hash_set<std::string> kEndings = {
+      "",     "e",    "y",     "s",     "es",    "ed",   "d",    "ing",   "er",    "ers",
+      "or",   "ors",  "ly",    "ily",   "ness",  "iness", "ment", "ments", "ion",   "ions",
+      "tion", "ation", "ations", "ity",  "ities", "ive",  "al",   "ally",  "ical",  "ically",
+      "ist",  "ists", "ism",   "able",  "ible",  "ful",  "less", "ize",   "ized",  "izes",
+      "ise",  "ised", "ization", "ance", "ence", "ant",  "ent",  "ies",   "ied",   "ic",
+      "ics",  "ical", "ian",   "ians",  "ship",  "hood", "ure",  "ures",  "age"};
+  return kEndings.contains(std::string(a.substr(common))) &&
+         kEndings.contains(std::string(b.substr(common)));
+}
+
+bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+// True when `form` is `base` + "ed"/"ing"/"er" without the doubled consonant English spelling
+// asks of a one-syllable base ending consonant-vowel-consonant: "hated" is not "hat" + "ed"
+// ("hatted" would be), though dictionaries' affix rules may say so.
+bool MissesDoubling(std::string_view base, std::string_view form) {
+  if (base.size() < 3 || !form.starts_with(base)) return false;
+  const std::string_view suffix = form.substr(base.size());
+  if (suffix != "ed" && suffix != "ing" && suffix != "er" && suffix != "ers") return false;
+  const size_t n = base.size();
+  const char last = base[n - 1];
+  if (IsVowel(last) || last == 'w' || last == 'x' || last == 'y' || !IsVowel(base[n - 2]) ||
+      IsVowel(base[n - 3])) {
+    return false;
+  }
+  int groups = 0;
+  for (size_t i = 0; i < n; ++i) groups += IsVowel(base[i]) && (i == 0 || !IsVowel(base[i - 1]));
+  return groups == 1;
+}
+
+// Two single words, both known to the language's dictionary when there is one: boilerplate
+// tokens, codes and names share contexts without meaning the same.
+bool MaySynonym(std::string_view a, std::string_view b, const ExpansionOptions& options) {
+  if (a.find(' ') != std::string_view::npos || b.find(' ') != std::string_view::npos) return false;
+  const Dictionary* d = options.dictionary.get();
+  return d == nullptr || (d->Knows(a) && d->Knows(b));
+}
+
+}  // namespace
+
+std::string_view MorphologicalKind(std::string_view a, std::string_view b,
+                                   const Dictionary* dictionary) {
+  const bool a_phrase = a.find(' ') != std::string_view::npos;
+  const bool b_phrase = b.find(' ') != std::string_view::npos;
+  if (a_phrase || b_phrase) {
+    // A phrase with the other's word ("learning" / "machine learning"), or two phrases sharing
+    // one.
+    for (std::string_view x : Words(a)) {
+      for (std::string_view y : Words(b)) {
+        if (x == y) return kPhraseExpansion;
+      }
+    }
+    return "";
+  }
+  if (IsInflection(a, b) || SharesAStem(a, b)) return kInflectionExpansion;
+  if (dictionary != nullptr) {
+    const std::vector<std::string> sa = dictionary->Stems(a), sb = dictionary->Stems(b);
+    for (const std::string& x : sa) {
+      if (std::find(sb.begin(), sb.end(), x) != sb.end()) return kInflectionExpansion;
+    }
+  }
+  return "";
+}
+
+std::vector<ExpansionEntry> WordForms(const std::vector<std::string_view>& words,
+                                      const std::function<uint64_t(std::string_view)>& frequency,
+                                      const ExpansionOptions& options) {
+  std::vector<ExpansionEntry> out;
+  const Dictionary* d = options.dictionary.get();
+  for (std::string_view w : words) {
+    const uint64_t fw = frequency(w);
+    if (fw == 0 || w.size() < 3) continue;
+    const std::string s(w);
+    std::vector<std::string> forms;
+    for (const char* suffix : {"s", "es", "ed", "ing", "er", "ers", "ly"}) forms.push_back(s + suffix);
+    if (s.back() == 'e') {
+      forms.push_back(s + "d");
+      forms.push_back(s.substr(0, s.size() - 1) + "ing");
+    }
+    if (s.back() == 'y') {
+      forms.push_back(s.substr(0, s.size() - 1) + "ies");
+      forms.push_back(s.substr(0, s.size() - 1) + "ied");
+    }
+    for (std::string_view suffix : {"s", "es", "ed", "d", "ing", "ly"}) {
+      if (s.size() > suffix.size() + 2 && w.ends_with(suffix)) {
+        forms.push_back(s.substr(0, s.size() - suffix.size()));
+        if (suffix == "ing" || suffix == "ed") forms.push_back(forms.back() + "e");
+      }
+    }
+    if (s.size() > 5 && (w.ends_with("ies") || w.ends_with("ied"))) {
+      forms.push_back(s.substr(0, s.size() - 3) + "y");
+    }
+    ExpansionEntry e{s, {}};
+    for (const std::string& f : forms) {
+      const uint64_t ff = frequency(f);
+      if (ff < options.min_form_frequency || f == s) continue;
+      if (std::any_of(e.expansions.begin(), e.expansions.end(),
+                      [&](const Expansion& x) { return x.term == f; })) {
+        continue;
+      }
+      if (MissesDoubling(w, f) || MissesDoubling(f, w)) continue;
+      bool confirmed = false;
+      if (d != nullptr) {
+        const std::vector<std::string> sw = d->Stems(w), sf = d->Stems(f);
+        for (const std::string& x : sf) {
+          confirmed = confirmed || std::find(sw.begin(), sw.end(), x) != sw.end();
+        }
+      } else {
+        confirmed = IsInflection(w, f);
+      }
+      if (!confirmed) continue;
+      const double near = static_cast<double>(std::min(ff, fw)) / static_cast<double>(std::max(ff, fw));
+      e.expansions.push_back(Expansion{f, 0.5 + 0.5 * near, kInflectionExpansion});
+    }
+    if (e.expansions.empty()) continue;
+    std::stable_sort(e.expansions.begin(), e.expansions.end(),
+                     [](const Expansion& a, const Expansion& b) { return a.score > b.score; });
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<ExpansionEntry> MineExpansions(const ExpansionInputs& in,
                                            const ExpansionOptions& options) {
+  const auto& function_words = in.function_words;
+  auto is_function = [&](std::string_view t) {
+    const std::vector<std::string_view> words = Words(t);
+    return std::all_of(words.begin(), words.end(),
+                       [&](std::string_view w) { return function_words.contains(std::string(w)); });
+  };
   absl::flat_hash_map<std::string, std::vector<Expansion>> exp;
-  for (const Acronym& a : acronyms) {
+  for (const Acronym& a : in.acronyms) {
     std::string folded_short = a.short_form;
     absl::AsciiStrToLower(&folded_short);
-    exp[folded_short].push_back(Expansion{a.long_form, a.confidence});
-    exp[a.long_form].push_back(Expansion{a.short_form, a.confidence});
+    if (is_function(folded_short) || is_function(a.long_form)) continue;
+    exp[folded_short].push_back(Expansion{a.long_form, a.confidence, kAcronymExpansion});
+    exp[a.long_form].push_back(Expansion{a.short_form, a.confidence, kAcronymExpansion});
   }
-  for (const RelatedEntry& r : related) {
-    const std::vector<Expansion> from_related = RelatedExpansions(r, options);
-    auto& list = exp[r.term];
-    list.insert(list.end(), from_related.begin(), from_related.end());
+  // Which units list which among their related terms: a synonym is a mutual neighbour.
+  for (const ExpansionEntry& f : in.forms) {
+    if (is_function(f.term)) continue;
+    for (const Expansion& x : f.expansions) {
+      if (!is_function(x.term)) exp[f.term].push_back(x);
+    }
+  }
+  absl::flat_hash_set<std::pair<std::string_view, std::string_view>> listed;
+  for (const RelatedEntry& r : in.related) {
+    for (const auto& [t, score] : r.related) listed.emplace(r.term, t);
+  }
+  for (const RelatedEntry& r : in.related) {
+    if (is_function(r.term)) continue;
+    for (Expansion& x : RelatedExpansions(r, options)) {
+      if (is_function(x.term)) continue;
+      x.kind = MorphologicalKind(r.term, x.term, options.dictionary.get());
+      if (x.kind.empty()) {
+        size_t i = 0;
+        while (i < r.related.size() && r.related[i].first != x.term) ++i;
+        const float cosine = i < r.distributional.size() ? r.distributional[i] : 0.0f;
+        if (!MaySynonym(r.term, x.term, options) || cosine < options.min_synonym_cosine ||
+            !listed.contains({x.term, r.term}) || in.coordinated(r.term, x.term)) {
+          continue;
+        }
+        x.kind = kSynonymExpansion;
+      }
+      exp[r.term].push_back(std::move(x));
+    }
   }
   std::vector<ExpansionEntry> out;
   for (auto& [term, list] : exp) {

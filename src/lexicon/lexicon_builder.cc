@@ -11,6 +11,7 @@
 #include "count/pass.h"
 #include "count/phrase_counter.h"
 #include "count/vocabulary.h"
+#include "lexicon/function_words.h"
 #include "lexicon/kernels.h"
 #include "lexicon/nearest.h"
 #include "util/parallel.h"
@@ -134,6 +135,19 @@ absl::StatusOr<PhraseCounts> PhrasePass(const CorpusCounts& counts, const Vocabu
     caches->clear();  // past the budget: the third pass reads the corpus
   }
   return phrase_counts;
+}
+
+// Word pairs the corpus joins with "and" or "or" (from the trigram counts), as BigramKey(smaller
+// id, larger id).
+absl::flat_hash_set<uint64_t> CoordinatedPairs(const Vocabulary& vocab,
+                                               const PhraseCounts& counts) {
+  const uint32_t conjunctions[] = {vocab.Find("and"), vocab.Find("or")};
+  absl::flat_hash_set<uint64_t> out;
+  counts.ForEachTrigram([&](uint32_t a, uint32_t b, uint32_t c, uint64_t) {
+    if (b != conjunctions[0] && b != conjunctions[1]) return;
+    out.insert(BigramKey(std::min(a, c), std::max(a, c)));
+  });
+  return out;
 }
 
 // The units related terms are computed over: the most frequent words and phrases, and the
@@ -365,6 +379,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   const PhraseSet phrases(vocab, phrase_counts, options.phrases);
   out.phrases = phrases.phrases();
   out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
+  const absl::flat_hash_set<uint64_t> coordinated = CoordinatedPairs(vocab, phrase_counts);
   phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
   tr.AddStage("phrase_pass", t);
 
@@ -390,7 +405,37 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   MineVariants(vocab, map, candidates, cooc, vectors, options, threads, &out, tr);
   tr.AddStage("variants", t);
 
-  out.expansions = MineExpansions(out.acronyms, out.related, options.expansions);
+  ExpansionInputs in;
+  in.function_words = FunctionWords(vocab, counts.totals.documents, options.language,
+                                    options.expansions.function_words);
+  // An acronym is a content word however evenly a corpus spreads it, unless the language's own
+  // list says otherwise ("it", "us").
+  const auto& listed = DefaultFunctionWords(options.language);
+  for (const Acronym& a : out.acronyms) {
+    const std::string folded = absl::AsciiStrToLower(a.short_form);
+    if (std::find(listed.begin(), listed.end(), folded) == listed.end()) {
+      in.function_words.erase(folded);
+    }
+  }
+  std::vector<std::string_view> words;
+  for (const Unit& u : units) {
+    if (u.word != Vocabulary::kNone) words.push_back(u.text);
+  }
+  in.forms = WordForms(
+      words,
+      [&](std::string_view w) {
+        const uint32_t id = vocab.Find(w);
+        return id == Vocabulary::kNone ? uint64_t{0} : vocab.stats(id).frequency;
+      },
+      options.expansions);
+  in.coordinated = [&](std::string_view a, std::string_view b) {
+    const uint32_t x = vocab.Find(a), y = vocab.Find(b);
+    return x != Vocabulary::kNone && y != Vocabulary::kNone &&
+           coordinated.contains(BigramKey(std::min(x, y), std::max(x, y)));
+  };
+  in.acronyms = out.acronyms;
+  in.related = out.related;
+  out.expansions = MineExpansions(in, options.expansions);
   return out;
 }
 

@@ -16,7 +16,9 @@ double Round4(double x) { return std::round(x * 1e4) / 1e4; }
 void WriteScored(JsonWriter& w, const std::vector<ScoredTerm>& list) {
   w.BeginArray();
   for (const ScoredTerm& t : list) {
-    w.BeginObject().Key("term").String(t.term).Key("score").Double(Round4(t.score)).EndObject();
+    w.BeginObject().Key("term").String(t.term).Key("score").Double(Round4(t.score));
+    if (!t.kind.empty()) w.Key("kind").String(t.kind);
+    w.EndObject();
   }
   w.EndArray();
 }
@@ -63,6 +65,8 @@ class Reader {
     for (simdjson::dom::element x : a) {
       ScoredTerm& t = out->emplace_back();
       if (x["term"].get(t.term) || x["score"].get(t.score)) return WrongType(name);
+      simdjson::dom::element kind;
+      if (!x["kind"].get(kind) && kind.get(t.kind)) return WrongType(name);
     }
     return absl::OkStatus();
   }
@@ -80,6 +84,10 @@ class Reader {
 };
 
 }  // namespace
+
+bool IsExpansionKind(std::string_view kind) {
+  return kind == "acronym" || kind == "inflection" || kind == "phrase" || kind == "synonym";
+}
 
 bool IsCleanTerm(std::string_view s) {
   if (s.empty()) return false;
@@ -200,6 +208,12 @@ absl::StatusOr<ExpansionRecord> ExpansionRecord::Parse(std::string_view json) {
   NJ_RETURN_IF_ERROR(r.Open(json));
   NJ_RETURN_IF_ERROR(r.String("term", &x.term));
   NJ_RETURN_IF_ERROR(r.Scored("expansions", &x.expansions));
+  for (const ScoredTerm& t : x.expansions) {
+    if (!t.kind.empty() && !IsExpansionKind(t.kind)) {
+      return absl::InvalidArgumentError(
+          fmt::format("\"expansions\" has an unknown kind \"{}\"", t.kind));
+    }
+  }
   NJ_RETURN_IF_ERROR(r.Uint("max_expansions", &x.max_expansions));
   NJ_RETURN_IF_ERROR(r.String("version", &x.version));
   return x;

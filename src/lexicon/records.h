@@ -46,7 +46,13 @@ bool IsUnitScore(double score);
 struct ScoredTerm {
   std::string_view term;
   double score = 0;
+  // An expansion's kind ("acronym", "inflection", "phrase", "synonym"; IsExpansionKind); empty
+  // for related terms, and in versions published before kinds (read as such).
+  std::string_view kind;
 };
+
+// True for the kinds an expansion may have.
+bool IsExpansionKind(std::string_view kind);
 
 // The callbacks every record has: ForEachTerm(fn(std::string_view)) for its terms, and
 // ForEachScore(fn(std::string_view field, double)) for its scores.
@@ -125,7 +131,7 @@ struct RelatedRecord {
   }
 };
 
-// expansions: {"term","expansions":[{"term","score"}..],"max_expansions","version"}
+// expansions: {"term","expansions":[{"term","score","kind"}..],"max_expansions","version"}
 struct ExpansionRecord {
   static constexpr std::string_view kLexicon = kExpansionsLexicon;
   std::string_view term;

@@ -34,6 +34,10 @@ TEST(RecordsTest, EveryRecordWritesItsFieldsInOrderAndParsesBack) {
   EXPECT_EQ(RoundTrip(RelatedRecord{"car", {{"auto", 0.5}, {"truck", 0.25}}, "v1", "t"}),
             R"({"word":"car","related_terms":[{"term":"auto","score":0.5},)"
             R"({"term":"truck","score":0.25}],"version":"v1","last_updated":"t"})");
+  EXPECT_EQ(RoundTrip(ExpansionRecord{"ml", {{"machine learning", 1, "acronym"}}, 5, "v1"}),
+            R"({"term":"ml","expansions":[{"term":"machine learning","score":1,"kind":"acronym"}],)"
+            R"("max_expansions":5,"version":"v1"})");
+  // Versions published before kinds read without them.
   EXPECT_EQ(RoundTrip(ExpansionRecord{"ml", {{"machine learning", 1}}, 5, "v1"}),
             R"({"term":"ml","expansions":[{"term":"machine learning","score":1}],)"
             R"("max_expansions":5,"version":"v1"})");
@@ -44,6 +48,19 @@ TEST(RecordsTest, EveryRecordWritesItsFieldsInOrderAndParsesBack) {
             R"("version":"v1"})");
   EXPECT_EQ(RoundTrip(NgramRecord{"<se", 3, 100, 7, "v1"}),
             R"({"ngram":"<se","n":3,"frequency":100,"term_count":7,"version":"v1"})");
+}
+
+TEST(RecordsTest, ExpansionKindsAreKnownOnes) {
+  for (const char* kind : {"acronym", "inflection", "phrase", "synonym"}) EXPECT_TRUE(IsExpansionKind(kind));
+  auto bad = ExpansionRecord::Parse(
+      R"({"term":"a","expansions":[{"term":"b","score":1,"kind":"guess"}],"max_expansions":3,)"
+      R"("version":"v"})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("unknown kind \"guess\""));
+  auto wrong = ExpansionRecord::Parse(
+      R"({"term":"a","expansions":[{"term":"b","score":1,"kind":7}],"max_expansions":3,)"
+      R"("version":"v"})");
+  EXPECT_FALSE(wrong.ok());
 }
 
 TEST(RecordsTest, ParseErrorsNameTheField) {

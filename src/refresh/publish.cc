@@ -48,7 +48,7 @@ absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
   for (const auto& e : lex.expansions) {
     ExpansionRecord rec{e.term, {}, max_expansions, version};
     rec.expansions.reserve(e.expansions.size());
-    for (const auto& x : e.expansions) rec.expansions.push_back({x.term, x.score});
+    for (const auto& x : e.expansions) rec.expansions.push_back({x.term, x.score, x.kind});
     NJ_RETURN_IF_ERROR(append(kExpansionsLexicon, e.term, rec.ToJson()));
   }
   for (const auto& p : lex.phrases) {
@@ -119,7 +119,16 @@ std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshO
   w.Key("top_k").Int(l.related.top_k).Key("dimensions").Int(l.related.dimensions);
   w.Key("top_n").Int(l.related.top_n).Key("min_score").Double(l.related.min_score);
   section("related", w.EndObject());
-  w.BeginObject().Key("max_expansions").Int(l.expansions.max_expansions);
+  const auto& x = l.expansions;
+  w.BeginObject().Key("max_expansions").Int(x.max_expansions);
+  w.Key("min_related_score").Double(x.min_related_score);
+  w.Key("min_related_cosine").Double(x.min_related_cosine);
+  w.Key("min_synonym_cosine").Double(x.min_synonym_cosine);
+  w.Key("min_form_frequency").Uint(x.min_form_frequency);
+  w.Key("function_words").BeginArray();
+  for (const std::string& f : x.function_words.extra) w.String(f);
+  w.EndArray().Key("function_min_doc_share").Double(x.function_words.min_doc_share);
+  w.Key("function_min_spread").Double(x.function_words.min_spread);
   section("expansions", w.EndObject());
   return out;
 }

@@ -29,7 +29,9 @@ absl::Status LoadLists(LexiconStore& store, const std::string& version, const Ge
     const auto [key, list] = get(*r);  // the record's key and its list
     ScoredList items;
     items.reserve(list->size());
-    for (const ScoredTerm& t : *list) items.emplace_back(std::string(t.term), t.score);
+    for (const ScoredTerm& t : *list) {
+      items.push_back(ScoredItem{std::string(t.term), t.score, std::string(t.kind)});
+    }
     (*out)[std::string(key)] = std::move(items);
   }));
   return status;
@@ -40,8 +42,10 @@ absl::Status LoadLists(LexiconStore& store, const std::string& version, const Ge
 void WriteScoredList(JsonWriter& w, const ScoredList* list) {
   w.BeginArray();
   if (list != nullptr) {
-    for (const auto& [term, score] : *list) {
-      w.BeginObject().Key("term").String(term).Key("score").Double(score).EndObject();
+    for (const ScoredItem& x : *list) {
+      w.BeginObject().Key("term").String(x.term).Key("score").Double(x.score);
+      if (!x.kind.empty()) w.Key("kind").String(x.kind);
+      w.EndObject();
     }
   }
   w.EndArray();
@@ -178,7 +182,10 @@ std::string Snapshot::LookupText(std::string_view query) const {
     const ScoredList* list = Expand(t);
     if (list == nullptr) continue;
     s += fmt::format("  expand {}:", t);
-    for (const auto& [x, sc] : *list) s += fmt::format(" {} ({:.2f})", x, sc);
+    for (const ScoredItem& x : *list) {
+      s += x.kind.empty() ? fmt::format(" {} ({:.2f})", x.term, x.score)
+                          : fmt::format(" {} ({}, {:.2f})", x.term, x.kind, x.score);
+    }
     s += "\n";
   }
   return s;

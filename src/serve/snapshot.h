@@ -15,7 +15,13 @@
 
 namespace nightjar {
 
-using ScoredList = std::vector<std::pair<std::string, double>>;
+// A related term or an expansion as served: kind is an expansion's ("acronym", ...), or empty.
+struct ScoredItem {
+  std::string term;
+  double score = 0;
+  std::string kind;
+};
+using ScoredList = std::vector<ScoredItem>;
 
 // One query, corrected token by token.
 struct CorrectedQuery {
