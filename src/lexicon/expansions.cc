@@ -58,6 +58,18 @@ bool SharesAStem(std::string_view a, std::string_view b) {
          kEndings.contains(std::string(b.substr(common)));
 }
 
+// True when one is the other with a negating prefix ("able" / "unable", "legal" / "illegal"):
+// a shared stem, the opposite meaning.
+bool Negates(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  for (std::string_view prefix : {"un", "in", "im", "il", "ir", "dis", "non", "non-", "anti"}) {
+    if (b.size() == prefix.size() + a.size() && b.starts_with(prefix) && b.ends_with(a)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
 // True when `form` is `base` + "ed"/"ing"/"er" without the doubled consonant English spelling
@@ -102,6 +114,7 @@ std::string_view MorphologicalKind(std::string_view a, std::string_view b,
     }
     return "";
   }
+  if (Negates(a, b)) return "";
   if (IsInflection(a, b) || SharesAStem(a, b)) return kInflectionExpansion;
   if (dictionary != nullptr) {
     const std::vector<std::string> sa = dictionary->Stems(a), sb = dictionary->Stems(b);

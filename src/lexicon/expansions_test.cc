@@ -54,6 +54,8 @@ TEST(ExpansionKinds, PhrasesFormsAndDerivationsButNotLookAlikes) {
   EXPECT_EQ(MorphologicalKind("learning", "earning", d.get()), "");
   EXPECT_EQ(MorphologicalKind("news", "newsletter", d.get()), "");
   EXPECT_EQ(MorphologicalKind("harris", "palmer", d.get()), "");
+  EXPECT_EQ(MorphologicalKind("able", "unable", d.get()), "");  // a stem, the opposite meaning
+  EXPECT_EQ(MorphologicalKind("illegal", "legal", d.get()), "");
   EXPECT_EQ(MorphologicalKind("new york", "los angeles", d.get()), "");
 }
 

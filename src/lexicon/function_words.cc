@@ -40,6 +40,9 @@ const std::vector<std::string_view>& DefaultFunctionWords(std::string_view langu
       "and", "or", "but", "nor", "so", "yet", "if", "unless", "because", "although", "though",
       "while", "whereas", "whether", "as", "when", "whenever", "where", "wherever", "why",
       "how", "however", "then", "thus", "therefore", "hence", "also", "too",
+      // conjunctive adverbs: they join clauses, as "however" and "therefore" do
+      "further", "furthermore", "moreover", "otherwise", "meanwhile", "nevertheless",
+      "nonetheless", "accordingly", "indeed", "likewise", "consequently", "anyway",
       // adverbs of degree, negation, place and time that only modify
       "not", "very", "just", "only", "even", "still", "already", "quite", "rather", "almost",
       "here", "there", "now", "again", "ever", "never", "always", "often", "sometimes", "else",
