@@ -42,12 +42,16 @@ SpellCorrector::Result SpellCorrector::Correct(std::string_view token) const {
   double best = -1e300, sum = 0;
   std::string_view best_word;
   std::vector<double> logits;
-  for (const auto& m : index_->Lookup(token, options_.max_distance)) {
+  const auto matches = index_->Lookup(token, options_.max_distance);
+  const bool one_edit = std::any_of(matches.begin(), matches.end(),
+                                    [](const auto& m) { return m.distance <= 1; });
+  for (const auto& m : matches) {
     std::string_view w = index_->word(m.id);
     const std::u32string intended = DecodeUtf8(w);
     const int limit = index_->max_distance(m.id);  // 1 for short words
     const double logit = std::log(static_cast<double>(frequency_.at(w))) -
-                         options_.typing_weight * TypingCost(typed, intended, limit);
+                         options_.typing_weight * TypingCost(typed, intended, limit) -
+                         (one_edit && m.distance > 1 ? options_.second_edit_margin : 0.0);
     logits.push_back(logit);
     if (logit > best) {
       best = logit;

@@ -19,6 +19,11 @@ struct CorrectorOptions {
   int max_distance = 2;             // Damerau–Levenshtein (OSA) limit
   int short_word_chars = 4;         // words this short allow distance 1
   double typing_weight = 4.6;       // ln-odds per unit of TypingCost, as the variant miner's
+  // Distance 1 wins over distance 2 unless the evidence is strong: while some word is one edit
+  // away, a word two edits away must beat it by this much more (ln-odds; 3.0 = twenty times as
+  // likely), so a frequent word two edits off ("auther" -> after) does not take a token from
+  // the one-edit word it is ("author"). 0 = ranked by the model alone.
+  double second_edit_margin = 3.0;
   // Only the most frequent words are edit-correction targets (the delete index costs ~40
   // entries per word to build and hold); rarer misspellings are covered by the mined variant map.
   size_t max_index_words = 200000;

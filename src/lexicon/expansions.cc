@@ -90,6 +90,19 @@ bool MissesDoubling(std::string_view base, std::string_view form) {
   return groups == 1;
 }
 
+// True when the dictionary gives the two a common stem that both begin with (all but its last
+// letter: "study" / "studies"): forms by suffixes. Stems through prefixes are left out: they
+// mislead ("returned" / "turned", "program" / "gram").
+bool SharedSuffixStem(std::string_view a, std::string_view b, const Dictionary& d) {
+  const std::vector<std::string> sa = d.Stems(a), sb = d.Stems(b);
+  for (const std::string& s : sa) {
+    if (std::find(sb.begin(), sb.end(), s) == sb.end()) continue;
+    const std::string_view head = std::string_view(s).substr(0, std::max<size_t>(3, s.size() - 1));
+    if (a.starts_with(head) && b.starts_with(head)) return true;
+  }
+  return false;
+}
+
 // Two single words, both known to the language's dictionary when there is one: boilerplate
 // tokens, codes and names share contexts without meaning the same.
 bool MaySynonym(std::string_view a, std::string_view b, const ExpansionOptions& options) {
@@ -116,12 +129,7 @@ std::string_view MorphologicalKind(std::string_view a, std::string_view b,
   }
   if (Negates(a, b)) return "";
   if (IsInflection(a, b) || SharesAStem(a, b)) return kInflectionExpansion;
-  if (dictionary != nullptr) {
-    const std::vector<std::string> sa = dictionary->Stems(a), sb = dictionary->Stems(b);
-    for (const std::string& x : sa) {
-      if (std::find(sb.begin(), sb.end(), x) != sb.end()) return kInflectionExpansion;
-    }
-  }
+  if (dictionary != nullptr && SharedSuffixStem(a, b, *dictionary)) return kInflectionExpansion;
   return "";
 }
 
@@ -162,16 +170,7 @@ std::vector<ExpansionEntry> WordForms(const std::vector<std::string_view>& words
         continue;
       }
       if (MissesDoubling(w, f) || MissesDoubling(f, w)) continue;
-      bool confirmed = false;
-      if (d != nullptr) {
-        const std::vector<std::string> sw = d->Stems(w), sf = d->Stems(f);
-        for (const std::string& x : sf) {
-          confirmed = confirmed || std::find(sw.begin(), sw.end(), x) != sw.end();
-        }
-      } else {
-        confirmed = IsInflection(w, f);
-      }
-      if (!confirmed) continue;
+      if (d != nullptr ? !SharedSuffixStem(w, f, *d) : !IsInflection(w, f)) continue;
       const double near = static_cast<double>(std::min(ff, fw)) / static_cast<double>(std::max(ff, fw));
       e.expansions.push_back(Expansion{f, 0.5 + 0.5 * near, kInflectionExpansion});
     }

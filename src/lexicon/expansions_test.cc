@@ -56,6 +56,8 @@ TEST(ExpansionKinds, PhrasesFormsAndDerivationsButNotLookAlikes) {
   EXPECT_EQ(MorphologicalKind("harris", "palmer", d.get()), "");
   EXPECT_EQ(MorphologicalKind("able", "unable", d.get()), "");  // a stem, the opposite meaning
   EXPECT_EQ(MorphologicalKind("illegal", "legal", d.get()), "");
+  EXPECT_EQ(MorphologicalKind("returned", "turned", d.get()), "");  // stems through prefixes
+  EXPECT_EQ(MorphologicalKind("program", "gram", d.get()), "");
   EXPECT_EQ(MorphologicalKind("new york", "los angeles", d.get()), "");
 }
 
