@@ -250,6 +250,7 @@ std::vector<Field> ServiceFields(Config& c) {
       IntField("serve.keep_alive_requests", &c.serve.keep_alive_requests, 1, 1000000),
       IntField("serve.backlog", &c.serve.backlog, 1, 65535),
       IntField("serve.poll_ms", &c.serve.poll_ms, 10, 3600000),
+      DoubleField("serve.second_edit_margin", &c.serve.corrector.second_edit_margin, 0.0, 100.0),
       StringField("serve.queue_uri", &c.serve.queue_uri, true),
       StringField("worker.redis", &w.redis, true),
       ListField("worker.queues", &w.queues, true),

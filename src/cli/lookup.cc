@@ -10,7 +10,7 @@ absl::Status RunLookup(const LookupFlags& flags, std::FILE* in, std::FILE* out) 
   NJ_ASSIGN_OR_RETURN(auto store, LexiconStore::Open(flags.store_uri));
   NJ_ASSIGN_OR_RETURN(const std::string version,
                       ResolveVersion(*store, flags.version, flags.store_uri));
-  NJ_ASSIGN_OR_RETURN(auto snapshot, Snapshot::Load(*store, version));
+  NJ_ASSIGN_OR_RETURN(auto snapshot, Snapshot::Load(*store, version, flags.corrector));
   auto answer = [&](const std::string& query) {
     std::string s = flags.json ? snapshot->LookupJson(query) + "\n" : snapshot->LookupText(query);
     std::fputs(s.c_str(), out);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "lexicon/corrector.h"
 
 namespace nightjar {
 
@@ -14,6 +15,7 @@ struct LookupFlags {
   std::string version;               // empty = the current version
   bool json = false;                 // one JSON object per query instead of text
   std::vector<std::string> queries;  // empty = one query per line of `in`
+  CorrectorOptions corrector;        // --second-edit-margin
 };
 
 // Loads a version's spelling, corrections, expansions and related lexicons, then answers each

@@ -297,6 +297,9 @@ int Main(int argc, char** argv) {
   lookup->add_option("--store", lf.store_uri, "store URI: dir:PATH or redis://...")->required();
   lookup->add_option("--version", lf.version, "version to use (default: the current one)");
   lookup->add_flag("--json", lf.json, "one JSON object per query");
+  lookup->add_option("--second-edit-margin", lf.corrector.second_edit_margin,
+                     "ln-odds a two-edit correction must win by while a one-edit one exists "
+                     "(default 3)");
   lookup->add_option("text", lf.queries, "the query (default: one query per line of stdin)");
 
   // versions

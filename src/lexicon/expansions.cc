@@ -93,8 +93,15 @@ bool MissesDoubling(std::string_view base, std::string_view form) {
 // True when the dictionary gives the two a common stem that both begin with (all but its last
 // letter: "study" / "studies"): forms by suffixes. Stems through prefixes are left out: they
 // mislead ("returned" / "turned", "program" / "gram").
-bool SharedSuffixStem(std::string_view a, std::string_view b, const Dictionary& d) {
-  const std::vector<std::string> sa = d.Stems(a), sb = d.Stems(b);
+bool SharedSuffixStem(std::string_view a, std::string_view b, const Dictionary& d,
+                      StemCache* cache) {
+  auto stems = [&](std::string_view w) -> const std::vector<std::string>& {
+    auto [it, fresh] = cache->try_emplace(std::string(w));
+    if (fresh) it->second = d.Stems(w);
+    return it->second;
+  };
+  const std::vector<std::string>& sa = stems(a);
+  const std::vector<std::string>& sb = stems(b);
   for (const std::string& s : sa) {
     if (std::find(sb.begin(), sb.end(), s) == sb.end()) continue;
     const std::string_view head = std::string_view(s).substr(0, std::max<size_t>(3, s.size() - 1));
@@ -114,7 +121,9 @@ bool MaySynonym(std::string_view a, std::string_view b, const ExpansionOptions& 
 }  // namespace
 
 std::string_view MorphologicalKind(std::string_view a, std::string_view b,
-                                   const Dictionary* dictionary) {
+                                   const Dictionary* dictionary, StemCache* cache) {
+  StemCache local;
+  if (cache == nullptr) cache = &local;
   const bool a_phrase = a.find(' ') != std::string_view::npos;
   const bool b_phrase = b.find(' ') != std::string_view::npos;
   if (a_phrase || b_phrase) {
@@ -129,7 +138,9 @@ std::string_view MorphologicalKind(std::string_view a, std::string_view b,
   }
   if (Negates(a, b)) return "";
   if (IsInflection(a, b) || SharesAStem(a, b)) return kInflectionExpansion;
-  if (dictionary != nullptr && SharedSuffixStem(a, b, *dictionary)) return kInflectionExpansion;
+  if (dictionary != nullptr && SharedSuffixStem(a, b, *dictionary, cache)) {
+    return kInflectionExpansion;
+  }
   return "";
 }
 
@@ -138,6 +149,7 @@ std::vector<ExpansionEntry> WordForms(const std::vector<std::string_view>& words
                                       const ExpansionOptions& options) {
   std::vector<ExpansionEntry> out;
   const Dictionary* d = options.dictionary.get();
+  StemCache cache;  // each word's stems, asked once
   for (std::string_view w : words) {
     const uint64_t fw = frequency(w);
     if (fw == 0 || w.size() < 3) continue;
@@ -170,7 +182,7 @@ std::vector<ExpansionEntry> WordForms(const std::vector<std::string_view>& words
         continue;
       }
       if (MissesDoubling(w, f) || MissesDoubling(f, w)) continue;
-      if (d != nullptr ? !SharedSuffixStem(w, f, *d) : !IsInflection(w, f)) continue;
+      if (d != nullptr ? !SharedSuffixStem(w, f, *d, &cache) : !IsInflection(w, f)) continue;
       const double near = static_cast<double>(std::min(ff, fw)) / static_cast<double>(std::max(ff, fw));
       e.expansions.push_back(Expansion{f, 0.5 + 0.5 * near, kInflectionExpansion});
     }
@@ -205,6 +217,7 @@ std::vector<ExpansionEntry> MineExpansions(const ExpansionInputs& in,
       if (!is_function(x.term)) exp[f.term].push_back(x);
     }
   }
+  StemCache stems;  // each unit's stems, asked once
   absl::flat_hash_set<std::pair<std::string_view, std::string_view>> listed;
   for (const RelatedEntry& r : in.related) {
     for (const auto& [t, score] : r.related) listed.emplace(r.term, t);
@@ -213,7 +226,7 @@ std::vector<ExpansionEntry> MineExpansions(const ExpansionInputs& in,
     if (is_function(r.term)) continue;
     for (Expansion& x : RelatedExpansions(r, options)) {
       if (is_function(x.term)) continue;
-      x.kind = MorphologicalKind(r.term, x.term, options.dictionary.get());
+      x.kind = MorphologicalKind(r.term, x.term, options.dictionary.get(), &stems);
       if (x.kind.empty()) {
         size_t i = 0;
         while (i < r.related.size() && r.related[i].first != x.term) ++i;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "lexicon/acronyms.h"
 #include "lexicon/function_words.h"
@@ -62,8 +63,10 @@ std::vector<Expansion> RelatedExpansions(const RelatedEntry& r, const ExpansionO
 // (a synonym is decided by MineExpansions): a phrase when one is a phrase holding the other's
 // words, an inflection or derivation when they share a stem (the dictionary's, an inflectional
 // suffix, or a long common beginning).
+// `cache` (may be null) keeps the dictionary's stems of words already asked about.
+using StemCache = absl::flat_hash_map<std::string, std::vector<std::string>>;
 std::string_view MorphologicalKind(std::string_view a, std::string_view b,
-                                   const Dictionary* dictionary);
+                                   const Dictionary* dictionary, StemCache* cache = nullptr);
 
 // The expansions lexicon: acronyms both ways ("ml" -> "machine learning" and back) first, then
 // each word's forms, then each unit's related terms that can stand in for it (forms of it, phrases with it, mutual close

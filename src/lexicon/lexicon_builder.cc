@@ -328,8 +328,9 @@ void MineVariants(const Vocabulary& vocab, const UnitMap& map,
       lowercase_candidates.push_back(c);
     }
   }
-  const std::vector<Variant> variants =
+  std::vector<Variant> variants =
       ChooseVariants(vocab, lowercase_candidates, context, options.variants);
+  DropKnownVariants(vocab, options.variants, threads, &variants);
   out->spelling = BuildSpellingVocabulary(vocab, options.spelling);
   absl::flat_hash_map<std::string_view, size_t> entry_of;
   for (size_t i = 0; i < out->spelling.size(); ++i) entry_of[out->spelling[i].word] = i;

@@ -226,7 +226,16 @@ TEST(VariantRules, CommonWordsFirstLettersAndProtectedWords) {
   ASSERT_TRUE(LoadDictionary(&lexicons).ok());
   options.dictionary = lexicons.variants.dictionary;
   ASSERT_NE(options.dictionary, nullptr);
-  EXPECT_EQ(pairs(), (Pairs{{"teh", "the"}}));
+  std::vector<Variant> chosen;
+  for (const auto& [variant, word] : pairs()) {
+    chosen.push_back(Variant{vocab.Find(variant), vocab.Find(word), 1.0});
+  }
+  for (int threads : {1, 2}) {
+    std::vector<Variant> v = chosen;
+    DropKnownVariants(vocab, options, threads, &v);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(vocab.term(v[0].variant), "teh");
+  }
   lexicons.language = "none";
   ASSERT_TRUE(LoadDictionary(&lexicons).ok());
   EXPECT_EQ(lexicons.variants.dictionary, nullptr);
@@ -311,6 +320,20 @@ TEST(Corrector, VariantMapThenEditsRankedByFrequencyAndTypingCost) {
   EXPECT_GT(r.score, 0.5);
   EXPECT_EQ(c.Correct("rare").how, "known");  // a known word stays, however rare
   EXPECT_EQ(c.Correct("zzzzqqq").how, "unknown");
+}
+
+TEST(Corrector, OneEditBeatsAFrequentTwoEditWordUnlessFarLikelier) {
+  // "detemines" is one insertion from "determines", two edits from the more frequent
+  // "determined".
+  const std::vector<std::pair<std::string, uint64_t>> words = {{"determines", 40},
+                                                                {"determined", 400}};
+  CorrectorOptions model_only;
+  model_only.second_edit_margin = 0;
+  EXPECT_EQ(SpellCorrector(words, {}, model_only).Correct("detemines").text, "determined");
+  EXPECT_EQ(SpellCorrector(words, {}, CorrectorOptions{}).Correct("detemines").text, "determines");
+  // Without a one-edit word, two edits are ranked as before.
+  EXPECT_EQ(SpellCorrector({{"determined", 400}}, {}, CorrectorOptions{}).Correct("detemines").text,
+            "determined");
 }
 
 }  // namespace

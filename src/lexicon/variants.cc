@@ -101,7 +101,6 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
     const uint32_t frequent_enough =
         vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * options.min_ratio)));
     if (frequent_enough == 0) continue;
-    const size_t before = out.size();
     for (const auto& m : index.Lookup(t, options.max_distance, frequent_enough, first_differs)) {
       if (m.id == v) continue;
       const double fw = static_cast<double>(vocab.stats(m.id).frequency);
@@ -118,15 +117,28 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       if (cost > options.max_typing_cost) continue;
       out.push_back(VariantCandidate{v, m.id, m.distance, cost});
     }
-    // Asked last, and only of tokens with a candidate: most rare tokens have none.
-    if (out.size() > before && options.dictionary && options.dictionary->Knows(t)) {
-      out.resize(before);
-    }
   }
   return out;
 }
 
 }  // namespace
+
+void DropKnownVariants(const Vocabulary& vocab, const VariantOptions& options, int threads,
+                       std::vector<Variant>* variants) {
+  if (!options.dictionary || variants->empty()) return;
+  std::vector<uint8_t> known(variants->size());
+  const auto n = static_cast<size_t>(std::max(threads, 1));
+  ParallelFor(n, [&](size_t t) {
+    for (size_t i = t; i < variants->size(); i += n) {
+      known[i] = options.dictionary->Knows(vocab.term((*variants)[i].variant));
+    }
+  });
+  size_t kept = 0;
+  for (size_t i = 0; i < variants->size(); ++i) {
+    if (!known[i]) (*variants)[kept++] = (*variants)[i];
+  }
+  variants->resize(kept);
+}
 
 std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
                                                     const DeleteIndex& index,

@@ -97,6 +97,12 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
                                                     const DeleteIndex& index,
                                                     const VariantOptions& options, int threads = 1);
 
+// Removes the variants that options.dictionary knows (none without one), on `threads` threads.
+// Asked of the chosen variants only, after ChooseVariants: each token's choice is its own, so
+// this equals never offering known tokens as candidates, at a fraction of the dictionary calls.
+void DropKnownVariants(const Vocabulary& vocab, const VariantOptions& options, int threads,
+                       std::vector<Variant>* variants);
+
 // Picks for each rare token its most probable word, P(word) P(typed | word) exp(context), and
 // keeps it when the context evidence holds. `context(a, b)` is the cosine of two vocabulary ids'
 // context vectors (0 when unknown). Ordered by word id, then score descending.

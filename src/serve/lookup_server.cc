@@ -73,6 +73,7 @@ absl::StatusOr<std::unique_ptr<LookupServer>> LookupServer::Start(const ServeOpt
   std::unique_ptr<LookupServer> s(new LookupServer(options, std::move(open)));
   LiveSnapshotOptions lo;
   lo.poll = absl::Milliseconds(options.poll_ms);
+  lo.corrector = options.corrector;
   NJ_ASSIGN_OR_RETURN(s->live_, LiveSnapshot::Start(s->open_, lo, &s->metrics_));
   if (!options.queue_uri.empty()) {
     NJ_ASSIGN_OR_RETURN(s->jobs_, JobsApi::Open(options.queue_uri, options.select_documents));

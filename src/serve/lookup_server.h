@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lexicon/corrector.h"
 #include "obs/metrics.h"
 #include "serve/live_snapshot.h"
 
@@ -36,6 +37,7 @@ struct ServeOptions {
   int keep_alive_requests = 100;  // requests per connection before it is closed
   int backlog = 1024;             // connections the kernel queues until a thread accepts them
   int poll_ms = 5000;             // version re-check interval besides events
+  CorrectorOptions corrector;     // how queries are corrected (serve.second_edit_margin)
   // The queues' Redis: when set (or REDIS_URL, see cli/serve.cc), /v1/jobs is served too
   // (serve/jobs_api.h), behind admin_token.
   std::string queue_uri;

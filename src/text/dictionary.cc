@@ -96,12 +96,16 @@ void Dictionary::Return(Handle h) const {
 
 bool Dictionary::Knows(std::string_view word) const {
   if (word.empty() || word.find('\0') != std::string_view::npos) return false;
-  const std::string as_is(word), capitalized = Upper(word, true), capitals = Upper(word, false);
+  // Hunspell takes a capitalized word for its lower-case entry too (a sentence's first word), so
+  // one call covers "walking" and "Lisa"; entries in capitals ("NASA") and with inner capitals
+  // ("McIntosh", which Hunspell accepts written in capitals) need a second.
+  const std::string capitalized = Upper(word, true);
   Handle h = Borrow();
   if (h == nullptr) return false;
-  const bool known = Hunspell_spell(h.get(), as_is.c_str()) != 0 ||
-                     Hunspell_spell(h.get(), capitalized.c_str()) != 0 ||
-                     Hunspell_spell(h.get(), capitals.c_str()) != 0;
+  bool known = Hunspell_spell(h.get(), capitalized.c_str()) != 0;
+  if (!known) {
+    known = Hunspell_spell(h.get(), Upper(word, false).c_str()) != 0;
+  }
   Return(std::move(h));
   return known;
 }

@@ -32,8 +32,8 @@ class Dictionary {
   Dictionary& operator=(const Dictionary&) = delete;
 
   // Whether the language knows `word` (case-folded, as the tokenizer gives it): as written, or
-  // capitalized (names: "lisa" is known as "Lisa"), or in capitals ("nasa"). Forms built by
-  // affix rules (plurals, tenses, -ly, un-) count as known.
+  // capitalized (names: "lisa" is known as "Lisa"), or in capitals ("nasa", "mcintosh" as
+  // McIntosh). Forms built by affix rules (plurals, tenses, -ly, un-) count as known.
   bool Knows(std::string_view word) const;
   // The stems of `word` (case-folded; "running" -> "run"), empty when unknown.
   std::vector<std::string> Stems(std::string_view word) const;
