@@ -23,7 +23,8 @@ RULES = {
 class WordNet:
     def __init__(self, root=DICT):
         self.synsets = {}   # lemma -> set of (pos, offset)
-        self.links = {}     # (pos, offset) -> set of (pos, offset)
+        self.links = {}     # (pos, offset) -> set of (pos, offset), by LINKS pointers
+        self.pointers = {}  # (pos, offset) -> {pointer symbol: set of (pos, offset)}
         self.exceptions = {p: {} for p in FILES}
         for pos, name in FILES.items():
             with open(os.path.join(root, "data." + name), encoding="latin-1") as f:
@@ -41,10 +42,13 @@ class WordNet:
                     at = 4 + 2 * n_words
                     n_ptrs = int(fields[at])
                     out = self.links.setdefault(key, set())
+                    by_symbol = self.pointers.setdefault(key, {})
                     for p in range(n_ptrs):
                         sym, off, ppos = fields[at + 1 + 4 * p: at + 4 + 4 * p]
+                        target = ("a" if ppos == "s" else ppos, off)
+                        by_symbol.setdefault(sym, set()).add(target)
                         if sym in LINKS:
-                            out.add(("a" if ppos == "s" else ppos, off))
+                            out.add(target)
             exc = os.path.join(root, name + ".exc")
             if os.path.exists(exc):
                 with open(exc, encoding="latin-1") as f:

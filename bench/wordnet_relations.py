@@ -1,29 +1,11 @@
 """WordNet 3.0 relations between two words, for judging expansions (issue 23): synonym,
-inflection, derivation, antonym, co-hyponym. Reads Debian wordnet-base's data files; base forms
-as bench/wordnet.py's morphy does.
+inflection, derivation, antonym, co-hyponym, from bench/wordnet.py's reader (Debian
+wordnet-base) and its pointers by symbol.
 """
-import os
-
-from wordnet import DICT, FILES, WordNet
+from wordnet import WordNet
 
 
 class Relations(WordNet):
-    def __init__(self, root=DICT):
-        super().__init__(root)
-        self.pointers = {}  # (pos, offset) -> {symbol: set of (pos, offset)}
-        for pos, name in FILES.items():
-            with open(os.path.join(root, "data." + name), encoding="latin-1") as f:
-                for line in f:
-                    if line.startswith("  "):
-                        continue
-                    fields = line.split(" | ")[0].split()
-                    key = (pos, fields[0])
-                    at = 4 + 2 * int(fields[3], 16)
-                    out = self.pointers.setdefault(key, {})
-                    for p in range(int(fields[at])):
-                        sym, off, ppos = fields[at + 1 + 4 * p: at + 4 + 4 * p]
-                        out.setdefault(sym, set()).add(("a" if ppos == "s" else ppos, off))
-
     def _linked(self, sa, sb, symbols):
         for s in sa:
             ptrs = self.pointers.get(s, {})

@@ -8,10 +8,8 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "refresh/memory_plan.h"
 #include "absl/strings/str_split.h"
-
-extern char** environ;
+#include "refresh/memory_plan.h"
 
 namespace nightjar {
 namespace {
@@ -268,6 +266,28 @@ std::vector<Field> ServiceFields(Config& c) {
   };
 }
 
+// [validation]: the gates a version must pass before activation.
+std::vector<Field> ValidationFields(ValidationOptions& v) {
+  constexpr int64_t kBig = int64_t{1} << 62;
+  return {
+      BoolField("validation.schema", &v.schema),
+      BoolField("validation.score_range", &v.score_range),
+      BoolField("validation.clean_terms", &v.clean_terms),
+      BoolField("validation.no_self_variants", &v.no_self_variants),
+      BoolField("validation.no_correction_cycles", &v.no_correction_cycles),
+      BoolField("validation.bounded_variants", &v.bounded_variants),
+      IntField("validation.max_variants_per_word", &v.max_variants_per_word, 0, 100000),
+      BoolField("validation.size_band", &v.size_band),
+      DoubleField("validation.max_size_change", &v.max_size_change, 0.0, 1e6),
+      IntField("validation.size_band_min_records", &v.size_band_min_records, 0, kBig),
+      BoolField("validation.canaries", &v.canaries),
+      ListField("validation.canary_words", &v.canary_words, true),
+      BoolField("validation.top_overlap", &v.top_overlap),
+      IntField("validation.top_k", &v.top_k, 0, 1000000),
+      DoubleField("validation.min_top_overlap", &v.min_top_overlap, 0.0, 1.0),
+  };
+}
+
 std::vector<Field> Fields(Config& c) {
   auto& s = c.source;
   auto& t = c.count.tokenizer;
@@ -298,7 +318,8 @@ std::vector<Field> Fields(Config& c) {
       StringField("text.language", &c.lexicons.language, false),
       IntField("count.threads", &c.count.threads, 0, 1024),
       IntField("count.max_terms", &c.count.max_terms, 0, int64_t{1} << 40),
-      IntField("refresh.memory_budget_mb", &c.memory_budget_mb, kMinMemoryBudgetMb, int64_t{1} << 30),
+      IntField("refresh.memory_budget_mb", &c.memory_budget_mb, kMinMemoryBudgetMb,
+               int64_t{1} << 30),
       StringField("refresh.spill_dir", &c.spill_dir, true),
       IntField("count.ngram_min", &c.count.ngram_min, 1, 8),
       IntField("count.ngram_max", &c.count.ngram_max, 1, 8),
@@ -348,33 +369,19 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("expansions.min_synonym_cosine", &l.expansions.min_synonym_cosine, -1.0, 2.0),
       IntField("expansions.min_form_frequency", &l.expansions.min_form_frequency, 1, kBig),
       ListField("expansions.function_words", &l.expansions.function_words.extra, true),
-      DoubleField("expansions.function_min_doc_share",
-                  &l.expansions.function_words.min_doc_share, 0.0, 1.0),
+      DoubleField("expansions.function_min_doc_share", &l.expansions.function_words.min_doc_share,
+                  0.0, 1.0),
       DoubleField("expansions.function_min_spread", &l.expansions.function_words.min_spread, 0.0,
                   1.0),
       IntField("ngrams.min_frequency", &c.ngrams.min_frequency, 1, int64_t{1} << 62),
       StringField("store.uri", &c.store_uri, false),
-      BoolField("validation.schema", &c.validation.schema),
-      BoolField("validation.score_range", &c.validation.score_range),
-      BoolField("validation.clean_terms", &c.validation.clean_terms),
-      BoolField("validation.no_self_variants", &c.validation.no_self_variants),
-      BoolField("validation.no_correction_cycles", &c.validation.no_correction_cycles),
-      BoolField("validation.bounded_variants", &c.validation.bounded_variants),
-      IntField("validation.max_variants_per_word", &c.validation.max_variants_per_word, 0, 100000),
-      BoolField("validation.size_band", &c.validation.size_band),
-      DoubleField("validation.max_size_change", &c.validation.max_size_change, 0.0, 1e6),
-      IntField("validation.size_band_min_records", &c.validation.size_band_min_records, 0, kBig),
-      BoolField("validation.canaries", &c.validation.canaries),
-      ListField("validation.canary_words", &c.validation.canary_words, true),
-      BoolField("validation.top_overlap", &c.validation.top_overlap),
-      IntField("validation.top_k", &c.validation.top_k, 0, 1000000),
-      DoubleField("validation.min_top_overlap", &c.validation.min_top_overlap, 0.0, 1.0),
       DoubleField("retention.days", &c.retention.days, 0.0, 36500.0),
       BoolField("retention.after_refresh", &c.retention.after_refresh),
       StringField("state.path", &c.state.path, true),
       IntField("state.checkpoint_docs", &c.state.checkpoint_docs, 1, int64_t{1} << 32),
       IntField("state.checkpoint_mb", &c.state.checkpoint_mb, 1, int64_t{1} << 20),
   };
+  for (Field& f : ValidationFields(c.validation)) fields.push_back(std::move(f));
   for (Field& f : ServiceFields(c)) fields.push_back(std::move(f));
   for (Field& f : ReextractFields(c.reextract)) fields.push_back(std::move(f));
   for (Field& f : RunFields(c.run)) fields.push_back(std::move(f));
@@ -410,22 +417,6 @@ absl::Status ApplyToml(const std::string& path, std::vector<Field>& fields) {
 }
 
 }  // namespace
-
-absl::StatusOr<int64_t> ParseSizeMib(std::string_view text, std::string_view what) {
-  int64_t n = 0;
-  const char* end = text.data() + text.size();
-  auto r = std::from_chars(text.data(), end, n);
-  const std::string unit = absl::AsciiStrToLower(std::string(r.ptr, end));
-  int64_t scale = 0;
-  if (unit.empty() || unit == "m" || unit == "mb" || unit == "mib") scale = 1;
-  if (unit == "g" || unit == "gb" || unit == "gib") scale = 1024;
-  if (r.ec != std::errc() || r.ptr == text.data() || n < 0 || scale == 0 ||
-      n > (int64_t{1} << 40) / scale) {
-    return absl::InvalidArgumentError(
-        fmt::format("{} must be a size such as 256MiB or 2GiB, not '{}'", what, text));
-  }
-  return n * scale;
-}
 
 absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
                                   const std::map<std::string, std::string>& env,
@@ -493,21 +484,6 @@ absl::StatusOr<Config> LoadConfig(const std::string& toml_path,
   }
   if (absl::Status st = ValidateReextractOptions(c.reextract); !st.ok()) return st;
   return c;
-}
-
-std::map<std::string, std::string> ProcessEnvironment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    size_t eq = kv.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string_view k = kv.substr(0, eq);
-    if (k.starts_with("NIGHTJAR_") || k == "REDIS_URL" || k == "DATABASE_URL" ||
-        k == "MONGODB_URI" || k == "LLM_API_BASE" || k == "LLM_API_KEY" || k == "LLM_MODEL") {
-      env.emplace(std::string(k), std::string(kv.substr(eq + 1)));
-    }
-  }
-  return env;
 }
 
 }  // namespace nightjar

@@ -261,6 +261,24 @@ struct ScheduleCommands {
   }
 };
 
+// `nightjar lookup`: its flags.
+struct LookupCommand {
+  CLI::App* command = nullptr;
+  LookupFlags flags;
+
+  void AddTo(CLI::App& app) {
+    command = app.add_subcommand("lookup", "Correct and expand queries against a version");
+    command->add_option("--store", flags.store_uri, "store URI: dir:PATH or redis://...")
+        ->required();
+    command->add_option("--version", flags.version, "version to use (default: the current one)");
+    command->add_flag("--json", flags.json, "one JSON object per query");
+    command->add_option("--second-edit-margin", flags.corrector.second_edit_margin,
+                        "ln-odds a two-edit correction must win by while a one-edit one exists "
+                        "(default 3)");
+    command->add_option("text", flags.queries, "the query (default: one query per line of stdin)");
+  }
+};
+
 int Main(int argc, char** argv) {
   // Logs go to stderr; stdout carries results (summaries, records, the serve address).
   spdlog::set_default_logger(spdlog::stderr_logger_mt("nightjar"));
@@ -291,16 +309,8 @@ int Main(int argc, char** argv) {
                   "jsonl | symspell (spelling: \"word count\" lines) | solr-synonyms | "
                   "es-synonyms (expansions: Solr rules, or Elasticsearch synonyms-set bodies)");
 
-  // lookup
-  auto* lookup = app.add_subcommand("lookup", "Correct and expand queries against a version");
-  LookupFlags lf;
-  lookup->add_option("--store", lf.store_uri, "store URI: dir:PATH or redis://...")->required();
-  lookup->add_option("--version", lf.version, "version to use (default: the current one)");
-  lookup->add_flag("--json", lf.json, "one JSON object per query");
-  lookup->add_option("--second-edit-margin", lf.corrector.second_edit_margin,
-                     "ln-odds a two-edit correction must win by while a one-edit one exists "
-                     "(default 3)");
-  lookup->add_option("text", lf.queries, "the query (default: one query per line of stdin)");
+  LookupCommand lookup;
+  lookup.AddTo(app);
 
   // versions
   auto* versions = app.add_subcommand(
@@ -350,7 +360,7 @@ int Main(int argc, char** argv) {
   }
   if (schedules.scheduler->parsed()) return ExitCode(RunScheduler(schedules.run, stdout));
   if (exp->parsed()) return ExitCode(RunExport(ef, stdout));
-  if (lookup->parsed()) return ExitCode(RunLookup(lf, stdin, stdout));
+  if (lookup.command->parsed()) return ExitCode(RunLookup(lookup.flags, stdin, stdout));
   if (versions->parsed()) {
     auto config = vc.Load();
     if (!config.ok()) return ExitCode(config.status());

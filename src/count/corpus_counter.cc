@@ -39,8 +39,7 @@ void DocumentCounter::MaybeSpill() {
   // A document adds at most its tokens as new terms: leave room for the largest seen so far.
   const size_t headroom = static_cast<size_t>(most_tokens_);
   const size_t sort_bytes = 16 * (terms_.size() + headroom);
-  const size_t peak =
-      terms_.WouldGrow(headroom) ? terms_.GrowthPeakBytes() : terms_.MemoryBytes();
+  const size_t peak = terms_.WouldGrow(headroom) ? terms_.GrowthPeakBytes() : terms_.MemoryBytes();
   if (peak + sort_bytes <= share_bytes_ || terms_.size() == 0) return;
   spill_status_ = runs_->Spill(terms_);
   // Stamps mark the last document seen in each slot: the emptied table holds none.

@@ -114,8 +114,8 @@ struct CountOptions {
 
 // Everything the lexicons are computed from.
 struct CorpusCounts {
-  TermTable terms;  // at most CountOptions::max_terms of them
-  uint64_t distinct_terms = 0;     // terms counted, before the max_terms cap
+  TermTable terms;                  // at most CountOptions::max_terms of them
+  uint64_t distinct_terms = 0;      // terms counted, before the max_terms cap
   uint64_t min_kept_frequency = 1;  // the lowest frequency the cap kept (1: all kept)
   // What the count pass spilled past CountOptions::table_bytes: runs and their bytes.
   uint64_t spilled_runs = 0, spilled_bytes = 0;

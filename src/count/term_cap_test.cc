@@ -16,8 +16,8 @@ TEST(FrequencyLevelsTest, KeepsWholeLevelsFromTheTop) {
   EXPECT_EQ(levels.MinKept(10), 1u);  // all fit
   EXPECT_EQ(levels.MinKept(9), 2u);   // the four 1s do not
   EXPECT_EQ(levels.MinKept(6), 2u);
-  EXPECT_EQ(levels.MinKept(5), 5u);   // 9,9,5,5,5
-  EXPECT_EQ(levels.MinKept(4), 9u);   // the 5s do not fit whole
+  EXPECT_EQ(levels.MinKept(5), 5u);  // 9,9,5,5,5
+  EXPECT_EQ(levels.MinKept(4), 9u);  // the 5s do not fit whole
   EXPECT_EQ(levels.MinKept(1), std::numeric_limits<uint64_t>::max());
   EXPECT_EQ(levels.TermsAtLeast(5), 5u);
   EXPECT_EQ(levels.TermsAtLeast(1), 10u);

@@ -62,7 +62,8 @@ TEST(TermRunsTest, MergeSumsEveryRunInHashOrder) {
 
 TEST(TermRunsTest, MoreRunsThanTheFanInMergeInGroups) {
   TermRuns runs;
-  const Counts want = SpillRandomTables(runs, static_cast<int>(TermRuns::kMaxFanIn) * 2 + 3, 200, 2);
+  const Counts want =
+      SpillRandomTables(runs, static_cast<int>(TermRuns::kMaxFanIn) * 2 + 3, 200, 2);
   absl::Status status;
   EXPECT_EQ(MergeAllRuns(runs, &status), want);
   EXPECT_TRUE(status.ok()) << status;
@@ -95,9 +96,9 @@ TEST(TermRunsTest, DamagedRunsFailLoudly) {
       bytes.assign(std::istreambuf_iterator<char>(in), {});
     }
     if (damage == 0) bytes[bytes.size() / 2] ^= 0x10;  // a flipped bit: checksum
-    if (damage == 1) bytes.resize(bytes.size() - 9);    // cut before its checksum
-    if (damage == 2) bytes.resize(bytes.size() / 2);    // cut mid-entry
-    if (damage == 3) bytes[0] = 'X';                    // not a run
+    if (damage == 1) bytes.resize(bytes.size() - 9);   // cut before its checksum
+    if (damage == 2) bytes.resize(bytes.size() / 2);   // cut mid-entry
+    if (damage == 3) bytes[0] = 'X';                   // not a run
     std::ofstream(run, std::ios::binary | std::ios::trunc).write(bytes.data(), bytes.size());
     absl::Status status;
     MergeAllRuns(runs, &status);

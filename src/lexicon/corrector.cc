@@ -43,8 +43,8 @@ SpellCorrector::Result SpellCorrector::Correct(std::string_view token) const {
   std::string_view best_word;
   std::vector<double> logits;
   const auto matches = index_->Lookup(token, options_.max_distance);
-  const bool one_edit = std::any_of(matches.begin(), matches.end(),
-                                    [](const auto& m) { return m.distance <= 1; });
+  const bool one_edit =
+      std::any_of(matches.begin(), matches.end(), [](const auto& m) { return m.distance <= 1; });
   for (const auto& m : matches) {
     std::string_view w = index_->word(m.id);
     const std::u32string intended = DecodeUtf8(w);

@@ -48,12 +48,12 @@ bool SharesAStem(std::string_view a, std::string_view b) {
   while (common < a.size() && a[common] == b[common]) ++common;
   if (common < 4 || common + 2 < a.size()) return false;
   static const absl::flat_hash_set<std::string> kEndings = {
-      "",     "e",    "y",     "s",     "es",    "ed",   "d",    "ing",   "er",    "ers",
-      "or",   "ors",  "ly",    "ily",   "ness",  "iness", "ment", "ments", "ion",   "ions",
-      "tion", "ation", "ations", "ity",  "ities", "ive",  "al",   "ally",  "ical",  "ically",
-      "ist",  "ists", "ism",   "able",  "ible",  "ful",  "less", "ize",   "ized",  "izes",
-      "ise",  "ised", "ization", "ance", "ence", "ant",  "ent",  "ies",   "ied",   "ic",
-      "ics",  "ical", "ian",   "ians",  "ship",  "hood", "ure",  "ures",  "age"};
+      "",     "e",     "y",       "s",    "es",    "ed",    "d",    "ing",   "er",   "ers",
+      "or",   "ors",   "ly",      "ily",  "ness",  "iness", "ment", "ments", "ion",  "ions",
+      "tion", "ation", "ations",  "ity",  "ities", "ive",   "al",   "ally",  "ical", "ically",
+      "ist",  "ists",  "ism",     "able", "ible",  "ful",   "less", "ize",   "ized", "izes",
+      "ise",  "ised",  "ization", "ance", "ence",  "ant",   "ent",  "ies",   "ied",  "ic",
+      "ics",  "ical",  "ian",     "ians", "ship",  "hood",  "ure",  "ures",  "age"};
   return kEndings.contains(std::string(a.substr(common))) &&
          kEndings.contains(std::string(b.substr(common)));
 }
@@ -155,7 +155,8 @@ std::vector<ExpansionEntry> WordForms(const std::vector<std::string_view>& words
     if (fw == 0 || w.size() < 3) continue;
     const std::string s(w);
     std::vector<std::string> forms;
-    for (const char* suffix : {"s", "es", "ed", "ing", "er", "ers", "ly"}) forms.push_back(s + suffix);
+    for (const char* suffix : {"s", "es", "ed", "ing", "er", "ers", "ly"})
+      forms.push_back(s + suffix);
     if (s.back() == 'e') {
       forms.push_back(s + "d");
       forms.push_back(s.substr(0, s.size() - 1) + "ing");
@@ -183,7 +184,8 @@ std::vector<ExpansionEntry> WordForms(const std::vector<std::string_view>& words
       }
       if (MissesDoubling(w, f) || MissesDoubling(f, w)) continue;
       if (d != nullptr ? !SharedSuffixStem(w, f, *d, &cache) : !IsInflection(w, f)) continue;
-      const double near = static_cast<double>(std::min(ff, fw)) / static_cast<double>(std::max(ff, fw));
+      const double near =
+          static_cast<double>(std::min(ff, fw)) / static_cast<double>(std::max(ff, fw));
       e.expansions.push_back(Expansion{f, 0.5 + 0.5 * near, kInflectionExpansion});
     }
     if (e.expansions.empty()) continue;

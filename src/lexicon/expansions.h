@@ -69,12 +69,12 @@ std::string_view MorphologicalKind(std::string_view a, std::string_view b,
                                    const Dictionary* dictionary, StemCache* cache = nullptr);
 
 // The expansions lexicon: acronyms both ways ("ml" -> "machine learning" and back) first, then
-// each word's forms, then each unit's related terms that can stand in for it (forms of it, phrases with it, mutual close
-// neighbours never coordinated with it: see ExpansionOptions); no function word (`function_words`) is expanded or used as
-// an expansion, nor a phrase of function words only; repeats dropped, at most max_expansions a
-// term; by term.
-// `coordinated(a, b)` is true when the corpus joins the two words with "and" or "or" ("monday
-// and tuesday"): items of one list, siblings, never synonyms of each other.
+// each word's forms, then each unit's related terms that can stand in for it (forms of it, phrases
+// with it, mutual close neighbours never coordinated with it: see ExpansionOptions); no function
+// word (`function_words`) is expanded or used as an expansion, nor a phrase of function words only;
+// repeats dropped, at most max_expansions a term; by term. `coordinated(a, b)` is true when the
+// corpus joins the two words with "and" or "or" ("monday and tuesday"): items of one list,
+// siblings, never synonyms of each other.
 using CoordinatedFn = std::function<bool(std::string_view, std::string_view)>;
 struct ExpansionInputs {
   std::vector<Acronym> acronyms;

@@ -34,9 +34,9 @@ TEST(FunctionWords, TheLanguagesListTheExtraWordsAndEvenlySpreadShortWords) {
   EXPECT_FALSE(words.contains("python"));
   EXPECT_FALSE(words.contains("zwischen"));  // longer than max_chars
   EXPECT_FALSE(words.contains("rare"));
-  EXPECT_TRUE(words.contains("the"));   // the language's list
+  EXPECT_TRUE(words.contains("the"));  // the language's list
   EXPECT_TRUE(words.contains("isn't"));
-  EXPECT_TRUE(words.contains("qua"));   // the setting
+  EXPECT_TRUE(words.contains("qua"));  // the setting
   // A small corpus teaches nothing; a language without a list has only the extra words.
   EXPECT_FALSE(FunctionWords(vocab, 500, "en_US", o).contains("und"));
   auto none = FunctionWords(vocab, 500, "xx", o);
@@ -82,7 +82,7 @@ TEST(WordForms, TheCorpusFormsADictionaryConfirms) {
     }
   }
   EXPECT_EQ(got["study"], (std::vector<std::string>{"studies", "studied"}));  // nearest first
-  EXPECT_EQ(got["car"], (std::vector<std::string>{"cars"}));  // "cared" is "care"'s
+  EXPECT_EQ(got["car"], (std::vector<std::string>{"cars"}));                  // "cared" is "care"'s
   EXPECT_FALSE(got.contains("walk"));  // "walks" is rarer than min_form_frequency
 }
 
@@ -110,8 +110,8 @@ TEST(MineExpansions, FunctionWordsNeverExpandNorExpandAndSiblingsStayOut) {
   EXPECT_FALSE(got.contains("you"));  // a function word is never expanded ...
   EXPECT_FALSE(got.contains("it"));   // ... not even as an acronym
   EXPECT_FALSE(got.contains("information technology"));
-  EXPECT_EQ(got["ml"], (std::vector<std::pair<std::string, std::string>>{
-                           {"machine learning", "acronym"}}));
+  EXPECT_EQ(got["ml"],
+            (std::vector<std::pair<std::string, std::string>>{{"machine learning", "acronym"}}));
   EXPECT_EQ(got["monday"],
             (std::vector<std::pair<std::string, std::string>>{{"mondays", "inflection"}}));
   EXPECT_FALSE(got.contains("film"));  // synonyms are off by default; "of the" is all function

@@ -326,7 +326,7 @@ TEST(Corrector, OneEditBeatsAFrequentTwoEditWordUnlessFarLikelier) {
   // "detemines" is one insertion from "determines", two edits from the more frequent
   // "determined".
   const std::vector<std::pair<std::string, uint64_t>> words = {{"determines", 40},
-                                                                {"determined", 400}};
+                                                               {"determined", 400}};
   CorrectorOptions model_only;
   model_only.second_edit_margin = 0;
   EXPECT_EQ(SpellCorrector(words, {}, model_only).Correct("detemines").text, "determined");

@@ -51,7 +51,8 @@ TEST(RecordsTest, EveryRecordWritesItsFieldsInOrderAndParsesBack) {
 }
 
 TEST(RecordsTest, ExpansionKindsAreKnownOnes) {
-  for (const char* kind : {"acronym", "inflection", "phrase", "synonym"}) EXPECT_TRUE(IsExpansionKind(kind));
+  for (const char* kind : {"acronym", "inflection", "phrase", "synonym"})
+    EXPECT_TRUE(IsExpansionKind(kind));
   auto bad = ExpansionRecord::Parse(
       R"({"term":"a","expansions":[{"term":"b","score":1,"kind":"guess"}],"max_expansions":3,)"
       R"("version":"v"})");

@@ -46,7 +46,6 @@ class ProgressReporter {
   std::thread thread_;
 };
 
-
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_OBS_PROGRESS_H_

@@ -1,19 +1,19 @@
 #include "refresh/memory_plan.h"
 
-#include "count/field_cache.h"
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <vector>
+
+#include "count/field_cache.h"
 
 namespace nightjar {
 
 MemoryPlan PlanMemory(const RefreshOptions& options, int threads) {
   constexpr size_t kMiB = size_t{1} << 20;
   MemoryPlan p;
-  p.budget = static_cast<size_t>(std::max<int64_t>(options.memory_budget_mb, kMinMemoryBudgetMb)) *
-             kMiB;
+  p.budget =
+      static_cast<size_t>(std::max<int64_t>(options.memory_budget_mb, kMinMemoryBudgetMb)) * kMiB;
   // The binary and its libraries, and per thread the batches in flight and a parser's buffers.
   p.reserve = 48 * kMiB + static_cast<size_t>(threads) * 16 * kMiB;
   p.caches = std::min(static_cast<size_t>(options.lexicons.pass_cache_mb) * kMiB, p.budget / 4);
@@ -26,8 +26,7 @@ MemoryPlan PlanMemory(const RefreshOptions& options, int threads) {
   return p;
 }
 
-uint64_t MiningBoundBytes(const RefreshOptions& options, const CorpusCounts& counts,
-                          int threads) {
+uint64_t MiningBoundBytes(const RefreshOptions& options, const CorpusCounts& counts, int threads) {
   const LexiconOptions& l = options.lexicons;
   const uint64_t dictionary_floor = std::max<uint64_t>(
       l.variants.word_min_frequency, static_cast<uint64_t>(std::ceil(l.variants.min_ratio)));

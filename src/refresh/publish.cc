@@ -101,8 +101,9 @@ std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshO
   const auto& dictionary = l.variants.dictionary;
   w.BeginObject().Key("language").String(l.language);
   w.Key("dictionary").String(dictionary ? dictionary->name() : "");
-  section("text", w.Key("dictionary_checksum").String(dictionary ? dictionary->checksum() : "")
-                      .EndObject());
+  section(
+      "text",
+      w.Key("dictionary_checksum").String(dictionary ? dictionary->checksum() : "").EndObject());
   w.BeginObject().Key("min_frequency").Uint(l.spelling.min_frequency);
   w.Key("min_doc_frequency").Uint(l.spelling.min_doc_frequency);
   section("spelling", w.Key("min_chars").Int(l.spelling.min_chars).EndObject());

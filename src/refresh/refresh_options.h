@@ -48,8 +48,8 @@ struct RefreshOptions {
   // may hold (MemoryPlan); past it term tables spill to sorted runs under spill_dir.
   int64_t memory_budget_mb = 2048;
   std::string spill_dir;  // refresh.spill_dir: where spilled runs go ("" = $TMPDIR, or /tmp)
-  bool force = false;    // --force: activate even when a gate fails (recorded in the manifest)
-  bool activate = true;  // false (--no-activate): stop at `validated`
+  bool force = false;     // --force: activate even when a gate fails (recorded in the manifest)
+  bool activate = true;   // false (--no-activate): stop at `validated`
 };
 
 }  // namespace nightjar

@@ -21,10 +21,10 @@ struct MemoryReport {
   uint64_t count_peak_rss_bytes = 0;  // peak RSS when counting was done (before mining's load)
   uint64_t spilled_runs = 0;          // term tables written to sorted runs
   uint64_t spilled_bytes = 0;
-  uint64_t distinct_terms = 0;        // counted
-  uint64_t kept_terms = 0;            // kept for mining (count.max_terms)
-  uint64_t min_kept_frequency = 1;    // the lowest frequency kept (1: all)
-  uint64_t mining_bound_bytes = 0;    // MiningBoundBytes for the kept terms
+  uint64_t distinct_terms = 0;      // counted
+  uint64_t kept_terms = 0;          // kept for mining (count.max_terms)
+  uint64_t min_kept_frequency = 1;  // the lowest frequency kept (1: all)
+  uint64_t mining_bound_bytes = 0;  // MiningBoundBytes for the kept terms
 };
 
 struct RefreshReport {

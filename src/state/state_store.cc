@@ -9,13 +9,13 @@
 #include <optional>
 
 #include "count/term_cap.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "rocksdb/write_buffer_manager.h"
-#include "rocksdb/cache.h"
 #include "state/count_merge.h"
 #include "util/status_macros.h"
 
@@ -155,8 +155,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateOptions&
   for (const char* name : kFamilies) {
     const std::string_view n = name;
     const bool is_counts = n == "terms" || n == "totals" || n == "abbreviations";
-    families.emplace_back(
-        name, is_counts ? counts : (n == "documents" ? documents : column()));
+    families.emplace_back(name, is_counts ? counts : (n == "documents" ? documents : column()));
   }
   rocksdb::DB* db = nullptr;
   rocksdb::Status st = rocksdb::DB::Open(db_options, options.path, families, &s->handles_, &db);
@@ -312,7 +311,8 @@ absl::StatusOr<CorpusCounts> StateStore::LoadCounts(uint64_t max_terms) const {
   };
   if (max_terms > 0) {
     FrequencyLevels levels;
-    NJ_RETURN_IF_ERROR(scan([&](std::string_view, const TermStats& s) { levels.Add(s.frequency); }));
+    NJ_RETURN_IF_ERROR(
+        scan([&](std::string_view, const TermStats& s) { levels.Add(s.frequency); }));
     out.distinct_terms = levels.terms();
     out.min_kept_frequency = levels.MinKept(max_terms);
     out.terms = TermTable(levels.TermsAtLeast(out.min_kept_frequency));

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "gmock/gmock.h"
 #include "count/term_cap.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "util/temp_dir.h"
 

@@ -84,8 +84,8 @@ absl::Status StateUpdater::Offer(const Document& doc) {
 
 size_t StateUpdater::CheckpointBytes() const {
   if (options_.table_bytes == 0) return options_.checkpoint_bytes;
-  const auto fit = static_cast<size_t>(static_cast<double>(options_.table_bytes) /
-                                       table_bytes_per_text_);
+  const auto fit =
+      static_cast<size_t>(static_cast<double>(options_.table_bytes) / table_bytes_per_text_);
   return std::clamp<size_t>(fit, 1, options_.checkpoint_bytes);
 }
 
@@ -124,10 +124,10 @@ absl::Status StateUpdater::Checkpoint() {
   const Counted plus = CountRecords(added, options_.tokenizer, options_.threads);
   if (pending_bytes_ > 0) {
     // Both tables, with room for their per-thread parts while merged and a growth.
-    const double tables = 3.0 * static_cast<double>(minus.terms.MemoryBytes() +
-                                                    plus.terms.MemoryBytes());
-    table_bytes_per_text_ = std::clamp(tables / static_cast<double>(pending_bytes_), 0.25,
-                                       kWorstTableBytesPerText);
+    const double tables =
+        3.0 * static_cast<double>(minus.terms.MemoryBytes() + plus.terms.MemoryBytes());
+    table_bytes_per_text_ =
+        std::clamp(tables / static_cast<double>(pending_bytes_), 0.25, kWorstTableBytesPerText);
   }
   batch.AddCounts(minus.terms, minus.totals, minus.abbreviations, -1);
   batch.AddCounts(plus.terms, plus.totals, plus.abbreviations, +1);

@@ -152,8 +152,7 @@ TEST_P(UpdaterTest, StateEqualsACountOfTheWinningCopiesAfterEveryRun) {
 
 INSTANTIATE_TEST_SUITE_P(ThreadsAndCheckpoints, UpdaterTest,
                          ::testing::Combine(::testing::Values(1, 2),
-                                            ::testing::Values(size_t{1}, size_t{7},
-                                                              size_t{100000}),
+                                            ::testing::Values(size_t{1}, size_t{7}, size_t{100000}),
                                             ::testing::Values(size_t{0}, size_t{20000})));
 
 TEST(UpdaterReportTest, ReOfferingTheSameInputChangesNothing) {

@@ -53,14 +53,14 @@ absl::StatusOr<std::unique_ptr<Dictionary>> Dictionary::Open(const Options& opti
   d->dic_ = dic;
   Handle h(Hunspell_create(aff.c_str(), dic.c_str()));
   if (h == nullptr) {
-    return absl::InternalError(fmt::format("text.language {}: Hunspell could not load {}",
-                                           options.language, dic));
+    return absl::InternalError(
+        fmt::format("text.language {}: Hunspell could not load {}", options.language, dic));
   }
   const char* encoding = Hunspell_get_dic_encoding(h.get());
   if (encoding == nullptr || std::string_view(encoding) != "UTF-8") {
-    return absl::FailedPreconditionError(fmt::format(
-        "text.language {}: {} is in {}, not UTF-8", options.language, aff,
-        encoding == nullptr ? "an unknown encoding" : encoding));
+    return absl::FailedPreconditionError(
+        fmt::format("text.language {}: {} is in {}, not UTF-8", options.language, aff,
+                    encoding == nullptr ? "an unknown encoding" : encoding));
   }
   d->name_ = "hunspell:" + options.language;
   Checksum sum;

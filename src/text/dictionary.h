@@ -21,8 +21,8 @@ namespace nightjar {
 class Dictionary {
  public:
   struct Options {
-    std::string language = "en_US";             // LANG.aff and LANG.dic in `dir`
-    std::string dir = "/usr/share/hunspell";    // where Debian's hunspell-* packages put them
+    std::string language = "en_US";           // LANG.aff and LANG.dic in `dir`
+    std::string dir = "/usr/share/hunspell";  // where Debian's hunspell-* packages put them
   };
   // NotFound naming the files and the Debian package when the language has none; "none" is
   // not a language (callers skip the dictionary for it).

@@ -17,8 +17,8 @@ TEST(DictionaryTest, KnowsInflectionsNamesAndAcronymsButNotTypos) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ((*d)->name(), "hunspell:en_US");
   EXPECT_THAT((*d)->checksum(), HasSubstr("xxh3:"));
-  for (const char* known : {"the", "classes", "clashes", "happily", "proceeds", "running",
-                            "lisa", "thai", "nasa", "unhappy", "mcintosh"}) {
+  for (const char* known : {"the", "classes", "clashes", "happily", "proceeds", "running", "lisa",
+                            "thai", "nasa", "unhappy", "mcintosh"}) {
     EXPECT_TRUE((*d)->Knows(known)) << known;
   }
   for (const char* unknown : {"teh", "recieve", "athiest", "fur\xc3\xbcr", "kbd", ""}) {
