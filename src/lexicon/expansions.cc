@@ -95,6 +95,9 @@ bool MissesDoubling(std::string_view base, std::string_view form) {
 // mislead ("returned" / "turned", "program" / "gram").
 bool SharedSuffixStem(std::string_view a, std::string_view b, const Dictionary& d,
                       StemCache* cache) {
+  // Both must begin with the stem's first three letters: most pairs are settled here, without
+  // asking the dictionary.
+  if (a.size() < 3 || b.size() < 3 || a.substr(0, 3) != b.substr(0, 3)) return false;
   auto stems = [&](std::string_view w) -> const std::vector<std::string>& {
     auto [it, fresh] = cache->try_emplace(std::string(w));
     if (fresh) it->second = d.Stems(w);

@@ -348,6 +348,45 @@ void MineVariants(const Vocabulary& vocab, const UnitMap& map,
             [](const Correction& a, const Correction& b) { return a.variant < b.variant; });
 }
 
+// The expansions lexicon from the mined acronyms and related terms, the units' corpus forms and
+// the function words (see MineExpansions).
+std::vector<ExpansionEntry> QueryExpansions(const Vocabulary& vocab, const CorpusCounts& counts,
+                                            const std::vector<Unit>& units,
+                                            const absl::flat_hash_set<uint64_t>& coordinated,
+                                            const Lexicons& out, const LexiconOptions& options) {
+  ExpansionInputs in;
+  in.function_words = FunctionWords(vocab, counts.totals.documents, options.language,
+                                    options.expansions.function_words);
+  // An acronym is a content word however evenly a corpus spreads it, unless the language's own
+  // list says otherwise ("it", "us").
+  const auto& listed = DefaultFunctionWords(options.language);
+  for (const Acronym& a : out.acronyms) {
+    const std::string folded = absl::AsciiStrToLower(a.short_form);
+    if (std::find(listed.begin(), listed.end(), folded) == listed.end()) {
+      in.function_words.erase(folded);
+    }
+  }
+  std::vector<std::string_view> words;
+  for (const Unit& u : units) {
+    if (u.word != Vocabulary::kNone) words.push_back(u.text);
+  }
+  in.forms = WordForms(
+      words,
+      [&](std::string_view w) {
+        const uint32_t id = vocab.Find(w);
+        return id == Vocabulary::kNone ? uint64_t{0} : vocab.stats(id).frequency;
+      },
+      options.expansions);
+  in.coordinated = [&](std::string_view a, std::string_view b) {
+    const uint32_t x = vocab.Find(a), y = vocab.Find(b);
+    return x != Vocabulary::kNone && y != Vocabulary::kNone &&
+           coordinated.contains(BigramKey(std::min(x, y), std::max(x, y)));
+  };
+  in.acronyms = out.acronyms;
+  in.related = out.related;
+  return MineExpansions(in, options.expansions);
+}
+
 }  // namespace
 
 absl::Status LoadDictionary(LexiconOptions* options) {
@@ -406,37 +445,9 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   MineVariants(vocab, map, candidates, cooc, vectors, options, threads, &out, tr);
   tr.AddStage("variants", t);
 
-  ExpansionInputs in;
-  in.function_words = FunctionWords(vocab, counts.totals.documents, options.language,
-                                    options.expansions.function_words);
-  // An acronym is a content word however evenly a corpus spreads it, unless the language's own
-  // list says otherwise ("it", "us").
-  const auto& listed = DefaultFunctionWords(options.language);
-  for (const Acronym& a : out.acronyms) {
-    const std::string folded = absl::AsciiStrToLower(a.short_form);
-    if (std::find(listed.begin(), listed.end(), folded) == listed.end()) {
-      in.function_words.erase(folded);
-    }
-  }
-  std::vector<std::string_view> words;
-  for (const Unit& u : units) {
-    if (u.word != Vocabulary::kNone) words.push_back(u.text);
-  }
-  in.forms = WordForms(
-      words,
-      [&](std::string_view w) {
-        const uint32_t id = vocab.Find(w);
-        return id == Vocabulary::kNone ? uint64_t{0} : vocab.stats(id).frequency;
-      },
-      options.expansions);
-  in.coordinated = [&](std::string_view a, std::string_view b) {
-    const uint32_t x = vocab.Find(a), y = vocab.Find(b);
-    return x != Vocabulary::kNone && y != Vocabulary::kNone &&
-           coordinated.contains(BigramKey(std::min(x, y), std::max(x, y)));
-  };
-  in.acronyms = out.acronyms;
-  in.related = out.related;
-  out.expansions = MineExpansions(in, options.expansions);
+  t = std::chrono::steady_clock::now();
+  out.expansions = QueryExpansions(vocab, counts, units, coordinated, out, options);
+  tr.AddStage("expansions", t);
   return out;
 }
 
