@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "text/edit_distance.h"
+#include "text/phonetic.h"
 
 namespace nightjar {
 
@@ -24,8 +25,12 @@ SpellCorrector::SpellCorrector(
   for (size_t i = 0; i < words_.size(); ++i) {
     const auto& [w, f] = words_[i];
     frequency_.emplace(w, f);
-    if (i < head && f >= options_.word_min_frequency) dictionary.push_back(w);
+    if (i < head && f >= options_.word_min_frequency) {
+      dictionary.push_back(w);
+      if (options_.max_phonetic_distance > 0) sounds_[PhoneticKey(w)].push_back(w);
+    }
   }
+  sounds_.erase("");
   index_ = std::make_unique<DeleteIndex>(std::move(dictionary), options_.max_distance,
                                          options_.index_threads, options_.short_word_chars);
 }
@@ -59,9 +64,27 @@ SpellCorrector::Result SpellCorrector::Correct(std::string_view token) const {
     }
   }
   if (known != frequency_.end()) return Result{std::string(token), 1.0, "known"};
-  if (logits.empty()) return Result{std::string(token), 0.0, "unknown"};
+  if (logits.empty()) return SoundsLike(token, typed);
   for (double l : logits) sum += std::exp(l - best);
   return Result{std::string(best_word), 1.0 / sum, "edit"};
+}
+
+SpellCorrector::Result SpellCorrector::SoundsLike(std::string_view token,
+                                                  const std::u32string& typed) const {
+  auto it = sounds_.find(PhoneticKey(token));
+  if (it == sounds_.end()) return Result{std::string(token), 0.0, "unknown"};
+  // Words are most frequent first: the first at the fewest edits wins.
+  int best_distance = options_.max_phonetic_distance + 1;
+  std::string_view best;
+  for (std::string_view w : it->second) {
+    const int d = EditDistance(typed, DecodeUtf8(w), best_distance - 1);
+    if (d < best_distance) {
+      best_distance = d;
+      best = w;
+    }
+  }
+  if (best.empty()) return Result{std::string(token), 0.0, "unknown"};
+  return Result{std::string(best), 1.0 / best_distance, "phonetic"};
 }
 
 }  // namespace nightjar

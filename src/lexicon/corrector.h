@@ -24,6 +24,10 @@ struct CorrectorOptions {
   // likely), so a frequent word two edits off ("auther" -> after) does not take a token from
   // the one-edit word it is ("author"). 0 = ranked by the model alone.
   double second_edit_margin = 3.0;
+  // A token with no word within max_distance is matched by sound, as Aspell's "soundslike"
+  // does: the words sharing its PhoneticKey within this many edits ("nescesarry" ->
+  // necessary), the most frequent of the fewest edits first. 0 = no phonetic matches.
+  int max_phonetic_distance = 4;
   // Only the most frequent words are edit-correction targets (the delete index costs ~40
   // entries per word to build and hold); rarer misspellings are covered by the mined variant map.
   size_t max_index_words = 200000;
@@ -43,7 +47,7 @@ class SpellCorrector {
   struct Result {
     std::string text;      // the correction, or the token itself
     double score = 0;      // confidence in [0, 1]
-    std::string_view how;  // "known", "variant", "edit" or "unknown"
+    std::string_view how;  // "known", "variant", "edit", "phonetic" or "unknown"
   };
   Result Correct(std::string_view token) const;
 
@@ -53,6 +57,9 @@ class SpellCorrector {
   absl::flat_hash_map<std::string_view, uint64_t> frequency_;
   absl::flat_hash_map<std::string, std::pair<std::string, double>> corrections_;
   std::unique_ptr<DeleteIndex> index_;  // over the words at least word_min_frequency
+  // PhoneticKey -> the indexed words with it, most frequent first (views into words_).
+  absl::flat_hash_map<std::string, std::vector<std::string_view>> sounds_;
+  Result SoundsLike(std::string_view token, const std::u32string& typed) const;
 };
 
 }  // namespace nightjar

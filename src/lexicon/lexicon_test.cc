@@ -322,6 +322,22 @@ TEST(Corrector, VariantMapThenEditsRankedByFrequencyAndTypingCost) {
   EXPECT_EQ(c.Correct("zzzzqqq").how, "unknown");
 }
 
+TEST(Corrector, BeyondTwoEditsBySound) {
+  const std::vector<std::pair<std::string, uint64_t>> words = {
+      {"necessary", 300}, {"nursery", 900}, {"neces", 5}};
+  const SpellCorrector c(words, {}, CorrectorOptions{});
+  auto r = c.Correct("nescesarry");  // three edits from "necessary"; it sounds the same
+  EXPECT_EQ(r.text, "necessary");
+  EXPECT_EQ(r.how, "phonetic");
+  EXPECT_EQ(c.Correct("qqqqqq").how, "unknown");  // no word sounds like it
+  CorrectorOptions off;
+  off.max_phonetic_distance = 0;
+  EXPECT_EQ(SpellCorrector(words, {}, off).Correct("nescesarry").how, "unknown");
+  CorrectorOptions near;
+  near.max_phonetic_distance = 2;  // too far for two edits
+  EXPECT_EQ(SpellCorrector(words, {}, near).Correct("nescesarry").how, "unknown");
+}
+
 TEST(Corrector, OneEditBeatsAFrequentTwoEditWordUnlessFarLikelier) {
   // "detemines" is one insertion from "determines", two edits from the more frequent
   // "determined".
