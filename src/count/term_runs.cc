@@ -18,7 +18,9 @@ constexpr uint32_t kVersion = 1;
 constexpr size_t kBuffer = size_t{1} << 20;
 
 struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
+  void operator()(std::FILE* f) const {
+    std::fclose(f);  // NOLINT(cppcoreguidelines-owning-memory)
+  }
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
@@ -40,7 +42,7 @@ class RunWriter {
   explicit RunWriter(std::string path) : path_(std::move(path)) {}
 
   absl::Status Open() {
-    f_.reset(std::fopen(path_.c_str(), "wb"));
+    f_.reset(std::fopen(path_.c_str(), "wbe"));  // NOLINT(cppcoreguidelines-owning-memory)
     if (!f_) return Error();
     buf_.append(kMagic, 8);
     PutFixed(&buf_, kVersion, 4);
@@ -99,7 +101,7 @@ class RunReader {
   explicit RunReader(std::string path) : path_(std::move(path)) {}
 
   absl::Status Open() {
-    f_.reset(std::fopen(path_.c_str(), "rb"));
+    f_.reset(std::fopen(path_.c_str(), "rbe"));  // NOLINT(cppcoreguidelines-owning-memory)
     if (!f_) return Corrupt(std::strerror(errno));
     char magic[8];
     uint64_t version = 0;

@@ -107,7 +107,7 @@ bool SharedSuffixStem(std::string_view a, std::string_view b, const Dictionary& 
   const std::vector<std::string>& sb = stems(b);
   for (const std::string& s : sa) {
     if (std::find(sb.begin(), sb.end(), s) == sb.end()) continue;
-    const std::string_view head = std::string_view(s).substr(0, std::max<size_t>(3, s.size() - 1));
+    const std::string_view head = std::string_view{s}.substr(0, std::max<size_t>(3, s.size() - 1));
     if (a.starts_with(head) && b.starts_with(head)) return true;
   }
   return false;
@@ -158,8 +158,9 @@ std::vector<ExpansionEntry> WordForms(const std::vector<std::string_view>& words
     if (fw == 0 || w.size() < 3) continue;
     const std::string s(w);
     std::vector<std::string> forms;
-    for (const char* suffix : {"s", "es", "ed", "ing", "er", "ers", "ly"})
+    for (const char* suffix : {"s", "es", "ed", "ing", "er", "ers", "ly"}) {
       forms.push_back(s + suffix);
+    }
     if (s.back() == 'e') {
       forms.push_back(s + "d");
       forms.push_back(s.substr(0, s.size() - 1) + "ing");

@@ -63,7 +63,8 @@ uint64_t MiningBoundBytes(const RefreshOptions& options, const CorpusCounts& cou
   // sorted, twice while merged), the candidates' contexts as many again, and the dense vectors.
   const auto window = static_cast<uint64_t>(l.cooccurrence.window);
   bytes += std::min(k * k / 2, unit_tokens * window) * 12 * 2 * 2;
-  const auto dims = static_cast<uint64_t>(l.related.dimensions + l.related.subword_dimensions);
+  const uint64_t dims = static_cast<uint64_t>(l.related.dimensions) +
+                        static_cast<uint64_t>(l.related.subword_dimensions);
   bytes += k * dims * 8 * 8;
   return bytes;
 }
