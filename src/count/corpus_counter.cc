@@ -109,8 +109,7 @@ CorpusTotals DocumentCounter::totals() const {
 namespace {
 
 // Spills what the counters still hold, then merges every run into out->terms, capped at
-// max_terms (a first scan finds the frequency levels, a second keeps the terms at or above the
-// lowest level kept), and records the spill in *out.
+// max_terms (LoadMostFrequent), and records the spill in *out.
 absl::Status MergeSpilledTerms(std::vector<std::unique_ptr<DocumentCounter>>& counters,
                                TermRuns& runs, uint64_t max_terms, CorpusCounts* out) {
   for (auto& c : counters) {
@@ -119,16 +118,13 @@ absl::Status MergeSpilledTerms(std::vector<std::unique_ptr<DocumentCounter>>& co
   }
   out->spilled_runs = runs.runs();
   out->spilled_bytes = runs.bytes();
-  FrequencyLevels levels;
-  NJ_RETURN_IF_ERROR(
-      runs.Merge([&](std::string_view, const TermStats& s) { levels.Add(s.frequency); }));
-  out->distinct_terms = levels.terms();
-  out->min_kept_frequency = levels.MinKept(max_terms);
   out->count_peak_rss = PeakRssBytes();
-  out->terms = TermTable(levels.TermsAtLeast(out->min_kept_frequency));
-  return runs.Merge([&](std::string_view term, const TermStats& s) {
-    if (s.frequency >= out->min_kept_frequency) out->terms.Add(term, s);
-  });
+  NJ_ASSIGN_OR_RETURN(KeptTerms kept,
+                      LoadMostFrequent([&](const auto& fn) { return runs.Merge(fn); }, max_terms));
+  out->terms = std::move(kept.terms);
+  out->distinct_terms = kept.distinct;
+  out->min_kept_frequency = kept.min_kept;
+  return absl::OkStatus();
 }
 
 }  // namespace

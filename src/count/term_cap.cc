@@ -32,17 +32,34 @@ uint64_t FrequencyLevels::MinKept(uint64_t max_terms) const {
   return min_kept;
 }
 
+absl::StatusOr<KeptTerms> LoadMostFrequent(const TermScan& scan, uint64_t max_terms) {
+  KeptTerms out;
+  if (max_terms > 0) {
+    FrequencyLevels levels;
+    absl::Status st = scan([&](std::string_view, const TermStats& s) { levels.Add(s.frequency); });
+    if (!st.ok()) return st;
+    out.distinct = levels.terms();
+    out.min_kept = levels.MinKept(max_terms);
+    out.terms = TermTable(levels.TermsAtLeast(out.min_kept));
+  }
+  absl::Status st = scan([&](std::string_view term, const TermStats& s) {
+    if (s.frequency >= out.min_kept) out.terms.Add(term, s);
+  });
+  if (!st.ok()) return st;
+  if (max_terms == 0) out.distinct = out.terms.size();
+  return out;
+}
+
 uint64_t KeepMostFrequent(uint64_t max_terms, TermTable* table) {
   if (max_terms == 0 || table->size() <= max_terms) return 1;
-  FrequencyLevels levels;
-  table->ForEach([&](std::string_view, const TermStats& s) { levels.Add(s.frequency); });
-  const uint64_t min_kept = levels.MinKept(max_terms);
-  TermTable kept(std::min<size_t>(table->size(), max_terms));
-  table->ForEach([&](std::string_view term, const TermStats& s) {
-    if (s.frequency >= min_kept) kept.Add(term, s);
-  });
-  *table = std::move(kept);
-  return min_kept;
+  auto kept = LoadMostFrequent(
+      [&](const auto& fn) {
+        table->ForEach(fn);
+        return absl::OkStatus();
+      },
+      max_terms);
+  *table = std::move(kept->terms);  // an in-memory scan cannot fail
+  return kept->min_kept;
 }
 
 }  // namespace nightjar

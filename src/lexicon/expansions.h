@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,9 +78,9 @@ std::string_view MorphologicalKind(std::string_view a, std::string_view b,
 // siblings, never synonyms of each other.
 using CoordinatedFn = std::function<bool(std::string_view, std::string_view)>;
 struct ExpansionInputs {
-  std::vector<Acronym> acronyms;
-  std::vector<RelatedEntry> related;
-  std::vector<ExpansionEntry> forms;  // WordForms
+  std::span<const Acronym> acronyms;      // viewed: must outlive the MineExpansions call
+  std::span<const RelatedEntry> related;  // viewed, as acronyms
+  std::vector<ExpansionEntry> forms;      // WordForms
   absl::flat_hash_set<std::string> function_words;
   CoordinatedFn coordinated = [](std::string_view, std::string_view) { return false; };
 };

@@ -89,15 +89,17 @@ TEST(WordForms, TheCorpusFormsADictionaryConfirms) {
 TEST(MineExpansions, FunctionWordsNeverExpandNorExpandAndSiblingsStayOut) {
   ExpansionInputs in;
   in.function_words = {"it", "you", "we", "the", "of"};
-  in.acronyms = {Acronym{"IT", "information technology", 9, 0.9},
-                 Acronym{"ML", "machine learning", 9, 0.9}};
-  in.related = {
+  const std::vector<Acronym> acronyms = {Acronym{"IT", "information technology", 9, 0.9},
+                                         Acronym{"ML", "machine learning", 9, 0.9}};
+  in.acronyms = acronyms;
+  const std::vector<RelatedEntry> related = {
       RelatedEntry{"you", {{"we", 0.9f}, {"me", 0.8f}}, {0.9f, 0.8f}},
       RelatedEntry{"monday", {{"friday", 0.95f}, {"mondays", 0.7f}}, {0.95f, 0.7f}},
       RelatedEntry{"friday", {{"monday", 0.95f}}, {0.95f}},
       RelatedEntry{"film", {{"movie", 0.92f}, {"of the", 0.9f}}, {0.92f, 0.9f}},
       RelatedEntry{"movie", {{"film", 0.92f}}, {0.92f}},
   };
+  in.related = related;
   ExpansionOptions o;
   auto by_term = [&](const ExpansionOptions& options) {
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;

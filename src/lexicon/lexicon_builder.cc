@@ -382,7 +382,7 @@ std::vector<ExpansionEntry> QueryExpansions(const Vocabulary& vocab, const Corpu
     return x != Vocabulary::kNone && y != Vocabulary::kNone &&
            coordinated.contains(BigramKey(std::min(x, y), std::max(x, y)));
   };
-  in.acronyms = out.acronyms;
+  in.acronyms = out.acronyms;  // views: `out` outlives the call
   in.related = out.related;
   return MineExpansions(in, options.expansions);
 }

@@ -13,7 +13,6 @@
 
 namespace nightjar {
 
-// What one refresh did: the run summary, for people (cli) and machines (--json, job progress).
 // How the run's memory went: the budget of the read, count and update phases, what spilled,
 // the cap on mining's vocabulary, and mining's own bound (MiningBoundBytes).
 struct MemoryReport {
@@ -27,6 +26,7 @@ struct MemoryReport {
   uint64_t mining_bound_bytes = 0;  // MiningBoundBytes for the kept terms
 };
 
+// What one refresh did: the run summary, for people (cli) and machines (--json, job progress).
 struct RefreshReport {
   std::string version;                                  // the version built
   VersionState state = VersionState::kBuilding;         // kActive, kValidated or kRejected

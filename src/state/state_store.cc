@@ -298,8 +298,6 @@ absl::StatusOr<CorpusCounts> StateStore::LoadCounts(uint64_t max_terms) const {
   CorpusCounts out;
   out.abbreviations_counted = true;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, terms_));
-  // fn(term, stats) for every term with counts (a first scan for the cap's levels, when the
-  // terms may be more than max_terms, then the one that keeps them).
   auto scan = [&](const auto& fn) -> absl::Status {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const std::string_view term = it->key().ToStringView();
@@ -309,18 +307,10 @@ absl::StatusOr<CorpusCounts> StateStore::LoadCounts(uint64_t max_terms) const {
     }
     return FromRocks(it->status(), "scan terms");
   };
-  if (max_terms > 0) {
-    FrequencyLevels levels;
-    NJ_RETURN_IF_ERROR(
-        scan([&](std::string_view, const TermStats& s) { levels.Add(s.frequency); }));
-    out.distinct_terms = levels.terms();
-    out.min_kept_frequency = levels.MinKept(max_terms);
-    out.terms = TermTable(levels.TermsAtLeast(out.min_kept_frequency));
-  }
-  NJ_RETURN_IF_ERROR(scan([&](std::string_view term, const TermStats& s) {
-    if (s.frequency >= out.min_kept_frequency) out.terms.Add(term, s);
-  }));
-  if (max_terms == 0) out.distinct_terms = out.terms.size();
+  NJ_ASSIGN_OR_RETURN(KeptTerms kept, LoadMostFrequent(scan, max_terms));
+  out.terms = std::move(kept.terms);
+  out.distinct_terms = kept.distinct;
+  out.min_kept_frequency = kept.min_kept;
   it.reset(db_->NewIterator({}, abbreviations_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();
