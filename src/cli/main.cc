@@ -275,6 +275,11 @@ struct LookupCommand {
     command->add_option("--second-edit-margin", flags.corrector.second_edit_margin,
                         "ln-odds a two-edit correction must win by while a one-edit one exists "
                         "(default 3)");
+    command->add_option("--context-weight", flags.corrector.context_weight,
+                        "weight of the neighbouring words' bigram evidence; 0 = each token alone "
+                        "(default 1)");
+    command->add_option("--context-smoothing", flags.corrector.context_smoothing,
+                        "pseudo-occurrences that keep rare bigram evidence small (default 3)");
     command->add_option("text", flags.queries, "the query (default: one query per line of stdin)");
   }
 };

@@ -134,14 +134,14 @@ std::string RefreshSummaryText(const RefreshReport& r) {
       "{} {} in {}{}\n"
       "  documents {} (deleted {}, truncated {}), rejected {}{}\n"
       "  tokens {}, distinct terms {}, spelling words {}, corrections {}, n-grams {}\n"
-      "  phrases {}, acronyms {}, related-term lists {}, expansion lists {}\n"
+      "  phrases {}, acronyms {}, related-term lists {}, expansion lists {}, bigrams {}\n"
       "  {:.1f} MB input, {:.1f} MB text on {} threads: count stage {:.2f}s ({:.1f} MB/s), "
       "whole run {:.2f}s ({:.1f} MB/s); peak RSS {:.0f} MB{}{}{}",
       r.state == VersionState::kActive ? "activated" : VersionStateName(r.state), r.version,
       r.store_uri, r.pruned.empty() ? "" : fmt::format(" (pruned {})", fmt::join(r.pruned, ", ")),
       c.documents, c.deleted, c.truncated, r.rejects.total, rejects, c.tokens, c.distinct_terms,
       r.Records("spelling"), r.Records("corrections"), r.Records("ngrams"), r.Records("phrases"),
-      r.Records("acronyms"), r.Records("related"), r.Records("expansions"),
+      r.Records("acronyms"), r.Records("related"), r.Records("expansions"), r.Records("bigrams"),
       static_cast<double>(c.input_bytes) / 1e6, static_cast<double>(c.text_bytes) / 1e6, r.threads,
       r.Seconds("count"), r.CountInputMBps(), r.total_seconds, r.RunInputMBps(),
       static_cast<double>(r.peak_rss_bytes) / 1e6, MemoryLine(r.memory),

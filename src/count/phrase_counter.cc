@@ -105,8 +105,10 @@ void PhraseCounter::CountField(const FieldView& field) {
     if (field.breaks[i]) p2 = p1 = Vocabulary::kNone;
     uint32_t id = field.ids[i];
     if (id >= id_limit_ || !phrase_word_[id]) id = Vocabulary::kNone;
+    if (id != Vocabulary::kNone && p1 != Vocabulary::kNone) {
+      bigram_keys_.push_back(BigramKey(p1, id));
+    }
     if (id != Vocabulary::kNone && !connector_[id]) {
-      if (p1 != Vocabulary::kNone && !connector_[p1]) bigram_keys_.push_back(BigramKey(p1, id));
       if (p2 != Vocabulary::kNone && p1 != Vocabulary::kNone && !connector_[p2] && p2 < t &&
           p1 < t && id < t) {
         counts_.AddTrigram(p2, p1, id);

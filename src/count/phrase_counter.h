@@ -25,7 +25,8 @@ struct PhraseCounts {
   PhraseCounts() : PhraseCounts(0) {}
   explicit PhraseCounts(uint32_t id_limit);
 
-  // BigramKey(a, b) -> occurrences of the adjacent pair "a b" within a clause.
+  // BigramKey(a, b) -> occurrences of the adjacent pair "a b" within a clause, connector words
+  // included ("the science": the corrector's context); phrases skip those.
   PairCountMap bigrams;
   // Occurrences of "a b c" within a clause, ids below trigram_limit(): row TrigramRow(a, b),
   // column c.

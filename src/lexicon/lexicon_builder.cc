@@ -419,6 +419,7 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
   const PhraseSet phrases(vocab, phrase_counts, options.phrases);
   out.phrases = phrases.phrases();
   out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
+  out.bigrams = SelectBigrams(vocab, phrase_counts, options.bigrams);
   const absl::flat_hash_set<uint64_t> coordinated = CoordinatedPairs(vocab, phrase_counts);
   phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
   tr.AddStage("phrase_pass", t);

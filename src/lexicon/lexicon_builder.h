@@ -13,6 +13,7 @@
 #include "count/cooccurrence_counter.h"
 #include "count/corpus_counter.h"
 #include "lexicon/acronyms.h"
+#include "lexicon/context_bigrams.h"
 #include "lexicon/expansions.h"
 #include "lexicon/phrases.h"
 #include "lexicon/related.h"
@@ -29,6 +30,7 @@ struct LexiconOptions {
   SpellingOptions spelling;
   VariantOptions variants;
   PhraseOptions phrases;
+  BigramOptions bigrams;
   AcronymOptions acronyms;
   CooccurrenceOptions cooccurrence;
   RelatedOptions related;
@@ -57,6 +59,7 @@ struct Lexicons {
   std::vector<Acronym> acronyms;
   std::vector<RelatedEntry> related;
   std::vector<ExpansionEntry> expansions;
+  std::vector<ContextBigram> bigrams;  // by (first, second)
 };
 
 // How mining ran, for the run summary: seconds per mining stage and per finer step, and which

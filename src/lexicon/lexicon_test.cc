@@ -264,7 +264,8 @@ TEST_F(VariantMining, ContextEvidenceDecides) {
 TEST(Phrases, NpmiKeepsCollocationsAndDropsChancePairs) {
   // 10000 tokens: "new york" always together; "big" and "house" common but rarely adjacent.
   TermTable terms =
-      Terms({{"new", 120}, {"york", 100}, {"big", 300}, {"house", 300}, {"filler", 9180}});
+      Terms({{"new", 120}, {"york", 100}, {"big", 300}, {"house", 300}, {"the", 100},
+             {"filler", 9080}});
   Vocabulary vocab(terms, 1);
   PhraseCounts counts(vocab.size());
   const uint32_t n = vocab.Find("new"), y = vocab.Find("york"), b = vocab.Find("big"),
@@ -272,6 +273,8 @@ TEST(Phrases, NpmiKeepsCollocationsAndDropsChancePairs) {
   counts.bigrams.Add(BigramKey(n, y), 100);
   counts.bigrams.Add(BigramKey(b, h), 9);
   counts.bigrams.Add(BigramKey(y, b), 3);  // below min_count
+  // Connector pairs are counted for correction in context, never phrases.
+  counts.bigrams.Add(BigramKey(vocab.Find("the"), n), 90);
   PhraseSet set(vocab, counts, PhraseOptions{});
   ASSERT_EQ(set.phrases().size(), 1u);
   EXPECT_EQ(set.phrases()[0].text, "new york");

@@ -40,6 +40,7 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
   counts.bigrams.ForEach([&](uint64_t key, uint64_t n) {
     if (n < options.min_count) return;
     const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
+    if (connectors.contains(a) || connectors.contains(b)) return;
     const double score = Npmi(static_cast<double>(n), freq(a), freq(b), total);
     if (score < options.threshold) return;
     phrases_.push_back(Phrase{{a, b}, text({a, b}), n, score});

@@ -145,6 +145,23 @@ absl::StatusOr<VocabularyRecord> VocabularyRecord::Parse(std::string_view json) 
   return x;
 }
 
+std::string BigramRecord::ToJson() const {
+  JsonWriter w;
+  w.BeginObject().Key("first").String(first).Key("second").String(second);
+  w.Key("count").Uint(count).EndObject();
+  return w.Take();
+}
+
+absl::StatusOr<BigramRecord> BigramRecord::Parse(std::string_view json) {
+  Reader r;
+  BigramRecord x;
+  NJ_RETURN_IF_ERROR(r.Open(json));
+  NJ_RETURN_IF_ERROR(r.String("first", &x.first));
+  NJ_RETURN_IF_ERROR(r.String("second", &x.second));
+  NJ_RETURN_IF_ERROR(r.Uint("count", &x.count));
+  return x;
+}
+
 std::string CorrectionRecord::ToJson() const {
   JsonWriter w;
   w.BeginObject();
@@ -310,6 +327,7 @@ absl::StatusOr<AnyRecord> ParseRecord(std::string_view lexicon, std::string_view
   if (lexicon == kPhrasesLexicon) return ParseAs<PhraseRecord>(json);
   if (lexicon == kAcronymsLexicon) return ParseAs<AcronymRecord>(json);
   if (lexicon == kNgramsLexicon) return ParseAs<NgramRecord>(json);
+  if (lexicon == kBigramsLexicon) return ParseAs<BigramRecord>(json);
   Reader r;
   NJ_RETURN_IF_ERROR(r.Open(json));
   return AnyRecord(std::monostate{});

@@ -32,10 +32,13 @@ inline constexpr std::string_view kAcronymsLexicon = "acronyms";
 // {"word","frequency"} of every spelling word, most frequent first: what a lookup snapshot
 // loads. A bulk lexicon: read whole, never by key (stores may pack its records).
 inline constexpr std::string_view kVocabularyLexicon = "vocabulary";
+// {"first","second","count"}: adjacent word pairs a lookup weighs its candidates by (correction
+// in context). A bulk lexicon too.
+inline constexpr std::string_view kBigramsLexicon = "bigrams";
 // Every lexicon a version holds.
 inline constexpr std::string_view kAllLexicons[] = {
-    kSpellingLexicon, kCorrectionsLexicon, kRelatedLexicon,  kExpansionsLexicon,
-    kNgramsLexicon,   kPhrasesLexicon,     kAcronymsLexicon, kVocabularyLexicon};
+    kSpellingLexicon, kCorrectionsLexicon, kRelatedLexicon,    kExpansionsLexicon, kNgramsLexicon,
+    kPhrasesLexicon,  kAcronymsLexicon,    kVocabularyLexicon, kBigramsLexicon};
 
 // Schema rules beyond types, checked by the validation gates: a term is non-empty and free of
 // C0/C1 control characters and DEL (clean_terms); a score is finite and within [0, 1]
@@ -86,6 +89,22 @@ struct VocabularyRecord {
   template <typename Fn>
   void ForEachTerm(Fn&& fn) const {
     fn(word);
+  }
+  template <typename Fn>
+  void ForEachScore(Fn&&) const {}
+};
+
+// bigrams: {"first","second","count"}
+struct BigramRecord {
+  static constexpr std::string_view kLexicon = kBigramsLexicon;
+  std::string_view first, second;
+  uint64_t count = 0;  // occurrences of "first second" within a clause
+  std::string ToJson() const;
+  [[nodiscard]] static absl::StatusOr<BigramRecord> Parse(std::string_view json);
+  template <typename Fn>
+  void ForEachTerm(Fn&& fn) const {
+    fn(first);
+    fn(second);
   }
   template <typename Fn>
   void ForEachScore(Fn&&) const {}
@@ -214,7 +233,7 @@ struct NgramRecord {
 // know (nothing more can be checked of it).
 using AnyRecord =
     std::variant<std::monostate, SpellingRecord, VocabularyRecord, CorrectionRecord, RelatedRecord,
-                 ExpansionRecord, PhraseRecord, AcronymRecord, NgramRecord>;
+                 ExpansionRecord, PhraseRecord, AcronymRecord, NgramRecord, BigramRecord>;
 
 // Parses a record of `lexicon` with that lexicon's Parse. Errors (InvalidArgument) name what is
 // wrong: "not a JSON object", "missing \"frequency\"", "\"frequency\" has the wrong type".

@@ -59,6 +59,10 @@ absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
     const AcronymRecord rec{a.short_form, a.long_form, a.count, a.confidence, version};
     NJ_RETURN_IF_ERROR(append(kAcronymsLexicon, a.short_form + "\t" + a.long_form, rec.ToJson()));
   }
+  for (const auto& b : lex.bigrams) {
+    NJ_RETURN_IF_ERROR(append(kBigramsLexicon, std::string(b.first) + " " + std::string(b.second),
+                              BigramRecord{b.first, b.second, b.count}.ToJson()));
+  }
   return absl::OkStatus();
 }
 
@@ -114,6 +118,8 @@ std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshO
   section("variants", w.Key("min_context").Double(l.variants.min_context).EndObject());
   w.BeginObject().Key("min_count").Uint(l.phrases.min_count);
   section("phrases", w.Key("threshold").Double(l.phrases.threshold).EndObject());
+  w.BeginObject().Key("min_count").Uint(l.bigrams.min_count);
+  section("bigrams", w.Key("max_bigrams").Uint(l.bigrams.max_bigrams).EndObject());
   w.BeginObject().Key("min_count").Uint(l.acronyms.min_count);
   section("acronyms", w.Key("min_confidence").Double(l.acronyms.min_confidence).EndObject());
   w.BeginObject().Key("window").Int(l.cooccurrence.window);

@@ -62,6 +62,28 @@ Snapshot::Snapshot(std::string version, Tokenizer tokenizer,
       related_(std::move(related)),
       words_(words) {}
 
+namespace {
+
+// The bigrams lexicon (empty for versions published before it).
+absl::StatusOr<BigramModel> LoadBigrams(LexiconStore& store, const Manifest& manifest,
+                                        const std::string& version) {
+  BigramModel bigrams;
+  if (manifest.Lexicon(kBigramsLexicon) == nullptr) return bigrams;
+  absl::Status status;
+  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kBigramsLexicon, [&](std::string_view rec) {
+    absl::StatusOr<BigramRecord> r = BigramRecord::Parse(rec);
+    if (!r.ok()) {
+      if (status.ok()) status = Malformed(kBigramsLexicon, r.status());
+      return;
+    }
+    bigrams.Add(r->first, r->second, r->count);
+  }));
+  NJ_RETURN_IF_ERROR(status);
+  return bigrams;
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& store,
                                                                const std::string& version,
                                                                const CorrectorOptions& options) {
@@ -104,9 +126,10 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& sto
   NJ_RETURN_IF_ERROR(LoadLists<RelatedRecord>(
       store, version, [](const RelatedRecord& r) { return std::pair(r.word, &r.related_terms); },
       &related));
+  NJ_ASSIGN_OR_RETURN(BigramModel bigrams, LoadBigrams(store, manifest, version));
   const size_t n = words.size();
-  auto corrector =
-      std::make_unique<SpellCorrector>(std::move(words), std::move(corrections), options);
+  auto corrector = std::make_unique<SpellCorrector>(std::move(words), std::move(corrections),
+                                                    options, std::move(bigrams));
   return std::shared_ptr<const Snapshot>(new Snapshot(version, Tokenizer(manifest.text),
                                                       std::move(corrector), std::move(expansions),
                                                       std::move(related), n));
@@ -116,8 +139,11 @@ CorrectedQuery Snapshot::Correct(std::string_view query) const {
   CorrectedQuery q;
   Tokenizer tokenizer = tokenizer_;  // tokenizers keep scratch state; this one is ours
   tokenizer.Tokenize(query, [&](const Token& t) { q.tokens.emplace_back(t.folded); });
-  for (const auto& t : q.tokens) {
-    q.fixes.push_back(corrector_->Correct(t));
+  for (size_t i = 0; i < q.tokens.size(); ++i) {
+    // The neighbours: the left one as corrected, the right one as typed.
+    const std::string_view left = i > 0 ? std::string_view(q.fixes[i - 1].text) : "";
+    const std::string_view right = i + 1 < q.tokens.size() ? q.tokens[i + 1] : "";
+    q.fixes.push_back(corrector_->Correct(q.tokens[i], left, right));
     if (!q.corrected.empty()) q.corrected.push_back(' ');
     q.corrected += q.fixes.back().text;
   }

@@ -18,8 +18,10 @@ namespace nightjar {
 
 struct Manifest;
 
-// True for lexicons read only whole (kVocabularyLexicon).
-inline bool IsBulkLexicon(std::string_view name) { return name == kVocabularyLexicon; }
+// True for lexicons read only whole (kVocabularyLexicon, kBigramsLexicon).
+inline bool IsBulkLexicon(std::string_view name) {
+  return name == kVocabularyLexicon || name == kBigramsLexicon;
+}
 
 // One sealed lexicon of a version being built.
 struct LexiconFileInfo {
