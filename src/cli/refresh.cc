@@ -134,7 +134,7 @@ std::string RefreshSummaryText(const RefreshReport& r) {
       "{} {} in {}{}\n"
       "  documents {} (deleted {}, truncated {}), rejected {}{}\n"
       "  tokens {}, distinct terms {}, spelling words {}, corrections {}, n-grams {}\n"
-      "  phrases {}, acronyms {}, related-term lists {}, expansion lists {}, bigrams {}\n"
+      "  phrases {}, acronyms {}, related-term lists {}, expansion lists {}, bigram lists {}\n"
       "  {:.1f} MB input, {:.1f} MB text on {} threads: count stage {:.2f}s ({:.1f} MB/s), "
       "whole run {:.2f}s ({:.1f} MB/s); peak RSS {:.0f} MB{}{}{}",
       r.state == VersionState::kActive ? "activated" : VersionStateName(r.state), r.version,

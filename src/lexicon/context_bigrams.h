@@ -27,7 +27,8 @@ struct ContextBigram {
 // The bigrams `lookup` weighs candidates by (*new yrok* -> new york): every pair of the second
 // pass's counts seen at least min_count times, connector words included, at most max_bigrams of
 // them by whole count levels from the most frequent down (which pairs are kept never depends on
-// the order they were counted in), in (first, second) order. A pure function of the counts.
+// the order they were counted in), ordered by the first word's frequency rank (Vocabulary id),
+// then the second's. A pure function of the counts.
 std::vector<ContextBigram> SelectBigrams(const Vocabulary& vocab, const PhraseCounts& counts,
                                          const BigramOptions& options);
 

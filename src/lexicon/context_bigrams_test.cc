@@ -36,14 +36,15 @@ std::vector<std::string> Texts(const std::vector<ContextBigram>& bigrams) {
   return out;
 }
 
-TEST(SelectBigrams, KeepsPairsAtTheFloorInTextOrder) {
+TEST(SelectBigrams, KeepsPairsAtTheFloorMostFrequentFirstWordFirst) {
   Counts c({{"the", 100}, {"science", 20}, {"since", 30}, {"new", 10}, {"york", 10}});
   c.Pair("the", "science", 9);
   c.Pair("new", "york", 9);
   c.Pair("since", "the", 3);
   c.Pair("the", "since", 2);  // below min_count
+  // By the first word's frequency rank (the, since, new), then the second's.
   EXPECT_EQ(Texts(SelectBigrams(c.vocab, c.pairs, BigramOptions{})),
-            (std::vector<std::string>{"new york 9", "since the 3", "the science 9"}));
+            (std::vector<std::string>{"the science 9", "since the 3", "new york 9"}));
   BigramOptions none;
   none.min_count = 0;
   EXPECT_TRUE(SelectBigrams(c.vocab, c.pairs, none).empty());
@@ -60,7 +61,7 @@ TEST(SelectBigrams, TheCapKeepsWholeCountLevels) {
   EXPECT_EQ(Texts(SelectBigrams(c.vocab, c.pairs, cap)), (std::vector<std::string>{"a b 10"}));
   cap.max_bigrams = 3;
   EXPECT_EQ(Texts(SelectBigrams(c.vocab, c.pairs, cap)),
-            (std::vector<std::string>{"a b 10", "b c 5", "c a 5"}));
+            (std::vector<std::string>{"a b 10", "b c 5", "c a 5"}));  // a, b, c: ties by text
   cap.max_bigrams = 0;  // no cap
   EXPECT_EQ(SelectBigrams(c.vocab, c.pairs, cap).size(), 4u);
 }

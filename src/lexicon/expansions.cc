@@ -237,8 +237,9 @@ std::vector<ExpansionEntry> MineExpansions(const ExpansionInputs& in,
         size_t i = 0;
         while (i < r.related.size() && r.related[i].first != x.term) ++i;
         const float cosine = i < r.distributional.size() ? r.distributional[i] : 0.0f;
-        if (!MaySynonym(r.term, x.term, options) || cosine < options.min_synonym_cosine ||
-            !listed.contains({x.term, r.term}) || in.coordinated(r.term, x.term)) {
+        // The dictionary last: it is the slow question.
+        if (cosine < options.min_synonym_cosine || !listed.contains({x.term, r.term}) ||
+            in.coordinated(r.term, x.term) || !MaySynonym(r.term, x.term, options)) {
           continue;
         }
         x.kind = kSynonymExpansion;

@@ -330,7 +330,9 @@ void MineVariants(const Vocabulary& vocab, const UnitMap& map,
   }
   std::vector<Variant> variants =
       ChooseVariants(vocab, lowercase_candidates, context, options.variants);
+  tr.Step("variant_choice", &t0);
   DropKnownVariants(vocab, options.variants, threads, &variants);
+  tr.Step("variant_dictionary", &t0);
   out->spelling = BuildSpellingVocabulary(vocab, options.spelling);
   absl::flat_hash_map<std::string_view, size_t> entry_of;
   for (size_t i = 0; i < out->spelling.size(); ++i) entry_of[out->spelling[i].word] = i;
@@ -413,14 +415,19 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
 
   auto t = std::chrono::steady_clock::now();
   std::vector<FieldCache> caches;  // the tokenized text, one cache per thread, for pass 3
+  auto step = t;
   NJ_ASSIGN_OR_RETURN(PhraseCounts phrase_counts,
                       PhrasePass(counts, vocab, reopen, tokenizer, options, threads,
                                  std::move(first_pass), &caches, tr));
+  tr.Step("phrase_counts", &step);
   const PhraseSet phrases(vocab, phrase_counts, options.phrases);
   out.phrases = phrases.phrases();
   out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
+  tr.Step("phrases", &step);
   out.bigrams = SelectBigrams(vocab, phrase_counts, options.bigrams);
+  tr.Step("bigrams", &step);
   const absl::flat_hash_set<uint64_t> coordinated = CoordinatedPairs(vocab, phrase_counts);
+  tr.Step("coordinated", &step);
   phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
   tr.AddStage("phrase_pass", t);
 

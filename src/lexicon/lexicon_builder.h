@@ -59,7 +59,7 @@ struct Lexicons {
   std::vector<Acronym> acronyms;
   std::vector<RelatedEntry> related;
   std::vector<ExpansionEntry> expansions;
-  std::vector<ContextBigram> bigrams;  // by (first, second)
+  std::vector<ContextBigram> bigrams;  // grouped by first word (SelectBigrams)
 };
 
 // How mining ran, for the run summary: seconds per mining stage and per finer step, and which

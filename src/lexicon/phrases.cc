@@ -24,9 +24,10 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
   auto bigram = [&](uint32_t a, uint32_t b) -> double {
     return static_cast<double>(counts.Bigram(a, b));
   };
-  absl::flat_hash_set<uint32_t> connectors;
+  // By id: the bigram scan asks for every pair counted min_count times.
+  std::vector<uint8_t> connector(vocab.size(), 0);
   for (const auto& w : ConnectorWords()) {
-    if (uint32_t id = vocab.Find(w); id != Vocabulary::kNone) connectors.insert(id);
+    if (uint32_t id = vocab.Find(w); id != Vocabulary::kNone) connector[id] = 1;
   }
   auto text = [&](std::initializer_list<uint32_t> ids) {
     std::string s;
@@ -40,7 +41,7 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
   counts.bigrams.ForEach([&](uint64_t key, uint64_t n) {
     if (n < options.min_count) return;
     const auto a = static_cast<uint32_t>(key >> 32), b = static_cast<uint32_t>(key);
-    if (connectors.contains(a) || connectors.contains(b)) return;
+    if (connector[a] != 0 || connector[b] != 0) return;
     const double score = Npmi(static_cast<double>(n), freq(a), freq(b), total);
     if (score < options.threshold) return;
     phrases_.push_back(Phrase{{a, b}, text({a, b}), n, score});
@@ -50,7 +51,7 @@ PhraseSet::PhraseSet(const Vocabulary& vocab, const PhraseCounts& counts,
       if (n < options.min_count) return;
       const double nd = static_cast<double>(n);
       double score;
-      if (connectors.contains(b)) {
+      if (connector[b] != 0) {
         score = Npmi(nd, freq(a), freq(c), total);
       } else {
         const double ab = bigram(a, b), bc = bigram(b, c);

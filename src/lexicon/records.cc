@@ -70,6 +70,21 @@ class Reader {
     }
     return absl::OkStatus();
   }
+  // [[string, unsigned], ..]
+  absl::Status Counted(const char* name, std::vector<std::pair<std::string_view, uint64_t>>* out) {
+    NJ_ASSIGN_OR_RETURN(simdjson::dom::element v, Field(name));
+    simdjson::dom::array a;
+    if (v.get(a)) return WrongType(name);
+    out->reserve(a.size());
+    for (simdjson::dom::element x : a) {
+      simdjson::dom::array pair;
+      auto& [s, n] = out->emplace_back();
+      if (x.get(pair) || pair.size() != 2 || pair.at(0).get(s) || pair.at(1).get(n)) {
+        return WrongType(name);
+      }
+    }
+    return absl::OkStatus();
+  }
 
  private:
   absl::StatusOr<simdjson::dom::element> Field(const char* name) {
@@ -147,8 +162,9 @@ absl::StatusOr<VocabularyRecord> VocabularyRecord::Parse(std::string_view json) 
 
 std::string BigramRecord::ToJson() const {
   JsonWriter w;
-  w.BeginObject().Key("first").String(first).Key("second").String(second);
-  w.Key("count").Uint(count).EndObject();
+  w.BeginObject().Key("word").String(word).Key("next").BeginArray();
+  for (const auto& [second, count] : next) w.BeginArray().String(second).Uint(count).EndArray();
+  w.EndArray().EndObject();
   return w.Take();
 }
 
@@ -156,9 +172,8 @@ absl::StatusOr<BigramRecord> BigramRecord::Parse(std::string_view json) {
   Reader r;
   BigramRecord x;
   NJ_RETURN_IF_ERROR(r.Open(json));
-  NJ_RETURN_IF_ERROR(r.String("first", &x.first));
-  NJ_RETURN_IF_ERROR(r.String("second", &x.second));
-  NJ_RETURN_IF_ERROR(r.Uint("count", &x.count));
+  NJ_RETURN_IF_ERROR(r.String("word", &x.word));
+  NJ_RETURN_IF_ERROR(r.Counted("next", &x.next));
   return x;
 }
 

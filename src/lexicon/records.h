@@ -32,8 +32,8 @@ inline constexpr std::string_view kAcronymsLexicon = "acronyms";
 // {"word","frequency"} of every spelling word, most frequent first: what a lookup snapshot
 // loads. A bulk lexicon: read whole, never by key (stores may pack its records).
 inline constexpr std::string_view kVocabularyLexicon = "vocabulary";
-// {"first","second","count"}: adjacent word pairs a lookup weighs its candidates by (correction
-// in context). A bulk lexicon too.
+// {"word","next":[[word, count], ..]}: adjacent word pairs a lookup weighs its candidates by
+// (correction in context). A bulk lexicon too.
 inline constexpr std::string_view kBigramsLexicon = "bigrams";
 // Every lexicon a version holds.
 inline constexpr std::string_view kAllLexicons[] = {
@@ -94,17 +94,18 @@ struct VocabularyRecord {
   void ForEachScore(Fn&&) const {}
 };
 
-// bigrams: {"first","second","count"}
+// bigrams: {"word","next":[[word, count], ..]}: how often each word follows `word` within a
+// clause (the pairs of one first word in one record: a sixth of the bytes of a record a pair)
 struct BigramRecord {
   static constexpr std::string_view kLexicon = kBigramsLexicon;
-  std::string_view first, second;
-  uint64_t count = 0;  // occurrences of "first second" within a clause
+  std::string_view word;
+  std::vector<std::pair<std::string_view, uint64_t>> next;
   std::string ToJson() const;
   [[nodiscard]] static absl::StatusOr<BigramRecord> Parse(std::string_view json);
   template <typename Fn>
   void ForEachTerm(Fn&& fn) const {
-    fn(first);
-    fn(second);
+    fn(word);
+    for (const auto& [w, n] : next) fn(w);
   }
   template <typename Fn>
   void ForEachScore(Fn&&) const {}

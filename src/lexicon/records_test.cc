@@ -29,8 +29,8 @@ TEST(RecordsTest, EveryRecordWritesItsFieldsInOrderAndParsesBack) {
             R"({"word":"search","frequency":10,"doc_frequency":4,"variants":["serch","saerch"],)"
             R"("version":"v1"})");
   EXPECT_EQ(RoundTrip(VocabularyRecord{"search", 10}), R"({"word":"search","frequency":10})");
-  EXPECT_EQ(RoundTrip(BigramRecord{"new", "york", 12}),
-            R"({"first":"new","second":"york","count":12})");
+  EXPECT_EQ(RoundTrip(BigramRecord{"new", {{"york", 12}, {"zealand", 3}}}),
+            R"({"word":"new","next":[["york",12],["zealand",3]]})");
   EXPECT_EQ(RoundTrip(CorrectionRecord{"serch", "search", 0.123456, "v1"}),
             R"({"variant":"serch","word":"search","score":0.1235,"version":"v1"})");
   EXPECT_EQ(RoundTrip(RelatedRecord{"car", {{"auto", 0.5}, {"truck", 0.25}}, "v1", "t"}),
@@ -86,6 +86,12 @@ TEST(RecordsTest, ParseErrorsNameTheField) {
   EXPECT_FALSE(variants.ok());
   EXPECT_FALSE(VocabularyRecord::Parse("[1,2]").ok());
   EXPECT_FALSE(VocabularyRecord::Parse("not json").ok());
+  for (const char* bad : {R"({"word":"a","next":[["b"]]})", R"({"word":"a","next":[["b",-1]]})",
+                          R"({"word":"a","next":[[2,1]]})", R"({"word":"a","next":{"b":1}})"}) {
+    auto pairs = BigramRecord::Parse(bad);
+    ASSERT_FALSE(pairs.ok()) << bad;
+    EXPECT_THAT(pairs.status().message(), HasSubstr("\"next\" has the wrong type"));
+  }
 }
 
 TEST(RecordsTest, UnknownFieldsAreIgnoredAndIntegersReadAsScores) {
@@ -102,7 +108,7 @@ TEST(RecordsTest, ParseRecordDispatchesByLexicon) {
   EXPECT_TRUE(std::holds_alternative<SpellingRecord>(*spelling));
   // The same bytes are not a valid record of another lexicon.
   EXPECT_FALSE(ParseRecord(kNgramsLexicon, SpellingRecord{"w", 1, 1, {}, "v"}.ToJson()).ok());
-  auto bigram = ParseRecord(kBigramsLexicon, BigramRecord{"a", "b", 3}.ToJson());
+  auto bigram = ParseRecord(kBigramsLexicon, BigramRecord{"a", {{"b", 3}}}.ToJson());
   ASSERT_TRUE(bigram.ok());
   EXPECT_TRUE(std::holds_alternative<BigramRecord>(*bigram));
   // A lexicon this build does not know: any JSON object.

@@ -59,9 +59,15 @@ absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
     const AcronymRecord rec{a.short_form, a.long_form, a.count, a.confidence, version};
     NJ_RETURN_IF_ERROR(append(kAcronymsLexicon, a.short_form + "\t" + a.long_form, rec.ToJson()));
   }
-  for (const auto& b : lex.bigrams) {
-    NJ_RETURN_IF_ERROR(append(kBigramsLexicon, std::string(b.first) + " " + std::string(b.second),
-                              BigramRecord{b.first, b.second, b.count}.ToJson()));
+  // One record for the pairs of each first word (they arrive grouped).
+  BigramRecord rec;
+  for (size_t i = 0; i < lex.bigrams.size();) {
+    rec.word = lex.bigrams[i].first;
+    rec.next.clear();
+    for (; i < lex.bigrams.size() && lex.bigrams[i].first == rec.word; ++i) {
+      rec.next.emplace_back(lex.bigrams[i].second, lex.bigrams[i].count);
+    }
+    NJ_RETURN_IF_ERROR(append(kBigramsLexicon, rec.word, rec.ToJson()));
   }
   return absl::OkStatus();
 }

@@ -76,7 +76,7 @@ absl::StatusOr<BigramModel> LoadBigrams(LexiconStore& store, const Manifest& man
       if (status.ok()) status = Malformed(kBigramsLexicon, r.status());
       return;
     }
-    bigrams.Add(r->first, r->second, r->count);
+    for (const auto& [second, count] : r->next) bigrams.Add(r->word, second, count);
   }));
   NJ_RETURN_IF_ERROR(status);
   return bigrams;

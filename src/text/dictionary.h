@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 
 struct Hunhandle;
@@ -51,7 +52,11 @@ class Dictionary {
   Handle Borrow() const;
   void Return(Handle h) const;
 
+  // True when `word` may be an entry written with inner capitals, or its affixed form.
+  bool MayBeInnerCapital(std::string_view word) const;
+
   std::string aff_, dic_;
+  absl::flat_hash_set<std::string> inner_capitals_;  // InnerCapitalStems of the .dic
   mutable std::mutex mu_;
   mutable std::vector<Handle> idle_;
   std::string name_, checksum_;

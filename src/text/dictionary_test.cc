@@ -18,7 +18,7 @@ TEST(DictionaryTest, KnowsInflectionsNamesAndAcronymsButNotTypos) {
   EXPECT_EQ((*d)->name(), "hunspell:en_US");
   EXPECT_THAT((*d)->checksum(), HasSubstr("xxh3:"));
   for (const char* known : {"the", "classes", "clashes", "happily", "proceeds", "running", "lisa",
-                            "thai", "nasa", "unhappy", "mcintosh"}) {
+                            "thai", "nasa", "unhappy", "mcintosh", "nasa's", "mcintosh's"}) {
     EXPECT_TRUE((*d)->Knows(known)) << known;
   }
   for (const char* unknown : {"teh", "recieve", "athiest", "fur\xc3\xbcr", "kbd", ""}) {
