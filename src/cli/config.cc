@@ -341,6 +341,8 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("variants.max_variant_per_million", &va.max_variant_per_million, 0.0, 1e6),
       IntField("variants.min_common_count", &va.min_common_count, 0, kBig),
       DoubleField("variants.first_letter_cost", &va.first_letter_cost, 0.0, 4.0),
+      DoubleField("variants.dictionary_min_ratio", &va.dictionary_min_ratio, 1.0, 1e9),
+      DoubleField("variants.dictionary_min_context", &va.dictionary_min_context, -1.0, 1.0),
       StringField("variants.protected_words_file", &va.protected_words_file, true),
       IntField("phrases.min_count", &ph.min_count, 1, kBig),
       DoubleField("phrases.threshold", &ph.threshold, -1.0, 1.0),

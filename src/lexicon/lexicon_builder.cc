@@ -207,10 +207,12 @@ std::vector<VariantCandidate> SpellingCandidates(const Vocabulary& vocab,
                                                  const LexiconOptions& options, int threads,
                                                  UnitMap* map, MiningTrace& tr) {
   // Only words that some token could be a variant of: at least min_ratio times as frequent as
-  // the rarest token (seen once), and no rarer than word_min_frequency.
-  const uint32_t dictionary =
-      vocab.CountAtLeast(std::max(options.variants.word_min_frequency,
-                                  static_cast<uint64_t>(std::ceil(options.variants.min_ratio))));
+  // the rarest token (seen once), or the dictionary's ratio times a token seen twice, and no
+  // rarer than word_min_frequency.
+  const VariantOptions& vo = options.variants;
+  const double least = std::min(vo.MinRatio(1), 2 * vo.MinRatio(2));
+  const uint32_t dictionary = vocab.CountAtLeast(
+      std::max(vo.word_min_frequency, static_cast<uint64_t>(std::ceil(least))));
   std::vector<std::string_view> words;
   words.reserve(dictionary);
   for (uint32_t id = 0; id < dictionary; ++id) words.push_back(vocab.term(id));

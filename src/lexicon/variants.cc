@@ -77,6 +77,10 @@ absl::Status LoadProtectedWords(const TokenizerOptions& tokenizer, VariantOption
 
 namespace {
 
+// Shorter tokens are never frequent misspellings: nearly every string of three to five letters
+// is one likely edit from some word (acronyms, codes: "psa" / "ps", "sera" / "sea").
+constexpr size_t kMinFrequentMisspellingChars = 6;
+
 // FindVariantCandidates over the vocabulary ids [lo, hi).
 std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const DeleteIndex& index,
                                            const VariantOptions& options, uint32_t lo,
@@ -92,19 +96,20 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
              (options.max_typing_cost - options.first_letter_cost) / kMinTypingEditCost + 1e-9)));
   for (uint32_t v = lo; v < hi; ++v) {
     const double fv = static_cast<double>(vocab.stats(v).frequency);
-    if (fv * options.min_ratio > top || fv > common) continue;  // too common to be a misspelling
+    const double ratio = options.MinRatio(vocab.stats(v).frequency);
+    if (fv * ratio > top || fv > common) continue;  // too common to be a misspelling
     std::string_view t = vocab.term(v);
     if (CountChars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
     if (options.protected_words && options.protected_words->contains(std::string(t))) continue;
     const std::u32string typed = DecodeUtf8(t);
-    // Ids are frequency ranks: only those of words at least min_ratio times as frequent.
+    // Ids are frequency ranks: only those of words at least `ratio` times as frequent.
     const uint32_t frequent_enough =
-        vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * options.min_ratio)));
+        vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * ratio)));
     if (frequent_enough == 0) continue;
     for (const auto& m : index.Lookup(t, options.max_distance, frequent_enough, first_differs)) {
       if (m.id == v) continue;
       const double fw = static_cast<double>(vocab.stats(m.id).frequency);
-      if (fw < fv * options.min_ratio) continue;
+      if (fw < fv * ratio) continue;
       // The cheap tests first: most matches are two edits away, and fail on length or on their
       // cheapest possible typing cost.
       const std::u32string_view intended = index.decoded(m.id);
@@ -115,7 +120,13 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       if (!IsWordLike(w) || IsInflection(t, w)) continue;
       const double cost = TypingCost(typed, intended, limit) + first;
       if (cost > options.max_typing_cost) continue;
-      out.push_back(VariantCandidate{v, m.id, m.distance, cost});
+      // A frequent misspelling is one likely edit from its word (and so keeps its first letter).
+      const bool frequent_misspelling = fw < fv * options.min_ratio;
+      if (frequent_misspelling &&
+          (cost > kMinTypingEditCost || typed.size() < kMinFrequentMisspellingChars)) {
+        continue;
+      }
+      out.push_back(VariantCandidate{v, m.id, m.distance, cost, frequent_misspelling});
     }
   }
   return out;
@@ -133,7 +144,9 @@ void DropKnownVariants(const Vocabulary& vocab, const VariantOptions& options, i
                                     static_cast<size_t>(std::max(threads, 1)));
   ParallelFor(n, [&](size_t t) {
     for (size_t i = t; i < variants->size(); i += n) {
-      known[i] = options.dictionary->Knows(vocab.term((*variants)[i].variant));
+      const Variant& v = (*variants)[i];
+      known[i] = options.dictionary->Knows(vocab.term(v.variant)) ||
+                 (v.frequent_misspelling && !options.dictionary->Knows(vocab.term(v.word)));
     }
   });
   size_t kept = 0;
@@ -176,6 +189,7 @@ std::vector<Variant> ChooseVariants(const Vocabulary& vocab,
     while (j < candidates.size() && candidates[j].variant == candidates[i].variant) ++j;
     double best_logit = -1e300, sum = 0, best_ctx = 0;
     uint32_t best_word = 0;
+    bool best_frequent = false;
     std::vector<double> logits;
     for (size_t c = i; c < j; ++c) {
       const auto& cand = candidates[c];
@@ -187,13 +201,14 @@ std::vector<Variant> ChooseVariants(const Vocabulary& vocab,
         best_logit = logit;
         best_word = cand.word;
         best_ctx = ctx;
+        best_frequent = cand.frequent_misspelling;
       }
     }
     for (double l : logits) sum += std::exp(l - best_logit);
-    if (best_ctx >= options.min_context) {
+    if (best_ctx >= (best_frequent ? options.dictionary_min_context : options.min_context)) {
       const double share = 1.0 / sum;
       const double evidence = std::clamp(0.5 + best_ctx, 0.0, 1.0);
-      out.push_back(Variant{candidates[i].variant, best_word, share * evidence});
+      out.push_back(Variant{candidates[i].variant, best_word, share * evidence, best_frequent});
     }
     i = j;
   }

@@ -1,6 +1,7 @@
 #ifndef NIGHTJAR_LEXICON_VARIANTS_H_
 #define NIGHTJAR_LEXICON_VARIANTS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -52,6 +53,20 @@ struct VariantOptions {
   // ("Mircosoft"/"Microsoft"). name_share > 1 turns the rule off.
   double name_share = 0.8;
   uint64_t name_min_count = 3;
+  // Frequent misspellings ("athiest" 2, "atheist" 10): with a dictionary, a token seen at least
+  // twice, of at least six characters, that the dictionary does not know may be a variant of a
+  // word it knows that is only
+  // dictionary_min_ratio times as frequent (not min_ratio), when it is one likely edit from it
+  // (typing cost at most kMinTypingEditCost: a transposition, a doubled or dropped doubled
+  // letter, a neighbouring key, a vowel for a vowel; never the first letter) and their contexts
+  // agree at least dictionary_min_context (not min_context). dictionary_min_ratio >= min_ratio
+  // turns it off.
+  double dictionary_min_ratio = 4;
+  double dictionary_min_context = 0.5;
+  // The ratio a token seen `frequency` times is held to (min_ratio, or the dictionary's).
+  double MinRatio(uint64_t frequency) const {
+    return dictionary && frequency >= 2 ? std::min(min_ratio, dictionary_min_ratio) : min_ratio;
+  }
 };
 
 // How often a term was seen, and how often with a capital first letter.
@@ -71,12 +86,16 @@ struct VariantCandidate {
   uint32_t word = 0;     // Vocabulary id of the word
   int distance = 0;
   double typing_cost = 0;
+  // The word is less than min_ratio times as frequent: admitted by the dictionary's ratio, and
+  // held to its conditions (dictionary_min_context, the word known, the token not).
+  bool frequent_misspelling = false;
 };
 
 struct Variant {
   uint32_t variant = 0;
   uint32_t word = 0;
   double score = 0;  // in [0, 1]: the chosen word's share of the candidates' odds times evidence
+  bool frequent_misspelling = false;  // VariantCandidate::frequent_misspelling
 };
 
 // True when one of the two is the other plus an inflectional suffix (s, es, 's, d, ed, ing, er,
@@ -97,7 +116,8 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
                                                     const DeleteIndex& index,
                                                     const VariantOptions& options, int threads = 1);
 
-// Removes the variants that options.dictionary knows (none without one), on `threads` threads.
+// Removes the variants that options.dictionary knows (none without one), and the frequent
+// misspellings whose word it does not know, on `threads` threads.
 // Asked of the chosen variants only, after ChooseVariants: each token's choice is its own, so
 // this equals never offering known tokens as candidates, at a fraction of the dictionary calls.
 void DropKnownVariants(const Vocabulary& vocab, const VariantOptions& options, int threads,

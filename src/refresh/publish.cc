@@ -121,6 +121,8 @@ std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshO
   w.BeginObject().Key("word_min_frequency").Uint(l.variants.word_min_frequency);
   w.Key("min_ratio").Double(l.variants.min_ratio).Key("max_distance").Int(l.variants.max_distance);
   w.Key("max_typing_cost").Double(l.variants.max_typing_cost);
+  w.Key("dictionary_min_ratio").Double(l.variants.dictionary_min_ratio);
+  w.Key("dictionary_min_context").Double(l.variants.dictionary_min_context);
   section("variants", w.Key("min_context").Double(l.variants.min_context).EndObject());
   w.BeginObject().Key("min_count").Uint(l.phrases.min_count);
   section("phrases", w.Key("threshold").Double(l.phrases.threshold).EndObject());

@@ -110,9 +110,11 @@ struct UnitModel {
   double Swap() const { return 1; }
 };
 
+bool IsVowel(char32_t c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
 struct TypingModel {
   double Sub(char32_t typed, char32_t meant) const {
-    return Keys().Neighbours(typed, meant) ? 0.5 : 1.0;
+    return Keys().Neighbours(typed, meant) || (IsVowel(typed) && IsVowel(meant)) ? 0.5 : 1.0;
   }
   // typed[i] has no counterpart in the intended word.
   double Extra(std::u32string_view typed, size_t i) const {
