@@ -280,6 +280,9 @@ struct LookupCommand {
                         "(default 1)");
     command->add_option("--context-smoothing", flags.corrector.context_smoothing,
                         "pseudo-occurrences that keep rare bigram evidence small (default 3)");
+    command->add_option("--learned-errors", flags.corrector.learned_errors,
+                        "use the version's learned error model (default true); false = the "
+                        "generic edit costs");
     command->add_option("text", flags.queries, "the query (default: one query per line of stdin)");
   }
 };

@@ -59,7 +59,7 @@ SpellCorrector::Result SpellCorrector::Correct(std::string_view token, std::stri
     const std::u32string intended = DecodeUtf8(w);
     const int limit = index_->max_distance(m.id);  // 1 for short words
     logits.push_back(std::log(static_cast<double>(frequency_.at(w))) -
-                     options_.typing_weight * TypingCost(typed, intended, limit) -
+                     options_.typing_weight * TypingCost(typed, intended, limit, options_.errors) -
                      (one_edit && m.distance > 1 ? options_.second_edit_margin : 0.0));
     candidates.push_back(w);
   }

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "lexicon/bigram_model.h"
 #include "lexicon/delete_index.h"
+#include "text/error_model.h"
 
 namespace nightjar {
 
@@ -20,6 +21,10 @@ struct CorrectorOptions {
   int max_distance = 2;             // Damerau–Levenshtein (OSA) limit
   int short_word_chars = 4;         // words this short allow distance 1
   double typing_weight = 4.6;       // ln-odds per unit of TypingCost, as the variant miner's
+  // What each kind of edit costs: the version's learned model (the error_model lexicon) when it
+  // has one, else the generic defaults.
+  ErrorModel errors = ErrorModel::Default();
+  bool learned_errors = true;  // false: a version's learned model is not loaded (the defaults)
   // Distance 1 wins over distance 2 unless the evidence is strong: while some word is one edit
   // away, a word two edits away must beat it by this much more (ln-odds; 3.0 = twenty times as
   // likely), so a frequent word two edits off ("auther" -> after) does not take a token from

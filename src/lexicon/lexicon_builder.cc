@@ -14,6 +14,7 @@
 #include "lexicon/function_words.h"
 #include "lexicon/kernels.h"
 #include "lexicon/nearest.h"
+#include "text/edit_distance.h"
 #include "util/parallel.h"
 #include "util/status_macros.h"
 
@@ -335,6 +336,14 @@ void MineVariants(const Vocabulary& vocab, const UnitMap& map,
   tr.Step("variant_choice", &t0);
   DropKnownVariants(vocab, options.variants, threads, &variants);
   tr.Step("variant_dictionary", &t0);
+  std::vector<std::pair<std::u32string, std::u32string>> confident;
+  for (const Variant& v : variants) {
+    if (v.score < options.variants.error_min_score) continue;
+    confident.emplace_back(DecodeUtf8(vocab.term(v.variant)), DecodeUtf8(vocab.term(v.word)));
+  }
+  out->errors = ErrorModel::Learn(confident, ErrorModel::Default(),
+                                  options.variants.error_prior_edits,
+                                  options.variants.typing_weight, &out->error_counts);
   out->spelling = BuildSpellingVocabulary(vocab, options.spelling);
   absl::flat_hash_map<std::string_view, size_t> entry_of;
   for (size_t i = 0; i < out->spelling.size(); ++i) entry_of[out->spelling[i].word] = i;

@@ -19,6 +19,7 @@
 #include "lexicon/related.h"
 #include "lexicon/spelling.h"
 #include "lexicon/variants.h"
+#include "text/error_model.h"
 
 namespace nightjar {
 
@@ -60,6 +61,9 @@ struct Lexicons {
   std::vector<RelatedEntry> related;
   std::vector<ExpansionEntry> expansions;
   std::vector<ContextBigram> bigrams;  // grouped by first word (SelectBigrams)
+  // The channel model learned from the confident variants, and how many of each edit it saw.
+  ErrorModel errors = ErrorModel::Default();
+  std::array<uint64_t, kEditClasses> error_counts{};
 };
 
 // How mining ran, for the run summary: seconds per mining stage and per finer step, and which

@@ -15,6 +15,7 @@
 #include "lexicon/lexicon_builder.h"
 #include "lexicon/phrases.h"
 #include "lexicon/variants.h"
+#include "text/dictionary.h"
 #include "text/edit_distance.h"
 #include "util/temp_dir.h"
 
@@ -120,6 +121,45 @@ TEST_F(VariantMining, CandidatesRespectRatioInflectionAndCost) {
   // inflection; "qzx" is near nothing.
   EXPECT_EQ(pairs, (std::vector<std::pair<std::string, std::string>>{{"serch", "search"},
                                                                      {"seatch", "search"}}));
+}
+
+TEST(FrequentMisspellings, OneLikelyEditFromAKnownWordWithSharedContexts) {
+  TermTable terms = Terms({{"the", 100000},
+                           {"atheist", 40},
+                           {"athiest", 8},    // a transposition, a fifth as frequent
+                           {"referring", 90},
+                           {"refering", 20},  // a dropped doubled letter
+                           {"garden", 60},
+                           {"gardxn", 12},    // one plain edit: not a likely one
+                           {"reform", 10},
+                           {"refrom", 1},     // seen once: min_ratio holds
+                           {"brand", 50},
+                           {"brnad", 10}});   // under six characters
+  Vocabulary vocab(terms, 1);
+  VariantOptions options;
+  auto dictionary = Dictionary::Open({});
+  ASSERT_TRUE(dictionary.ok()) << dictionary.status();
+  options.dictionary = std::move(dictionary).value();
+  auto mined = [&](double context) {
+    std::vector<std::string_view> words;
+    for (uint32_t i = 0; i < vocab.CountAtLeast(options.word_min_frequency); ++i) {
+      words.push_back(vocab.term(i));
+    }
+    DeleteIndex index(std::move(words), options.max_distance);
+    auto variants = ChooseVariants(vocab, FindVariantCandidates(vocab, index, options),
+                                   [&](uint32_t, uint32_t) { return context; }, options);
+    DropKnownVariants(vocab, options, 1, &variants);
+    std::vector<std::string> out;
+    for (const Variant& v : variants) {
+      out.push_back(std::string(vocab.term(v.variant)) + ">" + std::string(vocab.term(v.word)));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(mined(0.6), (std::vector<std::string>{"athiest>atheist", "refering>referring"}));
+  EXPECT_TRUE(mined(0.3).empty());  // contexts that agree too little for so frequent a token
+  options.dictionary_min_ratio = options.min_ratio;  // the rule off
+  EXPECT_TRUE(mined(0.6).empty());
 }
 
 TEST(VariantMiningThreads, SameCandidatesForAnyThreadCount) {

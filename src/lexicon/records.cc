@@ -177,6 +177,27 @@ absl::StatusOr<BigramRecord> BigramRecord::Parse(std::string_view json) {
   return x;
 }
 
+std::string ErrorModelRecord::ToJson() const {
+  JsonWriter w;
+  w.BeginObject().Key("edit").String(edit).Key("cost").Double(Round4(cost));
+  w.Key("count").Uint(count).Key("version").String(version).EndObject();
+  return w.Take();
+}
+
+absl::StatusOr<ErrorModelRecord> ErrorModelRecord::Parse(std::string_view json) {
+  Reader r;
+  ErrorModelRecord x;
+  NJ_RETURN_IF_ERROR(r.Open(json));
+  NJ_RETURN_IF_ERROR(r.String("edit", &x.edit));
+  NJ_RETURN_IF_ERROR(r.Number("cost", &x.cost));
+  NJ_RETURN_IF_ERROR(r.Uint("count", &x.count));
+  NJ_RETURN_IF_ERROR(r.String("version", &x.version));
+  if (!std::isfinite(x.cost) || x.cost <= 0) {
+    return absl::InvalidArgumentError("\"cost\" is not a positive number");
+  }
+  return x;
+}
+
 std::string CorrectionRecord::ToJson() const {
   JsonWriter w;
   w.BeginObject();
@@ -343,6 +364,7 @@ absl::StatusOr<AnyRecord> ParseRecord(std::string_view lexicon, std::string_view
   if (lexicon == kAcronymsLexicon) return ParseAs<AcronymRecord>(json);
   if (lexicon == kNgramsLexicon) return ParseAs<NgramRecord>(json);
   if (lexicon == kBigramsLexicon) return ParseAs<BigramRecord>(json);
+  if (lexicon == kErrorModelLexicon) return ParseAs<ErrorModelRecord>(json);
   Reader r;
   NJ_RETURN_IF_ERROR(r.Open(json));
   return AnyRecord(std::monostate{});

@@ -35,10 +35,14 @@ inline constexpr std::string_view kVocabularyLexicon = "vocabulary";
 // {"word","next":[[word, count], ..]}: adjacent word pairs a lookup weighs its candidates by
 // (correction in context). A bulk lexicon too.
 inline constexpr std::string_view kBigramsLexicon = "bigrams";
+// {"edit","cost","count","version"}: the channel model lookups correct by, learned from the
+// confident variants (text/error_model.h).
+inline constexpr std::string_view kErrorModelLexicon = "error_model";
 // Every lexicon a version holds.
 inline constexpr std::string_view kAllLexicons[] = {
-    kSpellingLexicon, kCorrectionsLexicon, kRelatedLexicon,    kExpansionsLexicon, kNgramsLexicon,
-    kPhrasesLexicon,  kAcronymsLexicon,    kVocabularyLexicon, kBigramsLexicon};
+    kSpellingLexicon,   kCorrectionsLexicon, kRelatedLexicon,  kExpansionsLexicon,
+    kNgramsLexicon,     kPhrasesLexicon,     kAcronymsLexicon, kVocabularyLexicon,
+    kBigramsLexicon,    kErrorModelLexicon};
 
 // Schema rules beyond types, checked by the validation gates: a term is non-empty and free of
 // C0/C1 control characters and DEL (clean_terms); a score is finite and within [0, 1]
@@ -106,6 +110,23 @@ struct BigramRecord {
   void ForEachTerm(Fn&& fn) const {
     fn(word);
     for (const auto& [w, n] : next) fn(w);
+  }
+  template <typename Fn>
+  void ForEachScore(Fn&&) const {}
+};
+
+// error_model: {"edit","cost","count","version"}
+struct ErrorModelRecord {
+  static constexpr std::string_view kLexicon = kErrorModelLexicon;
+  std::string_view edit;  // an EditClassName
+  double cost = 0;        // in units of an ordinary substitution, [0.25, 1.5]
+  uint64_t count = 0;     // confident variants of that edit it was learned from
+  std::string_view version;
+  std::string ToJson() const;
+  [[nodiscard]] static absl::StatusOr<ErrorModelRecord> Parse(std::string_view json);
+  template <typename Fn>
+  void ForEachTerm(Fn&& fn) const {
+    fn(edit);
   }
   template <typename Fn>
   void ForEachScore(Fn&&) const {}
@@ -234,7 +255,8 @@ struct NgramRecord {
 // know (nothing more can be checked of it).
 using AnyRecord =
     std::variant<std::monostate, SpellingRecord, VocabularyRecord, CorrectionRecord, RelatedRecord,
-                 ExpansionRecord, PhraseRecord, AcronymRecord, NgramRecord, BigramRecord>;
+                 ExpansionRecord, PhraseRecord, AcronymRecord, NgramRecord, BigramRecord,
+                 ErrorModelRecord>;
 
 // Parses a record of `lexicon` with that lexicon's Parse. Errors (InvalidArgument) name what is
 // wrong: "not a JSON object", "missing \"frequency\"", "\"frequency\" has the wrong type".

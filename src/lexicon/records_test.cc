@@ -29,6 +29,9 @@ TEST(RecordsTest, EveryRecordWritesItsFieldsInOrderAndParsesBack) {
             R"({"word":"search","frequency":10,"doc_frequency":4,"variants":["serch","saerch"],)"
             R"("version":"v1"})");
   EXPECT_EQ(RoundTrip(VocabularyRecord{"search", 10}), R"({"word":"search","frequency":10})");
+  EXPECT_EQ(RoundTrip(ErrorModelRecord{"transposition", 0.61234, 199, "v1"}),
+            R"({"edit":"transposition","cost":0.6123,"count":199,"version":"v1"})");
+  EXPECT_FALSE(ErrorModelRecord::Parse(R"({"edit":"x","cost":0,"count":1,"version":"v"})").ok());
   EXPECT_EQ(RoundTrip(BigramRecord{"new", {{"york", 12}, {"zealand", 3}}}),
             R"({"word":"new","next":[["york",12],["zealand",3]]})");
   EXPECT_EQ(RoundTrip(CorrectionRecord{"serch", "search", 0.123456, "v1"}),

@@ -63,6 +63,11 @@ struct VariantOptions {
   // turns it off.
   double dictionary_min_ratio = 4;
   double dictionary_min_context = 0.5;
+  // The channel model lookups correct by is learned from the variants chosen with at least
+  // error_min_score, smoothed by error_prior_edits pseudo-edits spread as the defaults would
+  // (ErrorModel::Learn).
+  double error_min_score = 0.9;
+  double error_prior_edits = 200;
   // The ratio a token seen `frequency` times is held to (min_ratio, or the dictionary's).
   double MinRatio(uint64_t frequency) const {
     return dictionary && frequency >= 2 ? std::min(min_ratio, dictionary_min_ratio) : min_ratio;

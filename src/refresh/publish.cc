@@ -59,6 +59,12 @@ absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
     const AcronymRecord rec{a.short_form, a.long_form, a.count, a.confidence, version};
     NJ_RETURN_IF_ERROR(append(kAcronymsLexicon, a.short_form + "\t" + a.long_form, rec.ToJson()));
   }
+  for (size_t k = 0; k < kEditClasses; ++k) {
+    const std::string_view edit = EditClassName(static_cast<EditClass>(k));
+    NJ_RETURN_IF_ERROR(append(
+        kErrorModelLexicon, edit,
+        ErrorModelRecord{edit, lex.errors.cost[k], lex.error_counts[k], version}.ToJson()));
+  }
   // One record for the pairs of each first word (they arrive grouped).
   BigramRecord rec;
   for (size_t i = 0; i < lex.bigrams.size();) {
@@ -123,6 +129,8 @@ std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshO
   w.Key("max_typing_cost").Double(l.variants.max_typing_cost);
   w.Key("dictionary_min_ratio").Double(l.variants.dictionary_min_ratio);
   w.Key("dictionary_min_context").Double(l.variants.dictionary_min_context);
+  w.Key("error_min_score").Double(l.variants.error_min_score);
+  w.Key("error_prior_edits").Double(l.variants.error_prior_edits);
   section("variants", w.Key("min_context").Double(l.variants.min_context).EndObject());
   w.BeginObject().Key("min_count").Uint(l.phrases.min_count);
   section("phrases", w.Key("threshold").Double(l.phrases.threshold).EndObject());

@@ -193,5 +193,51 @@ TEST(SnapshotTest, LookupJsonEchoesInvalidUtf8AsReplacementCharacters) {
   EXPECT_THAT(json, HasSubstr(R"("corrected":"abc alpha")"));
 }
 
+// A version whose bigrams put "science" after "the", and whose learned error model makes a
+// plain deletion cheap.
+std::string MakeContextVersion(LexiconStore& store) {
+  auto b = store.Begin(Day(2026, 11, 24));
+  EXPECT_TRUE(b.ok()) << b.status();
+  const std::string v = (*b)->version();
+  for (const auto& [w, f] : std::vector<std::pair<std::string, uint64_t>>{
+           {"the", 50000}, {"since", 1500}, {"science", 300}, {"perch", 1000}, {"search", 100},
+           {"filler", 5000000}}) {
+    EXPECT_TRUE((*b)->Append("vocabulary", w, VocabularyRecord{w, f}.ToJson()).ok());
+  }
+  EXPECT_TRUE((*b)->Append("bigrams", "the", BigramRecord{"the", {{"science", 40}}}.ToJson()).ok());
+  ErrorModel learned = ErrorModel::Default();
+  learned[EditClass::kOtherDrop] = 0.25;
+  for (size_t k = 0; k < kEditClasses; ++k) {
+    const std::string_view edit = EditClassName(static_cast<EditClass>(k));
+    EXPECT_TRUE((*b)->Append("error_model", edit,
+                             ErrorModelRecord{edit, learned.cost[k], 10, v}.ToJson())
+                    .ok());
+  }
+  for (std::string_view name : kAllLexicons) EXPECT_TRUE((*b)->Declare(name).ok());
+  auto files = (*b)->Seal();
+  EXPECT_TRUE(files.ok());
+  EXPECT_TRUE((*b)->Commit(TestManifest(*files), VersionState::kValidated, "").ok());
+  return v;
+}
+
+TEST(SnapshotTest, CorrectsInContextWithTheVersionsErrorModel) {
+  TempDir dir;
+  auto store = LexiconStore::Open("dir:" + dir.Sub("s"));
+  ASSERT_TRUE(store.ok());
+  const std::string v = MakeContextVersion(**store);
+  auto snap = Snapshot::Load(**store, v, CorrectorOptions{});
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ((*snap)->Correct("the scince").corrected, "the science");
+  EXPECT_EQ((*snap)->Correct("scince").corrected, "since");
+  EXPECT_EQ((*snap)->Correct("serch").corrected, "search");  // a deletion is cheap here
+  CorrectorOptions plain;
+  plain.context_weight = 0;
+  plain.learned_errors = false;
+  auto alone = Snapshot::Load(**store, v, plain);
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  EXPECT_EQ((*alone)->Correct("the scince").corrected, "the since");
+  EXPECT_EQ((*alone)->Correct("serch").corrected, "perch");
+}
+
 }  // namespace
 }  // namespace nightjar

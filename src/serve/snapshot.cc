@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "lexicon/records.h"
 #include "store/manifest.h"
 #include "util/json_writer.h"
@@ -82,6 +84,27 @@ absl::StatusOr<BigramModel> LoadBigrams(LexiconStore& store, const Manifest& man
   return bigrams;
 }
 
+// The version's learned channel model into *errors (left as it is for versions before it).
+absl::Status LoadErrorModel(LexiconStore& store, const Manifest& manifest,
+                            const std::string& version, ErrorModel* errors) {
+  if (manifest.Lexicon(kErrorModelLexicon) == nullptr) return absl::OkStatus();
+  absl::Status status;
+  NJ_RETURN_IF_ERROR(store.ScanLexicon(version, kErrorModelLexicon, [&](std::string_view rec) {
+    absl::StatusOr<ErrorModelRecord> r = ErrorModelRecord::Parse(rec);
+    std::optional<EditClass> edit;
+    if (r.ok()) edit = EditClassFromName(r->edit);
+    if (!r.ok() || !edit) {
+      if (status.ok()) {
+        status = Malformed(kErrorModelLexicon,
+                           r.ok() ? absl::InvalidArgumentError("unknown \"edit\"") : r.status());
+      }
+      return;
+    }
+    (*errors)[*edit] = r->cost;
+  }));
+  return status;
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& store,
@@ -127,9 +150,13 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Load(LexiconStore& sto
       store, version, [](const RelatedRecord& r) { return std::pair(r.word, &r.related_terms); },
       &related));
   NJ_ASSIGN_OR_RETURN(BigramModel bigrams, LoadBigrams(store, manifest, version));
+  CorrectorOptions corrector_options = options;
+  if (options.learned_errors) {
+    NJ_RETURN_IF_ERROR(LoadErrorModel(store, manifest, version, &corrector_options.errors));
+  }
   const size_t n = words.size();
   auto corrector = std::make_unique<SpellCorrector>(std::move(words), std::move(corrections),
-                                                    options, std::move(bigrams));
+                                                    corrector_options, std::move(bigrams));
   return std::shared_ptr<const Snapshot>(new Snapshot(version, Tokenizer(manifest.text),
                                                       std::move(corrector), std::move(expansions),
                                                       std::move(related), n));

@@ -5,37 +5,11 @@
 #include <cstdlib>
 #include <vector>
 
+#include "text/error_model.h"
 #include "utf8proc.h"
 
 namespace nightjar {
 namespace {
-
-constexpr const char* kRows[] = {"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"};
-
-struct Keyboard {
-  std::array<int, 128> row{}, col{};
-  Keyboard() {
-    row.fill(-1);
-    for (int r = 0; r < 4; ++r) {
-      for (int c = 0; kRows[r][c] != 0; ++c) {
-        const auto key = static_cast<unsigned char>(kRows[r][c]);
-        row[key] = r;
-        col[key] = c;
-      }
-    }
-  }
-  bool Neighbours(char32_t a, char32_t b) const {
-    if (a >= 128 || b >= 128 || a == b) return false;
-    const int ra = row[a], rb = row[b];
-    if (ra < 0 || rb < 0) return false;
-    return std::abs(ra - rb) <= 1 && std::abs(col[a] - col[b]) <= 1;
-  }
-};
-
-const Keyboard& Keys() {
-  static const Keyboard k;
-  return k;
-}
 
 // Generic OSA dynamic programme over costs supplied by the model M. Returns the model's cost of
 // the cheapest alignment among those of minimal unit distance, or max + 1.
@@ -110,30 +84,35 @@ struct UnitModel {
   double Swap() const { return 1; }
 };
 
-bool IsVowel(char32_t c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
-
+// Costs by the error model's classes (text/error_model.h), as ClassifyEdit names them.
 struct TypingModel {
+  const ErrorModel& m;
   double Sub(char32_t typed, char32_t meant) const {
-    return Keys().Neighbours(typed, meant) || (IsVowel(typed) && IsVowel(meant)) ? 0.5 : 1.0;
+    if (KeyboardNeighbours(typed, meant)) return m[EditClass::kNeighbourSub];
+    if (IsVowel(typed) && IsVowel(meant)) return m[EditClass::kVowelSub];
+    return m[EditClass::kOtherSub];
   }
   // typed[i] has no counterpart in the intended word.
   double Extra(std::u32string_view typed, size_t i) const {
     const char32_t c = typed[i];
-    if (i > 0 && (typed[i - 1] == c || Keys().Neighbours(typed[i - 1], c))) return 0.5;
-    if (i + 1 < typed.size() && (typed[i + 1] == c || Keys().Neighbours(typed[i + 1], c))) {
-      return 0.5;
+    if ((i > 0 && typed[i - 1] == c) || (i + 1 < typed.size() && typed[i + 1] == c)) {
+      return m[EditClass::kDoubledInsert];
     }
-    return 1.0;
+    if ((i > 0 && KeyboardNeighbours(typed[i - 1], c)) ||
+        (i + 1 < typed.size() && KeyboardNeighbours(typed[i + 1], c))) {
+      return m[EditClass::kNeighbourInsert];
+    }
+    return m[EditClass::kOtherInsert];
   }
   // intended[j] was not typed.
   double Drop(std::u32string_view intended, size_t j) const {
     const char32_t c = intended[j];
     if ((j > 0 && intended[j - 1] == c) || (j + 1 < intended.size() && intended[j + 1] == c)) {
-      return 0.5;  // one of a doubled letter
+      return m[EditClass::kDoubledDrop];  // one of a doubled letter
     }
-    return 0.75;
+    return m[EditClass::kOtherDrop];
   }
-  double Swap() const { return 0.5; }
+  double Swap() const { return m[EditClass::kSwap]; }
 };
 
 }  // namespace
@@ -253,7 +232,13 @@ int EditDistancePattern::Distance(std::u32string_view text, int max) const {
 }
 
 double TypingCost(std::u32string_view typed, std::u32string_view intended, int max) {
-  return Align(typed, intended, max, TypingModel{});
+  static const ErrorModel kDefault = ErrorModel::Default();
+  return Align(typed, intended, max, TypingModel{kDefault});
+}
+
+double TypingCost(std::u32string_view typed, std::u32string_view intended, int max,
+                  const ErrorModel& model) {
+  return Align(typed, intended, max, TypingModel{model});
 }
 
 }  // namespace nightjar

@@ -10,6 +10,8 @@
 
 namespace nightjar {
 
+struct ErrorModel;
+
 // Decodes UTF-8 into code points (invalid bytes become U+FFFD).
 std::u32string DecodeUtf8(std::string_view s);
 
@@ -45,13 +47,17 @@ class EditDistancePattern {
 };
 
 // The cost of typing `typed` when `intended` was meant, under a model of typing errors: the same
-// alignment as EditDistance, but a transposition, a doubled or dropped doubled letter, or a
-// substitution or insertion of a QWERTY neighbour costs 0.5; a deletion 0.75; any other edit 1.
-// Lower means a more typical typo. Returns max + 1 when the unit distance exceeds `max`.
+// alignment as EditDistance, each edit priced by `model`'s class for it (text/error_model.h);
+// without one, ErrorModel::Default(): a transposition, a doubled or dropped doubled letter, a
+// substitution or insertion of a QWERTY neighbour, or a vowel for a vowel costs 0.5; a deletion
+// 0.75; any other edit 1. Lower means a more typical typo. Returns max + 1 when the unit distance
+// exceeds `max`.
 double TypingCost(std::u32string_view typed, std::u32string_view intended, int max);
+double TypingCost(std::u32string_view typed, std::u32string_view intended, int max,
+                  const ErrorModel& model);
 
-// No single edit costs less than this under TypingCost, so a pair at unit distance d costs at
-// least d times it.
+// No single edit costs less than this under the default model, so a pair at unit distance d
+// costs at least d times it (the variant miner's bound; learned models may go lower).
 inline constexpr double kMinTypingEditCost = 0.5;
 
 }  // namespace nightjar
