@@ -343,6 +343,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("variants.min_common_count", &va.min_common_count, 0, kBig),
       DoubleField("variants.first_letter_cost", &va.first_letter_cost, 0.0, 4.0),
       DoubleField("variants.dictionary_min_ratio", &va.dictionary_min_ratio, 1.0, 1e9),
+      DoubleField("variants.max_repeats_per_document", &va.max_repeats_per_document, 1.0, 1e9),
       DoubleField("variants.dictionary_min_context", &va.dictionary_min_context, -1.0, 1.0),
       DoubleField("variants.error_min_score", &va.error_min_score, 0.0, 1.0),
       DoubleField("variants.error_prior_edits", &va.error_prior_edits, 0.0, 1e9),

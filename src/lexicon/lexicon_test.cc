@@ -162,6 +162,31 @@ TEST(FrequentMisspellings, OneLikelyEditFromAKnownWordWithSharedContexts) {
   EXPECT_TRUE(mined(0.6).empty());
 }
 
+TEST(VariantRules, RepeatedTokensAndShortTokensNeedMore) {
+  TermTable terms;
+  terms.Add("the", TermStats{100000, 9000});
+  terms.Add("for", TermStats{50000, 8000});
+  terms.Add("from", TermStats{20000, 6000});
+  terms.Add("teh", TermStats{9, 9});     // a slip, scattered
+  terms.Add("thx", TermStats{12, 11});   // an ordinary substitution in three letters
+  terms.Add("fom", TermStats{4, 4});     // a dropped letter in three
+  terms.Add("fro", TermStats{30, 5});    // six times a document: a word of its documents
+  terms.Add("frm", TermStats{5, 1});     // repeated, but too few to tell
+  Vocabulary vocab(terms, 1);
+  VariantOptions options;
+  std::vector<std::string_view> words;
+  for (uint32_t i = 0; i < vocab.CountAtLeast(options.word_min_frequency); ++i) {
+    words.push_back(vocab.term(i));
+  }
+  DeleteIndex index(std::move(words), options.max_distance);
+  std::vector<std::string> found;
+  for (const auto& c : FindVariantCandidates(vocab, index, options)) {
+    found.push_back(std::string(vocab.term(c.variant)) + ">" + std::string(vocab.term(c.word)));
+  }
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<std::string>{"fom>from", "frm>from", "teh>the"}));
+}
+
 TEST(VariantMiningThreads, SameCandidatesForAnyThreadCount) {
   // 3000 frequent made-up words and a typo of each: three 1024-id slices and more.
   std::mt19937 rng(5);

@@ -80,6 +80,11 @@ namespace {
 // Shorter tokens are never frequent misspellings: nearly every string of three to five letters
 // is one likely edit from some word (acronyms, codes: "psa" / "ps", "sera" / "sea").
 constexpr size_t kMinFrequentMisspellingChars = 6;
+// Tokens this short are variants only by edits cheaper than an ordinary one ("teh", "fom", not
+// "thx" for "the").
+constexpr size_t kShortTokenChars = 3;
+// Fewer occurrences are too few to call a token repeated within its documents.
+constexpr uint64_t kMinRepeatedOccurrences = 8;
 
 // FindVariantCandidates over the vocabulary ids [lo, hi).
 std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const DeleteIndex& index,
@@ -95,9 +100,17 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       0, static_cast<int>(std::floor(
              (options.max_typing_cost - options.first_letter_cost) / kMinTypingEditCost + 1e-9)));
   for (uint32_t v = lo; v < hi; ++v) {
-    const double fv = static_cast<double>(vocab.stats(v).frequency);
-    const double ratio = options.MinRatio(vocab.stats(v).frequency);
+    const TermStats& sv = vocab.stats(v);
+    const double fv = static_cast<double>(sv.frequency);
+    const double ratio = options.MinRatio(sv.frequency);
     if (fv * ratio > top || fv > common) continue;  // too common to be a misspelling
+    // Repeated within few documents: a word of those documents (a foreign word, a name, an
+    // identifier), where a typo's occurrences scatter.
+    if (sv.frequency >= kMinRepeatedOccurrences &&
+        fv >= options.max_repeats_per_document *
+                  static_cast<double>(std::max<uint64_t>(sv.doc_frequency, 1))) {
+      continue;
+    }
     std::string_view t = vocab.term(v);
     if (CountChars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
     if (options.protected_words && options.protected_words->contains(std::string(t))) continue;
@@ -120,6 +133,9 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       if (!IsWordLike(w) || IsInflection(t, w)) continue;
       const double cost = TypingCost(typed, intended, limit) + first;
       if (cost > options.max_typing_cost) continue;
+      // A token of three letters is one edit from dozens of words: an ordinary substitution or
+      // insertion does not count.
+      if (typed.size() <= kShortTokenChars && cost - first >= 1.0) continue;
       // A frequent misspelling is one likely edit from its word (and so keeps its first letter).
       const bool frequent_misspelling = fw < fv * options.min_ratio;
       if (frequent_misspelling &&

@@ -61,6 +61,10 @@ struct VariantOptions {
   // letter, a neighbouring key, a vowel for a vowel; never the first letter) and their contexts
   // agree at least dictionary_min_context (not min_context). dictionary_min_ratio >= min_ratio
   // turns it off.
+  // A token seen 8+ times, at least this many times per document it occurs in, is a word of
+  // those documents (für 21 times in 5, an identifier 10 times in 1), not a misspelling: a
+  // typo's occurrences scatter (recieve 33 in 23). 1e9 = off.
+  double max_repeats_per_document = 4;
   double dictionary_min_ratio = 4;
   double dictionary_min_context = 0.5;
   // The channel model lookups correct by is learned from the variants chosen with at least

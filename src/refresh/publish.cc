@@ -128,6 +128,7 @@ std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshO
   w.Key("min_ratio").Double(l.variants.min_ratio).Key("max_distance").Int(l.variants.max_distance);
   w.Key("max_typing_cost").Double(l.variants.max_typing_cost);
   w.Key("dictionary_min_ratio").Double(l.variants.dictionary_min_ratio);
+  w.Key("max_repeats_per_document").Double(l.variants.max_repeats_per_document);
   w.Key("dictionary_min_context").Double(l.variants.dictionary_min_context);
   w.Key("error_min_score").Double(l.variants.error_min_score);
   w.Key("error_prior_edits").Double(l.variants.error_prior_edits);

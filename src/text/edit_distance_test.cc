@@ -1,5 +1,7 @@
 #include "text/edit_distance.h"
 
+#include "text/error_model.h"
+
 #include <algorithm>
 #include <random>
 #include <string>
@@ -45,6 +47,17 @@ TEST(TypingCost, TypicalErrorsAreCheaper) {
   EXPECT_DOUBLE_EQ(Cost("leter", "letter"), 0.5);   // one of a doubled letter
   EXPECT_DOUBLE_EQ(Cost("serch", "search"), 0.75);  // plain deletion
   EXPECT_GT(Cost("abcd", "wxyz"), 2.0);             // beyond the limit
+  EXPECT_DOUBLE_EQ(Cost("seperate", "separate"), 0.5);  // a vowel for a vowel
+}
+
+TEST(TypingCost, ForeignLettersAreNotSlipsButAccentsAre) {
+  EXPECT_DOUBLE_EQ(Cost("naïve", "naive"), kAccentEditCost);
+  EXPECT_DOUBLE_EQ(Cost("cafe", "café"), kAccentEditCost);
+  EXPECT_DOUBLE_EQ(Cost("für", "for"), kForeignEditCost);  // u with umlaut is not o
+  EXPECT_DOUBLE_EQ(Cost("tạo", "to"), kForeignEditCost);   // an extra letter off the keyboard
+  EXPECT_EQ(ClassifyEdit(DecodeUtf8("für"), DecodeUtf8("for")), std::nullopt);
+  EXPECT_EQ(BaseLetter(U'Ü'), U'u');
+  EXPECT_EQ(BaseLetter(U'Q'), U'q');
 }
 
 // Full optimal-string-alignment table, no band and no early exit: the reference.

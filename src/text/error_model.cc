@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "utf8proc.h"
+
 namespace nightjar {
 namespace {
 
@@ -82,6 +84,18 @@ bool KeyboardNeighbours(char32_t a, char32_t b) {
 
 bool IsVowel(char32_t c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
+char32_t BaseLetter(char32_t c) {
+  if (c < 128) return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+  utf8proc_int32_t out[8];
+  int last = 0;
+  const auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), out, 8,
+                                         static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE |
+                                                                        UTF8PROC_STRIPMARK),
+                                         &last);
+  if (n <= 0) return c;
+  return static_cast<char32_t>(utf8proc_tolower(out[0]));
+}
+
 ErrorModel ErrorModel::Default() {
   ErrorModel m;
   m[EditClass::kNeighbourSub] = 0.5;
@@ -102,15 +116,22 @@ std::optional<EditClass> ClassifyEdit(std::u32string_view typed, std::u32string_
   while (i < n && i < k && typed[i] == meant[i]) ++i;  // the first difference
   if (n == k) {
     if (i == n) return std::nullopt;  // the same
-    if (typed.substr(i + 1) == meant.substr(i + 1)) return SubClass(typed[i], meant[i]);
+    if (typed.substr(i + 1) == meant.substr(i + 1)) {
+      if (typed[i] >= 128 || meant[i] >= 128) return std::nullopt;
+      return SubClass(typed[i], meant[i]);
+    }
     if (i + 1 < n && typed[i] == meant[i + 1] && typed[i + 1] == meant[i] &&
         typed.substr(i + 2) == meant.substr(i + 2)) {
       return EditClass::kSwap;
     }
     return std::nullopt;
   }
-  if (n == k + 1 && typed.substr(i + 1) == meant.substr(i)) return InsertClass(typed, i);
-  if (k == n + 1 && typed.substr(i) == meant.substr(i + 1)) return DropClass(meant, i);
+  if (n == k + 1 && typed.substr(i + 1) == meant.substr(i)) {
+    return typed[i] >= 128 ? std::nullopt : std::optional(InsertClass(typed, i));
+  }
+  if (k == n + 1 && typed.substr(i) == meant.substr(i + 1)) {
+    return meant[i] >= 128 ? std::nullopt : std::optional(DropClass(meant, i));
+  }
   return std::nullopt;
 }
 

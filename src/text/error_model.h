@@ -34,6 +34,15 @@ std::optional<EditClass> EditClassFromName(std::string_view name);
 // True for two different keys next to each other on a QWERTY keyboard (letters and digits).
 bool KeyboardNeighbours(char32_t a, char32_t b);
 bool IsVowel(char32_t c);  // a, e, i, o, u
+// `c` without its accents, in lower case (é -> e, Ü -> u); ASCII unchanged but lowered.
+char32_t BaseLetter(char32_t c);
+
+// Letters beyond ASCII are not typed by slips of an English keyboard: an edit that inserts,
+// drops or substitutes one costs this (more than any typing cost limit: "für" is not "for"
+// mistyped, "tạo" not "to"), unless it only changes an accent (naïve / naive), which costs
+// kAccentEditCost. Neither is a learned class.
+inline constexpr double kForeignEditCost = 2.0;
+inline constexpr double kAccentEditCost = 0.5;
 
 // The channel model of the noisy-channel corrector: the cost of each EditClass in units of an
 // ordinary substitution (kOtherSub costs 1; lower is a likelier error). A value type.
@@ -59,7 +68,7 @@ struct ErrorModel {
 };
 
 // The class of the one edit that turns `meant` into `typed`; nullopt when they are not exactly
-// one edit (of the optimal string alignment) apart.
+// one edit (of the optimal string alignment) apart, or the edit touches a letter beyond ASCII.
 std::optional<EditClass> ClassifyEdit(std::u32string_view typed, std::u32string_view meant);
 
 }  // namespace nightjar
