@@ -208,22 +208,30 @@ std::vector<VariantCandidate> SpellingCandidates(const Vocabulary& vocab,
                                                  const LexiconOptions& options, int threads,
                                                  UnitMap* map, MiningTrace& tr) {
   // Only words that some token could be a variant of: at least min_ratio times as frequent as
-  // the rarest token (seen once), or the dictionary's ratio times a token seen twice, and no
-  // rarer than word_min_frequency.
+  // the rarest token (seen once), and no rarer than word_min_frequency. Below them, down to the
+  // dictionary's ratio times a token seen twice, the words only frequent misspellings reach go
+  // into an index of their own, which only those tokens search.
   const VariantOptions& vo = options.variants;
-  const double least = std::min(vo.MinRatio(1), 2 * vo.MinRatio(2));
-  const uint32_t dictionary = vocab.CountAtLeast(
-      std::max(vo.word_min_frequency, static_cast<uint64_t>(std::ceil(least))));
-  std::vector<std::string_view> words;
-  words.reserve(dictionary);
-  for (uint32_t id = 0; id < dictionary; ++id) words.push_back(vocab.term(id));
+  const uint32_t common = vocab.CountAtLeast(
+      std::max(vo.word_min_frequency, static_cast<uint64_t>(std::ceil(vo.min_ratio))));
+  const double least = 2 * vo.MinRatio(2, VariantOptions::kMinFrequentMisspellingChars);
+  const uint32_t all = std::max(
+      common,
+      vocab.CountAtLeast(std::max(vo.word_min_frequency, static_cast<uint64_t>(std::ceil(least)))));
+  auto words = [&](uint32_t lo, uint32_t hi) {
+    std::vector<std::string_view> out;
+    out.reserve(hi - lo);
+    for (uint32_t id = lo; id < hi; ++id) out.push_back(vocab.term(id));
+    return out;
+  };
   auto t0 = std::chrono::steady_clock::now();
   std::vector<VariantCandidate> candidates;
-  {  // the index is only for finding candidates: freed before the third pass's maps peak
-    const DeleteIndex index(std::move(words), options.variants.max_distance, threads,
-                            options.variants.short_word_chars);
+  {  // the indexes are only for finding candidates: freed before the third pass's maps peak
+    const DeleteIndex index(words(0, common), vo.max_distance, threads, vo.short_word_chars);
+    std::unique_ptr<DeleteIndex> rare;
+    if (all > common) rare = std::make_unique<DeleteIndex>(words(common, all), 1, threads, 0);
     tr.Step("variant_index", &t0);
-    candidates = FindVariantCandidates(vocab, index, options.variants, threads);
+    candidates = FindVariantCandidates(vocab, index, vo, threads, rare.get());
   }
   tr.Step("variant_candidates", &t0);
   // Slots in vocabulary order, most frequent word first: the third pass updates a slot's counts

@@ -77,9 +77,6 @@ absl::Status LoadProtectedWords(const TokenizerOptions& tokenizer, VariantOption
 
 namespace {
 
-// Shorter tokens are never frequent misspellings: nearly every string of three to five letters
-// is one likely edit from some word (acronyms, codes: "psa" / "ps", "sera" / "sea").
-constexpr size_t kMinFrequentMisspellingChars = 6;
 // Tokens this short are variants only by edits cheaper than an ordinary one ("teh", "fom", not
 // "thx" for "the").
 constexpr size_t kShortTokenChars = 3;
@@ -88,8 +85,8 @@ constexpr uint64_t kMinRepeatedOccurrences = 8;
 
 // FindVariantCandidates over the vocabulary ids [lo, hi).
 std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const DeleteIndex& index,
-                                           const VariantOptions& options, uint32_t lo,
-                                           uint32_t hi) {
+                                           const DeleteIndex* rare, const VariantOptions& options,
+                                           uint32_t lo, uint32_t hi) {
   std::vector<VariantCandidate> out;
   const double top = static_cast<double>(vocab.stats(0).frequency);
   const double common = std::max(
@@ -102,7 +99,9 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
   for (uint32_t v = lo; v < hi; ++v) {
     const TermStats& sv = vocab.stats(v);
     const double fv = static_cast<double>(sv.frequency);
-    const double ratio = options.MinRatio(sv.frequency);
+    std::string_view t = vocab.term(v);
+    const size_t chars = CountChars(t);
+    const double ratio = options.MinRatio(sv.frequency, chars);
     if (fv * ratio > top || fv > common) continue;  // too common to be a misspelling
     // Repeated within few documents: a word of those documents (a foreign word, a name, an
     // identifier), where a typo's occurrences scatter.
@@ -111,38 +110,52 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
                   static_cast<double>(std::max<uint64_t>(sv.doc_frequency, 1))) {
       continue;
     }
-    std::string_view t = vocab.term(v);
-    if (CountChars(t) < options.min_variant_chars || !IsWordLike(t)) continue;
+    if (chars < options.min_variant_chars || !IsWordLike(t)) continue;
     if (options.protected_words && options.protected_words->contains(std::string(t))) continue;
     const std::u32string typed = DecodeUtf8(t);
-    // Ids are frequency ranks: only those of words at least `ratio` times as frequent.
-    const uint32_t frequent_enough =
-        vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * ratio)));
-    if (frequent_enough == 0) continue;
-    for (const auto& m : index.Lookup(t, options.max_distance, frequent_enough, first_differs)) {
-      if (m.id == v) continue;
-      const double fw = static_cast<double>(vocab.stats(m.id).frequency);
-      if (fw < fv * ratio) continue;
+    // Ids are frequency ranks: only those of words at least min_ratio times as frequent, and
+    // for a possible frequent misspelling, at one edit, those `ratio` times as frequent.
+    const uint32_t usual =
+        vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * options.min_ratio)));
+    const uint32_t reach = vocab.CountAtLeast(static_cast<uint64_t>(std::ceil(fv * ratio)));
+    if (reach == 0) continue;
+    // A match of `idx`, whose ids start at vocabulary id `base`.
+    auto consider = [&](const DeleteIndex& idx, const DeleteIndex::Match& m, uint32_t base) {
+      const uint32_t id = m.id + base;
+      if (id == v) return;
+      const double fw = static_cast<double>(vocab.stats(id).frequency);
+      if (fw < fv * ratio) return;
       // The cheap tests first: most matches are two edits away, and fail on length or on their
       // cheapest possible typing cost.
-      const std::u32string_view intended = index.decoded(m.id);
-      const int limit = index.max_distance(m.id);  // 1 for short words
+      const std::u32string_view intended = idx.decoded(m.id);
+      const int limit = idx.max_distance(m.id);  // 1 for short words
       const double first = typed[0] != intended[0] ? options.first_letter_cost : 0.0;
-      if (first + kMinTypingEditCost * m.distance > options.max_typing_cost) continue;
-      std::string_view w = vocab.term(m.id);
-      if (!IsWordLike(w) || IsInflection(t, w)) continue;
+      if (first + kMinTypingEditCost * m.distance > options.max_typing_cost) return;
+      std::string_view w = vocab.term(id);
+      if (!IsWordLike(w) || IsInflection(t, w)) return;
       const double cost = TypingCost(typed, intended, limit) + first;
-      if (cost > options.max_typing_cost) continue;
+      if (cost > options.max_typing_cost) return;
       // A token of three letters is one edit from dozens of words: an ordinary substitution or
       // insertion does not count.
-      if (typed.size() <= kShortTokenChars && cost - first >= 1.0) continue;
+      if (typed.size() <= kShortTokenChars && cost - first >= 1.0) return;
       // A frequent misspelling is one likely edit from its word (and so keeps its first letter).
       const bool frequent_misspelling = fw < fv * options.min_ratio;
-      if (frequent_misspelling &&
-          (cost > kMinTypingEditCost || typed.size() < kMinFrequentMisspellingChars)) {
-        continue;
+      if (frequent_misspelling && cost > kMinTypingEditCost) return;
+      out.push_back(VariantCandidate{v, id, m.distance, cost, frequent_misspelling});
+    };
+    for (const auto& m : index.Lookup(t, options.max_distance, usual, first_differs)) {
+      consider(index, m, 0);
+    }
+    if (reach > usual) {
+      // The words only a frequent misspelling reaches: one likely edit, so one edit and the
+      // same first letter; in the index past `usual`, and below it in `rare`.
+      for (const auto& m : index.Lookup(t, 1, reach, 0)) {
+        if (m.id >= usual) consider(index, m, 0);
       }
-      out.push_back(VariantCandidate{v, m.id, m.distance, cost, frequent_misspelling});
+      const auto base = static_cast<uint32_t>(index.size());
+      if (rare != nullptr && reach > base) {
+        for (const auto& m : rare->Lookup(t, 1, reach - base, 0)) consider(*rare, m, base);
+      }
     }
   }
   return out;
@@ -174,7 +187,8 @@ void DropKnownVariants(const Vocabulary& vocab, const VariantOptions& options, i
 
 std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
                                                     const DeleteIndex& index,
-                                                    const VariantOptions& options, int threads) {
+                                                    const VariantOptions& options, int threads,
+                                                    const DeleteIndex* rare) {
   if (index.size() == 0 || vocab.size() == 0) return {};
   // Interleaved slices of 1024 ids, so that every thread gets its share of the rare words (most
   // of the work) wherever they sit; the slices are concatenated back in id order.
@@ -185,7 +199,8 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
   auto work = [&] {
     for (uint32_t s; (s = next.fetch_add(1)) < slices;) {
       parts[s] =
-          CandidatesIn(vocab, index, options, s * kSlice, std::min(vocab.size(), (s + 1) * kSlice));
+          CandidatesIn(vocab, index, rare, options, s * kSlice,
+                       std::min(vocab.size(), (s + 1) * kSlice));
     }
   };
   ParallelFor(threads, [&](int) { work(); });

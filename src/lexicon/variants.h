@@ -72,10 +72,16 @@ struct VariantOptions {
   // (ErrorModel::Learn).
   double error_min_score = 0.9;
   double error_prior_edits = 200;
-  // The ratio a token seen `frequency` times is held to (min_ratio, or the dictionary's).
-  double MinRatio(uint64_t frequency) const {
-    return dictionary && frequency >= 2 ? std::min(min_ratio, dictionary_min_ratio) : min_ratio;
+  // The ratio a token of `chars` code points seen `frequency` times is held to (min_ratio, or
+  // the dictionary's for a possible frequent misspelling).
+  double MinRatio(uint64_t frequency, size_t chars) const {
+    return dictionary && frequency >= 2 && chars >= kMinFrequentMisspellingChars
+               ? std::min(min_ratio, dictionary_min_ratio)
+               : min_ratio;
   }
+  // Shorter tokens are never frequent misspellings: nearly every string of three to five
+  // letters is one likely edit from some word (acronyms, codes: "psa" / "ps", "sera" / "sea").
+  static constexpr size_t kMinFrequentMisspellingChars = 6;
 };
 
 // How often a term was seen, and how often with a capital first letter.
@@ -118,12 +124,14 @@ bool IsInflection(std::string_view a, std::string_view b);
                                               VariantOptions* options);
 
 // Every (rare token, word) pair passing the frequency, length, distance, inflection and typing
-// cost tests, found through `index`, which must hold exactly the vocabulary ids
-// [0, vocab.CountAtLeast(word_min_frequency)) as its word ids. Grouped by variant, in id order;
-// `threads` share the vocabulary, and the result does not depend on them.
+// cost tests, found through `index`, which must hold exactly the vocabulary ids [0, n) as its
+// word ids for some n, and through `rare` (null: none), the ids from n on that only frequent
+// misspellings reach (a word only dictionary_min_ratio times as frequent). Grouped by variant,
+// in id order; `threads` share the vocabulary, and the result does not depend on them.
 std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
                                                     const DeleteIndex& index,
-                                                    const VariantOptions& options, int threads = 1);
+                                                    const VariantOptions& options, int threads = 1,
+                                                    const DeleteIndex* rare = nullptr);
 
 // Removes the variants that options.dictionary knows (none without one), and the frequent
 // misspellings whose word it does not know, on `threads` threads.
