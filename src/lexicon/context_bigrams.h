@@ -13,8 +13,8 @@ namespace nightjar {
 
 // Which word pairs are published for correction in context. Every field has a default.
 struct BigramOptions {
-  uint64_t min_count = 3;           // rarer pairs are left out (0 = publish no pairs)
-  uint64_t max_bigrams = 1000000;   // at most this many, by whole count levels (0 = no cap)
+  uint64_t min_count = 3;          // rarer pairs are left out (0 = publish no pairs)
+  uint64_t max_bigrams = 1000000;  // at most this many, by whole count levels (0 = no cap)
 };
 
 // An adjacent word pair of the corpus and how often it occurs within a clause. Views the

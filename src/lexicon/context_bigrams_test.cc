@@ -62,7 +62,7 @@ TEST(SelectBigrams, TheCapKeepsWholeCountLevels) {
   cap.max_bigrams = 3;
   EXPECT_EQ(Texts(SelectBigrams(c.vocab, c.pairs, cap)),
             (std::vector<std::string>{"a b 10", "b c 5", "c a 5"}));  // a, b, c: ties by text
-  cap.max_bigrams = 0;  // no cap
+  cap.max_bigrams = 0;                                                // no cap
   EXPECT_EQ(SelectBigrams(c.vocab, c.pairs, cap).size(), 4u);
 }
 
@@ -86,8 +86,14 @@ SpellCorrector Corrector(double context_weight) {
   m.Add("ever", "since", 20);
   CorrectorOptions o;
   o.context_weight = context_weight;
-  return SpellCorrector({{"the", 50000}, {"science", 300}, {"since", 1500}, {"computer", 200},
-                         {"then", 900}, {"ever", 400}, {"blue", 300}, {"filler", 5000000}},
+  return SpellCorrector({{"the", 50000},
+                         {"science", 300},
+                         {"since", 1500},
+                         {"computer", 200},
+                         {"then", 900},
+                         {"ever", 400},
+                         {"blue", 300},
+                         {"filler", 5000000}},
                         {}, o, std::move(m));
 }
 

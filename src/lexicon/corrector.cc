@@ -67,8 +67,8 @@ SpellCorrector::Result SpellCorrector::Correct(std::string_view token, std::stri
   if (logits.empty()) return SoundsLike(token, typed);
   WeighByContext(candidates, left, right, &logits);
   // The best logit; ties go to the word the index lists first (the more frequent).
-  const size_t top = static_cast<size_t>(std::max_element(logits.begin(), logits.end()) -
-                                         logits.begin());
+  const size_t top =
+      static_cast<size_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
   double sum = 0;
   for (double l : logits) sum += std::exp(l - logits[top]);
   return Result{std::string(candidates[top]), 1.0 / sum, "edit"};

@@ -349,9 +349,9 @@ void MineVariants(const Vocabulary& vocab, const UnitMap& map,
     if (v.score < options.variants.error_min_score) continue;
     confident.emplace_back(DecodeUtf8(vocab.term(v.variant)), DecodeUtf8(vocab.term(v.word)));
   }
-  out->errors = ErrorModel::Learn(confident, ErrorModel::Default(),
-                                  options.variants.error_prior_edits,
-                                  options.variants.typing_weight, &out->error_counts);
+  out->errors =
+      ErrorModel::Learn(confident, ErrorModel::Default(), options.variants.error_prior_edits,
+                        options.variants.typing_weight, &out->error_counts);
   out->spelling = BuildSpellingVocabulary(vocab, options.spelling);
   absl::flat_hash_map<std::string_view, size_t> entry_of;
   for (size_t i = 0; i < out->spelling.size(); ++i) entry_of[out->spelling[i].word] = i;

@@ -126,15 +126,15 @@ TEST_F(VariantMining, CandidatesRespectRatioInflectionAndCost) {
 TEST(FrequentMisspellings, OneLikelyEditFromAKnownWordWithSharedContexts) {
   TermTable terms = Terms({{"the", 100000},
                            {"atheist", 40},
-                           {"athiest", 8},    // a transposition, a fifth as frequent
+                           {"athiest", 8},  // a transposition, a fifth as frequent
                            {"referring", 90},
                            {"refering", 20},  // a dropped doubled letter
                            {"garden", 60},
-                           {"gardxn", 12},    // one plain edit: not a likely one
+                           {"gardxn", 12},  // one plain edit: not a likely one
                            {"reform", 10},
-                           {"refrom", 1},     // seen once: min_ratio holds
+                           {"refrom", 1},  // seen once: min_ratio holds
                            {"brand", 50},
-                           {"brnad", 10}});   // under six characters
+                           {"brnad", 10}});  // under six characters
   Vocabulary vocab(terms, 1);
   VariantOptions options;
   auto dictionary = Dictionary::Open({});
@@ -146,8 +146,9 @@ TEST(FrequentMisspellings, OneLikelyEditFromAKnownWordWithSharedContexts) {
       words.push_back(vocab.term(i));
     }
     DeleteIndex index(std::move(words), options.max_distance);
-    auto variants = ChooseVariants(vocab, FindVariantCandidates(vocab, index, options),
-                                   [&](uint32_t, uint32_t) { return context; }, options);
+    auto variants = ChooseVariants(
+        vocab, FindVariantCandidates(vocab, index, options),
+        [&](uint32_t, uint32_t) { return context; }, options);
     DropKnownVariants(vocab, options, 1, &variants);
     std::vector<std::string> out;
     for (const Variant& v : variants) {
@@ -167,11 +168,11 @@ TEST(VariantRules, RepeatedTokensAndShortTokensNeedMore) {
   terms.Add("the", TermStats{100000, 9000});
   terms.Add("for", TermStats{50000, 8000});
   terms.Add("from", TermStats{20000, 6000});
-  terms.Add("teh", TermStats{9, 9});     // a slip, scattered
-  terms.Add("thx", TermStats{12, 11});   // an ordinary substitution in three letters
-  terms.Add("fom", TermStats{4, 4});     // a dropped letter in three
-  terms.Add("fro", TermStats{30, 5});    // six times a document: a word of its documents
-  terms.Add("frm", TermStats{5, 1});     // repeated, but too few to tell
+  terms.Add("teh", TermStats{9, 9});    // a slip, scattered
+  terms.Add("thx", TermStats{12, 11});  // an ordinary substitution in three letters
+  terms.Add("fom", TermStats{4, 4});    // a dropped letter in three
+  terms.Add("fro", TermStats{30, 5});   // six times a document: a word of its documents
+  terms.Add("frm", TermStats{5, 1});    // repeated, but too few to tell
   Vocabulary vocab(terms, 1);
   VariantOptions options;
   std::vector<std::string_view> words;
@@ -328,9 +329,8 @@ TEST_F(VariantMining, ContextEvidenceDecides) {
 
 TEST(Phrases, NpmiKeepsCollocationsAndDropsChancePairs) {
   // 10000 tokens: "new york" always together; "big" and "house" common but rarely adjacent.
-  TermTable terms =
-      Terms({{"new", 120}, {"york", 100}, {"big", 300}, {"house", 300}, {"the", 100},
-             {"filler", 9080}});
+  TermTable terms = Terms(
+      {{"new", 120}, {"york", 100}, {"big", 300}, {"house", 300}, {"the", 100}, {"filler", 9080}});
   Vocabulary vocab(terms, 1);
   PhraseCounts counts(vocab.size());
   const uint32_t n = vocab.Find("new"), y = vocab.Find("york"), b = vocab.Find("big"),

@@ -40,9 +40,9 @@ inline constexpr std::string_view kBigramsLexicon = "bigrams";
 inline constexpr std::string_view kErrorModelLexicon = "error_model";
 // Every lexicon a version holds.
 inline constexpr std::string_view kAllLexicons[] = {
-    kSpellingLexicon,   kCorrectionsLexicon, kRelatedLexicon,  kExpansionsLexicon,
-    kNgramsLexicon,     kPhrasesLexicon,     kAcronymsLexicon, kVocabularyLexicon,
-    kBigramsLexicon,    kErrorModelLexicon};
+    kSpellingLexicon, kCorrectionsLexicon, kRelatedLexicon,  kExpansionsLexicon,
+    kNgramsLexicon,   kPhrasesLexicon,     kAcronymsLexicon, kVocabularyLexicon,
+    kBigramsLexicon,  kErrorModelLexicon};
 
 // Schema rules beyond types, checked by the validation gates: a term is non-empty and free of
 // C0/C1 control characters and DEL (clean_terms); a score is finite and within [0, 1]
@@ -253,10 +253,9 @@ struct NgramRecord {
 
 // A record of any lexicon; std::monostate for a JSON object of a lexicon this build does not
 // know (nothing more can be checked of it).
-using AnyRecord =
-    std::variant<std::monostate, SpellingRecord, VocabularyRecord, CorrectionRecord, RelatedRecord,
-                 ExpansionRecord, PhraseRecord, AcronymRecord, NgramRecord, BigramRecord,
-                 ErrorModelRecord>;
+using AnyRecord = std::variant<std::monostate, SpellingRecord, VocabularyRecord, CorrectionRecord,
+                               RelatedRecord, ExpansionRecord, PhraseRecord, AcronymRecord,
+                               NgramRecord, BigramRecord, ErrorModelRecord>;
 
 // Parses a record of `lexicon` with that lexicon's Parse. Errors (InvalidArgument) name what is
 // wrong: "not a JSON object", "missing \"frequency\"", "\"frequency\" has the wrong type".

@@ -198,9 +198,8 @@ std::vector<VariantCandidate> FindVariantCandidates(const Vocabulary& vocab,
   std::atomic<uint32_t> next{0};
   auto work = [&] {
     for (uint32_t s; (s = next.fetch_add(1)) < slices;) {
-      parts[s] =
-          CandidatesIn(vocab, index, rare, options, s * kSlice,
-                       std::min(vocab.size(), (s + 1) * kSlice));
+      parts[s] = CandidatesIn(vocab, index, rare, options, s * kSlice,
+                              std::min(vocab.size(), (s + 1) * kSlice));
     }
   };
   ParallelFor(threads, [&](int) { work(); });

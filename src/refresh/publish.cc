@@ -61,9 +61,9 @@ absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
   }
   for (size_t k = 0; k < kEditClasses; ++k) {
     const std::string_view edit = EditClassName(static_cast<EditClass>(k));
-    NJ_RETURN_IF_ERROR(append(
-        kErrorModelLexicon, edit,
-        ErrorModelRecord{edit, lex.errors.cost[k], lex.error_counts[k], version}.ToJson()));
+    NJ_RETURN_IF_ERROR(
+        append(kErrorModelLexicon, edit,
+               ErrorModelRecord{edit, lex.errors.cost[k], lex.error_counts[k], version}.ToJson()));
   }
   // One record for the pairs of each first word (they arrive grouped).
   BigramRecord rec;

@@ -199,9 +199,12 @@ std::string MakeContextVersion(LexiconStore& store) {
   auto b = store.Begin(Day(2026, 11, 24));
   EXPECT_TRUE(b.ok()) << b.status();
   const std::string v = (*b)->version();
-  for (const auto& [w, f] : std::vector<std::pair<std::string, uint64_t>>{
-           {"the", 50000}, {"since", 1500}, {"science", 300}, {"perch", 1000}, {"search", 100},
-           {"filler", 5000000}}) {
+  for (const auto& [w, f] : std::vector<std::pair<std::string, uint64_t>>{{"the", 50000},
+                                                                          {"since", 1500},
+                                                                          {"science", 300},
+                                                                          {"perch", 1000},
+                                                                          {"search", 100},
+                                                                          {"filler", 5000000}}) {
     EXPECT_TRUE((*b)->Append("vocabulary", w, VocabularyRecord{w, f}.ToJson()).ok());
   }
   EXPECT_TRUE((*b)->Append("bigrams", "the", BigramRecord{"the", {{"science", 40}}}.ToJson()).ok());
@@ -209,9 +212,9 @@ std::string MakeContextVersion(LexiconStore& store) {
   learned[EditClass::kOtherDrop] = 0.25;
   for (size_t k = 0; k < kEditClasses; ++k) {
     const std::string_view edit = EditClassName(static_cast<EditClass>(k));
-    EXPECT_TRUE((*b)->Append("error_model", edit,
-                             ErrorModelRecord{edit, learned.cost[k], 10, v}.ToJson())
-                    .ok());
+    EXPECT_TRUE(
+        (*b)->Append("error_model", edit, ErrorModelRecord{edit, learned.cost[k], 10, v}.ToJson())
+            .ok());
   }
   for (std::string_view name : kAllLexicons) EXPECT_TRUE((*b)->Declare(name).ok());
   auto files = (*b)->Seal();

@@ -4,6 +4,7 @@
 #include <hunspell/hunspell.h>
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <utility>
@@ -20,7 +21,7 @@
 // object is linked whenever a Dictionary is), counting monotonic wall time in the same
 // CLOCKS_PER_SEC units: the time limits keep their length, and no longer run faster while other
 // threads are busy. Nothing else in nightjar calls clock().
-extern "C" clock_t clock() noexcept {  // NOLINT(readability-inconsistent-declaration-parameter-name)
+extern "C" clock_t clock() noexcept {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<clock_t>(now.tv_sec) * CLOCKS_PER_SEC +
@@ -80,6 +81,11 @@ absl::flat_hash_set<std::string> InnerCapitalStems(std::string_view dic) {
     dic = nl == std::string_view::npos ? std::string_view() : dic.substr(nl + 1);
     if (std::exchange(first_line, false)) continue;
     line = line.substr(0, line.find_first_of("/\t "));
+    // Most entries are ASCII with no capital past the first letter: settled without decoding.
+    const bool plain = std::all_of(line.begin() + (line.empty() ? 0 : 1), line.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x80 && !(c >= 'A' && c <= 'Z');
+    });
+    if (plain && (line.empty() || static_cast<unsigned char>(line[0]) < 0x80)) continue;
     const std::string lower = Lower(line);
     if (Upper(lower, true) != line && lower != line) out.insert(lower);
   }

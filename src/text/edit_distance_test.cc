@@ -1,13 +1,12 @@
 #include "text/edit_distance.h"
 
-#include "text/error_model.h"
-
 #include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "text/error_model.h"
 
 namespace nightjar {
 namespace {
@@ -42,11 +41,11 @@ TEST(EditDistance, CodePointsNotBytes) {
 TEST(TypingCost, TypicalErrorsAreCheaper) {
   EXPECT_DOUBLE_EQ(Cost("teh", "the"), 0.5);  // transposition
   EXPECT_DOUBLE_EQ(Cost("serach", "search"), 0.5);
-  EXPECT_DOUBLE_EQ(Cost("seatch", "search"), 0.5);  // t is next to r
-  EXPECT_DOUBLE_EQ(Cost("seamch", "search"), 1.0);  // m is not
-  EXPECT_DOUBLE_EQ(Cost("leter", "letter"), 0.5);   // one of a doubled letter
-  EXPECT_DOUBLE_EQ(Cost("serch", "search"), 0.75);  // plain deletion
-  EXPECT_GT(Cost("abcd", "wxyz"), 2.0);             // beyond the limit
+  EXPECT_DOUBLE_EQ(Cost("seatch", "search"), 0.5);      // t is next to r
+  EXPECT_DOUBLE_EQ(Cost("seamch", "search"), 1.0);      // m is not
+  EXPECT_DOUBLE_EQ(Cost("leter", "letter"), 0.5);       // one of a doubled letter
+  EXPECT_DOUBLE_EQ(Cost("serch", "search"), 0.75);      // plain deletion
+  EXPECT_GT(Cost("abcd", "wxyz"), 2.0);                 // beyond the limit
   EXPECT_DOUBLE_EQ(Cost("seperate", "separate"), 0.5);  // a vowel for a vowel
 }
 

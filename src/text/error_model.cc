@@ -31,7 +31,7 @@ const Keyboard& Keys() {
 }
 
 constexpr std::string_view kNames[kEditClasses] = {
-    "neighbour_substitution", "vowel_substitution", "other_substitution",
+    "neighbour_substitution", "vowel_substitution",  "other_substitution",
     "doubled_insertion",      "neighbour_insertion", "other_insertion",
     "doubled_deletion",       "other_deletion",      "transposition"};
 
@@ -88,10 +88,9 @@ char32_t BaseLetter(char32_t c) {
   if (c < 128) return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
   utf8proc_int32_t out[8];
   int last = 0;
-  const auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), out, 8,
-                                         static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE |
-                                                                        UTF8PROC_STRIPMARK),
-                                         &last);
+  const auto n = utf8proc_decompose_char(
+      static_cast<utf8proc_int32_t>(c), out, 8,
+      static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK), &last);
   if (n <= 0) return c;
   return static_cast<char32_t>(utf8proc_tolower(out[0]));
 }
@@ -164,8 +163,7 @@ ErrorModel ErrorModel::Learn(const std::vector<std::pair<std::u32string, std::u3
   ErrorModel out;
   const auto unit = static_cast<size_t>(EditClass::kOtherSub);
   for (size_t k = 0; k < kEditClasses; ++k) {
-    const double cost =
-        prior.cost[unit] + std::log(specific[unit] / specific[k]) / typing_weight;
+    const double cost = prior.cost[unit] + std::log(specific[unit] / specific[k]) / typing_weight;
     out.cost[k] = std::clamp(cost, 0.25, 1.5);
   }
   return out;

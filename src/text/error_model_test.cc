@@ -32,10 +32,15 @@ TEST(ErrorModel, ClassifiesSingleEdits) {
 
 TEST(ErrorModel, ClassesAgreeWithTypingCost) {
   const ErrorModel d = ErrorModel::Default();
-  for (auto [typed, meant] : std::vector<std::pair<const char*, const char*>>{
-           {"seatch", "search"}, {"seperate", "separate"}, {"seamch", "search"},
-           {"untill", "until"}, {"refering", "referring"}, {"serch", "search"},
-           {"athiest", "atheist"}, {"seamrch", "search"}}) {
+  for (auto [typed, meant] :
+       std::vector<std::pair<const char*, const char*>>{{"seatch", "search"},
+                                                        {"seperate", "separate"},
+                                                        {"seamch", "search"},
+                                                        {"untill", "until"},
+                                                        {"refering", "referring"},
+                                                        {"serch", "search"},
+                                                        {"athiest", "atheist"},
+                                                        {"seamrch", "search"}}) {
     const auto c = Classify(typed, meant);
     ASSERT_TRUE(c.has_value()) << typed;
     EXPECT_DOUBLE_EQ(TypingCost(DecodeUtf8(typed), DecodeUtf8(meant), 2), d[*c]) << typed;
