@@ -235,6 +235,34 @@ bool IsExemptVariable(std::string_view name) {
          name.starts_with("NIGHTJAR_TEST_");
 }
 
+// [variants]: when a rare token is taken for a misspelling.
+std::vector<Field> VariantFields(VariantOptions& va) {
+  constexpr int64_t kBig = int64_t{1} << 62;
+  return {
+      IntField("variants.word_min_frequency", &va.word_min_frequency, 1, kBig),
+      DoubleField("variants.min_ratio", &va.min_ratio, 1.0, 1e9),
+      IntField("variants.max_distance", &va.max_distance, 1, 2),
+      IntField("variants.short_word_chars", &va.short_word_chars, 0, 64),
+      IntField("variants.min_variant_chars", &va.min_variant_chars, 1, 64),
+      DoubleField("variants.max_typing_cost", &va.max_typing_cost, 0.0, 4.0),
+      DoubleField("variants.min_context", &va.min_context, -1.0, 1.0),
+      DoubleField("variants.typing_weight", &va.typing_weight, 0.0, 100.0),
+      DoubleField("variants.context_weight", &va.context_weight, 0.0, 100.0),
+      IntField("variants.max_variants", &va.max_variants, 0, 1000),
+      DoubleField("variants.max_variant_per_million", &va.max_variant_per_million, 0.0, 1e6),
+      IntField("variants.min_common_count", &va.min_common_count, 0, kBig),
+      DoubleField("variants.first_letter_cost", &va.first_letter_cost, 0.0, 4.0),
+      DoubleField("variants.dictionary_min_ratio", &va.dictionary_min_ratio, 1.0, 1e9),
+      DoubleField("variants.max_repeats_per_document", &va.max_repeats_per_document, 1.0, 1e9),
+      DoubleField("variants.dictionary_min_context", &va.dictionary_min_context, -1.0, 1.0),
+      DoubleField("variants.error_min_score", &va.error_min_score, 0.0, 1.0),
+      DoubleField("variants.error_prior_edits", &va.error_prior_edits, 0.0, 1e9),
+      StringField("variants.protected_words_file", &va.protected_words_file, true),
+      DoubleField("variants.name_share", &va.name_share, 0.0, 2.0),
+      IntField("variants.name_min_count", &va.name_min_count, 1, kBig),
+  };
+}
+
 // [serve] and [worker]: the long-running services.
 std::vector<Field> ServiceFields(Config& c) {
   WorkerFlags& w = c.worker;
@@ -329,25 +357,6 @@ std::vector<Field> Fields(Config& c) {
       IntField("spelling.min_frequency", &sp.min_frequency, 1, kBig),
       IntField("spelling.min_doc_frequency", &sp.min_doc_frequency, 1, kBig),
       IntField("spelling.min_chars", &sp.min_chars, 1, 256),
-      IntField("variants.word_min_frequency", &va.word_min_frequency, 1, kBig),
-      DoubleField("variants.min_ratio", &va.min_ratio, 1.0, 1e9),
-      IntField("variants.max_distance", &va.max_distance, 1, 2),
-      IntField("variants.short_word_chars", &va.short_word_chars, 0, 64),
-      IntField("variants.min_variant_chars", &va.min_variant_chars, 1, 64),
-      DoubleField("variants.max_typing_cost", &va.max_typing_cost, 0.0, 4.0),
-      DoubleField("variants.min_context", &va.min_context, -1.0, 1.0),
-      DoubleField("variants.typing_weight", &va.typing_weight, 0.0, 100.0),
-      DoubleField("variants.context_weight", &va.context_weight, 0.0, 100.0),
-      IntField("variants.max_variants", &va.max_variants, 0, 1000),
-      DoubleField("variants.max_variant_per_million", &va.max_variant_per_million, 0.0, 1e6),
-      IntField("variants.min_common_count", &va.min_common_count, 0, kBig),
-      DoubleField("variants.first_letter_cost", &va.first_letter_cost, 0.0, 4.0),
-      DoubleField("variants.dictionary_min_ratio", &va.dictionary_min_ratio, 1.0, 1e9),
-      DoubleField("variants.max_repeats_per_document", &va.max_repeats_per_document, 1.0, 1e9),
-      DoubleField("variants.dictionary_min_context", &va.dictionary_min_context, -1.0, 1.0),
-      DoubleField("variants.error_min_score", &va.error_min_score, 0.0, 1.0),
-      DoubleField("variants.error_prior_edits", &va.error_prior_edits, 0.0, 1e9),
-      StringField("variants.protected_words_file", &va.protected_words_file, true),
       IntField("phrases.min_count", &ph.min_count, 1, kBig),
       DoubleField("phrases.threshold", &ph.threshold, -1.0, 1.0),
       BoolField("phrases.trigrams", &ph.trigrams),
@@ -364,8 +373,6 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("related.eigen_weight", &re.eigen_weight, 0.0, 1.0),
       IntField("related.power_iterations", &re.power_iterations, 0, 20),
       IntField("related.seed", &re.seed, 0, kBig),
-      DoubleField("variants.name_share", &va.name_share, 0.0, 2.0),
-      IntField("variants.name_min_count", &va.name_min_count, 1, kBig),
       DoubleField("related.subword_weight", &re.subword_weight, 0.0, 1.0),
       IntField("related.subword_dimensions", &re.subword_dimensions, 1, 4096),
       IntField("related.subword_min_n", &re.subword_min_n, 1, 16),
@@ -391,6 +398,7 @@ std::vector<Field> Fields(Config& c) {
       IntField("state.checkpoint_docs", &c.state.checkpoint_docs, 1, int64_t{1} << 32),
       IntField("state.checkpoint_mb", &c.state.checkpoint_mb, 1, int64_t{1} << 20),
   };
+  for (Field& f : VariantFields(va)) fields.push_back(std::move(f));
   for (Field& f : ValidationFields(c.validation)) fields.push_back(std::move(f));
   for (Field& f : ServiceFields(c)) fields.push_back(std::move(f));
   for (Field& f : ReextractFields(c.reextract)) fields.push_back(std::move(f));
