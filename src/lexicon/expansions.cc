@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "lexicon/variants.h"
+#include "text/error_model.h"
 #include "util/json_writer.h"
 
 namespace nightjar {
@@ -69,8 +70,6 @@ bool Negates(std::string_view a, std::string_view b) {
   }
   return false;
 }
-
-bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
 // True when `form` is `base` + "ed"/"ing"/"er" without the doubled consonant English spelling
 // asks of a one-syllable base ending consonant-vowel-consonant: "hated" is not "hat" + "ed"

@@ -91,31 +91,13 @@ struct TypingModel {
     if (typed >= 128 || meant >= 128) {
       return BaseLetter(typed) == BaseLetter(meant) ? kAccentEditCost : kForeignEditCost;
     }
-    if (KeyboardNeighbours(typed, meant)) return m[EditClass::kNeighbourSub];
-    if (IsVowel(typed) && IsVowel(meant)) return m[EditClass::kVowelSub];
-    return m[EditClass::kOtherSub];
+    return m[SubstitutionClass(typed, meant)];
   }
-  // typed[i] has no counterpart in the intended word.
   double Extra(std::u32string_view typed, size_t i) const {
-    const char32_t c = typed[i];
-    if (c >= 128) return kForeignEditCost;
-    if ((i > 0 && typed[i - 1] == c) || (i + 1 < typed.size() && typed[i + 1] == c)) {
-      return m[EditClass::kDoubledInsert];
-    }
-    if ((i > 0 && KeyboardNeighbours(typed[i - 1], c)) ||
-        (i + 1 < typed.size() && KeyboardNeighbours(typed[i + 1], c))) {
-      return m[EditClass::kNeighbourInsert];
-    }
-    return m[EditClass::kOtherInsert];
+    return typed[i] >= 128 ? kForeignEditCost : m[InsertionClass(typed, i)];
   }
-  // intended[j] was not typed.
   double Drop(std::u32string_view intended, size_t j) const {
-    const char32_t c = intended[j];
-    if (c >= 128) return kForeignEditCost;
-    if ((j > 0 && intended[j - 1] == c) || (j + 1 < intended.size() && intended[j + 1] == c)) {
-      return m[EditClass::kDoubledDrop];  // one of a doubled letter
-    }
-    return m[EditClass::kOtherDrop];
+    return intended[j] >= 128 ? kForeignEditCost : m[DeletionClass(intended, j)];
   }
   double Swap() const { return m[EditClass::kSwap]; }
 };

@@ -40,29 +40,6 @@ constexpr std::string_view kNames[kEditClasses] = {
 // probability of one specific edit, which is what a cost prices.
 constexpr double kAlternatives[kEditClasses] = {5, 4, 17, 1, 10, 15, 1, 1, 1};
 
-EditClass SubClass(char32_t typed, char32_t meant) {
-  if (KeyboardNeighbours(typed, meant)) return EditClass::kNeighbourSub;
-  if (IsVowel(typed) && IsVowel(meant)) return EditClass::kVowelSub;
-  return EditClass::kOtherSub;
-}
-
-// typed[i] has no counterpart in the meant word.
-EditClass InsertClass(std::u32string_view typed, size_t i) {
-  const char32_t c = typed[i];
-  const bool doubled = (i > 0 && typed[i - 1] == c) || (i + 1 < typed.size() && typed[i + 1] == c);
-  if (doubled) return EditClass::kDoubledInsert;
-  const bool near = (i > 0 && KeyboardNeighbours(typed[i - 1], c)) ||
-                    (i + 1 < typed.size() && KeyboardNeighbours(typed[i + 1], c));
-  return near ? EditClass::kNeighbourInsert : EditClass::kOtherInsert;
-}
-
-// meant[j] was not typed.
-EditClass DropClass(std::u32string_view meant, size_t j) {
-  const char32_t c = meant[j];
-  const bool doubled = (j > 0 && meant[j - 1] == c) || (j + 1 < meant.size() && meant[j + 1] == c);
-  return doubled ? EditClass::kDoubledDrop : EditClass::kOtherDrop;
-}
-
 }  // namespace
 
 std::string_view EditClassName(EditClass c) { return kNames[static_cast<size_t>(c)]; }
@@ -109,6 +86,27 @@ ErrorModel ErrorModel::Default() {
   return m;
 }
 
+EditClass SubstitutionClass(char32_t typed, char32_t meant) {
+  if (KeyboardNeighbours(typed, meant)) return EditClass::kNeighbourSub;
+  if (IsVowel(typed) && IsVowel(meant)) return EditClass::kVowelSub;
+  return EditClass::kOtherSub;
+}
+
+EditClass InsertionClass(std::u32string_view typed, size_t i) {
+  const char32_t c = typed[i];
+  const bool doubled = (i > 0 && typed[i - 1] == c) || (i + 1 < typed.size() && typed[i + 1] == c);
+  if (doubled) return EditClass::kDoubledInsert;
+  const bool near = (i > 0 && KeyboardNeighbours(typed[i - 1], c)) ||
+                    (i + 1 < typed.size() && KeyboardNeighbours(typed[i + 1], c));
+  return near ? EditClass::kNeighbourInsert : EditClass::kOtherInsert;
+}
+
+EditClass DeletionClass(std::u32string_view meant, size_t j) {
+  const char32_t c = meant[j];
+  const bool doubled = (j > 0 && meant[j - 1] == c) || (j + 1 < meant.size() && meant[j + 1] == c);
+  return doubled ? EditClass::kDoubledDrop : EditClass::kOtherDrop;
+}
+
 std::optional<EditClass> ClassifyEdit(std::u32string_view typed, std::u32string_view meant) {
   const size_t n = typed.size(), k = meant.size();
   size_t i = 0;
@@ -117,7 +115,7 @@ std::optional<EditClass> ClassifyEdit(std::u32string_view typed, std::u32string_
     if (i == n) return std::nullopt;  // the same
     if (typed.substr(i + 1) == meant.substr(i + 1)) {
       if (typed[i] >= 128 || meant[i] >= 128) return std::nullopt;
-      return SubClass(typed[i], meant[i]);
+      return SubstitutionClass(typed[i], meant[i]);
     }
     if (i + 1 < n && typed[i] == meant[i + 1] && typed[i + 1] == meant[i] &&
         typed.substr(i + 2) == meant.substr(i + 2)) {
@@ -126,10 +124,10 @@ std::optional<EditClass> ClassifyEdit(std::u32string_view typed, std::u32string_
     return std::nullopt;
   }
   if (n == k + 1 && typed.substr(i + 1) == meant.substr(i)) {
-    return typed[i] >= 128 ? std::nullopt : std::optional(InsertClass(typed, i));
+    return typed[i] >= 128 ? std::nullopt : std::optional(InsertionClass(typed, i));
   }
   if (k == n + 1 && typed.substr(i) == meant.substr(i + 1)) {
-    return meant[i] >= 128 ? std::nullopt : std::optional(DropClass(meant, i));
+    return meant[i] >= 128 ? std::nullopt : std::optional(DeletionClass(meant, i));
   }
   return std::nullopt;
 }

@@ -67,6 +67,12 @@ struct ErrorModel {
                           std::array<uint64_t, kEditClasses>* counts = nullptr);
 };
 
+// The class of one edit of an alignment, as both TypingCost and ClassifyEdit see it: `typed`
+// for `meant`; typed[i] with no counterpart in the meant word; meant[j] not typed.
+EditClass SubstitutionClass(char32_t typed, char32_t meant);
+EditClass InsertionClass(std::u32string_view typed, size_t i);
+EditClass DeletionClass(std::u32string_view meant, size_t j);
+
 // The class of the one edit that turns `meant` into `typed`; nullopt when they are not exactly
 // one edit (of the optimal string alignment) apart, or the edit touches a letter beyond ASCII.
 std::optional<EditClass> ClassifyEdit(std::u32string_view typed, std::u32string_view meant);
