@@ -1,7 +1,9 @@
 #include "lexicon/context_bigrams.h"
 
 #include <algorithm>
+#include <bit>
 
+#include "count/radix_sort.h"
 #include "count/term_cap.h"
 
 namespace nightjar {
@@ -19,16 +21,19 @@ std::vector<ContextBigram> SelectBigrams(const Vocabulary& vocab, const PhraseCo
   if (floor == UINT64_MAX) return out;
   // Sorted as keys (first id, then second id): ids are frequency ranks, so the most frequent
   // first words come first, and integers sort far faster than the pairs' text.
-  std::vector<std::pair<uint64_t, uint64_t>> kept;
-  kept.reserve(levels.TermsAtLeast(floor));
+  std::vector<uint64_t> keys;
+  keys.reserve(levels.TermsAtLeast(floor));
   counts.bigrams.ForEach([&](uint64_t key, uint64_t n) {
-    if (n >= floor) kept.emplace_back(key, n);
+    if (n >= floor) keys.push_back(key);
   });
-  std::sort(kept.begin(), kept.end());
-  out.reserve(kept.size());
-  for (const auto& [key, n] : kept) {
+  std::vector<uint64_t> spare(keys.size());
+  const int bits = 32 + static_cast<int>(std::bit_width(vocab.size()));
+  const uint64_t* sorted = RadixSort(keys.data(), spare.data(), keys.size(), bits);
+  out.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint64_t key = sorted[i];
     out.push_back(ContextBigram{vocab.term(static_cast<uint32_t>(key >> 32)),
-                                vocab.term(static_cast<uint32_t>(key)), n});
+                                vocab.term(static_cast<uint32_t>(key)), counts.bigrams.Get(key)});
   }
   return out;
 }

@@ -1,8 +1,10 @@
 #include "lexicon/lexicon_builder.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -342,7 +344,9 @@ void MineVariants(const Vocabulary& vocab, const UnitMap& map,
   std::vector<Variant> variants =
       ChooseVariants(vocab, lowercase_candidates, context, options.variants);
   tr.Step("variant_choice", &t0);
-  DropKnownVariants(vocab, options.variants, threads, &variants);
+  // One thread: the expansions ask the dictionary beside it, and Hunspell gains little from a
+  // second thread (about 1.4x) for the ~40 ms a further handle takes to load.
+  DropKnownVariants(vocab, options.variants, 1, &variants);
   tr.Step("variant_dictionary", &t0);
   std::vector<std::pair<std::u32string, std::u32string>> confident;
   for (const Variant& v : variants) {
@@ -374,14 +378,16 @@ void MineVariants(const Vocabulary& vocab, const UnitMap& map,
 std::vector<ExpansionEntry> QueryExpansions(const Vocabulary& vocab, const CorpusCounts& counts,
                                             const std::vector<Unit>& units,
                                             const absl::flat_hash_set<uint64_t>& coordinated,
-                                            const Lexicons& out, const LexiconOptions& options) {
+                                            const std::vector<Acronym>& acronyms,
+                                            const std::vector<RelatedEntry>& related,
+                                            const LexiconOptions& options) {
   ExpansionInputs in;
   in.function_words = FunctionWords(vocab, counts.totals.documents, options.language,
                                     options.expansions.function_words);
   // An acronym is a content word however evenly a corpus spreads it, unless the language's own
   // list says otherwise ("it", "us").
   const auto& listed = DefaultFunctionWords(options.language);
-  for (const Acronym& a : out.acronyms) {
+  for (const Acronym& a : acronyms) {
     const std::string folded = absl::AsciiStrToLower(a.short_form);
     if (std::find(listed.begin(), listed.end(), folded) == listed.end()) {
       in.function_words.erase(folded);
@@ -403,9 +409,79 @@ std::vector<ExpansionEntry> QueryExpansions(const Vocabulary& vocab, const Corpu
     return x != Vocabulary::kNone && y != Vocabulary::kNone &&
            coordinated.contains(BigramKey(std::min(x, y), std::max(x, y)));
   };
-  in.acronyms = out.acronyms;  // views: `out` outlives the call
-  in.related = out.related;
+  in.acronyms = acronyms;  // views: both outlive the call
+  in.related = related;
   return MineExpansions(in, options.expansions);
+}
+
+// The selections made from the phrase counts: the phrases and acronyms on this thread; beside
+// it, the context bigrams and the coordinated pairs, then some of the dictionary's Hunspell
+// handles for the variant step are loaded.
+absl::Status SelectFromPhraseCounts(const Vocabulary& vocab, const PhraseCounts& counts,
+                                    const LexiconOptions& options, int threads,
+                                    std::optional<PhraseSet>* phrases,
+                                    absl::flat_hash_set<uint64_t>* coordinated, Lexicons* out,
+                                    MiningTrace& tr) {
+  absl::Status preloaded;
+  MiningTrace side_trace;
+  std::atomic<bool> phrases_done{false};
+  RunBeside(
+      threads > 1,
+      [&] {
+        auto step = std::chrono::steady_clock::now();
+        phrases->emplace(vocab, counts, options.phrases);
+        out->phrases = (*phrases)->phrases();
+        out->acronyms = MineAcronyms(counts, options.acronyms);
+        tr.Step("phrases", &step);
+        phrases_done.store(true);
+      },
+      [&] {
+        auto step = std::chrono::steady_clock::now();
+        out->bigrams = SelectBigrams(vocab, counts, options.bigrams);
+        side_trace.Step("bigrams", &step);
+        *coordinated = CoordinatedPairs(vocab, counts);
+        side_trace.Step("coordinated", &step);
+        // A handle for the variants and one for the expansions beside them, while the phrases
+        // take long enough to hide them (a small corpus may never ask).
+        const Dictionary* d = options.variants.dictionary.get();
+        for (int n = 1; d != nullptr && n <= 2 && preloaded.ok() && !phrases_done; ++n) {
+          preloaded = d->Preload(n);
+        }
+        side_trace.Step("dictionary_load", &step);
+      });
+  tr.steps.insert(tr.steps.end(), side_trace.steps.begin(), side_trace.steps.end());
+  return preloaded;
+}
+
+// The variants, and beside them when that pays the expansions (from the acronyms and related
+// terms; they write other members of *out).
+void MineVariantsAndExpansions(const Vocabulary& vocab, const CorpusCounts& counts,
+                               const std::vector<Unit>& units, const UnitMap& map,
+                               const std::vector<VariantCandidate>& candidates,
+                               const absl::flat_hash_set<uint64_t>& coordinated,
+                               const CooccurrenceCounts& cooc, const UnitVectors& vectors,
+                               const LexiconOptions& options, int threads, Lexicons* out,
+                               MiningTrace& tr) {
+  MiningTrace side_trace;
+  std::vector<ExpansionEntry> expansions;
+  // Beside only when each side has a Hunspell handle ready: on a small corpus, loading a second
+  // (~40 ms) costs more than the overlap saves.
+  const Dictionary* d = options.variants.dictionary.get();
+  RunBeside(
+      threads > 1 && (d == nullptr || d->IdleHandles() >= 2),
+      [&] {
+        const auto t = std::chrono::steady_clock::now();
+        MineVariants(vocab, map, candidates, cooc, vectors, options, threads, out, tr);
+        tr.AddStage("variants", t);
+      },
+      [&] {
+        const auto t = std::chrono::steady_clock::now();
+        expansions = QueryExpansions(vocab, counts, units, coordinated, out->acronyms, out->related,
+                                     options);
+        side_trace.AddStage("expansions", t);
+      });
+  out->expansions = std::move(expansions);
+  tr.stages.insert(tr.stages.end(), side_trace.stages.begin(), side_trace.stages.end());
 }
 
 }  // namespace
@@ -434,25 +510,21 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
 
   auto t = std::chrono::steady_clock::now();
   std::vector<FieldCache> caches;  // the tokenized text, one cache per thread, for pass 3
-  auto step = t;
   NJ_ASSIGN_OR_RETURN(PhraseCounts phrase_counts,
                       PhrasePass(counts, vocab, reopen, tokenizer, options, threads,
                                  std::move(first_pass), &caches, tr));
+  auto step = t;
   tr.Step("phrase_counts", &step);
-  const PhraseSet phrases(vocab, phrase_counts, options.phrases);
-  out.phrases = phrases.phrases();
-  out.acronyms = MineAcronyms(phrase_counts, options.acronyms);
-  tr.Step("phrases", &step);
-  out.bigrams = SelectBigrams(vocab, phrase_counts, options.bigrams);
-  tr.Step("bigrams", &step);
-  const absl::flat_hash_set<uint64_t> coordinated = CoordinatedPairs(vocab, phrase_counts);
-  tr.Step("coordinated", &step);
+  std::optional<PhraseSet> phrases;
+  absl::flat_hash_set<uint64_t> coordinated;
+  NJ_RETURN_IF_ERROR(SelectFromPhraseCounts(vocab, phrase_counts, options, threads, &phrases,
+                                            &coordinated, &out, tr));
   phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
   tr.AddStage("phrase_pass", t);
 
   t = std::chrono::steady_clock::now();
   UnitMap map;
-  const std::vector<Unit> units = SelectUnits(vocab, phrases, options.related, &map);
+  const std::vector<Unit> units = SelectUnits(vocab, *phrases, options.related, &map);
   const std::vector<VariantCandidate> candidates =
       SpellingCandidates(vocab, options, threads, &map, tr);
   tr.AddStage("variants", t);
@@ -468,13 +540,8 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
       MineRelated(units, map, std::move(cooc.pairs), options.related, threads, &vectors, tr);
   tr.AddStage("related", t);
 
-  t = std::chrono::steady_clock::now();
-  MineVariants(vocab, map, candidates, cooc, vectors, options, threads, &out, tr);
-  tr.AddStage("variants", t);
-
-  t = std::chrono::steady_clock::now();
-  out.expansions = QueryExpansions(vocab, counts, units, coordinated, out, options);
-  tr.AddStage("expansions", t);
+  MineVariantsAndExpansions(vocab, counts, units, map, candidates, coordinated, cooc, vectors,
+                            options, threads, &out, tr);
   return out;
 }
 

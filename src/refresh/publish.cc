@@ -3,6 +3,7 @@
 #include "lexicon/records.h"
 #include "lexicon/spelling.h"
 #include "util/json_writer.h"
+#include "util/parallel.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
@@ -51,10 +52,6 @@ absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
     for (const auto& x : e.expansions) rec.expansions.push_back({x.term, x.score, x.kind});
     NJ_RETURN_IF_ERROR(append(kExpansionsLexicon, e.term, rec.ToJson()));
   }
-  for (const auto& p : lex.phrases) {
-    const PhraseRecord rec{p.text, p.ids.size(), p.count, p.score, version};
-    NJ_RETURN_IF_ERROR(append(kPhrasesLexicon, p.text, rec.ToJson()));
-  }
   for (const auto& a : lex.acronyms) {
     const AcronymRecord rec{a.short_form, a.long_form, a.count, a.confidence, version};
     NJ_RETURN_IF_ERROR(append(kAcronymsLexicon, a.short_form + "\t" + a.long_form, rec.ToJson()));
@@ -78,19 +75,14 @@ absl::Status WriteMined(const Lexicons& lex, const RefreshOptions& options,
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::Status WriteLexicons(const Lexicons& lex, const std::vector<NgramRow>& ngrams,
-                           const RefreshOptions& options, absl::Time started,
-                           VersionBuilder& builder, VersionValidator& validator) {
-  const std::string& version = builder.version();
-  auto append = [&](std::string_view lexicon, std::string_view key,
-                    const std::string& record) -> absl::Status {
-    validator.Observe(lexicon, record);
-    return builder.Append(lexicon, key, record);
-  };
-  NJ_RETURN_IF_ERROR(WriteSpelling(lex.spelling, version, append));
-  NJ_RETURN_IF_ERROR(WriteMined(lex, options, version, FormatUtc(started), append));
+// The phrases and the n-grams at or above ngrams.min_frequency.
+absl::Status WritePhrasesAndNgrams(const Lexicons& lex, const std::vector<NgramRow>& ngrams,
+                                   const RefreshOptions& options, const std::string& version,
+                                   const auto& append) {
+  for (const auto& p : lex.phrases) {
+    const PhraseRecord rec{p.text, p.ids.size(), p.count, p.score, version};
+    NJ_RETURN_IF_ERROR(append(kPhrasesLexicon, p.text, rec.ToJson()));
+  }
   for (size_t i = 0; i < ngrams.size(); ++i) {
     if (i + kAhead < ngrams.size()) Prefetch(ngrams[i + kAhead].ngram);
     const auto& row = ngrams[i];
@@ -99,6 +91,51 @@ absl::Status WriteLexicons(const Lexicons& lex, const std::vector<NgramRow>& ngr
                           row.stats.term_count, version};
     NJ_RETURN_IF_ERROR(append(kNgramsLexicon, row.ngram, rec.ToJson()));
   }
+  return absl::OkStatus();
+}
+
+// A record made ahead of its Append; the views point into the lexicons.
+struct MadeRecord {
+  std::string_view lexicon, key;
+  std::string record;
+};
+
+}  // namespace
+
+absl::Status WriteLexicons(const Lexicons& lex, const std::vector<NgramRow>& ngrams,
+                           const RefreshOptions& options, absl::Time started, int threads,
+                           VersionBuilder& builder, VersionValidator& validator) {
+  const std::string& version = builder.version();
+  auto append = [&](std::string_view lexicon, std::string_view key,
+                    const std::string& record) -> absl::Status {
+    validator.Observe(lexicon, record);
+    return builder.Append(lexicon, key, record);
+  };
+  // With a second thread, the phrases and n-grams (about half the bytes) are made and checked
+  // beside the rest, by a validator of their own, and appended after it; the builder is not
+  // thread-safe. Files and gates come out the same either way.
+  const bool beside = threads > 1;
+  VersionValidator side_validator(validator.options());
+  std::vector<MadeRecord> made;
+  auto keep = [&](std::string_view lexicon, std::string_view key,
+                  std::string record) -> absl::Status {
+    if (!beside) return append(lexicon, key, record);
+    side_validator.Observe(lexicon, record);
+    made.push_back(MadeRecord{lexicon, key, std::move(record)});
+    return absl::OkStatus();
+  };
+  absl::Status status, side_status;
+  RunBeside(
+      beside,
+      [&] {
+        status = WriteSpelling(lex.spelling, version, append);
+        if (status.ok()) status = WriteMined(lex, options, version, FormatUtc(started), append);
+      },
+      [&] { side_status = WritePhrasesAndNgrams(lex, ngrams, options, version, keep); });
+  NJ_RETURN_IF_ERROR(status);
+  NJ_RETURN_IF_ERROR(side_status);
+  for (const MadeRecord& r : made) NJ_RETURN_IF_ERROR(builder.Append(r.lexicon, r.key, r.record));
+  validator.Absorb(side_validator);
   for (std::string_view name : kAllLexicons) NJ_RETURN_IF_ERROR(builder.Declare(name));
   return absl::OkStatus();
 }

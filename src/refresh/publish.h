@@ -16,11 +16,13 @@ namespace nightjar {
 
 // Appends every record of every lexicon to `builder`, each also seen by `validator`, and
 // declares every lexicon of kAllLexicons, so that one with no records is still published
-// (empty). N-gram rows under options.ngrams.min_frequency are left out. Fails on the first
-// store error.
+// (empty). N-gram rows under options.ngrams.min_frequency are left out. With `threads` > 1 a
+// second thread makes and checks some lexicons' records, which are appended after the rest; the
+// files and gates are the same for any `threads`. Fails on the first store error.
 [[nodiscard]] absl::Status WriteLexicons(const Lexicons& lex, const std::vector<NgramRow>& ngrams,
                                          const RefreshOptions& options, absl::Time started,
-                                         VersionBuilder& builder, VersionValidator& validator);
+                                         int threads, VersionBuilder& builder,
+                                         VersionValidator& validator);
 
 // The settings sections a manifest records beside its tokenizer settings (Manifest::settings).
 std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshOptions& options);

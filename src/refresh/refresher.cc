@@ -228,8 +228,8 @@ absl::Status Refresher::Publish(const Mined& mined) {
   NJ_ASSIGN_OR_RETURN(auto builder, store_->Begin(started_));
   report_.version = builder->version();
   VersionValidator validator(options_.validation);
-  NJ_RETURN_IF_ERROR(
-      WriteLexicons(mined.lex, mined.ngrams, options_, started_, *builder, validator));
+  NJ_RETURN_IF_ERROR(WriteLexicons(mined.lex, mined.ngrams, options_, started_, report_.threads,
+                                   *builder, validator));
   NJ_ASSIGN_OR_RETURN(std::vector<LexiconFileInfo> files, builder->Seal());
 
   // Gates, against the active version.

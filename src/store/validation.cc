@@ -127,16 +127,34 @@ void VersionValidator::ObserveLinks(const SpellingRecord& r) {
   if (auto it = canaries_seen_.find(std::string(r.word)); it != canaries_seen_.end()) {
     it->second = true;
   }
-  if (options_.top_k > 0) {
-    auto cmp = std::greater<>();
-    if (top_.size() < static_cast<size_t>(options_.top_k)) {
-      top_.emplace_back(r.frequency, std::string(r.word));
-      std::push_heap(top_.begin(), top_.end(), cmp);
-    } else if (r.frequency > top_.front().first) {
-      std::pop_heap(top_.begin(), top_.end(), cmp);
-      top_.back() = {r.frequency, std::string(r.word)};
-      std::push_heap(top_.begin(), top_.end(), cmp);
-    }
+  ObserveTop(r.frequency, r.word);
+}
+
+void VersionValidator::ObserveTop(uint64_t frequency, std::string_view word) {
+  if (options_.top_k <= 0) return;
+  auto cmp = std::greater<>();
+  if (top_.size() < static_cast<size_t>(options_.top_k)) {
+    top_.emplace_back(frequency, std::string(word));
+    std::push_heap(top_.begin(), top_.end(), cmp);
+  } else if (frequency > top_.front().first) {
+    std::pop_heap(top_.begin(), top_.end(), cmp);
+    top_.back() = {frequency, std::string(word)};
+    std::push_heap(top_.begin(), top_.end(), cmp);
+  }
+}
+
+void VersionValidator::Absorb(const VersionValidator& other) {
+  for (const GateResult& theirs : other.gates_) {
+    GateResult& ours = Gate(theirs.name);
+    if (!ours.enabled || theirs.failures == 0) continue;
+    if (ours.failures == 0) ours.detail = theirs.detail;
+    ours.failures += theirs.failures;
+    ours.passed = false;
+  }
+  for (const auto& [variant, word] : other.corrections_) corrections_.emplace(variant, word);
+  for (const auto& [frequency, word] : other.top_) ObserveTop(frequency, word);
+  for (const auto& [word, seen] : other.canaries_seen_) {
+    if (seen) canaries_seen_[word] = true;
   }
 }
 

@@ -57,9 +57,15 @@ struct ValidationReport {
 class VersionValidator {
  public:
   explicit VersionValidator(ValidationOptions options);
+  const ValidationOptions& options() const { return options_; }
 
   // Record-level gates: call with every record published.
   void Observe(std::string_view lexicon, std::string_view record);
+
+  // Adds what `other` (with the same options) observed: its record-level gate failures, links,
+  // top words and canaries, so that records can be observed on several threads, a validator
+  // each. For a variant both saw, this validator's word is kept.
+  void Absorb(const VersionValidator& other);
 
   // Version-level gates. `active`: the current version's manifest, or nullptr when there is
   // none (the comparisons then pass, saying so).
@@ -76,6 +82,7 @@ class VersionValidator {
   void ObserveLinks(const CorrectionRecord& r);
   template <typename Record>
   void ObserveLinks(const Record&) {}
+  void ObserveTop(uint64_t frequency, std::string_view word);
   void Fail(std::string_view gate, std::string_view lexicon, std::string_view what);
 
   ValidationOptions options_;

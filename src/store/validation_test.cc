@@ -166,6 +166,33 @@ TEST(ValidationTest, TopOverlapGate) {
   EXPECT_TRUE(GateOf(v2.Finish(Sizes(2), &active), "top_overlap").passed);
 }
 
+TEST(ValidationTest, AbsorbGivesWhatOneValidatorSeeingEverythingGives) {
+  ValidationOptions o;
+  o.canary_words = {"search", "zebra"};
+  const char* records[][2] = {
+      {"spelling",
+       R"({"word":"zebra","frequency":70,"doc_frequency":7,"variants":["zebar"],"version":"v"})"},
+      {"corrections", R"({"variant":"aa","word":"search","score":0.5,"version":"v"})"},
+      {"corrections", R"({"variant":"search","word":"aa","score":0.5,"version":"v"})"},
+      {"phrases", R"({"phrase":"new york","words":2,"count":3,"score":1.5,"version":"v"})"},
+      {"phrases", R"({"phrase":"","words":2,"count":3,"score":0.5,"version":"v"})"},
+  };
+  auto one = Clean(o);
+  auto main = Clean(o);
+  VersionValidator side(main.options());
+  for (const auto& [lexicon, record] : records) {
+    one.Observe(lexicon, record);
+    side.Observe(lexicon, record);
+  }
+  main.Absorb(side);
+  const ValidationReport a = one.Finish(Sizes(3), nullptr);
+  const ValidationReport b = main.Finish(Sizes(3), nullptr);
+  EXPECT_FALSE(b.passed());
+  EXPECT_EQ(a.Json(), b.Json());  // failures, counts and first details alike
+  EXPECT_EQ(one.TopWords(), main.TopWords());
+  EXPECT_THAT(main.TopWords(), ::testing::ElementsAre("search", "zebra", "engine"));
+}
+
 TEST(ValidationTest, DisabledGatesPass) {
   ValidationOptions o;
   o.canaries = true;

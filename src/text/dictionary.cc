@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "absl/strings/str_split.h"
 #include "util/checksum.h"
 #include "util/file_util.h"
 #include "util/status_macros.h"
@@ -92,6 +93,54 @@ absl::flat_hash_set<std::string> InnerCapitalStems(std::string_view dic) {
   return out;
 }
 
+// What a suffix rule of `aff` may add after a stem: each SFX rule's affix ("0" is none), and
+// when some rule allows a further suffix (a continuation class, "ed/X") every two of them too.
+absl::flat_hash_set<std::string> SuffixEndings(std::string_view aff) {
+  std::vector<std::string> appends = {""};
+  bool twofold = false;
+  while (!aff.empty()) {
+    const size_t nl = aff.find('\n');
+    const std::vector<absl::string_view> fields =
+        absl::StrSplit(absl::string_view(aff.data(), std::min(nl, aff.size())),
+                       absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
+    aff = nl == std::string_view::npos ? std::string_view() : aff.substr(nl + 1);
+    // "SFX flag strip affix condition": a rule (its header, "SFX flag Y count", has four).
+    if (fields.size() < 5 || fields[0] != "SFX") continue;
+    absl::string_view affix = fields[3];
+    const size_t slash = affix.find('/');
+    twofold |= slash != absl::string_view::npos;
+    affix = affix.substr(0, slash);
+    appends.emplace_back(affix == "0" ? "" : std::string(affix));
+  }
+  absl::flat_hash_set<std::string> out(appends.begin(), appends.end());
+  if (twofold) {
+    for (const std::string& a : appends) {
+      for (const std::string& b : appends) out.insert(a + b);
+    }
+  }
+  return out;
+}
+
+// The encoding an .aff file declares (its SET line, as Hunspell reads it), else Hunspell's
+// default, ISO8859-1.
+std::string AffEncoding(std::string_view aff) {
+  if (aff.substr(0, 3) == "\xEF\xBB\xBF") aff.remove_prefix(3);  // a byte-order mark
+  while (!aff.empty()) {
+    const size_t nl = aff.find('\n');
+    std::string_view line = aff.substr(0, nl);
+    aff = nl == std::string_view::npos ? std::string_view() : aff.substr(nl + 1);
+    if (line.size() < 4 || line.substr(0, 3) != "SET" || (line[3] != ' ' && line[3] != '\t')) {
+      continue;
+    }
+    line.remove_prefix(4);
+    const size_t begin = line.find_first_not_of(" \t");
+    if (begin == std::string_view::npos) continue;
+    line.remove_prefix(begin);
+    return std::string(line.substr(0, line.find_first_of(" \t\r")));
+  }
+  return "ISO8859-1";
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Dictionary>> Dictionary::Open(const Options& options) {
@@ -106,31 +155,47 @@ absl::StatusOr<std::unique_ptr<Dictionary>> Dictionary::Open(const Options& opti
   }
   NJ_ASSIGN_OR_RETURN(const std::string aff_bytes, ReadFile(aff));
   NJ_ASSIGN_OR_RETURN(const std::string dic_bytes, ReadFile(dic));
+  const std::string encoding = AffEncoding(aff_bytes);
+  if (encoding != "UTF-8") {
+    return absl::FailedPreconditionError(
+        fmt::format("text.language {}: {} is in {}, not UTF-8", options.language, aff, encoding));
+  }
   std::unique_ptr<Dictionary> d(new Dictionary());
   d->aff_ = aff;
   d->dic_ = dic;
-  Handle h(Hunspell_create(aff.c_str(), dic.c_str()));
-  if (h == nullptr) {
-    return absl::InternalError(
-        fmt::format("text.language {}: Hunspell could not load {}", options.language, dic));
-  }
-  const char* encoding = Hunspell_get_dic_encoding(h.get());
-  if (encoding == nullptr || std::string_view(encoding) != "UTF-8") {
-    return absl::FailedPreconditionError(
-        fmt::format("text.language {}: {} is in {}, not UTF-8", options.language, aff,
-                    encoding == nullptr ? "an unknown encoding" : encoding));
-  }
   d->name_ = "hunspell:" + options.language;
   Checksum sum;
   sum.Update(aff_bytes);
   sum.Update(dic_bytes);
   d->checksum_ = sum.HexDigest();
   d->inner_capitals_ = InnerCapitalStems(dic_bytes);
-  d->idle_.push_back(std::move(h));
+  d->suffix_endings_ = SuffixEndings(aff_bytes);
   return d;
 }
 
 Dictionary::~Dictionary() = default;
+
+int Dictionary::IdleHandles() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int>(idle_.size());
+}
+
+absl::Status Dictionary::Preload(int handles) const {
+  std::vector<Handle> loaded;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_.size() + loaded.size() >= static_cast<size_t>(std::max(handles, 0))) break;
+    }
+    Handle h(Hunspell_create(aff_.c_str(), dic_.c_str()));
+    if (h == nullptr) {
+      return absl::InternalError(fmt::format("{}: Hunspell could not load {}", name_, dic_));
+    }
+    loaded.push_back(std::move(h));
+  }
+  for (Handle& h : loaded) Return(std::move(h));
+  return absl::OkStatus();
+}
 
 void Dictionary::HandleDeleter::operator()(Hunhandle* h) const { Hunspell_destroy(h); }
 
@@ -170,9 +235,14 @@ bool Dictionary::Knows(std::string_view word) const {
 }
 
 bool Dictionary::MayBeInnerCapital(std::string_view word) const {
-  // Affixes follow the stem (NASA's): some prefix of the word is such an entry's stem.
-  for (size_t n = 1; n <= word.size(); ++n) {
-    if (inner_capitals_.contains(std::string(word.substr(0, n)))) return true;
+  // Suffixes follow the stem (NASA's): the word is such an entry's stem and what a suffix rule
+  // may add. Most words begin with some two-letter entry in capitals (AB, AC, ...), so the
+  // ending is checked first.
+  const absl::string_view w(word.data(), word.size());
+  for (size_t n = 1; n <= w.size(); ++n) {
+    if (suffix_endings_.contains(w.substr(n)) && inner_capitals_.contains(w.substr(0, n))) {
+      return true;
+    }
   }
   return false;
 }

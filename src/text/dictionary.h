@@ -18,15 +18,18 @@ namespace nightjar {
 // affixed forms, and their stems. Backed by Hunspell and the system's hunspell-<lang> word lists.
 // An input of the lexicons: its name and checksum go into the manifest's settings.
 // Thread-safe: a Hunspell handle is not, so each concurrent caller borrows its own from a pool
-// (loaded on first need, kept until the dictionary is destroyed).
+// (loaded on first need, ~50 ms each, or ahead of need by Preload; kept until the dictionary is
+// destroyed).
 class Dictionary {
  public:
   struct Options {
     std::string language = "en_US";           // LANG.aff and LANG.dic in `dir`
     std::string dir = "/usr/share/hunspell";  // where Debian's hunspell-* packages put them
   };
-  // NotFound naming the files and the Debian package when the language has none; "none" is
-  // not a language (callers skip the dictionary for it).
+  // Checks and reads the files without loading Hunspell (Preload or the first question does).
+  // NotFound naming the files and the Debian package when the language has none, or
+  // FailedPrecondition when the .aff does not declare UTF-8; "none" is not a language (callers
+  // skip the dictionary for it).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Dictionary>> Open(const Options& options);
   ~Dictionary();
   Dictionary(const Dictionary&) = delete;
@@ -38,6 +41,14 @@ class Dictionary {
   bool Knows(std::string_view word) const;
   // The stems of `word` (case-folded; "running" -> "run"), empty when unknown.
   std::vector<std::string> Stems(std::string_view word) const;
+
+  // Loads Hunspell handles until `handles` are idle, so that as many threads asking at once
+  // find theirs ready (a program overlaps this ~50 ms per handle with other work). Internal
+  // when Hunspell cannot load the files.
+  [[nodiscard]] absl::Status Preload(int handles) const;
+
+  // How many loaded handles are idle now (a hint: other threads may borrow them at once).
+  int IdleHandles() const;
 
   const std::string& name() const { return name_; }          // "hunspell:en_US"
   const std::string& checksum() const { return checksum_; }  // "xxh3:..." of the .aff and .dic
@@ -52,11 +63,12 @@ class Dictionary {
   Handle Borrow() const;
   void Return(Handle h) const;
 
-  // True when `word` may be an entry written with inner capitals, or its affixed form.
+  // True when `word` may be an entry written with inner capitals, or its suffixed form.
   bool MayBeInnerCapital(std::string_view word) const;
 
   std::string aff_, dic_;
   absl::flat_hash_set<std::string> inner_capitals_;  // InnerCapitalStems of the .dic
+  absl::flat_hash_set<std::string> suffix_endings_;  // SuffixEndings of the .aff
   mutable std::mutex mu_;
   mutable std::vector<Handle> idle_;
   std::string name_, checksum_;

@@ -23,6 +23,20 @@ void ParallelFor(I n, const Fn& fn) {
   fn(I{0});
 }
 
+// Runs main() on the calling thread and side() on a std::jthread of its own when `beside`
+// (else side() after main()), and returns when both have returned. The two share nothing
+// they write; exceptions thrown by side() terminate, as in ParallelFor.
+template <typename Main, typename Side>
+void RunBeside(bool beside, const Main& main, const Side& side) {
+  if (!beside) {
+    main();
+    side();
+    return;
+  }
+  std::jthread other([&side] { side(); });
+  main();
+}
+
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_UTIL_PARALLEL_H_

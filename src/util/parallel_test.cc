@@ -46,5 +46,26 @@ TEST(ParallelForTest, OtherThreadsAreJoinedWhenTheCallersShardThrows) {
   EXPECT_EQ(finished.load(), 2);  // both other shards ran to the end before the throw left
 }
 
+TEST(RunBesideTest, RunsBothBesideOrInOrderAndJoinsBeforeReturning) {
+  for (bool beside : {false, true}) {
+    std::thread::id main_id, side_id;
+    int main_runs = 0, side_runs = 0;
+    RunBeside(
+        beside,
+        [&] {
+          ++main_runs;
+          main_id = std::this_thread::get_id();
+        },
+        [&] {
+          ++side_runs;
+          side_id = std::this_thread::get_id();
+        });
+    EXPECT_EQ(main_runs, 1);
+    EXPECT_EQ(side_runs, 1);
+    EXPECT_EQ(main_id, std::this_thread::get_id());
+    EXPECT_EQ(side_id != main_id, beside);
+  }
+}
+
 }  // namespace
 }  // namespace nightjar
