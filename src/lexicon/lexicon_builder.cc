@@ -1,10 +1,10 @@
 #include "lexicon/lexicon_builder.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -415,16 +415,13 @@ std::vector<ExpansionEntry> QueryExpansions(const Vocabulary& vocab, const Corpu
 }
 
 // The selections made from the phrase counts: the phrases and acronyms on this thread; beside
-// it, the context bigrams and the coordinated pairs, then some of the dictionary's Hunspell
-// handles for the variant step are loaded.
-absl::Status SelectFromPhraseCounts(const Vocabulary& vocab, const PhraseCounts& counts,
-                                    const LexiconOptions& options, int threads,
-                                    std::optional<PhraseSet>* phrases,
-                                    absl::flat_hash_set<uint64_t>* coordinated, Lexicons* out,
-                                    MiningTrace& tr) {
-  absl::Status preloaded;
+// it, the context bigrams and the coordinated pairs.
+void SelectFromPhraseCounts(const Vocabulary& vocab, const PhraseCounts& counts,
+                            const LexiconOptions& options, int threads,
+                            std::optional<PhraseSet>* phrases,
+                            absl::flat_hash_set<uint64_t>* coordinated, Lexicons* out,
+                            MiningTrace& tr) {
   MiningTrace side_trace;
-  std::atomic<bool> phrases_done{false};
   RunBeside(
       threads > 1,
       [&] {
@@ -433,7 +430,6 @@ absl::Status SelectFromPhraseCounts(const Vocabulary& vocab, const PhraseCounts&
         out->phrases = (*phrases)->phrases();
         out->acronyms = MineAcronyms(counts, options.acronyms);
         tr.Step("phrases", &step);
-        phrases_done.store(true);
       },
       [&] {
         auto step = std::chrono::steady_clock::now();
@@ -441,16 +437,8 @@ absl::Status SelectFromPhraseCounts(const Vocabulary& vocab, const PhraseCounts&
         side_trace.Step("bigrams", &step);
         *coordinated = CoordinatedPairs(vocab, counts);
         side_trace.Step("coordinated", &step);
-        // A handle for the variants and one for the expansions beside them, while the phrases
-        // take long enough to hide them (a small corpus may never ask).
-        const Dictionary* d = options.variants.dictionary.get();
-        for (int n = 1; d != nullptr && n <= 2 && preloaded.ok() && !phrases_done; ++n) {
-          preloaded = d->Preload(n);
-        }
-        side_trace.Step("dictionary_load", &step);
       });
   tr.steps.insert(tr.steps.end(), side_trace.steps.begin(), side_trace.steps.end());
-  return preloaded;
 }
 
 // The variants, and beside them when that pays the expansions (from the acronyms and related
@@ -515,10 +503,15 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
                                  std::move(first_pass), &caches, tr));
   auto step = t;
   tr.Step("phrase_counts", &step);
+  // Two Hunspell handles, one for the variants and one for the expansions beside them, load
+  // while the next steps run (~40 ms each; the phrase selection mostly leaves a core idle).
+  absl::Status loaded;
+  std::jthread loader;
+  const Dictionary* d = options.variants.dictionary.get();
+  if (d != nullptr && threads > 1) loader = std::jthread([&] { loaded = d->Preload(2); });
   std::optional<PhraseSet> phrases;
   absl::flat_hash_set<uint64_t> coordinated;
-  NJ_RETURN_IF_ERROR(SelectFromPhraseCounts(vocab, phrase_counts, options, threads, &phrases,
-                                            &coordinated, &out, tr));
+  SelectFromPhraseCounts(vocab, phrase_counts, options, threads, &phrases, &coordinated, &out, tr);
   phrase_counts = PhraseCounts();  // the third pass's maps peak later: free these first
   tr.AddStage("phrase_pass", t);
 
@@ -540,6 +533,12 @@ absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts, const SourceFa
       MineRelated(units, map, std::move(cooc.pairs), options.related, threads, &vectors, tr);
   tr.AddStage("related", t);
 
+  if (loader.joinable()) {
+    t = std::chrono::steady_clock::now();
+    loader.join();
+    tr.Step("dictionary_wait", &t);
+  }
+  NJ_RETURN_IF_ERROR(loaded);
   MineVariantsAndExpansions(vocab, counts, units, map, candidates, coordinated, cooc, vectors,
                             options, threads, &out, tr);
   return out;

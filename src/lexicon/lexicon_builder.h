@@ -71,8 +71,8 @@ struct Lexicons {
 struct MiningTrace {
   // "phrase_pass", "context_pass", "related", "variants", in the order they first ran.
   std::vector<std::pair<std::string, double>> stages;
-  // Finer steps inside those stages, in the order they ran; steps run beside another (bigrams,
-  // coordinated and dictionary_load beside phrases) follow it, and overlap its time.
+  // Finer steps inside those stages, in the order they ran; steps run beside another (bigrams
+  // and coordinated beside phrases) follow it, and overlap its time.
   std::vector<std::pair<std::string, double>> steps;
   // Whether the second pass read the first's cached text, and the third the second's (else the
   // corpus again).
