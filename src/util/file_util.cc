@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <random>
 
 namespace nightjar {
 namespace {
@@ -50,7 +51,10 @@ absl::Status SyncPath(const std::string& path) {
 }
 
 absl::Status WriteFileAtomic(const std::string& path, std::string_view data) {
-  std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+  // Unique per writer, even across machines sharing a volume (pods often all run as pid 1).
+  std::random_device random;
+  const uint64_t nonce = (uint64_t{random()} << 32) | random();
+  std::string tmp = fmt::format("{}.tmp.{}.{:016x}", path, ::getpid(), nonce);
   {
     Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (fd.get() < 0) return ErrnoStatus(errno, "open", tmp);

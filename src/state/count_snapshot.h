@@ -1,0 +1,46 @@
+#ifndef NIGHTJAR_STATE_COUNT_SNAPSHOT_H_
+#define NIGHTJAR_STATE_COUNT_SNAPSHOT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "count/corpus_counter.h"
+
+namespace nightjar {
+
+// The first-order counts of one shard of a corpus, as a sharded refresh's count round writes
+// them for the next round to merge: every term (uncapped), the totals, the abbreviation
+// definitions and the sorted id hashes of the documents counted (tombstones included), so that
+// the merge can tell an id that two shards both hold. Counts merge by addition, so the merge
+// of all shards' snapshots equals a count of the whole corpus.
+struct CountSnapshot {
+  std::string identity;  // what the counts depend on besides the documents (StateIdentity)
+  uint32_t shard = 0;    // this part's index, < shards
+  uint32_t shards = 1;
+  CorpusTotals totals;
+  TermTable terms;
+  AbbreviationCounts abbreviations;
+  std::vector<uint64_t> id_hashes;  // DocumentIdHash of each document counted, ascending
+};
+
+// The file format, written only by EncodeCountSnapshot and read only by DecodeCountSnapshot:
+// kCountSnapshotMagic, the format version (u32, little-endian), the body (zstd: varints and
+// length-prefixed strings, terms and abbreviations in bytewise key order, id hashes as
+// ascending deltas), then the XXH3-64 of everything before it (u64, little-endian). The bytes
+// are a pure function of the snapshot's counts: the same shard counted twice gives the same
+// file.
+inline constexpr std::string_view kCountSnapshotMagic = "NJCOUNTS";
+inline constexpr uint32_t kCountSnapshotVersion = 1;
+
+std::string EncodeCountSnapshot(const CountSnapshot& snapshot);
+
+// DataLoss naming the problem when `bytes` is damaged or not a snapshot (bad magic, checksum,
+// truncated body); FailedPrecondition for another format version.
+[[nodiscard]] absl::StatusOr<CountSnapshot> DecodeCountSnapshot(std::string_view bytes);
+
+}  // namespace nightjar
+
+#endif  // NIGHTJAR_STATE_COUNT_SNAPSHOT_H_

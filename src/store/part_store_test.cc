@@ -1,0 +1,54 @@
+#include "store/part_store.h"
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "util/temp_dir.h"
+
+namespace nightjar {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(PartStoreTest, DirStorePutsGetsListsAndRemoves) {
+  TempDir dir;
+  auto store = PartStore::Open("dir:" + dir.Sub("parts"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  PartStore& s = **store;
+  ASSERT_TRUE(s.Put("runs/r1/count/part-00001-of-00002", "one").ok());
+  ASSERT_TRUE(s.Put("runs/r1/count/part-00000-of-00002", "zero").ok());
+  ASSERT_TRUE(s.Put("runs/r2/count/part-00000-of-00001", "other run").ok());
+  ASSERT_TRUE(s.Put("runs/r1/count/part-00001-of-00002", "one again").ok());  // replaced whole
+  EXPECT_EQ(s.Get("runs/r1/count/part-00001-of-00002")->value_or(""), "one again");
+  EXPECT_FALSE(s.Get("runs/r1/count/part-00002-of-00002")->has_value());
+  // A write under way (or abandoned by a killed pod) is not an object.
+  std::ofstream(dir.Sub("parts/runs/r1/count/part-00003-of-00004.tmp.1.ab")) << "half";
+  EXPECT_THAT(*s.List("runs/r1/"), ElementsAre("runs/r1/count/part-00000-of-00002",
+                                               "runs/r1/count/part-00001-of-00002"));
+  EXPECT_THAT(*s.List("runs/"), ::testing::SizeIs(3));
+  EXPECT_TRUE(s.List("runs/none/")->empty());
+  ASSERT_TRUE(s.RemoveAll("runs/r1/").ok());
+  EXPECT_THAT(*s.List("runs/"), ElementsAre("runs/r2/count/part-00000-of-00001"));
+  EXPECT_TRUE(s.RemoveAll("runs/none/").ok());
+}
+
+TEST(PartStoreTest, NamesStayInsideTheStore) {
+  for (const char* bad : {"", "/abs", "a/../b", "..", "a//b", "a/./b", "sp ace", "a\\b"}) {
+    EXPECT_FALSE(IsPartName(bad)) << bad;
+  }
+  for (const char* good : {"a", "runs/r-1/count/part-00000-of-00004", "runs/x_y.2/"}) {
+    EXPECT_TRUE(IsPartName(good)) << good;
+  }
+  TempDir dir;
+  auto store = PartStore::Open("dir:" + dir.path());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->Put("../escape", "x").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ((*store)->RemoveAll("").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(PartStore::Open("s4://bucket").ok());
+}
+
+}  // namespace
+}  // namespace nightjar
