@@ -216,6 +216,8 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("retention.days", &c.retention.days, 0.0, 36500.0),
       BoolField("retention.after_refresh", &c.retention.after_refresh),
       StringField("state.path", &c.state.path, true),
+      StringField("shard.parts", &c.shard.parts, true),
+      StringField("shard.run", &c.shard.run, true),
       IntField("state.checkpoint_docs", &c.state.checkpoint_docs, 1, int64_t{1} << 32),
       IntField("state.checkpoint_mb", &c.state.checkpoint_mb, 1, int64_t{1} << 20),
   };

@@ -2,6 +2,7 @@
 // file turns it into a message on stderr and an exit code:
 //   0 ok, 1 runtime failure, 2 bad usage or configuration, 3 a data gate or precondition
 //   refused (too many rejects, a failed validation gate, a rejected version, no rollback target).
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "cli/config.h"
 #include "cli/export.h"
 #include "cli/lookup.h"
@@ -19,6 +21,7 @@
 #include "cli/serve.h"
 #include "cli/versions.h"
 #include "cli/worker_cmd.h"
+#include "refresh/shard_rounds.h"
 #include "util/clock.h"
 
 #ifdef NIGHTJAR_WITH_JEMALLOC
@@ -78,12 +81,38 @@ struct ConfigFlags {
   }
 };
 
+// "--shard I/N" or "--shards N" (index 0) into *shard; neither: 0/1. InvalidArgument naming
+// the flag when malformed or when both disagree.
+absl::Status ParseShard(const std::string& shard_flag, const std::string& shards_flag,
+                        ShardSettings* shard) {
+  uint32_t index = 0, count = 1;
+  if (!shard_flag.empty()) {
+    const size_t slash = shard_flag.find('/');
+    if (slash == std::string::npos || !absl::SimpleAtoi(shard_flag.substr(0, slash), &index) ||
+        !absl::SimpleAtoi(shard_flag.substr(slash + 1), &count) || count == 0 || index >= count) {
+      return absl::InvalidArgumentError(
+          fmt::format("--shard '{}': give I/N with 0 <= I < N, e.g. 0/4", shard_flag));
+    }
+  }
+  if (!shards_flag.empty()) {
+    uint32_t n = 0;
+    if (!absl::SimpleAtoi(shards_flag, &n) || n == 0 || (!shard_flag.empty() && n != count)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "--shards '{}': give the number of shards (and the same N as --shard I/N)", shards_flag));
+    }
+    count = n;
+  }
+  shard->index = index;
+  shard->count = count;
+  return absl::OkStatus();
+}
+
 // `nightjar refresh`: its flags, and the run they ask for.
 struct RefreshCommand {
   CLI::App* command = nullptr;
   ConfigFlags config;
   std::string corpus, threads, rejects_dir, max_reject_share, state, max_attempts, pushgateway,
-      memory_budget;
+      memory_budget, round, shard, shards, parts, run;
   bool json = false, quiet = false, force = false, no_activate = false, full = false,
        reconcile = false;
 
@@ -104,6 +133,13 @@ struct RefreshCommand {
     command->add_option("--memory-budget", memory_budget,
                         "memory for reading, counting and state updates, e.g. 256MiB (default "
                         "2GiB; refresh.memory_budget_mb); past it counts spill to disk");
+    command->add_option("--round", round,
+                        "a sharded refresh's round: count (this shard into a part) or publish "
+                        "(merge the parts, mine, publish); docs/scaling.md");
+    command->add_option("--shard", shard, "with --round count: this shard, I/N (I from 0)");
+    command->add_option("--shards", shards, "with --round publish: how many shards were counted");
+    command->add_option("--parts", parts, "with --round: where parts go, dir:PATH (shard.parts)");
+    command->add_option("--run", run, "with --round: the run id parts are kept under (shard.run)");
     command->add_flag("--full", full, "with --state: discard the state and rebuild it");
     command->add_flag("--reconcile", reconcile,
                       "with --state: drop documents gone from the corpus");
@@ -123,6 +159,8 @@ struct RefreshCommand {
     if (!state.empty()) config.overrides["state.path"] = state;
     if (!max_attempts.empty()) config.overrides["refresh.max_attempts"] = max_attempts;
     if (!pushgateway.empty()) config.overrides["metrics.pushgateway"] = pushgateway;
+    if (!parts.empty()) config.overrides["shard.parts"] = parts;
+    if (!run.empty()) config.overrides["shard.run"] = run;
     if (!memory_budget.empty()) {
       auto mib = ParseSizeMib(memory_budget, "--memory-budget");
       if (!mib.ok()) return ExitCode(mib.status());
@@ -134,6 +172,18 @@ struct RefreshCommand {
     loaded->activate = !no_activate;
     loaded->state.full = full;
     loaded->state.reconcile = reconcile;
+    if (!round.empty() || !shard.empty() || !shards.empty()) {
+      loaded->shard.round = round;
+      if (absl::Status st = ParseShard(shard, shards, &loaded->shard); !st.ok()) {
+        return ExitCode(st);
+      }
+    }
+    if (loaded->shard.round == "count") {
+      auto counted = RunCountRound(*loaded, Clock::Real()->Now());
+      if (!counted.ok()) return ExitCode(counted.status());
+      std::printf("%s\n", json ? counted->ToJson().c_str() : counted->Text().c_str());
+      return 0;
+    }
     auto report = RunRefresh(*loaded, quiet, *Clock::Real());
     if (!report.ok()) return ExitCode(report.status());
     std::printf("%s\n", json ? report->ToJson().c_str() : RefreshSummaryText(*report).c_str());

@@ -43,8 +43,22 @@ struct SourceCursor {
   bool operator==(const SourceCursor&) const = default;
 };
 
+// Which share of a corpus to read: shard `index` of `count` (a sharded refresh's count round).
+// For JSONL a file belongs to the shard XXH3(its path as listed) % count names, whole, so a
+// document's shard depends only on its file's path and `count`; every pod must name the corpus
+// alike. Sources that cannot split themselves refuse count > 1.
+struct ShardSpec {
+  uint32_t index = 0;  // < count
+  uint32_t count = 1;  // 1 = the whole corpus
+  bool operator==(const ShardSpec&) const = default;
+};
+
+// The shard of `spec.count` that the JSONL file at `path` belongs to.
+uint32_t JsonlFileShard(std::string_view path, uint32_t count);
+
 // Which corpus to read and how records map to documents. Every field has a default.
 struct SourceOptions {
+  ShardSpec shard;  // the share of the inputs to read; the default reads them all
   // "jsonl:PATH|DIR|GLOB[,...]" (a bare path means jsonl:), "postgres://…" or "mongodb://…"
   std::string uri;
   RecordSchema schema;               // field names and the document size cap

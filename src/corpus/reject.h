@@ -61,6 +61,9 @@ class RejectLog : public RejectSink {
   ~RejectLog() override;
 
   void Add(const Reject& reject) override;
+  // Counts `n` rejects of `reason` that were quarantined elsewhere (another shard's pod), writing
+  // nothing.
+  void AddCount(RejectReason reason, uint64_t n) { counts_[static_cast<size_t>(reason)] += n; }
   // Flushes and closes the file; further rejects are only counted. Returns the first write error.
   [[nodiscard]] absl::Status Close();
 

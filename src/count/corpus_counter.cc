@@ -13,16 +13,17 @@
 #include "util/status_macros.h"
 
 namespace nightjar {
-uint64_t CountDuplicates(std::vector<std::vector<uint64_t>> parts) {
+uint64_t CountDuplicates(std::vector<std::vector<uint64_t>> parts, std::vector<uint64_t>* sorted) {
   std::vector<uint64_t> all = std::move(parts[0]);
   for (size_t i = 1; i < parts.size(); ++i) {
     all.insert(all.end(), parts[i].begin(), parts[i].end());
     parts[i] = {};
   }
   std::vector<uint64_t> spare(all.size());
-  const uint64_t* sorted = RadixSort(all.data(), spare.data(), all.size(), 64);
+  const uint64_t* in_order = RadixSort(all.data(), spare.data(), all.size(), 64);
   uint64_t duplicates = 0;
-  for (size_t i = 1; i < all.size(); ++i) duplicates += sorted[i] == sorted[i - 1];
+  for (size_t i = 1; i < all.size(); ++i) duplicates += in_order[i] == in_order[i - 1];
+  if (sorted != nullptr) *sorted = in_order == all.data() ? std::move(all) : std::move(spare);
   return duplicates;
 }
 
@@ -168,7 +169,10 @@ absl::StatusOr<CorpusCounts> CountCorpus(DocumentSource& source, const CountOpti
       source, threads,
       [&](int index, const Document& doc) { counters[static_cast<size_t>(index)]->Add(doc); },
       rejects, progress));
-  if (options.check_duplicate_ids) out.duplicate_ids = CountDuplicates(std::move(ids));
+  if (options.check_duplicate_ids) {
+    out.duplicate_ids =
+        CountDuplicates(std::move(ids), options.keep_id_hashes ? &out.id_hashes : nullptr);
+  }
 
   for (auto& c : counters) NJ_RETURN_IF_ERROR(c->spill_status());
   if (std::any_of(out.caches.begin(), out.caches.end(),

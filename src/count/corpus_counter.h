@@ -103,6 +103,8 @@ struct CountOptions {
   size_t cache_bytes = 0;
   // Also find ids that occur more than once (CorpusCounts::duplicate_ids): 8 bytes a document.
   bool check_duplicate_ids = false;
+  // With check_duplicate_ids: also hand out the id hashes (CorpusCounts::id_hashes).
+  bool keep_id_hashes = false;
   // Memory (bytes, over all threads) the term tables may hold; past a thread's share a table is
   // spilled to a sorted run file (TermRuns) and the runs are merged at the end. 0 = no bound.
   size_t table_bytes = 0;
@@ -128,6 +130,9 @@ struct CorpusCounts {
   // Documents (tombstones included) whose id hash an earlier one had, when
   // CountOptions::check_duplicate_ids: then these counts hold every copy, not the winning one.
   uint64_t duplicate_ids = 0;
+  // With CountOptions::keep_id_hashes: DocumentIdHash of every document read (tombstones
+  // included), ascending, repeats kept.
+  std::vector<uint64_t> id_hashes;
   // The corpus's tokenized text as term hashes, one cache per thread (all the documents between
   // them), when CountOptions::cache_bytes was enough for it; else empty. Not counts: the mining
   // passes read it instead of the corpus.
@@ -143,8 +148,10 @@ struct CorpusCounts {
                                                        CountProgress* progress);
 
 // How many of the hashes in `parts` (taken; e.g. one vector a thread) repeat an earlier one:
-// the documents of a run whose id (DocumentIdHash) came before. Radix-sorts them all.
-uint64_t CountDuplicates(std::vector<std::vector<uint64_t>> parts);
+// the documents of a run whose id (DocumentIdHash) came before. Radix-sorts them all; with
+// `sorted`, hands them out in ascending order.
+uint64_t CountDuplicates(std::vector<std::vector<uint64_t>> parts,
+                         std::vector<uint64_t>* sorted = nullptr);
 
 // Resolves threads = 0 to the number of cores.
 int EffectiveThreads(int threads);

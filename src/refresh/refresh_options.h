@@ -30,6 +30,19 @@ struct StateSettings {
   size_t checkpoint_mb = 256;       // state.checkpoint_mb: or this much of their text, if sooner
 };
 
+// One round of a sharded refresh (--round, --shard, [shard]); docs/scaling.md. Every field has
+// a default.
+struct ShardSettings {
+  // "" = not sharded. "count": count shard `index` of `count` of the corpus into a part;
+  // "publish": merge the count parts, mine (reading the whole corpus for the mining passes),
+  // validate and publish one version.
+  std::string round;
+  uint32_t index = 0;  // --shard I/N: this run's shard, < count
+  uint32_t count = 1;
+  std::string parts;  // shard.parts (--parts): where parts go, dir:PATH on a shared volume
+  std::string run;    // shard.run (--run): the run id the parts are kept under
+};
+
 // Everything one refresh is configured by. Every field has a default; docs/configuration.md
 // maps each TOML key to its field here.
 struct RefreshOptions {
@@ -44,6 +57,7 @@ struct RefreshOptions {
   ValidationOptions validation;                  // [validation]: gates before activation
   RetentionOptions retention;                    // [retention]
   StateSettings state;                           // [state], --state, --full
+  ShardSettings shard;                           // [shard], --round, --shard
   // refresh.memory_budget_mb (--memory-budget): what the read, count and state-update phases
   // may hold (MemoryPlan); past it term tables spill to sorted runs under spill_dir.
   int64_t memory_budget_mb = 2048;

@@ -9,6 +9,7 @@
 #include "obs/progress.h"
 #include "refresh/memory_plan.h"
 #include "refresh/publish.h"
+#include "refresh/shard_rounds.h"
 #include "store/retention.h"
 #include "store/validation.h"
 #include "util/checksum.h"
@@ -100,13 +101,16 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
   NJ_RETURN_IF_ERROR(LoadProtectedWords(options.count.tokenizer, &r->options_.lexicons.variants));
   NJ_RETURN_IF_ERROR(LoadDictionary(&r->options_.lexicons));
   std::string rejects_path;
-  if (!options.rejects_dir.empty()) {
+  // A publish round's rejects were quarantined by the count rounds' pods.
+  if (!options.rejects_dir.empty() && options.shard.round.empty()) {
     rejects_path =
         fmt::format("{}/{}.jsonl", options.rejects_dir,
                     absl::FormatTime("%Y%m%dT%H%M%E3SZ", r->started_, absl::UTCTimeZone()));
   }
   r->rejects_ = std::make_unique<RejectLog>(rejects_path);
-  if (options.state.path.empty()) {
+  if (!options.shard.round.empty()) {
+    NJ_ASSIGN_OR_RETURN(r->count_, OpenPartsCount(r->options_, r->rejects_.get()));
+  } else if (options.state.path.empty()) {
     NJ_ASSIGN_OR_RETURN(r->count_, OpenCorpusCount(r->options_, r->rejects_.get()));
   } else {
     NJ_ASSIGN_OR_RETURN(r->count_, OpenStateCount(r->options_, r->rejects_.get()));

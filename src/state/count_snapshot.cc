@@ -95,6 +95,14 @@ std::string EncodeBody(const CountSnapshot& s) {
     PutVarint(&body, h - last);
     last = h;
   }
+  PutVarint(&body, s.input_bytes);
+  PutVarint(&body, s.rejects.size());
+  for (const auto& [reason, n] : s.rejects) {
+    PutString(&body, reason);
+    PutVarint(&body, n);
+  }
+  PutVarint(&body, s.damaged_files.size());
+  for (const std::string& f : s.damaged_files) PutString(&body, f);
   return body;
 }
 
@@ -115,8 +123,8 @@ absl::StatusOr<CountSnapshot> DecodeBody(std::string_view body) {
   s.shard = static_cast<uint32_t>(shard);
   s.shards = static_cast<uint32_t>(shards);
   CorpusTotals& t = s.totals;
-  for (uint64_t* v : {&t.documents, &t.deleted, &t.truncated, &t.tokens, &t.text_bytes,
-                      &t.long_tokens_skipped}) {
+  for (uint64_t* v :
+       {&t.documents, &t.deleted, &t.truncated, &t.tokens, &t.text_bytes, &t.long_tokens_skipped}) {
     if (!r.Varint(v)) return Bad("truncated totals");
   }
   uint64_t n = 0;
@@ -137,7 +145,7 @@ absl::StatusOr<CountSnapshot> DecodeBody(std::string_view body) {
     }
     s.terms.Add(term, stats);
   }
-  if (!r.Varint(&n) || n > body.size()) return Bad("truncated id hashes");
+  if (!r.Varint(&n) || n > body.size()) return Bad("truncated id hashes");  // >= 1 byte each
   s.id_hashes.reserve(n);
   uint64_t last = 0;
   for (uint64_t i = 0; i < n; ++i) {
@@ -145,6 +153,19 @@ absl::StatusOr<CountSnapshot> DecodeBody(std::string_view body) {
     if (!r.Varint(&delta)) return Bad("truncated id hashes");
     last += delta;
     s.id_hashes.push_back(last);
+  }
+  if (!r.Varint(&s.input_bytes) || !r.Varint(&n)) return Bad("truncated rejects");
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view reason;
+    uint64_t count = 0;
+    if (!r.String(&reason) || !r.Varint(&count)) return Bad("truncated rejects");
+    s.rejects.emplace_back(std::string(reason), count);
+  }
+  if (!r.Varint(&n)) return Bad("truncated damaged files");
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view file;
+    if (!r.String(&file)) return Bad("truncated damaged files");
+    s.damaged_files.emplace_back(file);
   }
   if (!r.done()) return Bad("bytes past the end of the body");
   return s;
@@ -159,8 +180,8 @@ std::string EncodeCountSnapshot(const CountSnapshot& snapshot) {
   PutFixed(&out, body.size(), 8);
   const size_t head = out.size();
   out.resize(head + ZSTD_compressBound(body.size()));
-  const size_t z = ZSTD_compress(out.data() + head, out.size() - head, body.data(), body.size(),
-                                 kZstdLevel);
+  const size_t z =
+      ZSTD_compress(out.data() + head, out.size() - head, body.data(), body.size(), kZstdLevel);
   out.resize(head + z);  // compressing into a buffer of the bound cannot fail
   Checksum sum;
   sum.Update(out);
@@ -170,7 +191,8 @@ std::string EncodeCountSnapshot(const CountSnapshot& snapshot) {
 
 absl::StatusOr<CountSnapshot> DecodeCountSnapshot(std::string_view bytes) {
   const size_t head = kCountSnapshotMagic.size() + 4 + 8;
-  if (bytes.size() < head + 8 || bytes.substr(0, kCountSnapshotMagic.size()) != kCountSnapshotMagic) {
+  if (bytes.size() < head + 8 ||
+      bytes.substr(0, kCountSnapshotMagic.size()) != kCountSnapshotMagic) {
     return Bad("not a count snapshot (bad magic or too short)");
   }
   const auto version = static_cast<uint32_t>(GetFixed(bytes.substr(8), 4));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -24,6 +25,11 @@ struct CountSnapshot {
   TermTable terms;
   AbbreviationCounts abbreviations;
   std::vector<uint64_t> id_hashes;  // DocumentIdHash of each document counted, ascending
+  uint64_t input_bytes = 0;         // input bytes the shard read
+  // Records the shard rejected, by reason name ("bad_json", ...), in reason order, and the
+  // inputs it could not read to their end: what the publish round's gates and manifest need.
+  std::vector<std::pair<std::string, uint64_t>> rejects;
+  std::vector<std::string> damaged_files;
 };
 
 // The file format, written only by EncodeCountSnapshot and read only by DecodeCountSnapshot:

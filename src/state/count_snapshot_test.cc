@@ -24,6 +24,9 @@ CountSnapshot Sample() {
   s.terms.Add("caf\xc3\xa9", {1, 1});
   s.abbreviations.Add(AbbreviationCounts::Key("ML", "machine learning"), 2);
   s.id_hashes = {7, 19, 1ull << 63, UINT64_MAX};
+  s.input_bytes = 1234;
+  s.rejects = {{"bad_json", 2}, {"missing_id", 1}};
+  s.damaged_files = {"/data/cut.jsonl.zst"};
   return s;
 }
 
@@ -38,6 +41,9 @@ TEST(CountSnapshotTest, RoundTripsEveryField) {
   EXPECT_TRUE(back->terms == s.terms);
   EXPECT_TRUE(back->abbreviations == s.abbreviations);
   EXPECT_EQ(back->id_hashes, s.id_hashes);
+  EXPECT_EQ(back->input_bytes, 1234u);
+  EXPECT_EQ(back->rejects, s.rejects);
+  EXPECT_EQ(back->damaged_files, s.damaged_files);
 }
 
 TEST(CountSnapshotTest, TheBytesDependOnlyOnTheCounts) {

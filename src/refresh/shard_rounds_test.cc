@@ -1,0 +1,185 @@
+#include "refresh/shard_rounds.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "refresh/refresher.h"
+#include "store/lexicon_store.h"
+#include "store/part_store.h"
+#include "util/clock.h"
+#include "util/file_util.h"
+#include "util/temp_dir.h"
+
+namespace nightjar {
+namespace {
+
+using ::testing::HasSubstr;
+
+const absl::Time kStart = absl::FromUnixSeconds(1796000000);
+
+// A corpus of 16 files, enough text for every lexicon to have records.
+std::string WriteCorpus(const TempDir& dir, const std::string& extra = "") {
+  const std::vector<std::string> sentences = {
+      "Machine learning (ML) models need training data and careful evaluation.",
+      "We used machine learning to rank search results for each query.",
+      "The search engine returns results quickly; the query log grows daily.",
+      "Natural language processing (NLP) helps the search engine understand a query.",
+      "Training data for natural language processing comes from the query log.",
+      "The serch engine returns results quickly.",
+      "New York and San Francisco host many machine learning teams.",
+  };
+  EXPECT_TRUE(MakeDirs(dir.Sub("corpus")).ok());
+  for (int f = 0; f < 16; ++f) {
+    std::string text;
+    for (int i = 0; i < 150; ++i) {
+      const int d = f * 150 + i;
+      text += R"({"id":"d)" + std::to_string(d) + R"(","body":")" +
+              sentences[static_cast<size_t>(d) % sentences.size()] + " " +
+              sentences[static_cast<size_t>(d * 3 + 1) % sentences.size()] + "\"}\n";
+    }
+    if (f == 5) text += extra;
+    EXPECT_TRUE(WriteFileAtomic(dir.Sub("corpus/f" + std::to_string(f) + ".jsonl"), text).ok());
+  }
+  return "jsonl:" + dir.Sub("corpus");
+}
+
+RefreshOptions Options(const TempDir& dir, const std::string& corpus, const std::string& store) {
+  RefreshOptions o;
+  o.source.uri = corpus;
+  o.store_uri = "dir:" + dir.Sub(store);
+  o.rejects_dir = dir.Sub("rejects");
+  o.count.threads = 2;
+  o.lexicons.spelling.min_frequency = 1;
+  return o;
+}
+
+absl::StatusOr<RefreshReport> Refresh(const RefreshOptions& o) {
+  FakeClock clock(kStart);
+  auto r = Refresher::Open(o, &clock, nullptr);
+  if (!r.ok()) return r.status();
+  return (*r)->Run();
+}
+
+// Every record of every lexicon of the store's current version, without version and time.
+std::vector<std::string> Lexicons(const std::string& store_uri) {
+  std::vector<std::string> out;
+  auto store = LexiconStore::Open(store_uri);
+  EXPECT_TRUE(store.ok());
+  auto version = (*store)->Current();
+  EXPECT_TRUE(version.ok() && version->has_value());
+  for (std::string_view lexicon : kAllLexicons) {
+    absl::Status st = (*store)->ScanLexicon(**version, lexicon, [&](std::string_view r) {
+      std::string line(r);
+      for (const std::string field : {R"("version":")", R"("last_updated":")"}) {
+        const size_t at = line.find(field);
+        if (at != std::string::npos) line.erase(at, line.find('"', at + field.size()) + 1 - at);
+      }
+      out.push_back(std::string(lexicon) + " " + line);
+    });
+    EXPECT_TRUE(st.ok()) << st;
+  }
+  return out;
+}
+
+// Runs the count round of every shard of `count`, then the publish round into `store`.
+absl::StatusOr<RefreshReport> ShardedRefresh(RefreshOptions o, uint32_t count,
+                                             const std::string& run) {
+  o.shard.parts = "dir:" + o.rejects_dir + "/../parts";
+  o.shard.run = run;
+  o.shard.count = count;
+  for (uint32_t i = 0; i < count; ++i) {
+    o.shard.round = "count";
+    o.shard.index = i;
+    auto counted = RunCountRound(o, kStart);
+    if (!counted.ok()) return counted.status();
+  }
+  o.shard.round = "publish";
+  o.shard.index = 0;
+  return Refresh(o);
+}
+
+TEST(ShardRoundsTest, ShardedRefreshPublishesWhatOneNodePublishes) {
+  TempDir dir;
+  const std::string corpus = WriteCorpus(dir);
+  ASSERT_TRUE(Refresh(Options(dir, corpus, "single")).ok());
+  const std::vector<std::string> single = Lexicons("dir:" + dir.Sub("single"));
+  ASSERT_GT(single.size(), 100u);
+  for (uint32_t n : {1u, 2u, 4u, 8u}) {
+    const std::string store = "sharded-" + std::to_string(n);
+    auto r = ShardedRefresh(Options(dir, corpus, store), n, "run-" + std::to_string(n));
+    ASSERT_TRUE(r.ok()) << n << ": " << r.status();
+    EXPECT_EQ(r->corpus.documents, 2400u);
+    EXPECT_EQ(Lexicons("dir:" + dir.Sub(store)), single) << n << " shards";
+  }
+}
+
+TEST(ShardRoundsTest, ACountRoundRunAgainWritesTheSameBytes) {
+  TempDir dir;
+  RefreshOptions o = Options(dir, WriteCorpus(dir), "store");
+  o.shard = ShardSettings{"count", 1, 3, "dir:" + dir.Sub("parts"), "r1"};
+  auto first = RunCountRound(o, kStart);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto parts = PartStore::Open(o.shard.parts);
+  ASSERT_TRUE(parts.ok());
+  const std::optional<std::string> before = *(*parts)->Get(first->part);
+  ASSERT_TRUE(before.has_value());
+  o.count.threads = 1;  // another pod, another thread count: the same part
+  ASSERT_TRUE(RunCountRound(o, kStart).ok());
+  EXPECT_EQ(*(*parts)->Get(first->part), before);
+  EXPECT_EQ(first->part, "runs/r1/count/part-00001-of-00003");
+}
+
+TEST(ShardRoundsTest, AMissingOrDamagedPartFailsNamingItAndPublishesNothing) {
+  TempDir dir;
+  RefreshOptions o = Options(dir, WriteCorpus(dir), "store");
+  ASSERT_TRUE(ShardedRefresh(o, 3, "r1").ok());
+  auto store = LexiconStore::Open(o.store_uri);
+  const auto active = *(*store)->Current();
+  auto parts = PartStore::Open("dir:" + dir.Sub("parts"));
+  ASSERT_TRUE(parts.ok());
+  const std::string name = ShardPartName("r1", "count", 2, 3);
+  std::string bytes = **(*parts)->Get(name);
+  o.shard = ShardSettings{"publish", 0, 3, "dir:" + dir.Sub("parts"), "r1"};
+
+  bytes[bytes.size() / 2] ^= 0x40;
+  ASSERT_TRUE((*parts)->Put(name, bytes).ok());
+  auto damaged = Refresh(o);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(damaged.status().message()), HasSubstr(name));
+
+  ASSERT_TRUE((*parts)->RemoveAll("runs/r1/count/part-00002-of-00003").ok());
+  auto missing = Refresh(o);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.status().message()),
+              HasSubstr("part runs/r1/count/part-00002-of-00003 is missing"));
+  EXPECT_EQ(*(*store)->Current(), active);  // nothing published either time
+}
+
+TEST(ShardRoundsTest, AnIdTwoShardsHoldIsRefused) {
+  TempDir dir;
+  // f5 repeats an id of another file; with 16 files over 4 shards, some shard pair holds both.
+  const std::string corpus = WriteCorpus(dir, R"({"id":"d0","body":"a second copy"})"
+                                              "\n");
+  auto r = ShardedRefresh(Options(dir, corpus, "store"), 4, "r1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("1 repeated ids"));
+}
+
+TEST(ShardRoundsTest, SettingsAreCheckedBeforeAnythingIsRead) {
+  ShardSettings s{"count", 0, 2, "dir:/tmp/x", "r1"};
+  EXPECT_TRUE(CheckShardSettings(s).ok());
+  for (auto bad :
+       {ShardSettings{"select", 0, 2, "dir:/tmp/x", "r1"},
+        ShardSettings{"count", 2, 2, "dir:/tmp/x", "r1"}, ShardSettings{"count", 0, 2, "", "r1"},
+        ShardSettings{"count", 0, 2, "dir:/tmp/x", "a/b"},
+        ShardSettings{"count", 0, 2, "dir:/tmp/x", ""}}) {
+    EXPECT_EQ(CheckShardSettings(bad).code(), absl::StatusCode::kInvalidArgument) << bad.round;
+  }
+}
+
+}  // namespace
+}  // namespace nightjar
