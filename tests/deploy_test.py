@@ -53,12 +53,75 @@ def named(objs, kind, name):
     return found[0] if found else None
 
 
+def check_sharded(nightjar, argo_path, jobs_path):
+    """The two sharded nightly paths: one nightly path each, the count round fanned out before
+    the publish round, per-shard retries, the parts volume shared, and their nightjar commands
+    accepted by nightjar's own flag parser."""
+    for objs, name in ((argo_path, "argo"), (jobs_path, "jobs")):
+        check(named(objs, "CronJob", "nightjar-lexicon-refresh") is None
+              and named(objs, "Deployment", "nightjar-worker-lexicon") is None,
+              f"nightly-sharded-{name} also deploys another nightly path")
+        pvc = named(objs, "PersistentVolumeClaim", "nightjar-parts")
+        check(pvc is not None and pvc["spec"]["accessModes"] == ["ReadWriteMany"],
+              f"nightly-sharded-{name}: no ReadWriteMany parts volume")
+    commands = []
+    wf = named(argo_path, "CronWorkflow", "nightjar-sharded-refresh")
+    check(wf is not None, "nightly-sharded-argo has no CronWorkflow")
+    if wf:
+        spec = wf["spec"]["workflowSpec"]
+        check(spec.get("securityContext", {}).get("runAsNonRoot") is True,
+              "the workflow does not run as non-root")
+        t = {x["name"]: x for x in spec["templates"]}
+        steps = [s[0]["template"] for s in t[spec["entrypoint"]]["steps"]]
+        check(steps == ["count", "publish"], f"the workflow's rounds are {steps}")
+        check("withSequence" in t[spec["entrypoint"]]["steps"][0][0],
+              "the count step is not fanned out")
+        for name in ("count", "publish"):
+            check(int(t[name].get("retryStrategy", {}).get("limit", 0)) >= 1,
+                  f"the workflow's {name} step does not retry")
+            args = [a.replace("{{workflow.parameters.shards}}", "8")
+                     .replace("{{inputs.parameters.shard}}", "3")
+                     .replace("{{workflow.name}}", "nightjar-sharded-refresh-1") for a in
+                    t[name]["container"]["args"]]
+            commands.append(args)
+    cm = named(jobs_path, "ConfigMap", "nightjar-coordinator")
+    check(cm is not None and named(jobs_path, "CronJob", "nightjar-sharded-coordinator") is not None,
+          "nightly-sharded-jobs has no coordinator")
+    if cm:
+        fill = lambda k: yaml.safe_load(cm["data"][k].replace("@SHARDS@", "8")
+                                        .replace("@RUN@", "nightly-20261207"))
+        count, publish = fill("count-job.yaml"), fill("publish-job.yaml")
+        cs = count["spec"]
+        check(cs.get("completionMode") == "Indexed" and cs.get("completions") == 8
+              and cs.get("backoffLimitPerIndex", 0) >= 1
+              and cs.get("podReplacementPolicy") == "Failed",
+              f"the count Job is not an Indexed Job with per-index retries: {cs}")
+        check(publish["spec"].get("backoffLimit", 0) >= 1, "the publish Job does not retry")
+        shell = count["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        commands.append(shell.replace("exec nightjar ", "").replace("${JOB_COMPLETION_INDEX}",
+                                                                     "7").split())
+        commands.append(publish["spec"]["template"]["spec"]["containers"][0]["args"])
+        check("kubectl apply" in cm["data"]["coordinate.sh"], "the coordinator starts no Jobs")
+    # Each command as nightjar parses it: flags, the shard and the round are checked before the
+    # corpus, so a command that gets as far as the missing corpus this test gives was accepted.
+    with tempfile.TemporaryDirectory() as tmp:
+        for args in commands:
+            args = [a.replace("dir:/parts", f"dir:{tmp}/parts") for a in args]
+            r = subprocess.run([nightjar] + args + ["--corpus", f"jsonl:{tmp}/none.jsonl",
+                                                    "--store", f"dir:{tmp}/store"],
+                               capture_output=True, text=True)
+            check(r.returncode != 0 and "error: corpus:" in r.stderr,
+                  f"nightjar rejects the manifest's command {args}: {r.stderr.strip()}")
+
+
 def main():
     nightjar = sys.argv[1]
     base = overlay(os.path.join(K8S, "base"))
     cron_path = overlay(os.path.join(K8S, "nightly-cronjob"))
     queue_path = overlay(os.path.join(K8S, "nightly-queue"))
-    for objs in (base, cron_path, queue_path):
+    argo_path = overlay(os.path.join(K8S, "nightly-sharded-argo"))
+    jobs_path = overlay(os.path.join(K8S, "nightly-sharded-jobs"))
+    for objs in (base, cron_path, queue_path, argo_path, jobs_path):
         for o in objs:
             check(o.get("apiVersion") and o.get("kind") and o["metadata"].get("name"),
                   f"an object without apiVersion/kind/name: {o}")
@@ -103,6 +166,7 @@ def main():
     sched_jobs = [o for o in queue_path if o["kind"] == "Job"
                   and "lexicon.refresh" in " ".join(containers(o)[0][0]["args"])]
     check(len(sched_jobs) == 1, "nightly-queue does not store the nightly schedule")
+    check_sharded(nightjar, argo_path, jobs_path)
     # The base.
     w = named(base, "Deployment", "nightjar-worker-reprocessing")
     check(w is not None, "no re-processing worker")

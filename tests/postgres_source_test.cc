@@ -117,6 +117,21 @@ TEST_F(PostgresSourceTest, ReadsEveryRowOnceByKeysetAcrossTies) {
   EXPECT_TRUE(r.cursors.empty());  // no resume: no cursors
 }
 
+TEST_F(PostgresSourceTest, ShardsSplitTheRowsByIdHashEachReadOnce) {
+  MakeTable(103);
+  std::map<std::string, int> seen;
+  for (uint32_t i = 0; i < 3; ++i) {
+    SourceOptions o = Options();
+    o.shard = ShardSpec{i, 3};
+    RejectLog log;
+    ReadResult r = ReadAll(o, log);
+    EXPECT_GT(r.ids.size(), 10u) << "shard " << i;  // 103 ids hash into all three
+    for (const std::string& id : r.ids) ++seen[id];
+  }
+  EXPECT_EQ(seen.size(), 103u);
+  for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << id;
+}
+
 TEST_F(PostgresSourceTest, ColumnProblemsFailFastAndNameTheColumn) {
   Sql("CREATE TABLE documents (id text, title text, body int, modified_at timestamptz, "
       "deleted boolean)");

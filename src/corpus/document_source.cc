@@ -20,16 +20,15 @@ uint32_t JsonlFileShard(std::string_view path, uint32_t count) {
 absl::StatusOr<std::unique_ptr<DocumentSource>> DocumentSource::Open(const SourceOptions& options,
                                                                      RejectSink* rejects) {
   std::string spec = options.uri;
-  const bool database = spec.starts_with("postgres://") || spec.starts_with("postgresql://") ||
-                        spec.starts_with("mongodb://") || spec.starts_with("mongodb+srv://");
+  const bool mongo = spec.starts_with("mongodb://") || spec.starts_with("mongodb+srv://");
   if (options.shard.count == 0 || options.shard.index >= options.shard.count) {
     return absl::InvalidArgumentError(
         fmt::format("--shard {}/{}: the index must be below the count", options.shard.index,
                     options.shard.count));
   }
-  if (database && options.shard.count > 1) {
+  if (mongo && options.shard.count > 1) {
     return absl::InvalidArgumentError(
-        "--shard: this build splits jsonl: corpora only (a database source reads whole)");
+        "--shard: this build splits jsonl: and postgres:// corpora, not mongodb:// ones");
   }
   if (spec.starts_with("postgres://") || spec.starts_with("postgresql://")) {
     auto source = PostgresSource::Open(options, rejects);

@@ -203,12 +203,21 @@ absl::Status PostgresSource::Plan(const PgLayout& layout,
   std::vector<std::string> select;
   for (const PgColumn& c : layout.text) select.push_back(QuoteIdentifier(c.name));
   const size_t text_columns = select.size();
+  // A shard's share of the rows: a hash of the id, so that a row's shard depends only on its id
+  // and the shard count (hashtextextended: PostgreSQL 11 or later).
+  auto sharded = [&](std::string filter) {
+    if (source_.shard.count <= 1) return filter;
+    std::string shard =
+        fmt::format("(hashtextextended({}::text, 0) & 9223372036854775807) % {} = {}",
+                    QuoteIdentifier(layout.id.name), source_.shard.count, source_.shard.index);
+    return filter.empty() ? shard : filter + " AND " + shard;
+  };
   auto rows_scan = [&](std::optional<PgColumn> order, std::string filter, std::string millis) {
     auto s = std::make_unique<Scan>();
     s->scan.table = QuoteIdentifier(o.table);
     s->scan.id = layout.id;
     s->scan.order = std::move(order);
-    s->scan.filter = std::move(filter);
+    s->scan.filter = sharded(std::move(filter));
     s->scan.select = select;
     s->scan.select.push_back(std::move(millis));
     if (layout.deleted) s->scan.select.push_back(QuoteIdentifier(layout.deleted->name));
@@ -251,6 +260,7 @@ absl::Status PostgresSource::Plan(const PgLayout& layout,
     s->scan.id = layout.id;
     s->scan.order = *deletes_at;
     s->scan.select = {MillisExpression(*deletes_at)};
+    s->scan.filter = sharded("");
     s->epoch_number = deletes_at->kind == PgKind::kInteger;
     s->tombstones = true;
     auto max = MaxOf(*conn_, o.deletes_table, *deletes_at);
