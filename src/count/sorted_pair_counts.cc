@@ -72,6 +72,40 @@ void SortedPairCounts::Flush() {
   }
 }
 
+void SortedPairCounts::AddSorted(const std::vector<Counted>& run) {
+  if (run.empty()) return;
+  if (wide_) {
+    AddSortedAs<uint64_t>(run);
+  } else {
+    AddSortedAs<uint32_t>(run);
+  }
+}
+
+template <typename Key>
+void SortedPairCounts::AddSortedAs(const std::vector<Counted>& run) {
+  const size_t n = run.size();
+  ZeroedPages keys(n * sizeof(Key));
+  ZeroedPages counts(n * sizeof(uint32_t));
+  auto* k = static_cast<Key*>(keys.data());
+  auto* c = static_cast<uint32_t*>(counts.data());
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t key = run[i].row << column_bits_ | run[i].column;
+    k[i] = static_cast<Key>(key);
+    c[i] = static_cast<uint32_t>(std::min<uint64_t>(run[i].count, options_.count_limit));
+    if (run[i].count > options_.count_limit) {
+      overflow_[static_cast<Key>(key)] += run[i].count - options_.count_limit;
+    }
+  }
+  if (size_ == 0) {  // the run is the counts
+    keys_ = std::move(keys);
+    counts_ = std::move(counts);
+    size_ = n;
+    capacity_ = n;
+    return;
+  }
+  MergeRun<Key>(k, c, n);
+}
+
 template <typename Key>
 void SortedPairCounts::FlushAs() {
   const size_t n = std::exchange(buffered_, 0);

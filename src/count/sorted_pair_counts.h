@@ -55,6 +55,17 @@ class SortedPairCounts {
   // Sorts what is buffered into the counts. The readers below see only flushed counts.
   void Flush();
 
+  // One count of a run given whole (AddSorted).
+  struct Counted {
+    uint64_t row = 0;
+    uint32_t column = 0;
+    uint64_t count = 0;
+  };
+  // count(row, column) += count for each entry of `run`, which is sorted by row, then column,
+  // without repeats (as ForEach hands counts out): counts read back from a file. The run is
+  // merged into the flushed counts at once; nothing buffered is touched.
+  void AddSorted(const std::vector<Counted>& run);
+
   // The sum of `parts` (each flushed, then left empty), with the bounds of the first; all parts
   // must share their bounds.
   static SortedPairCounts Sum(const std::vector<SortedPairCounts*>& parts);
@@ -96,6 +107,8 @@ class SortedPairCounts {
   }
   template <typename Key>
   void FlushAs();
+  template <typename Key>
+  void AddSortedAs(const std::vector<Counted>& run);
   template <typename Key>
   void MergeRun(Key* keys, uint32_t* counts, size_t n);
   void NewBuffer();

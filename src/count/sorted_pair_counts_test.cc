@@ -130,6 +130,31 @@ TEST(SortedPairCounts, CountsPastTheSlotLimitStayExact) {
   EXPECT_EQ(ContentsOf(sum), (Contents{{{0, 0}, 2}, {{1, 1}, 22}, {{2, 3}, 4}}));
 }
 
+TEST(SortedPairCounts, ASortedRunReadBackEqualsTheCountsItCameFrom) {
+  for (uint64_t rows : {uint64_t{50}, uint64_t{1} << 40}) {  // 32-bit and 64-bit keys
+    SortedPairCounts::Options o = Bounds(rows, 50, 16);
+    o.count_limit = 20;
+    SortedPairCounts original(o), into(o);
+    std::mt19937_64 rng(rows);
+    for (int i = 0; i < 3000; ++i) original.Add(rng() % 50 * (rows / 50), rng() % 7);
+    for (int i = 0; i < 500; ++i) into.Add(rng() % 50 * (rows / 50), rng() % 7);
+    original.Flush();
+    into.Flush();
+    std::vector<SortedPairCounts::Counted> run;
+    original.ForEach([&](uint64_t r, uint32_t c, uint64_t n) { run.push_back({r, c, n}); });
+    Contents want = ContentsOf(original);
+    for (const auto& [key, n] : ContentsOf(into)) want[key] += n;
+    into.AddSorted(run);  // merged into counts already there
+    into.Add(0, 0);       // and the buffer still counts
+    ++want[{0, 0}];
+    into.Flush();
+    EXPECT_EQ(ContentsOf(into), want) << rows;
+    SortedPairCounts fresh(o);
+    fresh.AddSorted(run);  // into nothing: the run becomes the counts
+    EXPECT_TRUE(fresh == original) << rows;
+  }
+}
+
 TEST(SortedPairCounts, MovedFromIsEmpty) {
   SortedPairCounts a(Bounds(8, 8, 2));
   for (uint32_t i = 0; i < 8; ++i) a.Add(i, 7 - i);

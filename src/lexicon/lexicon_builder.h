@@ -12,6 +12,7 @@
 #include "corpus/document_source.h"
 #include "count/cooccurrence_counter.h"
 #include "count/corpus_counter.h"
+#include "count/phrase_counter.h"
 #include "lexicon/acronyms.h"
 #include "lexicon/context_bigrams.h"
 #include "lexicon/expansions.h"
@@ -87,19 +88,41 @@ struct MiningTrace {
 // Opens a fresh read of the corpus (the miners read it twice more after the count pass).
 using SourceFactory = std::function<absl::StatusOr<std::unique_ptr<DocumentSource>>()>;
 
+// The counts of the two mining passes, when a sharded refresh counted them shard by shard and
+// merged them (CountPhrasePass, CountContextPass) rather than MineLexicons reading the corpus.
+struct PassCounts {
+  PhraseCounts phrases;         // the merged second-pass counts
+  CooccurrenceCounts contexts;  // the merged third-pass counts
+};
+
 // Mines all lexicons from the first pass's counts and two further passes over the corpus:
 // word bigrams/trigrams (and abbreviation definitions, unless the first pass counted them), then
 // unit co-occurrence and spelling contexts. `first_pass` is the first pass's tokenized text
 // (CorpusCounts::caches, moved in; may be empty): the second pass reads it instead of the corpus
 // when it is complete and its term hashes tell the vocabulary's terms apart, and the third pass
 // then reads it too. Deterministic for every thread count, and the same whichever text the
-// passes read. `trace`, when not null, is told how mining ran. Fails only when a source fails.
-[[nodiscard]] absl::StatusOr<Lexicons> MineLexicons(const CorpusCounts& counts,
-                                                    const SourceFactory& reopen,
-                                                    const TokenizerOptions& tokenizer,
-                                                    const LexiconOptions& options, int threads,
-                                                    std::vector<FieldCache> first_pass = {},
-                                                    MiningTrace* trace = nullptr);
+// passes read. `trace`, when not null, is told how mining ran. With `given` (taken), the two
+// passes' counts are those instead and the corpus is not read. Fails only when a source fails.
+[[nodiscard]] absl::StatusOr<Lexicons> MineLexicons(
+    const CorpusCounts& counts, const SourceFactory& reopen, const TokenizerOptions& tokenizer,
+    const LexiconOptions& options, int threads, std::vector<FieldCache> first_pass = {},
+    MiningTrace* trace = nullptr, PassCounts* given = nullptr);
+
+// A sharded refresh's mining passes (docs/scaling.md), each over one shard's documents
+// (`source`). The second pass: phrase counts over the vocabulary of the merged first-pass
+// `counts` (abbreviations left to those counts). Summed over all shards, they equal what
+// MineLexicons's own second pass counts over the whole corpus.
+[[nodiscard]] absl::StatusOr<PhraseCounts> CountPhrasePass(const CorpusCounts& counts,
+                                                           const SourceFactory& source,
+                                                           const TokenizerOptions& tokenizer,
+                                                           const LexiconOptions& options,
+                                                           int threads);
+// The third pass, against the units and spelling candidates selected from the merged `counts`
+// and the merged second-pass `phrases`, as MineLexicons selects them. Summed over all shards,
+// equal to its own third pass.
+[[nodiscard]] absl::StatusOr<CooccurrenceCounts> CountContextPass(
+    const CorpusCounts& counts, const PhraseCounts& phrases, const SourceFactory& source,
+    const TokenizerOptions& tokenizer, const LexiconOptions& options, int threads);
 
 }  // namespace nightjar
 

@@ -1,109 +1,56 @@
 #include "state/count_snapshot.h"
 
 #include <fmt/format.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <cstring>
 
-#include "util/checksum.h"
+#include "state/snapshot_file.h"
+#include "util/status_macros.h"
 
 namespace nightjar {
 namespace {
 
-constexpr int kZstdLevel = 3;
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
-void PutFixed(std::string* out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-
-uint64_t GetFixed(std::string_view in, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<uint8_t>(in[i])} << (8 * i);
-  return v;
-}
-
-// Reads the body; every method returns false once the bytes run out or are malformed.
-class BodyReader {
- public:
-  explicit BodyReader(std::string_view in) : in_(in) {}
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (in_.empty()) return false;
-      const auto b = static_cast<uint8_t>(in_[0]);
-      in_.remove_prefix(1);
-      *v |= uint64_t{b & 0x7Fu} << shift;
-      if ((b & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  bool String(std::string_view* s) {
-    uint64_t n = 0;
-    if (!Varint(&n) || n > in_.size()) return false;
-    *s = in_.substr(0, n);
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool done() const { return in_.empty(); }
-
- private:
-  std::string_view in_;
-};
-
 std::string EncodeBody(const CountSnapshot& s) {
-  std::string body;
-  PutString(&body, s.identity);
-  PutVarint(&body, s.shard);
-  PutVarint(&body, s.shards);
+  SnapshotWriter w;
+  w.String(s.identity);
+  w.Varint(s.shard);
+  w.Varint(s.shards);
   const CorpusTotals& t = s.totals;
   for (uint64_t v :
        {t.documents, t.deleted, t.truncated, t.tokens, t.text_bytes, t.long_tokens_skipped}) {
-    PutVarint(&body, v);
+    w.Varint(v);
   }
   std::vector<std::pair<std::string_view, uint64_t>> abbreviations;
   for (const auto& [key, n] : s.abbreviations) abbreviations.emplace_back(key, n);
   std::sort(abbreviations.begin(), abbreviations.end());
-  PutVarint(&body, abbreviations.size());
+  w.Varint(abbreviations.size());
   for (const auto& [key, n] : abbreviations) {
-    PutString(&body, key);
-    PutVarint(&body, n);
+    w.String(key);
+    w.Varint(n);
   }
   const std::vector<TermRow> terms = s.terms.Sorted();  // frequency, then term: deterministic
-  PutVarint(&body, terms.size());
+  w.Varint(terms.size());
   for (const TermRow& row : terms) {
-    PutString(&body, row.term);
-    PutVarint(&body, row.stats.frequency);
-    PutVarint(&body, row.stats.doc_frequency);
+    w.String(row.term);
+    w.Varint(row.stats.frequency);
+    w.Varint(row.stats.doc_frequency);
   }
-  PutVarint(&body, s.id_hashes.size());
+  w.Varint(s.id_hashes.size());
   uint64_t last = 0;
   for (uint64_t h : s.id_hashes) {
-    PutVarint(&body, h - last);
+    w.Varint(h - last);
     last = h;
   }
-  PutVarint(&body, s.input_bytes);
-  PutVarint(&body, s.rejects.size());
+  w.Varint(s.input_bytes);
+  w.Varint(s.rejects.size());
   for (const auto& [reason, n] : s.rejects) {
-    PutString(&body, reason);
-    PutVarint(&body, n);
+    w.String(reason);
+    w.Varint(n);
   }
-  PutVarint(&body, s.damaged_files.size());
-  for (const std::string& f : s.damaged_files) PutString(&body, f);
-  return body;
+  w.Varint(s.damaged_files.size());
+  for (const std::string& f : s.damaged_files) w.String(f);
+  return w.Take();
 }
 
 absl::Status Bad(std::string_view what) {
@@ -111,7 +58,7 @@ absl::Status Bad(std::string_view what) {
 }
 
 absl::StatusOr<CountSnapshot> DecodeBody(std::string_view body) {
-  BodyReader r(body);
+  SnapshotReader r(body);
   CountSnapshot s;
   std::string_view identity;
   uint64_t shard = 0, shards = 0;
@@ -174,43 +121,13 @@ absl::StatusOr<CountSnapshot> DecodeBody(std::string_view body) {
 }  // namespace
 
 std::string EncodeCountSnapshot(const CountSnapshot& snapshot) {
-  const std::string body = EncodeBody(snapshot);
-  std::string out(kCountSnapshotMagic);
-  PutFixed(&out, kCountSnapshotVersion, 4);
-  PutFixed(&out, body.size(), 8);
-  const size_t head = out.size();
-  out.resize(head + ZSTD_compressBound(body.size()));
-  const size_t z =
-      ZSTD_compress(out.data() + head, out.size() - head, body.data(), body.size(), kZstdLevel);
-  out.resize(head + z);  // compressing into a buffer of the bound cannot fail
-  Checksum sum;
-  sum.Update(out);
-  PutFixed(&out, sum.Digest(), 8);
-  return out;
+  return FrameSnapshot(kCountSnapshotMagic, kCountSnapshotVersion, EncodeBody(snapshot));
 }
 
 absl::StatusOr<CountSnapshot> DecodeCountSnapshot(std::string_view bytes) {
-  const size_t head = kCountSnapshotMagic.size() + 4 + 8;
-  if (bytes.size() < head + 8 ||
-      bytes.substr(0, kCountSnapshotMagic.size()) != kCountSnapshotMagic) {
-    return Bad("not a count snapshot (bad magic or too short)");
-  }
-  const auto version = static_cast<uint32_t>(GetFixed(bytes.substr(8), 4));
-  if (version != kCountSnapshotVersion) {
-    return absl::FailedPreconditionError(fmt::format(
-        "count snapshot: format version {}, this build reads {}", version, kCountSnapshotVersion));
-  }
-  Checksum sum;
-  sum.Update(bytes.substr(0, bytes.size() - 8));
-  if (sum.Digest() != GetFixed(bytes.substr(bytes.size() - 8), 8)) {
-    return Bad("checksum mismatch (the file is damaged or cut short)");
-  }
-  const uint64_t body_size = GetFixed(bytes.substr(12), 8);
-  const std::string_view z = bytes.substr(head, bytes.size() - head - 8);
-  if (ZSTD_getFrameContentSize(z.data(), z.size()) != body_size) return Bad("bad body size");
-  std::string body(body_size, '\0');
-  const size_t got = ZSTD_decompress(body.data(), body.size(), z.data(), z.size());
-  if (ZSTD_isError(got) != 0 || got != body_size) return Bad("the body does not decompress");
+  NJ_ASSIGN_OR_RETURN(
+      const std::string body,
+      UnframeSnapshot(bytes, kCountSnapshotMagic, kCountSnapshotVersion, "count snapshot"));
   return DecodeBody(body);
 }
 
