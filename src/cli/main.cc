@@ -134,9 +134,9 @@ struct RefreshCommand {
                         "memory for reading, counting and state updates, e.g. 256MiB (default "
                         "2GiB; refresh.memory_budget_mb); past it counts spill to disk");
     command->add_option("--round", round,
-                        "a sharded refresh's round: count (this shard into a part) or publish "
-                        "(merge the parts, mine, publish); docs/scaling.md");
-    command->add_option("--shard", shard, "with --round count: this shard, I/N (I from 0)");
+                        "a sharded refresh's round: count, phrases, context (this shard's part) "
+                        "or publish (merge the parts, mine, publish); docs/scaling.md");
+    command->add_option("--shard", shard, "with a shard's --round: this shard, I/N (I from 0)");
     command->add_option("--shards", shards, "with --round publish: how many shards were counted");
     command->add_option("--parts", parts, "with --round: where parts go, dir:PATH (shard.parts)");
     command->add_option("--run", run, "with --round: the run id parts are kept under (shard.run)");
@@ -178,10 +178,10 @@ struct RefreshCommand {
         return ExitCode(st);
       }
     }
-    if (loaded->shard.round == "count") {
-      auto counted = RunCountRound(*loaded, Clock::Real()->Now());
-      if (!counted.ok()) return ExitCode(counted.status());
-      std::printf("%s\n", json ? counted->ToJson().c_str() : counted->Text().c_str());
+    if (!loaded->shard.round.empty() && loaded->shard.round != "publish") {
+      auto done = RunShardRound(*loaded, Clock::Real()->Now());
+      if (!done.ok()) return ExitCode(done.status());
+      std::printf("%s\n", json ? done->ToJson().c_str() : done->Text().c_str());
       return 0;
     }
     auto report = RunRefresh(*loaded, quiet, *Clock::Real());

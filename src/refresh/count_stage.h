@@ -23,6 +23,9 @@ struct CountedCorpus {
   SourceProgress input;                    // where the source ended
   std::vector<std::string> damaged_files;  // inputs that could not be read to their end
   std::optional<UpdateReport> update;      // what a stateful run changed in its state
+  // The mining passes' counts when the stage has them already (a sharded publish round merged
+  // its shards' parts): mining then reads no corpus.
+  std::optional<PassCounts> passes;
   // The state the counts came from: options.state's, or "(temporary)" when a stateless run met
   // duplicate ids or tombstones and recounted through a state of its own; "" for none.
   std::string state_path;

@@ -2,6 +2,8 @@
 
 #include "lexicon/records.h"
 #include "lexicon/spelling.h"
+#include "refresh/count_stage.h"
+#include "util/checksum.h"
 #include "util/json_writer.h"
 #include "util/parallel.h"
 #include "util/status_macros.h"
@@ -192,6 +194,12 @@ std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshO
   w.Key("function_min_spread").Double(x.function_words.min_spread);
   section("expansions", w.EndObject());
   return out;
+}
+
+std::string SettingsDigest(const RefreshOptions& o) {
+  std::string all;
+  for (const auto& [name, json] : ManifestSettings(o)) all += name + "=" + json + ";";
+  return ChecksumHex(all + StateIdentity(o));
 }
 
 }  // namespace nightjar

@@ -27,6 +27,10 @@ namespace nightjar {
 // The settings sections a manifest records beside its tokenizer settings (Manifest::settings).
 std::vector<std::pair<std::string, std::string>> ManifestSettings(const RefreshOptions& options);
 
+// Everything besides the counts that the published lexicons depend on (the miners' settings
+// and what the counts were made with), as a digest ("xxh3:...").
+std::string SettingsDigest(const RefreshOptions& options);
+
 }  // namespace nightjar
 
 #endif  // NIGHTJAR_REFRESH_PUBLISH_H_

@@ -120,17 +120,7 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
   return r;
 }
 
-namespace {
-
-// Everything besides the counts that the published lexicons depend on (the miners' settings
-// and what the counts were made with), as a digest.
-std::string SettingsDigest(const RefreshOptions& o) {
-  std::string all;
-  for (const auto& [name, json] : ManifestSettings(o)) all += name + "=" + json + ";";
-  return ChecksumHex(all + StateIdentity(o));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 template <typename Fn>
 auto Refresher::Stage(std::string_view name, Fn&& fn) {
@@ -213,9 +203,9 @@ absl::StatusOr<Refresher::Mined> Refresher::Mine(CountedCorpus& counted) {
   CorpusCounts& counts = counted.counts;
   Mined out;
   MiningTrace times;
-  NJ_ASSIGN_OR_RETURN(
-      out.lex, MineLexicons(counts, count_->Reopen(), options_.count.tokenizer, options_.lexicons,
-                            threads, std::move(counts.caches), &times));
+  NJ_ASSIGN_OR_RETURN(out.lex, MineLexicons(counts, count_->Reopen(), options_.count.tokenizer,
+                                            options_.lexicons, threads, std::move(counts.caches),
+                                            &times, counted.passes ? &*counted.passes : nullptr));
   // Derived from the term counts only now, so that the table is not held through mining.
   out.ngram_table = NgramTable::FromTerms(counts.terms, options_.count.ngram_min,
                                           options_.count.ngram_max, threads);

@@ -6,19 +6,17 @@
 #include <chrono>
 
 #include "count/pass.h"
-#include "count/term_cap.h"
 #include "refresh/memory_plan.h"
+#include "refresh/publish.h"
+#include "refresh/shard_parts.h"
 #include "state/count_snapshot.h"
+#include "state/pass_snapshot.h"
 #include "store/part_store.h"
 #include "util/json_writer.h"
-#include "util/peak_rss.h"
 #include "util/status_macros.h"
 
 namespace nightjar {
 namespace {
-
-constexpr std::string_view kCountRound = "count";
-constexpr std::string_view kPublishRound = "publish";
 
 std::optional<RejectReason> ReasonNamed(std::string_view name) {
   for (size_t i = 0; i < kRejectReasonCount; ++i) {
@@ -28,13 +26,18 @@ std::optional<RejectReason> ReasonNamed(std::string_view name) {
   return std::nullopt;
 }
 
+SourceOptions ShardSource(const RefreshOptions& options) {
+  SourceOptions so = options.source;
+  so.shard = ShardSpec{options.shard.index, options.shard.count};
+  return so;
+}
+
 // Counts one shard as the whole corpus would be counted, but keeping every term (the cap is
 // the merge's) and the id hashes (for the merge to find ids two shards hold).
 absl::StatusOr<CountSnapshot> CountShard(const RefreshOptions& options, RejectLog& rejects,
-                                         uint64_t* input_bytes, std::vector<std::string>* damaged) {
-  SourceOptions so = options.source;
-  so.shard = ShardSpec{options.shard.index, options.shard.count};
-  NJ_ASSIGN_OR_RETURN(std::unique_ptr<DocumentSource> source, DocumentSource::Open(so, &rejects));
+                                         RoundReport* report, std::vector<std::string>* damaged) {
+  NJ_ASSIGN_OR_RETURN(std::unique_ptr<DocumentSource> source,
+                      DocumentSource::Open(ShardSource(options), &rejects));
   CountOptions co = options.count;
   co.abbreviations = true;
   co.check_duplicate_ids = true;
@@ -45,7 +48,7 @@ absl::StatusOr<CountSnapshot> CountShard(const RefreshOptions& options, RejectLo
   co.table_bytes = plan.tables;
   co.spill_dir = options.spill_dir;
   NJ_ASSIGN_OR_RETURN(CorpusCounts counts, CountCorpus(*source, co, rejects, nullptr));
-  *input_bytes = source->progress().bytes_read;
+  report->input_bytes = source->progress().bytes_read;
   *damaged = source->damaged_files();
   CountSnapshot s;
   s.identity = StateIdentity(options);
@@ -55,10 +58,73 @@ absl::StatusOr<CountSnapshot> CountShard(const RefreshOptions& options, RejectLo
   s.terms = std::move(counts.terms);
   s.abbreviations = std::move(counts.abbreviations);
   s.id_hashes = std::move(counts.id_hashes);
+  s.input_bytes = report->input_bytes;
   return s;
 }
 
-// The publish round's counts: every count part of the run, checked and summed.
+// The count round: the part's bytes.
+absl::StatusOr<std::string> CountRound(const RefreshOptions& options, absl::Time started,
+                                       RoundReport* report) {
+  if (!options.rejects_dir.empty()) {
+    report->rejects_file =
+        fmt::format("{}/{}-{}.jsonl", options.rejects_dir,
+                    absl::FormatTime("%Y%m%dT%H%M%E3SZ", started, absl::UTCTimeZone()),
+                    report->part.substr(report->part.rfind('/') + 1));
+  }
+  RejectLog rejects(report->rejects_file);
+  std::vector<std::string> damaged;
+  absl::StatusOr<CountSnapshot> snapshot = CountShard(options, rejects, report, &damaged);
+  NJ_RETURN_IF_ERROR(rejects.Close());
+  if (!snapshot.ok()) return snapshot.status();
+  if (!damaged.empty() && options.on_damaged_file == DamagedFilePolicy::kFail) {
+    return absl::FailedPreconditionError(
+        fmt::format("{} input file(s) could not be read to their end ({}); part {} not written "
+                    "(corpus.on_damaged_file = skip counts what was read)",
+                    damaged.size(), fmt::join(damaged, ", "), report->part));
+  }
+  for (size_t i = 0; i < kRejectReasonCount; ++i) {
+    const auto r = static_cast<RejectReason>(i);
+    if (rejects.count(r) > 0) {
+      snapshot->rejects.emplace_back(std::string(RejectReasonName(r)), rejects.count(r));
+    }
+  }
+  snapshot->damaged_files = std::move(damaged);
+  report->documents = snapshot->totals.documents;
+  report->deleted = snapshot->totals.deleted;
+  report->distinct_terms = snapshot->terms.size();
+  report->rejected = rejects.total();
+  if (report->rejected == 0) report->rejects_file.clear();
+  return EncodeCountSnapshot(*snapshot);
+}
+
+// The phrases and context rounds: a mining pass over the shard, against the merged parts of
+// the rounds before. Returns the part's bytes.
+absl::StatusOr<std::string> PassRound(const RefreshOptions& options, PartStore& parts) {
+  RefreshOptions o = options;
+  NJ_RETURN_IF_ERROR(LoadDictionary(&o.lexicons));  // the spelling candidates depend on it
+  NJ_ASSIGN_OR_RETURN(MergedCounts merged, ReadCountParts(parts, o));
+  DiscardRejects discarded;  // the count round quarantined them
+  const SourceFactory source = [&] { return DocumentSource::Open(ShardSource(o), &discarded); };
+  const int threads = EffectiveThreads(o.count.threads);
+  PassSnapshotHeader header{SettingsDigest(o), merged.digest, o.shard.index, o.shard.count};
+  if (o.shard.round == kPhrasesRound) {
+    PhraseSnapshot s{header, {}};
+    NJ_ASSIGN_OR_RETURN(
+        s.counts, CountPhrasePass(merged.counts, source, o.count.tokenizer, o.lexicons, threads));
+    return EncodePhraseSnapshot(s);
+  }
+  uint64_t digest = 0;
+  NJ_ASSIGN_OR_RETURN(PhraseCounts phrases, ReadPhraseParts(parts, o, merged.digest, &digest));
+  ContextSnapshot s{header, 0, 0, {}};
+  s.header.inputs = digest;
+  NJ_ASSIGN_OR_RETURN(s.counts, CountContextPass(merged.counts, phrases, source, o.count.tokenizer,
+                                                 o.lexicons, threads));
+  s.units = s.counts.pairs.rows();
+  s.slots = s.counts.spelling_contexts.rows();
+  return EncodeContextSnapshot(s);
+}
+
+// The publish round's counts: every part of the run, checked and summed.
 class PartsCountStage : public CountStage {
  public:
   PartsCountStage(const RefreshOptions& options, RejectLog* rejects,
@@ -66,98 +132,42 @@ class PartsCountStage : public CountStage {
       : options_(options), rejects_(rejects), parts_(std::move(parts)) {}
 
   absl::StatusOr<CountedCorpus> Count(RefreshObserver&) override {
-    const ShardSettings& sh = options_.shard;
+    NJ_ASSIGN_OR_RETURN(MergedCounts merged, ReadCountParts(*parts_, options_));
     CountedCorpus out;
-    CorpusCounts& c = out.counts;
-    std::vector<std::vector<uint64_t>> ids;
-    for (uint32_t i = 0; i < sh.count; ++i) {
-      NJ_ASSIGN_OR_RETURN(CountSnapshot part, ReadPart(i));
-      if (i == 0) {
-        c.terms = std::move(part.terms);
-      } else {
-        c.terms.Merge(part.terms);
-      }
-      c.totals.Merge(part.totals);
-      c.abbreviations.Merge(part.abbreviations);
-      ids.push_back(std::move(part.id_hashes));
-      out.input.bytes_read += part.input_bytes;
-      for (const auto& [reason, n] : part.rejects) {
-        if (auto r = ReasonNamed(reason)) rejects_->AddCount(*r, n);
-      }
-      for (std::string& f : part.damaged_files) out.damaged_files.push_back(std::move(f));
+    out.passes.emplace();
+    uint64_t digest = 0;
+    NJ_ASSIGN_OR_RETURN(out.passes->phrases,
+                        ReadPhraseParts(*parts_, options_, merged.digest, &digest));
+    NJ_ASSIGN_OR_RETURN(out.passes->contexts, ReadContextParts(*parts_, options_, digest));
+    out.counts = std::move(merged.counts);
+    out.input.bytes_read = out.input.bytes_total = merged.input_bytes;
+    out.damaged_files = std::move(merged.damaged_files);
+    for (const auto& [reason, n] : merged.rejects) {
+      if (auto r = ReasonNamed(reason)) rejects_->AddCount(*r, n);
     }
-    const uint64_t repeated = CountDuplicates(std::move(ids));
-    if (repeated > 0 || c.totals.deleted > 0) {
-      return absl::FailedPreconditionError(fmt::format(
-          "the count parts of run {} hold {} repeated ids and {} tombstones: a sharded refresh "
-          "needs each id once and no tombstones (a single-node refresh applies the last-copy "
-          "rule of docs/state.md); nothing published",
-          sh.run, repeated, c.totals.deleted));
-    }
-    out.input.bytes_total = out.input.bytes_read;
-    c.abbreviations_counted = true;
-    c.count_peak_rss = PeakRssBytes();
-    c.distinct_terms = c.terms.size();
-    c.min_kept_frequency = KeepMostFrequent(options_.count.max_terms, &c.terms);
     return out;
   }
 
   SourceFactory Reopen() override {
-    return [this] {
-      SourceOptions so = options_.source;
-      so.shard = ShardSpec{};  // the mining passes read the whole corpus
-      return DocumentSource::Open(so, &discarded_);
+    return [] {  // MineLexicons reads no corpus when the passes' counts are given
+      return absl::StatusOr<std::unique_ptr<DocumentSource>>(
+          absl::InternalError("a publish round reads no corpus"));
     };
   }
 
  private:
-  absl::StatusOr<CountSnapshot> ReadPart(uint32_t i) {
-    const ShardSettings& sh = options_.shard;
-    const std::string name = ShardPartName(sh.run, kCountRound, i, sh.count);
-    NJ_ASSIGN_OR_RETURN(std::optional<std::string> bytes, parts_->Get(name));
-    if (!bytes) {
-      return absl::FailedPreconditionError(fmt::format(
-          "part {} is missing from {}: run `nightjar refresh --round count --shard {}/{} --run "
-          "{}` first; nothing published",
-          name, parts_->uri(), i, sh.count, sh.run));
-    }
-    absl::StatusOr<CountSnapshot> part = DecodeCountSnapshot(*bytes);
-    if (!part.ok()) {
-      return absl::Status(part.status().code(),
-                          fmt::format("part {} in {}: {}; run its count round again; nothing "
-                                      "published",
-                                      name, parts_->uri(), std::string(part.status().message())));
-    }
-    if (part->shard != i || part->shards != sh.count) {
-      return absl::DataLossError(fmt::format("part {} in {} holds shard {}/{}; nothing published",
-                                             name, parts_->uri(), part->shard, part->shards));
-    }
-    if (part->identity != StateIdentity(options_)) {
-      return absl::FailedPreconditionError(fmt::format(
-          "part {} in {} was counted with other settings ({}) than this run's ({}); run the "
-          "count round again with them; nothing published",
-          name, parts_->uri(), part->identity, StateIdentity(options_)));
-    }
-    return part;
-  }
-
   const RefreshOptions& options_;
   RejectLog* rejects_;
   std::unique_ptr<PartStore> parts_;
-  DiscardRejects discarded_;  // the count rounds reported them
 };
 
 }  // namespace
 
-std::string ShardPartName(std::string_view run, std::string_view round, uint32_t index,
-                          uint32_t count) {
-  return fmt::format("runs/{}/{}/part-{:05d}-of-{:05d}", run, round, index, count);
-}
-
 absl::Status CheckShardSettings(const ShardSettings& s) {
-  if (s.round != kCountRound && s.round != kPublishRound) {
+  if (s.round != kCountRound && s.round != kPhrasesRound && s.round != kContextRound &&
+      s.round != kPublishRound) {
     return absl::InvalidArgumentError(
-        fmt::format("--round '{}': a round is count or publish", s.round));
+        fmt::format("--round '{}': a round is count, phrases, context or publish", s.round));
   }
   if (s.count == 0 || s.index >= s.count) {
     return absl::InvalidArgumentError(
@@ -173,56 +183,29 @@ absl::Status CheckShardSettings(const ShardSettings& s) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<CountRoundReport> RunCountRound(const RefreshOptions& options, absl::Time started) {
+absl::StatusOr<RoundReport> RunShardRound(const RefreshOptions& options, absl::Time started) {
   const auto t0 = std::chrono::steady_clock::now();
   const ShardSettings& sh = options.shard;
   NJ_RETURN_IF_ERROR(CheckShardSettings(sh));
-  if (sh.round != kCountRound)
-    return absl::InvalidArgumentError("RunCountRound: not --round count");
+  if (sh.round == kPublishRound) {
+    return absl::InvalidArgumentError("--round publish is a refresh of its own, not a shard's");
+  }
   if (!options.state.path.empty()) {
     return absl::InvalidArgumentError("--state: sharded rounds keep no incremental state yet");
   }
-  // The parts store first: a bad URI fails before the counting.
+  // The parts store first: a bad URI fails before the reading.
   NJ_ASSIGN_OR_RETURN(std::unique_ptr<PartStore> parts, PartStore::Open(sh.parts));
-  CountRoundReport report;
+  RoundReport report;
+  report.round = sh.round;
   report.parts_uri = parts->uri();
-  report.part = ShardPartName(sh.run, kCountRound, sh.index, sh.count);
+  report.part = ShardPartName(sh.run, sh.round, sh.index, sh.count);
   report.index = sh.index;
   report.count = sh.count;
-  if (!options.rejects_dir.empty()) {
-    report.rejects_file =
-        fmt::format("{}/{}-{}.jsonl", options.rejects_dir,
-                    absl::FormatTime("%Y%m%dT%H%M%E3SZ", started, absl::UTCTimeZone()),
-                    report.part.substr(report.part.rfind('/') + 1));
-  }
-  RejectLog rejects(report.rejects_file);
-  std::vector<std::string> damaged;
-  absl::StatusOr<CountSnapshot> snapshot =
-      CountShard(options, rejects, &report.input_bytes, &damaged);
-  NJ_RETURN_IF_ERROR(rejects.Close());
-  if (!snapshot.ok()) return snapshot.status();
-  if (!damaged.empty() && options.on_damaged_file == DamagedFilePolicy::kFail) {
-    return absl::FailedPreconditionError(
-        fmt::format("{} input file(s) could not be read to their end ({}); part {} not written "
-                    "(corpus.on_damaged_file = skip counts what was read)",
-                    damaged.size(), fmt::join(damaged, ", "), report.part));
-  }
-  snapshot->input_bytes = report.input_bytes;
-  for (size_t i = 0; i < kRejectReasonCount; ++i) {
-    const auto r = static_cast<RejectReason>(i);
-    if (rejects.count(r) > 0) {
-      snapshot->rejects.emplace_back(std::string(RejectReasonName(r)), rejects.count(r));
-    }
-  }
-  snapshot->damaged_files = std::move(damaged);
-  report.documents = snapshot->totals.documents;
-  report.deleted = snapshot->totals.deleted;
-  report.distinct_terms = snapshot->terms.size();
-  report.rejected = rejects.total();
-  if (report.rejected == 0) report.rejects_file.clear();
-  const std::string bytes = EncodeCountSnapshot(*snapshot);
-  report.part_bytes = bytes.size();
-  NJ_RETURN_IF_ERROR(parts->Put(report.part, bytes));
+  absl::StatusOr<std::string> bytes =
+      sh.round == kCountRound ? CountRound(options, started, &report) : PassRound(options, *parts);
+  if (!bytes.ok()) return bytes.status();
+  report.part_bytes = bytes->size();
+  NJ_RETURN_IF_ERROR(parts->Put(report.part, *bytes));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }
@@ -231,40 +214,42 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenPartsCount(const RefreshOptions&
                                                            RejectLog* rejects) {
   NJ_RETURN_IF_ERROR(CheckShardSettings(options.shard));
   if (options.shard.round != kPublishRound) {
-    return absl::InvalidArgumentError("OpenPartsCount: not --round publish");
+    return absl::InvalidArgumentError(
+        fmt::format("--round {}: a shard's round (nightjar refresh runs it and prints its report)",
+                    options.shard.round));
   }
   if (!options.state.path.empty()) {
     return absl::InvalidArgumentError("--state: sharded rounds keep no incremental state yet");
   }
-  // Checked now so that a corpus URI that names nothing fails before the parts are read.
-  SourceOptions so = options.source;
-  so.shard = ShardSpec{};
-  DiscardRejects none;
-  NJ_RETURN_IF_ERROR(DocumentSource::Open(so, &none).status());
   NJ_ASSIGN_OR_RETURN(std::unique_ptr<PartStore> parts, PartStore::Open(options.shard.parts));
   return std::unique_ptr<CountStage>(
       std::make_unique<PartsCountStage>(options, rejects, std::move(parts)));
 }
 
-std::string CountRoundReport::ToJson() const {
+std::string RoundReport::ToJson() const {
   JsonWriter w;
-  w.BeginObject().Key("round").String(kCountRound).Key("shard").Uint(index);
+  w.BeginObject().Key("round").String(round).Key("shard").Uint(index);
   w.Key("shards").Uint(count).Key("parts").String(parts_uri).Key("part").String(part);
-  w.Key("documents").Uint(documents).Key("deleted").Uint(deleted);
-  w.Key("distinct_terms").Uint(distinct_terms).Key("rejected").Uint(rejected);
-  w.Key("rejects_file").String(rejects_file).Key("input_bytes").Uint(input_bytes);
+  if (round == kCountRound) {
+    w.Key("documents").Uint(documents).Key("deleted").Uint(deleted);
+    w.Key("distinct_terms").Uint(distinct_terms).Key("rejected").Uint(rejected);
+    w.Key("rejects_file").String(rejects_file).Key("input_bytes").Uint(input_bytes);
+  }
   w.Key("part_bytes").Uint(part_bytes).Key("seconds").Double(seconds);
   return w.EndObject().Take();
 }
 
-std::string CountRoundReport::Text() const {
-  return fmt::format(
-      "counted shard {}/{} into {} in {}\n"
-      "  documents {} (deleted {}), rejected {}{}, distinct terms {}\n"
-      "  {:.1f} MB input, part {:.1f} MB, {:.2f}s",
-      index, count, part, parts_uri, documents, deleted, rejected,
-      rejects_file.empty() ? "" : " -> " + rejects_file, distinct_terms,
-      static_cast<double>(input_bytes) / 1e6, static_cast<double>(part_bytes) / 1e6, seconds);
+std::string RoundReport::Text() const {
+  std::string counted;
+  if (round == kCountRound) {
+    counted = fmt::format(
+        "\n  documents {} (deleted {}), rejected {}{}, distinct terms {}, {:.1f} MB input",
+        documents, deleted, rejected, rejects_file.empty() ? "" : " -> " + rejects_file,
+        distinct_terms, static_cast<double>(input_bytes) / 1e6);
+  }
+  return fmt::format("{} round of shard {}/{} into {} in {}{}\n  part {:.2f} MB, {:.2f}s", round,
+                     index, count, part, parts_uri, counted, static_cast<double>(part_bytes) / 1e6,
+                     seconds);
 }
 
 }  // namespace nightjar

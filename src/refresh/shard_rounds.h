@@ -4,54 +4,61 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "corpus/reject.h"
 #include "refresh/count_stage.h"
 #include "refresh/refresh_options.h"
 
 namespace nightjar {
 
-// A sharded refresh (docs/scaling.md): each round is an idempotent command whose inputs and
-// outputs are objects in a PartStore (options.shard.parts), under the run id options.shard.run.
+// A sharded refresh (docs/scaling.md) is four rounds, each an idempotent command whose inputs
+// and outputs are objects in a PartStore (options.shard.parts) under the run id
+// options.shard.run. With N shards:
+//   count    N pods: the shard's first-order counts            -> runs/RUN/count/part-I-of-N
+//   phrases  N pods: the second pass over the shard, against the vocabulary of the merged count
+//            parts                                            -> runs/RUN/phrases/part-I-of-N
+//   context  N pods: the third pass over the shard, against the units and spelling candidates
+//            selected from the merged count and phrase parts  -> runs/RUN/context/part-I-of-N
+//   publish  1 pod: merges all parts, mines, validates and publishes one version (the corpus is
+//            not read).
+// A part's bytes depend only on the shard's documents, the settings and the parts it read, so
+// running a round again, or two pods running the same shard at once, writes the same object.
+// A part that is missing, damaged, made with other settings or from other parts fails the round
+// that reads it with a message naming the part, and the publish round then publishes nothing.
 
-// The object a round's shard writes: "runs/RUN/ROUND/part-IIIII-of-NNNNN".
-std::string ShardPartName(std::string_view run, std::string_view round, uint32_t index,
-                          uint32_t count);
-
-// What a count round did, for its summary.
-struct CountRoundReport {
-  std::string parts_uri, part;  // where the part went
+// What a shard's round did, for its summary.
+struct RoundReport {
+  std::string round, parts_uri, part;  // where the part went
   uint32_t index = 0, count = 1;
-  uint64_t documents = 0, deleted = 0, distinct_terms = 0, rejected = 0;
-  uint64_t input_bytes = 0, part_bytes = 0;
+  uint64_t documents = 0;  // documents the shard holds (count round)
+  uint64_t deleted = 0, distinct_terms = 0, rejected = 0, input_bytes = 0;  // count round
+  uint64_t part_bytes = 0;
   std::string rejects_file;  // this pod's quarantine of its rejected records ("" = none)
   double seconds = 0;
   std::string ToJson() const;
   std::string Text() const;
 };
 
-// Checks options.shard for a round: a known round, index < count, parts and run given (a
-// valid run id). InvalidArgument naming the setting.
+// Checks options.shard: a known round, index < count, parts and run given (a valid run id).
+// InvalidArgument naming the setting.
 [[nodiscard]] absl::Status CheckShardSettings(const ShardSettings& shard);
 
-// The count round: counts shard options.shard.index of options.shard.count of the corpus (its
-// share of the inputs, SourceOptions::shard) and writes its CountSnapshot as the part
-// ShardPartName(run, "count", index, count). The part's bytes depend only on the shard's
-// documents and the counting settings, so running the round again, or two pods running the
-// same shard at once, leaves the same object. Writes nothing when the source fails, or an
-// input is damaged under corpus.on_damaged_file = fail.
-[[nodiscard]] absl::StatusOr<CountRoundReport> RunCountRound(const RefreshOptions& options,
-                                                             absl::Time started);
+// Runs the shard round options.shard.round ("count", "phrases" or "context") for shard
+// options.shard.index, and writes its part. The count round reads the shard's share of the
+// corpus (SourceOptions::shard) and quarantines its rejects; the pass rounds read the same
+// share again and the merged parts of the rounds before. Writes nothing when a source or a part
+// it needs fails, or an input is damaged under corpus.on_damaged_file = fail.
+[[nodiscard]] absl::StatusOr<RoundReport> RunShardRound(const RefreshOptions& options,
+                                                        absl::Time started);
 
-// The publish round's count stage: the sum of the run's options.shard.count count parts, each
-// checked (present, undamaged, made with this refresh's counting settings, for this shard of
-// this count), capped at count.max_terms as a single count is. The mining passes read the whole
-// corpus. A missing or damaged part fails Count with a message naming it, and nothing is
-// published. So does an id that two parts both hold or a tombstone (the last-copy rule of
-// docs/state.md needs every copy of an id in one place; sharded runs do not apply it yet).
-// `rejects` receives the parts' reject counts; it must outlive the stage.
+// The publish round's count stage: the merged count parts (capped at count.max_terms as one
+// node's count is), and the merged phrase and context parts as CountedCorpus::passes, so that
+// mining reads no corpus. An id that two count parts both hold, or a tombstone, fails Count
+// (the last-copy rule of docs/state.md needs every copy of an id in one place; sharded runs do
+// not apply it yet). `rejects` receives the count parts' reject counts; it must outlive the
+// stage.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<CountStage>> OpenPartsCount(
     const RefreshOptions& options, RejectLog* rejects);
 

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "refresh/refresher.h"
+#include "refresh/shard_parts.h"
 #include "store/lexicon_store.h"
 #include "store/part_store.h"
 #include "util/clock.h"
@@ -83,17 +84,19 @@ std::vector<std::string> Lexicons(const std::string& store_uri) {
   return out;
 }
 
-// Runs the count round of every shard of `count`, then the publish round into `store`.
+// Runs the shard rounds of every shard of `count`, then the publish round into `store`.
 absl::StatusOr<RefreshReport> ShardedRefresh(RefreshOptions o, uint32_t count,
                                              const std::string& run) {
   o.shard.parts = "dir:" + o.rejects_dir + "/../parts";
   o.shard.run = run;
   o.shard.count = count;
-  for (uint32_t i = 0; i < count; ++i) {
-    o.shard.round = "count";
-    o.shard.index = i;
-    auto counted = RunCountRound(o, kStart);
-    if (!counted.ok()) return counted.status();
+  for (const char* round : {"count", "phrases", "context"}) {
+    for (uint32_t i = 0; i < count; ++i) {
+      o.shard.round = round;
+      o.shard.index = i;
+      auto done = RunShardRound(o, kStart);
+      if (!done.ok()) return done.status();
+    }
   }
   o.shard.round = "publish";
   o.shard.index = 0;
@@ -115,20 +118,51 @@ TEST(ShardRoundsTest, ShardedRefreshPublishesWhatOneNodePublishes) {
   }
 }
 
-TEST(ShardRoundsTest, ACountRoundRunAgainWritesTheSameBytes) {
+TEST(ShardRoundsTest, ARoundRunAgainWritesTheSameBytes) {
   TempDir dir;
   RefreshOptions o = Options(dir, WriteCorpus(dir), "store");
-  o.shard = ShardSettings{"count", 1, 3, "dir:" + dir.Sub("parts"), "r1"};
-  auto first = RunCountRound(o, kStart);
-  ASSERT_TRUE(first.ok()) << first.status();
-  auto parts = PartStore::Open(o.shard.parts);
+  ASSERT_TRUE(ShardedRefresh(o, 3, "r1").ok());
+  auto parts = PartStore::Open("dir:" + dir.Sub("parts"));
   ASSERT_TRUE(parts.ok());
-  const std::optional<std::string> before = *(*parts)->Get(first->part);
-  ASSERT_TRUE(before.has_value());
-  o.count.threads = 1;  // another pod, another thread count: the same part
-  ASSERT_TRUE(RunCountRound(o, kStart).ok());
-  EXPECT_EQ(*(*parts)->Get(first->part), before);
-  EXPECT_EQ(first->part, "runs/r1/count/part-00001-of-00003");
+  o.shard = ShardSettings{"", 1, 3, "dir:" + dir.Sub("parts"), "r1"};
+  o.count.threads = 1;  // another pod, another thread count: the same parts
+  for (const char* round : {"count", "phrases", "context"}) {
+    o.shard.round = round;
+    const std::string name = ShardPartName("r1", round, 1, 3);
+    const std::optional<std::string> before = *(*parts)->Get(name);
+    ASSERT_TRUE(before.has_value()) << name;
+    auto again = RunShardRound(o, kStart);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->part, name);
+    EXPECT_EQ(*(*parts)->Get(name), before) << round;
+  }
+}
+
+TEST(ShardRoundsTest, APartMadeFromOtherPartsIsRefused) {
+  TempDir dir;
+  RefreshOptions o = Options(dir, WriteCorpus(dir), "store");
+  ASSERT_TRUE(ShardedRefresh(o, 2, "r1").ok());
+  // The corpus changes and shard 0 is counted again, but the later rounds are not run again:
+  // their parts were made from the old count part.
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("corpus/f0.jsonl"),
+                              R"({"id":"new","body":"a document added since"})"
+                              "\n")
+                  .ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("corpus/f1.jsonl"),
+                              R"({"id":"new1","body":"a document added since"})"
+                              "\n")
+                  .ok());
+  o.shard = ShardSettings{"count", 0, 2, "dir:" + dir.Sub("parts"), "r1"};
+  ASSERT_TRUE(RunShardRound(o, kStart).ok());
+  o.shard.index = 1;
+  ASSERT_TRUE(RunShardRound(o, kStart).ok());
+  o.shard.round = "publish";
+  o.shard.index = 0;
+  auto r = Refresh(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("counted against other parts of the rounds before"));
 }
 
 TEST(ShardRoundsTest, AMissingOrDamagedPartFailsNamingItAndPublishesNothing) {
@@ -139,7 +173,7 @@ TEST(ShardRoundsTest, AMissingOrDamagedPartFailsNamingItAndPublishesNothing) {
   const auto active = *(*store)->Current();
   auto parts = PartStore::Open("dir:" + dir.Sub("parts"));
   ASSERT_TRUE(parts.ok());
-  const std::string name = ShardPartName("r1", "count", 2, 3);
+  const std::string name = ShardPartName("r1", "context", 2, 3);
   std::string bytes = **(*parts)->Get(name);
   o.shard = ShardSettings{"publish", 0, 3, "dir:" + dir.Sub("parts"), "r1"};
 
@@ -150,11 +184,11 @@ TEST(ShardRoundsTest, AMissingOrDamagedPartFailsNamingItAndPublishesNothing) {
   EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(damaged.status().message()), HasSubstr(name));
 
-  ASSERT_TRUE((*parts)->RemoveAll("runs/r1/count/part-00002-of-00003").ok());
+  ASSERT_TRUE((*parts)->RemoveAll("runs/r1/phrases/part-00001-of-00003").ok());
   auto missing = Refresh(o);
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(std::string(missing.status().message()),
-              HasSubstr("part runs/r1/count/part-00002-of-00003 is missing"));
+              HasSubstr("part runs/r1/phrases/part-00001-of-00003 is missing"));
   EXPECT_EQ(*(*store)->Current(), active);  // nothing published either time
 }
 
