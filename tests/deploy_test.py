@@ -72,15 +72,19 @@ def check_sharded(nightjar, argo_path, jobs_path):
         check(spec.get("securityContext", {}).get("runAsNonRoot") is True,
               "the workflow does not run as non-root")
         t = {x["name"]: x for x in spec["templates"]}
-        steps = [s[0]["template"] for s in t[spec["entrypoint"]]["steps"]]
-        check(steps == ["count", "publish"], f"the workflow's rounds are {steps}")
-        check("withSequence" in t[spec["entrypoint"]]["steps"][0][0],
-              "the count step is not fanned out")
-        for name in ("count", "publish"):
+        steps = [s[0]["name"] for s in t[spec["entrypoint"]]["steps"]]
+        check(steps == ["count", "phrases", "context", "publish"],
+              f"the workflow's rounds are {steps}")
+        for step in t[spec["entrypoint"]]["steps"][:3]:
+            check("withSequence" in step[0], f"the {step[0]['name']} step is not fanned out")
+        for name in ("shard", "publish"):
             check(int(t[name].get("retryStrategy", {}).get("limit", 0)) >= 1,
                   f"the workflow's {name} step does not retry")
+        for rnd in ("count", "phrases", "context", "publish"):
+            name = "publish" if rnd == "publish" else "shard"
             args = [a.replace("{{workflow.parameters.shards}}", "8")
                      .replace("{{inputs.parameters.shard}}", "3")
+                     .replace("{{inputs.parameters.round}}", rnd)
                      .replace("{{workflow.name}}", "nightjar-sharded-refresh-1") for a in
                     t[name]["container"]["args"]]
             commands.append(args)
@@ -88,29 +92,36 @@ def check_sharded(nightjar, argo_path, jobs_path):
     check(cm is not None and named(jobs_path, "CronJob", "nightjar-sharded-coordinator") is not None,
           "nightly-sharded-jobs has no coordinator")
     if cm:
-        fill = lambda k: yaml.safe_load(cm["data"][k].replace("@SHARDS@", "8")
-                                        .replace("@RUN@", "nightly-20261207"))
-        count, publish = fill("count-job.yaml"), fill("publish-job.yaml")
+        fill = lambda k, rnd="": yaml.safe_load(cm["data"][k].replace("@SHARDS@", "8")
+                                                .replace("@RUN@", "nightly-20261207")
+                                                .replace("@ROUND@", rnd))
+        count, publish = fill("shard-job.yaml", "count"), fill("publish-job.yaml")
         cs = count["spec"]
         check(cs.get("completionMode") == "Indexed" and cs.get("completions") == 8
               and cs.get("backoffLimitPerIndex", 0) >= 1
               and cs.get("podReplacementPolicy") == "Failed",
               f"the count Job is not an Indexed Job with per-index retries: {cs}")
         check(publish["spec"].get("backoffLimit", 0) >= 1, "the publish Job does not retry")
-        shell = count["spec"]["template"]["spec"]["containers"][0]["args"][0]
-        commands.append(shell.replace("exec nightjar ", "").replace("${JOB_COMPLETION_INDEX}",
-                                                                     "7").split())
+        for rnd in ("count", "phrases", "context"):
+            shell = fill("shard-job.yaml", rnd)["spec"]["template"]["spec"]["containers"][0]
+            commands.append(shell["args"][0].replace("exec nightjar ", "")
+                            .replace("${JOB_COMPLETION_INDEX}", "7").split())
+        script = cm["data"]["coordinate.sh"]
+        check("for round in count phrases context" in script,
+              "the coordinator does not run the three shard rounds in order")
         commands.append(publish["spec"]["template"]["spec"]["containers"][0]["args"])
-        check("kubectl apply" in cm["data"]["coordinate.sh"], "the coordinator starts no Jobs")
+        check("kubectl apply" in script, "the coordinator starts no Jobs")
     # Each command as nightjar parses it: flags, the shard and the round are checked before the
-    # corpus, so a command that gets as far as the missing corpus this test gives was accepted.
+    # corpus and the parts, so a command that gets as far as the missing corpus or the missing
+    # parts of this test was accepted.
     with tempfile.TemporaryDirectory() as tmp:
         for args in commands:
             args = [a.replace("dir:/parts", f"dir:{tmp}/parts") for a in args]
             r = subprocess.run([nightjar] + args + ["--corpus", f"jsonl:{tmp}/none.jsonl",
                                                     "--store", f"dir:{tmp}/store"],
                                capture_output=True, text=True)
-            check(r.returncode != 0 and "error: corpus:" in r.stderr,
+            check(r.returncode != 0 and ("error: corpus:" in r.stderr
+                                         or "is missing from dir:" in r.stderr),
                   f"nightjar rejects the manifest's command {args}: {r.stderr.strip()}")
 
 

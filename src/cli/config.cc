@@ -218,6 +218,7 @@ std::vector<Field> Fields(Config& c) {
       StringField("state.path", &c.state.path, true),
       StringField("shard.parts", &c.shard.parts, true),
       StringField("shard.run", &c.shard.run, true),
+      DoubleField("shard.retention_days", &c.shard.retention_days, 0.0, 36500.0),
       IntField("state.checkpoint_docs", &c.state.checkpoint_docs, 1, int64_t{1} << 32),
       IntField("state.checkpoint_mb", &c.state.checkpoint_mb, 1, int64_t{1} << 20),
   };

@@ -41,6 +41,9 @@ struct ShardSettings {
   uint32_t count = 1;
   std::string parts;  // shard.parts (--parts): where parts go, dir:PATH on a shared volume
   std::string run;    // shard.run (--run): the run id the parts are kept under
+  // shard.retention_days: after a publish round activates its version, the parts of other runs
+  // whose newest part is older than this are removed (0 = keep every run).
+  double retention_days = 7;
 };
 
 // Everything one refresh is configured by. Every field has a default; docs/configuration.md

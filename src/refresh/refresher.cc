@@ -109,7 +109,7 @@ absl::StatusOr<std::unique_ptr<Refresher>> Refresher::Open(const RefreshOptions&
   }
   r->rejects_ = std::make_unique<RejectLog>(rejects_path);
   if (!options.shard.round.empty()) {
-    NJ_ASSIGN_OR_RETURN(r->count_, OpenPartsCount(r->options_, r->rejects_.get()));
+    NJ_ASSIGN_OR_RETURN(r->count_, OpenPartsCount(r->options_, r->rejects_.get(), clock));
   } else if (options.state.path.empty()) {
     NJ_ASSIGN_OR_RETURN(r->count_, OpenCorpusCount(r->options_, r->rejects_.get()));
   } else {

@@ -12,6 +12,7 @@
 #include "state/count_snapshot.h"
 #include "state/pass_snapshot.h"
 #include "store/part_store.h"
+#include "util/clock.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 
@@ -128,8 +129,8 @@ absl::StatusOr<std::string> PassRound(const RefreshOptions& options, PartStore& 
 class PartsCountStage : public CountStage {
  public:
   PartsCountStage(const RefreshOptions& options, RejectLog* rejects,
-                  std::unique_ptr<PartStore> parts)
-      : options_(options), rejects_(rejects), parts_(std::move(parts)) {}
+                  std::unique_ptr<PartStore> parts, const Clock* clock)
+      : options_(options), rejects_(rejects), parts_(std::move(parts)), clock_(clock) {}
 
   absl::StatusOr<CountedCorpus> Count(RefreshObserver&) override {
     NJ_ASSIGN_OR_RETURN(MergedCounts merged, ReadCountParts(*parts_, options_));
@@ -148,6 +149,14 @@ class PartsCountStage : public CountStage {
     return out;
   }
 
+  // The version is active: other runs' parts past shard.retention_days go.
+  absl::Status MarkPublished(std::string_view, std::string_view) override {
+    const ShardSettings& sh = options_.shard;
+    if (sh.retention_days <= 0) return absl::OkStatus();
+    return PruneRuns(*parts_, clock_->Now(), absl::Seconds(sh.retention_days * 86400), sh.run)
+        .status();
+  }
+
   SourceFactory Reopen() override {
     return [] {  // MineLexicons reads no corpus when the passes' counts are given
       return absl::StatusOr<std::unique_ptr<DocumentSource>>(
@@ -159,6 +168,7 @@ class PartsCountStage : public CountStage {
   const RefreshOptions& options_;
   RejectLog* rejects_;
   std::unique_ptr<PartStore> parts_;
+  const Clock* clock_;
 };
 
 }  // namespace
@@ -211,7 +221,7 @@ absl::StatusOr<RoundReport> RunShardRound(const RefreshOptions& options, absl::T
 }
 
 absl::StatusOr<std::unique_ptr<CountStage>> OpenPartsCount(const RefreshOptions& options,
-                                                           RejectLog* rejects) {
+                                                           RejectLog* rejects, const Clock* clock) {
   NJ_RETURN_IF_ERROR(CheckShardSettings(options.shard));
   if (options.shard.round != kPublishRound) {
     return absl::InvalidArgumentError(
@@ -223,7 +233,7 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenPartsCount(const RefreshOptions&
   }
   NJ_ASSIGN_OR_RETURN(std::unique_ptr<PartStore> parts, PartStore::Open(options.shard.parts));
   return std::unique_ptr<CountStage>(
-      std::make_unique<PartsCountStage>(options, rejects, std::move(parts)));
+      std::make_unique<PartsCountStage>(options, rejects, std::move(parts), clock));
 }
 
 std::string RoundReport::ToJson() const {

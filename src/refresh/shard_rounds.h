@@ -10,6 +10,7 @@
 #include "corpus/reject.h"
 #include "refresh/count_stage.h"
 #include "refresh/refresh_options.h"
+#include "util/clock.h"
 
 namespace nightjar {
 
@@ -58,9 +59,10 @@ struct RoundReport {
 // mining reads no corpus. An id that two count parts both hold, or a tombstone, fails Count
 // (the last-copy rule of docs/state.md needs every copy of an id in one place; sharded runs do
 // not apply it yet). `rejects` receives the count parts' reject counts; it must outlive the
-// stage.
+// stage, as must `clock`, which dates shard.retention_days' pruning of other runs' parts once
+// the version is active (MarkPublished).
 [[nodiscard]] absl::StatusOr<std::unique_ptr<CountStage>> OpenPartsCount(
-    const RefreshOptions& options, RejectLog* rejects);
+    const RefreshOptions& options, RejectLog* rejects, const Clock* clock);
 
 }  // namespace nightjar
 

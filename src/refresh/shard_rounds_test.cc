@@ -1,5 +1,8 @@
 #include "refresh/shard_rounds.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <string>
 #include <vector>
 
@@ -190,6 +193,29 @@ TEST(ShardRoundsTest, AMissingOrDamagedPartFailsNamingItAndPublishesNothing) {
   EXPECT_THAT(std::string(missing.status().message()),
               HasSubstr("part runs/r1/phrases/part-00001-of-00003 is missing"));
   EXPECT_EQ(*(*store)->Current(), active);  // nothing published either time
+}
+
+TEST(ShardRoundsTest, APublishedRunRemovesOtherRunsPastTheirRetention) {
+  TempDir dir;
+  RefreshOptions o = Options(dir, WriteCorpus(dir), "store");
+  ASSERT_TRUE(ShardedRefresh(o, 2, "old").ok());
+  ASSERT_TRUE(ShardedRefresh(o, 2, "recent").ok());
+  auto parts = PartStore::Open("dir:" + dir.Sub("parts"));
+  ASSERT_TRUE(parts.ok());
+  // "old" was written 8 days before the next run, "recent" 2 days before (retention: 7 days).
+  for (const auto& [run, days] : {std::pair<std::string, int>{"old", 8}, {"recent", 2}}) {
+    const auto names = (*parts)->List("runs/" + run + "/");
+    ASSERT_TRUE(names.ok());
+    for (const std::string& name : *names) {
+      const timespec t = absl::ToTimespec(kStart - absl::Hours(24 * days));
+      const timespec times[2] = {t, t};
+      ASSERT_EQ(::utimensat(AT_FDCWD, dir.Sub("parts/" + name).c_str(), times, 0), 0);
+    }
+  }
+  ASSERT_TRUE(ShardedRefresh(o, 2, "now").ok());  // its clock: kStart
+  EXPECT_TRUE((*parts)->List("runs/old/")->empty());
+  EXPECT_EQ((*parts)->List("runs/recent/")->size(), 6u);
+  EXPECT_EQ((*parts)->List("runs/now/")->size(), 6u);
 }
 
 TEST(ShardRoundsTest, AnIdTwoShardsHoldIsRefused) {

@@ -1,9 +1,12 @@
 #include "store/part_store.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
+#include <map>
 #include <system_error>
 
 #include "util/file_util.h"
@@ -57,6 +60,17 @@ class DirPartStore : public PartStore {
     return out;
   }
 
+  absl::StatusOr<std::optional<absl::Time>> ModifiedAt(std::string_view name) override {
+    if (!IsPartName(name) || name.ends_with('/')) return BadName(name);
+    struct stat st {};
+    const std::string path = (root_ / std::string(name)).string();
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) return std::optional<absl::Time>();
+      return ErrnoStatus(errno, "stat", path);
+    }
+    return std::optional<absl::Time>(absl::TimeFromTimespec(st.st_mtim));
+  }
+
   absl::Status RemoveAll(std::string_view prefix) override {
     if (prefix.empty() || !IsPartName(prefix)) return BadName(prefix);
     std::error_code ec;
@@ -90,6 +104,28 @@ bool IsPartName(std::string_view name) {
     start = slash + 1;
   }
   return true;
+}
+
+absl::StatusOr<std::vector<std::string>> PruneRuns(PartStore& parts, absl::Time now,
+                                                   absl::Duration max_age, std::string_view keep) {
+  NJ_ASSIGN_OR_RETURN(const std::vector<std::string> names, parts.List("runs/"));
+  std::map<std::string, absl::Time> newest;  // run id -> its newest object's time
+  for (const std::string& name : names) {
+    const size_t end = name.find('/', 5);
+    if (end == std::string::npos) continue;
+    const std::string run = name.substr(5, end - 5);
+    NJ_ASSIGN_OR_RETURN(const std::optional<absl::Time> at, parts.ModifiedAt(name));
+    if (!at) continue;  // removed meanwhile
+    auto [it, fresh] = newest.try_emplace(run, *at);
+    if (!fresh) it->second = std::max(it->second, *at);
+  }
+  std::vector<std::string> removed;
+  for (const auto& [run, at] : newest) {
+    if (run == keep || now - at <= max_age) continue;
+    NJ_RETURN_IF_ERROR(parts.RemoveAll("runs/" + run + "/"));
+    removed.push_back(run);
+  }
+  return removed;
 }
 
 absl::StatusOr<std::unique_ptr<PartStore>> PartStore::Open(const std::string& uri) {

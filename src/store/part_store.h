@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace nightjar {
 
@@ -30,6 +31,9 @@ class PartStore {
   [[nodiscard]] virtual absl::StatusOr<std::optional<std::string>> Get(std::string_view name) = 0;
   // The names of the objects under `prefix` (a folder: "runs/ID/"), sorted.
   [[nodiscard]] virtual absl::StatusOr<std::vector<std::string>> List(std::string_view prefix) = 0;
+  // When object `name` was last written; nullopt when there is none.
+  [[nodiscard]] virtual absl::StatusOr<std::optional<absl::Time>> ModifiedAt(
+      std::string_view name) = 0;
   // Removes every object under the folder `prefix`; OK when there is none.
   [[nodiscard]] virtual absl::Status RemoveAll(std::string_view prefix) = 0;
   // The URI it was opened with, for messages.
@@ -38,6 +42,12 @@ class PartStore {
 
 // Whether `name` is a valid object name (see PartStore); a folder prefix may end in '/'.
 bool IsPartName(std::string_view name);
+
+// Removes the parts of every run under "runs/" whose newest object is older than `max_age`
+// at `now`, except run `keep`; returns the run ids removed. A sharded refresh's retention.
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> PruneRuns(PartStore& parts, absl::Time now,
+                                                                 absl::Duration max_age,
+                                                                 std::string_view keep);
 
 }  // namespace nightjar
 

@@ -1,5 +1,8 @@
 #include "store/part_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <fstream>
 #include <string>
 #include <vector>
@@ -33,6 +36,35 @@ TEST(PartStoreTest, DirStorePutsGetsListsAndRemoves) {
   ASSERT_TRUE(s.RemoveAll("runs/r1/").ok());
   EXPECT_THAT(*s.List("runs/"), ElementsAre("runs/r2/count/part-00000-of-00001"));
   EXPECT_TRUE(s.RemoveAll("runs/none/").ok());
+}
+
+TEST(PartStoreTest, PruneRunsRemovesRunsWhoseNewestPartIsOld) {
+  TempDir dir;
+  auto store = PartStore::Open("dir:" + dir.path());
+  ASSERT_TRUE(store.ok());
+  PartStore& s = **store;
+  for (const char* name : {"runs/old/count/part-00000-of-00001", "runs/mixed/count/a",
+                           "runs/mixed/phrases/b", "runs/current/count/a", "runs/new/count/a"}) {
+    ASSERT_TRUE(s.Put(name, "x").ok());
+  }
+  const absl::Time now = *s.ModifiedAt("runs/new/count/a").value() + absl::Hours(24 * 10);
+  // Age every object but one of "mixed" and those of "new" by touching their times.
+  auto age = [&](const std::string& name, absl::Duration ago) {
+    const timespec t = absl::ToTimespec(now - ago);
+    const timespec times[2] = {t, t};
+    ASSERT_EQ(::utimensat(AT_FDCWD, (dir.path() + "/" + name).c_str(), times, 0), 0);
+  };
+  age("runs/old/count/part-00000-of-00001", absl::Hours(24 * 8));
+  age("runs/mixed/count/a", absl::Hours(24 * 8));
+  age("runs/mixed/phrases/b", absl::Hours(24 * 2));  // its newest part is recent: kept
+  age("runs/current/count/a", absl::Hours(24 * 30));
+  age("runs/new/count/a", absl::Hours(1));
+  auto removed = PruneRuns(s, now, absl::Hours(24 * 7), "current");
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_THAT(*removed, ElementsAre("old"));
+  EXPECT_THAT(*s.List("runs/"), ElementsAre("runs/current/count/a", "runs/mixed/count/a",
+                                            "runs/mixed/phrases/b", "runs/new/count/a"));
+  EXPECT_FALSE(s.ModifiedAt("runs/old/count/part-00000-of-00001")->has_value());
 }
 
 TEST(PartStoreTest, NamesStayInsideTheStore) {
