@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "refresh/refresher.h"
 #include "refresh/shard_parts.h"
+#include "refresh/shard_testlib.h"
 #include "store/lexicon_store.h"
 #include "store/part_store.h"
 #include "util/clock.h"
@@ -21,103 +22,20 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const absl::Time kStart = absl::FromUnixSeconds(1796000000);
-
-// A corpus of 16 files, enough text for every lexicon to have records.
-std::string WriteCorpus(const TempDir& dir, const std::string& extra = "") {
-  const std::vector<std::string> sentences = {
-      "Machine learning (ML) models need training data and careful evaluation.",
-      "We used machine learning to rank search results for each query.",
-      "The search engine returns results quickly; the query log grows daily.",
-      "Natural language processing (NLP) helps the search engine understand a query.",
-      "Training data for natural language processing comes from the query log.",
-      "The serch engine returns results quickly.",
-      "New York and San Francisco host many machine learning teams.",
-  };
-  EXPECT_TRUE(MakeDirs(dir.Sub("corpus")).ok());
-  for (int f = 0; f < 16; ++f) {
-    std::string text;
-    for (int i = 0; i < 150; ++i) {
-      const int d = f * 150 + i;
-      text += R"({"id":"d)" + std::to_string(d) + R"(","body":")" +
-              sentences[static_cast<size_t>(d) % sentences.size()] + " " +
-              sentences[static_cast<size_t>(d * 3 + 1) % sentences.size()] + "\"}\n";
-    }
-    if (f == 5) text += extra;
-    EXPECT_TRUE(WriteFileAtomic(dir.Sub("corpus/f" + std::to_string(f) + ".jsonl"), text).ok());
-  }
-  return "jsonl:" + dir.Sub("corpus");
-}
-
-RefreshOptions Options(const TempDir& dir, const std::string& corpus, const std::string& store) {
-  RefreshOptions o;
-  o.source.uri = corpus;
-  o.store_uri = "dir:" + dir.Sub(store);
-  o.rejects_dir = dir.Sub("rejects");
-  o.count.threads = 2;
-  o.lexicons.spelling.min_frequency = 1;
-  return o;
-}
-
-absl::StatusOr<RefreshReport> Refresh(const RefreshOptions& o) {
-  FakeClock clock(kStart);
-  auto r = Refresher::Open(o, &clock, nullptr);
-  if (!r.ok()) return r.status();
-  return (*r)->Run();
-}
-
-// Every record of every lexicon of the store's current version, without version and time.
-std::vector<std::string> Lexicons(const std::string& store_uri) {
-  std::vector<std::string> out;
-  auto store = LexiconStore::Open(store_uri);
-  EXPECT_TRUE(store.ok());
-  auto version = (*store)->Current();
-  EXPECT_TRUE(version.ok() && version->has_value());
-  for (std::string_view lexicon : kAllLexicons) {
-    absl::Status st = (*store)->ScanLexicon(**version, lexicon, [&](std::string_view r) {
-      std::string line(r);
-      for (const std::string field : {R"("version":")", R"("last_updated":")"}) {
-        const size_t at = line.find(field);
-        if (at != std::string::npos) line.erase(at, line.find('"', at + field.size()) + 1 - at);
-      }
-      out.push_back(std::string(lexicon) + " " + line);
-    });
-    EXPECT_TRUE(st.ok()) << st;
-  }
-  return out;
-}
-
-// Runs the shard rounds of every shard of `count`, then the publish round into `store`.
-absl::StatusOr<RefreshReport> ShardedRefresh(RefreshOptions o, uint32_t count,
-                                             const std::string& run) {
-  o.shard.parts = "dir:" + o.rejects_dir + "/../parts";
-  o.shard.run = run;
-  o.shard.count = count;
-  for (const char* round : {"count", "phrases", "context"}) {
-    for (uint32_t i = 0; i < count; ++i) {
-      o.shard.round = round;
-      o.shard.index = i;
-      auto done = RunShardRound(o, kStart);
-      if (!done.ok()) return done.status();
-    }
-  }
-  o.shard.round = "publish";
-  o.shard.index = 0;
-  return Refresh(o);
-}
+using namespace shard_testing;  // NOLINT(google-build-using-namespace): test helpers
 
 TEST(ShardRoundsTest, ShardedRefreshPublishesWhatOneNodePublishes) {
   TempDir dir;
   const std::string corpus = WriteCorpus(dir);
   ASSERT_TRUE(Refresh(Options(dir, corpus, "single")).ok());
-  const std::vector<std::string> single = Lexicons("dir:" + dir.Sub("single"));
+  const std::vector<std::string> single = PublishedLexicons("dir:" + dir.Sub("single"));
   ASSERT_GT(single.size(), 100u);
   for (uint32_t n : {1u, 2u, 4u, 8u}) {
     const std::string store = "sharded-" + std::to_string(n);
     auto r = ShardedRefresh(Options(dir, corpus, store), n, "run-" + std::to_string(n));
     ASSERT_TRUE(r.ok()) << n << ": " << r.status();
     EXPECT_EQ(r->corpus.documents, 2400u);
-    EXPECT_EQ(Lexicons("dir:" + dir.Sub(store)), single) << n << " shards";
+    EXPECT_EQ(PublishedLexicons("dir:" + dir.Sub(store)), single) << n << " shards";
   }
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <system_error>
 
+#include "store/s3_part_store.h"
 #include "util/file_util.h"
 #include "util/status_macros.h"
 
@@ -134,8 +135,9 @@ absl::StatusOr<std::unique_ptr<PartStore>> PartStore::Open(const std::string& ur
     NJ_RETURN_IF_ERROR(MakeDirs(path));
     return std::unique_ptr<PartStore>(std::make_unique<DirPartStore>(uri, fs::path(path)));
   }
+  if (uri.starts_with("s3://")) return OpenS3PartStore(uri);
   return absl::InvalidArgumentError(
-      fmt::format("--parts: '{}' is not a parts URI (this build takes dir:PATH)", uri));
+      fmt::format("--parts: '{}' is not a parts URI (dir:PATH or s3://BUCKET/PREFIX)", uri));
 }
 
 }  // namespace nightjar

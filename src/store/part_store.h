@@ -15,7 +15,8 @@ namespace nightjar {
 // Shared storage for the parts a sharded refresh's rounds hand each other: whole objects named
 // by relative paths ("runs/ID/count/part-00000-of-00004"; letters, digits, '.', '_', '-' and
 // '/' separators, no empty or dot-only segments). "dir:PATH" is a directory on a volume every
-// pod mounts (a ReadWriteMany PVC). Writes are atomic and idempotence rests on them alone
+// pod mounts (a ReadWriteMany PVC); "s3://BUCKET/PREFIX?endpoint=URL" an S3-protocol bucket
+// (s3_part_store.h). Writes are atomic and idempotence rests on them alone
 // (no conditional puts): two writers of one name leave one whole object, the last one's. Each
 // method is safe to call from several threads and processes.
 class PartStore {

@@ -4,11 +4,13 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/s3_part_store.h"
 #include "util/temp_dir.h"
 
 namespace nightjar {
@@ -65,6 +67,34 @@ TEST(PartStoreTest, PruneRunsRemovesRunsWhoseNewestPartIsOld) {
   EXPECT_THAT(*s.List("runs/"), ElementsAre("runs/current/count/a", "runs/mixed/count/a",
                                             "runs/mixed/phrases/b", "runs/new/count/a"));
   EXPECT_FALSE(s.ModifiedAt("runs/old/count/part-00000-of-00001")->has_value());
+}
+
+TEST(PartStoreTest, S3UrisNameBucketPrefixEndpointAndCredentials) {
+  std::map<std::string, std::string> vars = {{"AWS_ACCESS_KEY_ID", "AK"},
+                                             {"AWS_SECRET_ACCESS_KEY", "SK"},
+                                             {"AWS_DEFAULT_REGION", "eu-west-1"}};
+  auto env = [&](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+  auto s3 = ParseS3Uri("s3://bucket/some/prefix?endpoint=http://127.0.0.1:9000/", env);
+  ASSERT_TRUE(s3.ok()) << s3.status();
+  EXPECT_EQ(s3->bucket, "bucket");
+  EXPECT_EQ(s3->prefix, "some/prefix/");
+  EXPECT_EQ(s3->endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(s3->region, "eu-west-1");
+  EXPECT_EQ(s3->access_key, "AK");
+  EXPECT_EQ(s3->session_token, "");
+  auto aws = ParseS3Uri("s3://bucket?region=us-west-2", env);
+  ASSERT_TRUE(aws.ok());
+  EXPECT_EQ(aws->endpoint, "https://s3.us-west-2.amazonaws.com");
+  EXPECT_EQ(aws->prefix, "");
+  for (const char* bad : {"s3://", "s3://b?color=red", "s3://b?endpoint=ftp://x", "s3://b/../x"}) {
+    EXPECT_EQ(ParseS3Uri(bad, env).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  vars.erase("AWS_SECRET_ACCESS_KEY");
+  auto no_secret = ParseS3Uri("s3://bucket", env);
+  EXPECT_THAT(std::string(no_secret.status().message()), ::testing::HasSubstr("AWS_SECRET"));
 }
 
 TEST(PartStoreTest, NamesStayInsideTheStore) {
