@@ -77,10 +77,12 @@ class MongoSourceTest : public ::testing::Test {
     std::map<std::string, Document> docs;  // views dropped; times and flags kept
     std::vector<SourceCursor> cursors;
   };
-  Read ReadAll(const std::string& uri, std::map<std::string, std::string>* stored, RejectLog& log) {
+  Read ReadAll(const std::string& uri, std::map<std::string, std::string>* stored, RejectLog& log,
+               ShardSpec shard = {}) {
     Read out;
     SourceOptions o;
     o.uri = uri;
+    o.shard = shard;
     if (stored != nullptr) {
       o.resume = [stored](const std::string& key) -> std::optional<std::string> {
         auto it = stored->find(key);
@@ -132,6 +134,24 @@ TEST_F(MongoSourceTest, ReadsEveryDocumentOnceAcrossTiesAndTypes) {
   EXPECT_EQ(r.docs["d05"].modified_at_ms, 1700000001000);
   EXPECT_EQ(r.docs["number-time"].modified_at_ms, 1700000000000);  // read by the untimed scan
   EXPECT_TRUE(r.cursors.empty());
+}
+
+TEST_F(MongoSourceTest, ShardsSplitTheDocumentsByIdHashEachReadOnce) {
+  for (int i = 0; i < 60; ++i) {
+    Insert(fmt::format(R"({{"_id": "d{:02}", "title": "t", "modified_at": )"
+                       R"({{"$date": {{"$numberLong": "{}"}}}}}})",
+                       i, 1700000000000 + i * 1000));
+  }
+  Insert(R"({"_id": "no-time", "title": "x"})");
+  std::map<std::string, int> seen;
+  for (uint32_t i = 0; i < 3; ++i) {
+    RejectLog log;
+    Read r = ReadAll(Uri(), nullptr, log, ShardSpec{i, 3});
+    EXPECT_GT(r.ids.size(), 5u) << "shard " << i;
+    for (const std::string& id : r.ids) ++seen[id];
+  }
+  EXPECT_EQ(seen.size(), 61u);
+  for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << id;
 }
 
 TEST_F(MongoSourceTest, ResumesAnOverlapBeforeItsCursor) {

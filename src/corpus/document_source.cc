@@ -20,15 +20,10 @@ uint32_t JsonlFileShard(std::string_view path, uint32_t count) {
 absl::StatusOr<std::unique_ptr<DocumentSource>> DocumentSource::Open(const SourceOptions& options,
                                                                      RejectSink* rejects) {
   std::string spec = options.uri;
-  const bool mongo = spec.starts_with("mongodb://") || spec.starts_with("mongodb+srv://");
   if (options.shard.count == 0 || options.shard.index >= options.shard.count) {
     return absl::InvalidArgumentError(
         fmt::format("--shard {}/{}: the index must be below the count", options.shard.index,
                     options.shard.count));
-  }
-  if (mongo && options.shard.count > 1) {
-    return absl::InvalidArgumentError(
-        "--shard: this build splits jsonl: and postgres:// corpora, not mongodb:// ones");
   }
   if (spec.starts_with("postgres://") || spec.starts_with("postgresql://")) {
     auto source = PostgresSource::Open(options, rejects);

@@ -47,8 +47,8 @@ struct SourceCursor {
 // For JSONL a file belongs to the shard XXH3(its path as listed) % count names, whole, so a
 // document's shard depends only on its file's path and `count`; every pod must name the corpus
 // alike. For PostgreSQL a row belongs to the shard hashtextextended(id::text, 0) % count names
-// (a predicate on each page's query), so it depends only on its id and `count`. MongoDB
-// sources refuse count > 1.
+// (a predicate on each page's query), so it depends only on its id and `count`; for MongoDB a
+// document to the shard its id's $toHashedIndexKey % count names (MongoDB 7.0 or later).
 struct ShardSpec {
   uint32_t index = 0;  // < count
   uint32_t count = 1;  // 1 = the whole corpus

@@ -135,6 +135,33 @@ std::string OrderTypeOf(const bson_iter_t& value) {
   }
 }
 
+// {"$expr": {"$in": [{"$mod": [{"$toHashedIndexKey": "$ID"}, N]}, [I, I - N]]}}: the hash is a
+// signed 64-bit value and $mod keeps the dividend's sign, so shard I is the remainders I and
+// I - N.
+void AppendShard(bson_t* doc, const MongoScan& scan) {
+  const std::string field = "$" + scan.id_field;
+  const auto n = static_cast<int64_t>(scan.shard_count);
+  const auto i = static_cast<int64_t>(scan.shard_index);
+  bson_t expr, in, mod, hash, remainders;
+  bson_append_document_begin(doc, "$expr", -1, &expr);
+  bson_append_array_begin(&expr, "$in", -1, &in);
+  bson_append_document_begin(&in, "0", -1, &mod);
+  bson_t args;
+  bson_append_array_begin(&mod, "$mod", -1, &args);
+  bson_append_document_begin(&args, "0", -1, &hash);
+  bson_append_utf8(&hash, "$toHashedIndexKey", -1, field.c_str(), -1);
+  bson_append_document_end(&args, &hash);
+  bson_append_int64(&args, "1", -1, n);
+  bson_append_array_end(&mod, &args);
+  bson_append_document_end(&in, &mod);
+  bson_append_array_begin(&in, "1", -1, &remainders);
+  bson_append_int64(&remainders, "0", -1, i);
+  bson_append_int64(&remainders, "1", -1, i - n);
+  bson_append_array_end(&in, &remainders);
+  bson_append_array_end(&expr, &in);
+  bson_append_document_end(doc, &expr);
+}
+
 BsonPtr PageFilter(const MongoScan& scan, const MongoBounds& b) {
   BsonPtr f = NewBson();
   const std::string& id = scan.id_field;
@@ -152,6 +179,7 @@ BsonPtr PageFilter(const MongoScan& scan, const MongoBounds& b) {
       bson_append_document_end(f.get(), &sub);
     }
     if (has_after) AppendCompare(f.get(), id, "$gt", after_id);
+    if (scan.shard_count > 1) AppendShard(f.get(), scan);
     return f;
   }
   bson_t all;
@@ -194,6 +222,7 @@ BsonPtr PageFilter(const MongoScan& scan, const MongoBounds& b) {
       bson_append_document_end(c, &sub);
     });
   }
+  if (scan.shard_count > 1) clause([&](bson_t* c) { AppendShard(c, scan); });
   bson_append_array_end(f.get(), &all);
   return f;
 }

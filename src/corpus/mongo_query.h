@@ -67,6 +67,10 @@ struct MongoScan {
   // order field has another type (or none) are read by the untimed scan, every run.
   std::string order_type = "date";
   bool untimed = false;  // the scan of documents without a usable order value
+  // A sharded refresh's share: documents whose $toHashedIndexKey(id) % shard_count is
+  // shard_index (MongoDB 7.0 or later); shard_count 1 reads them all.
+  uint32_t shard_index = 0;
+  uint32_t shard_count = 1;
 };
 
 // The filter and the options (sort, limit, projection) of one page.

@@ -99,6 +99,21 @@ TEST(MongoQueryTest, ResumedScansStartAnOverlapBeforeTheCursorInTheValuesOwnUnit
               HasSubstr(R"({"$gte":"2024-05-01T11:55:00Z"})"));
 }
 
+TEST(MongoQueryTest, AShardReadsTheIdsItsHashRemainderNames) {
+  MongoScan s = Timed();
+  s.shard_index = 2;
+  s.shard_count = 3;
+  const std::string shard =
+      R"({"$expr":{"$in":[{"$mod":[{"$toHashedIndexKey":"$_id"},{"$numberLong":"3"}]},)"
+      R"([{"$numberLong":"2"},{"$numberLong":"-1"}]]}})";
+  MongoBounds b;
+  EXPECT_THAT(Compact(PageFilter(s, b).get()), HasSubstr(shard));  // a clause of the $and
+  s.untimed = true;
+  EXPECT_THAT(Compact(PageFilter(s, b).get()), HasSubstr(shard.substr(1, shard.size() - 2)));
+  s.shard_count = 1;
+  EXPECT_THAT(Compact(PageFilter(s, b).get()), ::testing::Not(HasSubstr("$expr")));
+}
+
 TEST(MongoQueryTest, TheUntimedScanTakesEveryOtherTypeById) {
   MongoScan s = Timed();
   s.untimed = true;

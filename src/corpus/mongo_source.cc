@@ -142,6 +142,8 @@ absl::Status MongoSource::Plan() {
     auto s = std::make_unique<Scan>();
     s->scan.id_field = o.id_field;
     s->scan.order_field = o.modified_at_field;
+    s->scan.shard_index = source_.shard.index;
+    s->scan.shard_count = source_.shard.count;
     return s;
   };
   if (o.modified_at_field.empty()) {
