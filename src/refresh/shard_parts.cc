@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "count/mergeable.h"
 #include "count/term_cap.h"
 #include "refresh/count_stage.h"
@@ -104,13 +106,13 @@ absl::StatusOr<MergedCounts> ReadCountParts(PartStore& parts, const RefreshOptio
     c.abbreviations.Merge(part->abbreviations);
     ids.push_back(std::move(part->id_hashes));
     out.input_bytes += part->input_bytes;
-    for (auto& [reason, n] : part->rejects) {
+    for (auto& reject : part->rejects) {
       auto it = std::find_if(out.rejects.begin(), out.rejects.end(),
-                             [&](const auto& r) { return r.first == reason; });
+                             [&](const auto& r) { return r.first == reject.first; });
       if (it == out.rejects.end()) {
-        out.rejects.emplace_back(std::move(reason), n);
+        out.rejects.push_back(std::move(reject));
       } else {
-        it->second += n;
+        it->second += reject.second;
       }
     }
     for (std::string& f : part->damaged_files) out.damaged_files.push_back(std::move(f));

@@ -79,7 +79,7 @@ std::string Sha256Hex(std::string_view body) {
 }
 
 struct Response {
-  long status = 0;
+  long status = 0;  // NOLINT(google-runtime-int): libcurl's CURLINFO_RESPONSE_CODE type
   std::string body;
   std::map<std::string, std::string> headers;
 };
