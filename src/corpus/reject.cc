@@ -43,6 +43,14 @@ std::string_view RejectReasonName(RejectReason r) {
   return "unknown";
 }
 
+std::optional<RejectReason> RejectReasonNamed(std::string_view name) {
+  for (size_t i = 0; i < kRejectReasonCount; ++i) {
+    const auto r = static_cast<RejectReason>(i);
+    if (RejectReasonName(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
 RejectLog::RejectLog(std::string path) : path_(std::move(path)) {}
 
 RejectLog::~RejectLog() { (void)Close(); }

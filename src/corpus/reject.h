@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,8 @@ enum class RejectReason : uint8_t {
 inline constexpr size_t kRejectReasonCount = static_cast<size_t>(RejectReason::kCount_);
 
 std::string_view RejectReasonName(RejectReason r);
+// The reason RejectReasonName gives `name`; nullopt for none.
+std::optional<RejectReason> RejectReasonNamed(std::string_view name);
 
 // A rejected record. Views are valid only during RejectSink::Add.
 struct Reject {

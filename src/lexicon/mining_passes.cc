@@ -291,13 +291,12 @@ absl::StatusOr<CooccurrenceCounts> CountContextPass(const CorpusCounts& counts,
                                                     const TokenizerOptions& tokenizer,
                                                     const LexiconOptions& options, int threads) {
   const Vocabulary vocab(counts.terms, 1);
-  Lexicons scratch;
   MiningTrace tr;
-  std::optional<PhraseSet> phrase_set;
-  absl::flat_hash_set<uint64_t> coordinated;
-  SelectFromPhraseCounts(vocab, phrases, options, threads, &phrase_set, &coordinated, &scratch, tr);
+  // Only what the third pass is counted against: the phrases (not the acronyms, context
+  // bigrams or coordinated pairs MineLexicons selects beside them), units and candidates.
+  const PhraseSet phrase_set(vocab, phrases, options.phrases);
   UnitMap map;
-  SelectUnits(vocab, *phrase_set, options.related, &map);
+  SelectUnits(vocab, phrase_set, options.related, &map);
   SpellingCandidates(vocab, options, threads, &map, tr);
   std::vector<FieldCache> none;
   return ContextPass(vocab, map, source, tokenizer, options, threads, none, tr);

@@ -19,14 +19,6 @@
 namespace nightjar {
 namespace {
 
-std::optional<RejectReason> ReasonNamed(std::string_view name) {
-  for (size_t i = 0; i < kRejectReasonCount; ++i) {
-    const auto r = static_cast<RejectReason>(i);
-    if (RejectReasonName(r) == name) return r;
-  }
-  return std::nullopt;
-}
-
 SourceOptions ShardSource(const RefreshOptions& options) {
   SourceOptions so = options.source;
   so.shard = ShardSpec{options.shard.index, options.shard.count};
@@ -144,7 +136,7 @@ class PartsCountStage : public CountStage {
     out.input.bytes_read = out.input.bytes_total = merged.input_bytes;
     out.damaged_files = std::move(merged.damaged_files);
     for (const auto& [reason, n] : merged.rejects) {
-      if (auto r = ReasonNamed(reason)) rejects_->AddCount(*r, n);
+      if (auto r = RejectReasonNamed(reason)) rejects_->AddCount(*r, n);
     }
     return out;
   }

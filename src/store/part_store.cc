@@ -18,11 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::Status BadName(std::string_view name) {
-  return absl::InvalidArgumentError(fmt::format(
-      "bad part name '{}' (letters, digits, '.', '_', '-' in '/'-separated segments)", name));
-}
-
 // A directory on a shared volume: object NAME is the file PATH/NAME, written by
 // WriteFileAtomic (a uniquely named temp file beside it, fsync, rename).
 class DirPartStore : public PartStore {
@@ -30,14 +25,14 @@ class DirPartStore : public PartStore {
   DirPartStore(std::string uri, fs::path root) : uri_(std::move(uri)), root_(std::move(root)) {}
 
   absl::Status Put(std::string_view name, std::string_view bytes) override {
-    if (!IsPartName(name) || name.ends_with('/')) return BadName(name);
+    NJ_RETURN_IF_ERROR(CheckPartName(name));
     const fs::path path = root_ / std::string(name);
     NJ_RETURN_IF_ERROR(MakeDirs(path.parent_path().string()));
     return WriteFileAtomic(path.string(), bytes);
   }
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view name) override {
-    if (!IsPartName(name) || name.ends_with('/')) return BadName(name);
+    NJ_RETURN_IF_ERROR(CheckPartName(name));
     absl::StatusOr<std::string> bytes = ReadFile((root_ / std::string(name)).string());
     if (absl::IsNotFound(bytes.status())) return std::optional<std::string>();
     if (!bytes.ok()) return bytes.status();
@@ -45,7 +40,7 @@ class DirPartStore : public PartStore {
   }
 
   absl::StatusOr<std::vector<std::string>> List(std::string_view prefix) override {
-    if (!prefix.empty() && !IsPartName(prefix)) return BadName(prefix);
+    NJ_RETURN_IF_ERROR(CheckPartPrefix(prefix, /*may_be_empty=*/true));
     std::vector<std::string> out;
     const fs::path dir = root_ / std::string(prefix);
     std::error_code ec;
@@ -62,7 +57,7 @@ class DirPartStore : public PartStore {
   }
 
   absl::StatusOr<std::optional<absl::Time>> ModifiedAt(std::string_view name) override {
-    if (!IsPartName(name) || name.ends_with('/')) return BadName(name);
+    NJ_RETURN_IF_ERROR(CheckPartName(name));
     struct stat st {};
     const std::string path = (root_ / std::string(name)).string();
     if (::stat(path.c_str(), &st) != 0) {
@@ -73,7 +68,7 @@ class DirPartStore : public PartStore {
   }
 
   absl::Status RemoveAll(std::string_view prefix) override {
-    if (prefix.empty() || !IsPartName(prefix)) return BadName(prefix);
+    NJ_RETURN_IF_ERROR(CheckPartPrefix(prefix, /*may_be_empty=*/false));
     std::error_code ec;
     fs::remove_all(root_ / std::string(prefix), ec);
     if (ec) return ErrnoStatus(ec.value(), "remove", (root_ / std::string(prefix)).string());
@@ -105,6 +100,18 @@ bool IsPartName(std::string_view name) {
     start = slash + 1;
   }
   return true;
+}
+
+absl::Status CheckPartName(std::string_view name) {
+  if (IsPartName(name) && !name.ends_with('/')) return absl::OkStatus();
+  return absl::InvalidArgumentError(fmt::format(
+      "bad part name '{}' (letters, digits, '.', '_', '-' in '/'-separated segments)", name));
+}
+
+absl::Status CheckPartPrefix(std::string_view prefix, bool may_be_empty) {
+  if ((prefix.empty() && may_be_empty) || IsPartName(prefix)) return absl::OkStatus();
+  return absl::InvalidArgumentError(fmt::format(
+      "bad part prefix '{}' (letters, digits, '.', '_', '-' in '/'-separated segments)", prefix));
 }
 
 absl::StatusOr<std::vector<std::string>> PruneRuns(PartStore& parts, absl::Time now,

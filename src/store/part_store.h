@@ -43,6 +43,11 @@ class PartStore {
 
 // Whether `name` is a valid object name (see PartStore); a folder prefix may end in '/'.
 bool IsPartName(std::string_view name);
+// OK for an object name (IsPartName, no trailing '/'), else InvalidArgument naming it; every
+// PartStore checks its arguments with these.
+[[nodiscard]] absl::Status CheckPartName(std::string_view name);
+// OK for a folder prefix (IsPartName; "" only when `may_be_empty`: the whole store).
+[[nodiscard]] absl::Status CheckPartPrefix(std::string_view prefix, bool may_be_empty);
 
 // Removes the parts of every run under "runs/" whose newest object is older than `max_age`
 // at `now`, except run `keep`; returns the run ids removed. A sharded refresh's retention.

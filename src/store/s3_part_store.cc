@@ -91,14 +91,14 @@ class S3PartStore : public PartStore {
   S3PartStore(std::string uri, S3Location where) : uri_(std::move(uri)), where_(std::move(where)) {}
 
   absl::Status Put(std::string_view name, std::string_view bytes) override {
-    if (!IsPartName(name) || name.ends_with('/')) return BadName(name);
+    NJ_RETURN_IF_ERROR(CheckPartName(name));
     NJ_ASSIGN_OR_RETURN(Response r, Call("PUT", ObjectUrl(name), bytes));
     if (r.status != 200) return Failed("PUT", name, r);
     return absl::OkStatus();
   }
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view name) override {
-    if (!IsPartName(name) || name.ends_with('/')) return BadName(name);
+    NJ_RETURN_IF_ERROR(CheckPartName(name));
     NJ_ASSIGN_OR_RETURN(Response r, Call("GET", ObjectUrl(name), {}));
     if (r.status == 404) return std::optional<std::string>();
     if (r.status != 200) return Failed("GET", name, r);
@@ -106,7 +106,7 @@ class S3PartStore : public PartStore {
   }
 
   absl::StatusOr<std::optional<absl::Time>> ModifiedAt(std::string_view name) override {
-    if (!IsPartName(name) || name.ends_with('/')) return BadName(name);
+    NJ_RETURN_IF_ERROR(CheckPartName(name));
     NJ_ASSIGN_OR_RETURN(Response r, Call("HEAD", ObjectUrl(name), {}));
     if (r.status == 404) return std::optional<absl::Time>();
     if (r.status != 200) return Failed("HEAD", name, r);
@@ -120,7 +120,7 @@ class S3PartStore : public PartStore {
   }
 
   absl::StatusOr<std::vector<std::string>> List(std::string_view prefix) override {
-    if (!prefix.empty() && !IsPartName(prefix)) return BadName(prefix);
+    NJ_RETURN_IF_ERROR(CheckPartPrefix(prefix, /*may_be_empty=*/true));
     std::vector<std::string> out;
     std::string token;
     for (;;) {
@@ -142,7 +142,7 @@ class S3PartStore : public PartStore {
   }
 
   absl::Status RemoveAll(std::string_view prefix) override {
-    if (prefix.empty() || !IsPartName(prefix)) return BadName(prefix);
+    NJ_RETURN_IF_ERROR(CheckPartPrefix(prefix, /*may_be_empty=*/false));
     NJ_ASSIGN_OR_RETURN(const std::vector<std::string> names, List(prefix));
     for (const std::string& name : names) {
       NJ_ASSIGN_OR_RETURN(Response r, Call("DELETE", ObjectUrl(name), {}));
@@ -156,10 +156,6 @@ class S3PartStore : public PartStore {
   const std::string& uri() const override { return uri_; }
 
  private:
-  static absl::Status BadName(std::string_view name) {
-    return absl::InvalidArgumentError(fmt::format("bad part name '{}'", name));
-  }
-
   absl::Status Failed(std::string_view op, std::string_view name, const Response& r) const {
     const auto code = Elements(r.body, "Code");
     return absl::UnavailableError(fmt::format("{} {} in {}: HTTP {}{}", op, name, uri_, r.status,
