@@ -61,9 +61,10 @@ def check_sharded(nightjar, argo_path, jobs_path):
         check(named(objs, "CronJob", "nightjar-lexicon-refresh") is None
               and named(objs, "Deployment", "nightjar-worker-lexicon") is None,
               f"nightly-sharded-{name} also deploys another nightly path")
-        pvc = named(objs, "PersistentVolumeClaim", "nightjar-parts")
-        check(pvc is not None and pvc["spec"]["accessModes"] == ["ReadWriteMany"],
-              f"nightly-sharded-{name}: no ReadWriteMany parts volume")
+        for claim in ("nightjar-parts", "nightjar-shard-state"):
+            pvc = named(objs, "PersistentVolumeClaim", claim)
+            check(pvc is not None and pvc["spec"]["accessModes"] == ["ReadWriteMany"],
+                  f"nightly-sharded-{name}: no ReadWriteMany volume {claim}")
     commands = []
     wf = named(argo_path, "CronWorkflow", "nightjar-sharded-refresh")
     check(wf is not None, "nightly-sharded-argo has no CronWorkflow")
@@ -116,6 +117,12 @@ def check_sharded(nightjar, argo_path, jobs_path):
     # parts of this test was accepted.
     with tempfile.TemporaryDirectory() as tmp:
         for args in commands:
+            if "publish" not in args:  # every shard round keeps its shard's state
+                at = args.index("--state") + 1 if "--state" in args else None
+                check(at is not None and args[at].startswith("/state/shard-"),
+                      f"the manifest's shard round keeps no state of its shard: {args}")
+                if at is not None:
+                    args[at] = args[at].replace("/state", f"{tmp}/state", 1)
             args = [a.replace("dir:/parts", f"dir:{tmp}/parts") for a in args]
             r = subprocess.run([nightjar] + args + ["--corpus", f"jsonl:{tmp}/none.jsonl",
                                                     "--store", f"dir:{tmp}/store"],

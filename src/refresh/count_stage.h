@@ -13,6 +13,7 @@
 #include "lexicon/lexicon_builder.h"
 #include "refresh/observer.h"
 #include "refresh/refresh_options.h"
+#include "state/state_store.h"
 #include "state/updater.h"
 
 namespace nightjar {
@@ -56,6 +57,9 @@ class CountStage {
                                                    std::string_view settings) {
     return absl::OkStatus();
   }
+  // The persistent state the counts come from, if the stage keeps one; valid for the stage's
+  // lifetime.
+  virtual const StateStore* state() const { return nullptr; }
 };
 
 // A CountStage that reads every document of options.source. The source is opened here, so that
@@ -75,8 +79,15 @@ class CountStage {
 // cap), as one string: a state made with another must not be added to (StateOptions::identity).
 std::string StateIdentity(const RefreshOptions& options);
 
-// The state directory options.state.path names ("auto" resolved against the store URI).
+// The state directory options.state.path names ("auto" resolved against the store URI; a
+// sharded round's "auto" is a directory of its shard's own, state-shards/shard-I-of-N beside
+// where one node's state would be).
 std::string StatePath(const RefreshOptions& options);
+
+// How options open their state: StatePath, and StateIdentity with the shard I/N of a sharded
+// round (a shard's state is refused for another shard or another N), and the memory plan's
+// share.
+StateOptions StateOptionsFor(const RefreshOptions& options);
 
 }  // namespace nightjar
 

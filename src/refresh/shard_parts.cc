@@ -69,6 +69,19 @@ absl::Status CheckHeader(const PartStore& parts, const RefreshOptions& o, std::s
   return absl::OkStatus();
 }
 
+// How many of `tombstones` are in `live` (ascending).
+uint64_t CountShared(const std::vector<uint64_t>& live, std::vector<uint64_t> tombstones) {
+  std::sort(tombstones.begin(), tombstones.end());
+  uint64_t shared = 0;
+  auto at = live.begin();
+  for (uint64_t t : tombstones) {
+    at = std::lower_bound(at, live.end(), t);
+    if (at == live.end()) break;
+    shared += *at == t;
+  }
+  return shared;
+}
+
 }  // namespace
 
 std::string ShardPartName(std::string_view run, std::string_view round, uint32_t index,
@@ -81,6 +94,7 @@ absl::StatusOr<MergedCounts> ReadCountParts(PartStore& parts, const RefreshOptio
   MergedCounts out;
   CorpusCounts& c = out.counts;
   std::vector<std::vector<uint64_t>> ids;
+  std::vector<uint64_t> tombstones;
   for (uint32_t i = 0; i < sh.count; ++i) {
     NJ_ASSIGN_OR_RETURN(const std::string bytes, Fetch(parts, sh, kCountRound, i));
     out.digest = Chain(out.digest, bytes);
@@ -105,6 +119,10 @@ absl::StatusOr<MergedCounts> ReadCountParts(PartStore& parts, const RefreshOptio
     c.totals.Merge(part->totals);
     c.abbreviations.Merge(part->abbreviations);
     ids.push_back(std::move(part->id_hashes));
+    tombstones.insert(tombstones.end(), part->tombstone_hashes.begin(),
+                      part->tombstone_hashes.end());
+    out.states.push_back(part->from_state ? std::optional<uint64_t>(part->state_digest)
+                                          : std::nullopt);
     out.input_bytes += part->input_bytes;
     for (auto& reject : part->rejects) {
       auto it = std::find_if(out.rejects.begin(), out.rejects.end(),
@@ -117,13 +135,16 @@ absl::StatusOr<MergedCounts> ReadCountParts(PartStore& parts, const RefreshOptio
     }
     for (std::string& f : part->damaged_files) out.damaged_files.push_back(std::move(f));
   }
-  const uint64_t repeated = CountDuplicates(std::move(ids));
-  if (repeated > 0 || c.totals.deleted > 0) {
+  std::vector<uint64_t> live;
+  const uint64_t repeated = CountDuplicates(std::move(ids), &live);
+  const uint64_t crossing = CountShared(live, std::move(tombstones));
+  if (repeated > 0 || c.totals.deleted > 0 || crossing > 0) {
     return absl::FailedPreconditionError(fmt::format(
-        "the count parts of run {} hold {} repeated ids and {} tombstones: a sharded refresh "
-        "needs each id once and no tombstones (a single-node refresh applies the last-copy rule "
+        "the count parts of run {} hold {} repeated ids, {} tombstones read without a state "
+        "and {} tombstones of ids another shard holds: a sharded refresh needs every copy of "
+        "an id in one shard, and tombstones only in shards that keep state (the last-copy rule "
         "of docs/state.md)",
-        sh.run, repeated, c.totals.deleted));
+        sh.run, repeated, c.totals.deleted, crossing));
   }
   c.abbreviations_counted = true;
   c.count_peak_rss = PeakRssBytes();

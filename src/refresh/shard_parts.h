@@ -6,6 +6,7 @@
 // this run's settings and from the same inputs, and names the part when one is not.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,7 +36,13 @@ struct MergedCounts {
   uint64_t input_bytes = 0;
   std::vector<std::pair<std::string, uint64_t>> rejects;  // by reason name, summed
   std::vector<std::string> damaged_files;
+  // By shard: the digest of the state its part was counted from (nullopt: counted from the
+  // corpus).
+  std::vector<std::optional<uint64_t>> states;
 };
+// Fails, naming the counts, when an id is live in two parts, or a tombstone was read without a
+// state (only a state applies it), or one shard's state holds a tombstone of an id another
+// shard holds live.
 [[nodiscard]] absl::StatusOr<MergedCounts> ReadCountParts(PartStore& parts,
                                                           const RefreshOptions& options);
 

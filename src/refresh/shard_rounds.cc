@@ -11,6 +11,7 @@
 #include "refresh/shard_parts.h"
 #include "state/count_snapshot.h"
 #include "state/pass_snapshot.h"
+#include "state/state_source.h"
 #include "store/part_store.h"
 #include "util/clock.h"
 #include "util/json_writer.h"
@@ -55,6 +56,40 @@ absl::StatusOr<CountSnapshot> CountShard(const RefreshOptions& options, RejectLo
   return s;
 }
 
+// Counts one shard through its persistent state (StateOptionsFor): the documents read are
+// applied to the state, and the part holds the state's counts, all of its live documents' id
+// hashes and its tombstones', and the digest of its live documents, which the pass rounds check
+// before they replay them.
+absl::StatusOr<CountSnapshot> CountShardState(const RefreshOptions& options, RejectLog& rejects,
+                                              RoundReport* report,
+                                              std::vector<std::string>* damaged) {
+  RefreshOptions o = options;
+  o.source = ShardSource(options);
+  o.count.max_terms = 0;  // the merge applies the cap
+  NJ_ASSIGN_OR_RETURN(std::unique_ptr<CountStage> stage, OpenStateCount(o, &rejects));
+  RefreshObserver quiet;
+  NJ_ASSIGN_OR_RETURN(CountedCorpus counted, stage->Count(quiet));
+  const StateStore& state = *stage->state();
+  CountSnapshot s;
+  NJ_ASSIGN_OR_RETURN(StateStore::IdIndex ids, state.ReadIdIndex());
+  s.id_hashes = std::move(ids.live);
+  s.tombstone_hashes = std::move(ids.deleted);
+  s.from_state = true;
+  s.state_digest = ids.digest;
+  report->input_bytes = counted.input.bytes_read;
+  report->update = counted.update;
+  report->state_path = state.path();
+  *damaged = std::move(counted.damaged_files);
+  s.identity = StateIdentity(options);
+  s.shard = options.shard.index;
+  s.shards = options.shard.count;
+  s.totals = counted.counts.totals;
+  s.terms = std::move(counted.counts.terms);
+  s.abbreviations = std::move(counted.counts.abbreviations);
+  s.input_bytes = report->input_bytes;
+  return s;
+}
+
 // The count round: the part's bytes.
 absl::StatusOr<std::string> CountRound(const RefreshOptions& options, absl::Time started,
                                        RoundReport* report) {
@@ -66,7 +101,9 @@ absl::StatusOr<std::string> CountRound(const RefreshOptions& options, absl::Time
   }
   RejectLog rejects(report->rejects_file);
   std::vector<std::string> damaged;
-  absl::StatusOr<CountSnapshot> snapshot = CountShard(options, rejects, report, &damaged);
+  absl::StatusOr<CountSnapshot> snapshot =
+      options.state.path.empty() ? CountShard(options, rejects, report, &damaged)
+                                 : CountShardState(options, rejects, report, &damaged);
   NJ_RETURN_IF_ERROR(rejects.Close());
   if (!snapshot.ok()) return snapshot.status();
   if (!damaged.empty() && options.on_damaged_file == DamagedFilePolicy::kFail) {
@@ -90,14 +127,42 @@ absl::StatusOr<std::string> CountRound(const RefreshOptions& options, absl::Time
   return EncodeCountSnapshot(*snapshot);
 }
 
-// The phrases and context rounds: a mining pass over the shard, against the merged parts of
-// the rounds before. Returns the part's bytes.
+// The state a pass round replays: one holding the documents the shard's count part was counted
+// from. Null when the part was counted without a state.
+absl::StatusOr<std::unique_ptr<StateStore>> OpenCountedState(const RefreshOptions& o,
+                                                             const MergedCounts& merged) {
+  const std::optional<uint64_t> counted = merged.states[o.shard.index];
+  const std::string part = ShardPartName(o.shard.run, kCountRound, o.shard.index, o.shard.count);
+  if (o.state.path.empty() == counted.has_value()) {
+    return absl::FailedPreconditionError(fmt::format(
+        "part {} was counted {} a state: run this round {} --state, as the count round ran", part,
+        counted ? "from" : "without", counted ? "with" : "without"));
+  }
+  if (!counted) return nullptr;
+  NJ_ASSIGN_OR_RETURN(std::unique_ptr<StateStore> state, StateStore::Open(StateOptionsFor(o)));
+  NJ_ASSIGN_OR_RETURN(const StateStore::IdIndex ids, state->ReadIdIndex());
+  if (ids.digest != *counted) {
+    return absl::FailedPreconditionError(fmt::format(
+        "state {} does not hold the documents part {} was counted from (it changed since, or "
+        "is another state): run the count round of shard {}/{} again, then the rounds after it",
+        state->path(), part, o.shard.index, o.shard.count));
+  }
+  return state;
+}
+
+// The phrases and context rounds: a mining pass over the shard (its share of the corpus, or the
+// live documents of its state), against the merged parts of the rounds before. Returns the
+// part's bytes.
 absl::StatusOr<std::string> PassRound(const RefreshOptions& options, PartStore& parts) {
   RefreshOptions o = options;
   NJ_RETURN_IF_ERROR(LoadDictionary(&o.lexicons));  // the spelling candidates depend on it
   NJ_ASSIGN_OR_RETURN(MergedCounts merged, ReadCountParts(parts, o));
+  NJ_ASSIGN_OR_RETURN(std::unique_ptr<StateStore> state, OpenCountedState(o, merged));
   DiscardRejects discarded;  // the count round quarantined them
-  const SourceFactory source = [&] { return DocumentSource::Open(ShardSource(o), &discarded); };
+  const SourceFactory source = [&]() -> absl::StatusOr<std::unique_ptr<DocumentSource>> {
+    if (state != nullptr) return OpenStateSource(*state);
+    return DocumentSource::Open(ShardSource(o), &discarded);
+  };
   const int threads = EffectiveThreads(o.count.threads);
   PassSnapshotHeader header{SettingsDigest(o), merged.digest, o.shard.index, o.shard.count};
   if (o.shard.round == kPhrasesRound) {
@@ -192,9 +257,6 @@ absl::StatusOr<RoundReport> RunShardRound(const RefreshOptions& options, absl::T
   if (sh.round == kPublishRound) {
     return absl::InvalidArgumentError("--round publish is a refresh of its own, not a shard's");
   }
-  if (!options.state.path.empty()) {
-    return absl::InvalidArgumentError("--state: sharded rounds keep no incremental state yet");
-  }
   // The parts store first: a bad URI fails before the reading.
   NJ_ASSIGN_OR_RETURN(std::unique_ptr<PartStore> parts, PartStore::Open(sh.parts));
   RoundReport report;
@@ -221,7 +283,9 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenPartsCount(const RefreshOptions&
                     options.shard.round));
   }
   if (!options.state.path.empty()) {
-    return absl::InvalidArgumentError("--state: sharded rounds keep no incremental state yet");
+    return absl::InvalidArgumentError(
+        "--state: the publish round reads no corpus and keeps no state; the shard rounds keep "
+        "one each");
   }
   NJ_ASSIGN_OR_RETURN(std::unique_ptr<PartStore> parts, PartStore::Open(options.shard.parts));
   return std::unique_ptr<CountStage>(
@@ -236,6 +300,14 @@ std::string RoundReport::ToJson() const {
     w.Key("documents").Uint(documents).Key("deleted").Uint(deleted);
     w.Key("distinct_terms").Uint(distinct_terms).Key("rejected").Uint(rejected);
     w.Key("rejects_file").String(rejects_file).Key("input_bytes").Uint(input_bytes);
+    if (update) {
+      const UpdateReport& u = *update;
+      w.Key("state").BeginObject().Key("path").String(state_path);
+      w.Key("skipped_inputs").Uint(u.skipped_inputs).Key("seen").Uint(u.seen);
+      w.Key("unchanged").Uint(u.unchanged).Key("added").Uint(u.added);
+      w.Key("modified").Uint(u.modified).Key("deleted").Uint(u.deleted).Key("gone").Uint(u.gone);
+      w.Key("stale").Uint(u.stale).Key("checkpoints").Uint(u.checkpoints).EndObject();
+    }
   }
   w.Key("part_bytes").Uint(part_bytes).Key("seconds").Double(seconds);
   return w.EndObject().Take();
@@ -248,6 +320,14 @@ std::string RoundReport::Text() const {
         "\n  documents {} (deleted {}), rejected {}{}, distinct terms {}, {:.1f} MB input",
         documents, deleted, rejected, rejects_file.empty() ? "" : " -> " + rejects_file,
         distinct_terms, static_cast<double>(input_bytes) / 1e6);
+    if (update) {
+      const UpdateReport& u = *update;
+      counted += fmt::format(
+          "\n  state {}: {} inputs skipped, {} documents read: {} unchanged, {} added, {} "
+          "modified, {} deleted, {} gone, {} stale",
+          state_path, u.skipped_inputs, u.seen, u.unchanged, u.added, u.modified, u.deleted, u.gone,
+          u.stale);
+    }
   }
   return fmt::format("{} round of shard {}/{} into {} in {}{}\n  part {:.2f} MB, {:.2f}s", round,
                      index, count, part, parts_uri, counted, static_cast<double>(part_bytes) / 1e6,

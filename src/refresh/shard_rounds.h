@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -10,6 +11,7 @@
 #include "corpus/reject.h"
 #include "refresh/count_stage.h"
 #include "refresh/refresh_options.h"
+#include "state/updater.h"
 #include "util/clock.h"
 
 namespace nightjar {
@@ -28,6 +30,10 @@ namespace nightjar {
 // running a round again, or two pods running the same shard at once, writes the same object.
 // A part that is missing, damaged, made with other settings or from other parts fails the round
 // that reads it with a message naming the part, and the publish round then publishes nothing.
+// With options.state.path, each shard keeps its own incremental state (StateOptionsFor): the
+// count round applies what changed in its share of the corpus to the state, as a single-node
+// incremental refresh does, and the pass rounds replay the state's live documents instead of
+// reading the corpus again.
 
 // What a shard's round did, for its summary.
 struct RoundReport {
@@ -37,6 +43,9 @@ struct RoundReport {
   uint64_t deleted = 0, distinct_terms = 0, rejected = 0, input_bytes = 0;  // count round
   uint64_t part_bytes = 0;
   std::string rejects_file;  // this pod's quarantine of its rejected records ("" = none)
+  // A count round with --state: the state and what the round changed in it.
+  std::string state_path;
+  std::optional<UpdateReport> update;
   double seconds = 0;
   std::string ToJson() const;
   std::string Text() const;
@@ -48,19 +57,22 @@ struct RoundReport {
 
 // Runs the shard round options.shard.round ("count", "phrases" or "context") for shard
 // options.shard.index, and writes its part. The count round reads the shard's share of the
-// corpus (SourceOptions::shard) and quarantines its rejects; the pass rounds read the same
-// share again and the merged parts of the rounds before. Writes nothing when a source or a part
-// it needs fails, or an input is damaged under corpus.on_damaged_file = fail.
+// corpus (SourceOptions::shard; with a state, only what changed) and quarantines its rejects;
+// the pass rounds read the same share again (or the state's live documents, when the count
+// round counted from a state: FailedPrecondition unless the state is still the one counted) and
+// the merged parts of the rounds before. Writes nothing when a source or a part it needs
+// fails, or an input is damaged under corpus.on_damaged_file = fail.
 [[nodiscard]] absl::StatusOr<RoundReport> RunShardRound(const RefreshOptions& options,
                                                         absl::Time started);
 
 // The publish round's count stage: the merged count parts (capped at count.max_terms as one
 // node's count is), and the merged phrase and context parts as CountedCorpus::passes, so that
-// mining reads no corpus. An id that two count parts both hold, or a tombstone, fails Count
-// (the last-copy rule of docs/state.md needs every copy of an id in one place; sharded runs do
-// not apply it yet). `rejects` receives the count parts' reject counts; it must outlive the
-// stage, as must `clock`, which dates shard.retention_days' pruning of other runs' parts once
-// the version is active (MarkPublished).
+// mining reads no corpus. An id that two count parts both hold, a tombstone counted without a
+// state, or one shard's tombstone of an id another shard holds, fails Count (the last-copy rule
+// of docs/state.md needs every copy of an id in one place). options.state.path must be empty.
+// `rejects` receives the count parts' reject counts; it must outlive the stage, as must `clock`,
+// which dates shard.retention_days' pruning of other runs' parts once the version is active
+// (MarkPublished).
 [[nodiscard]] absl::StatusOr<std::unique_ptr<CountStage>> OpenPartsCount(
     const RefreshOptions& options, RejectLog* rejects, const Clock* clock);
 

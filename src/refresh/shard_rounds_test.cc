@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
+#include "corpus/document_source.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "refresh/refresher.h"
@@ -145,6 +147,155 @@ TEST(ShardRoundsTest, AnIdTwoShardsHoldIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("1 repeated ids"));
+}
+
+// Night 2 of the corpus: f3 rewritten (every fifth document replaced by a tombstone, the other
+// even ones modified, the rest kept), and 100 new documents in a new file.
+void ChangeCorpus(const TempDir& dir) {
+  const std::vector<std::string> lines =
+      absl::StrSplit(*ReadFile(dir.Sub("corpus/f3.jsonl")), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 150u);
+  std::string f3;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string id = "d" + std::to_string(450 + i);
+    if (i % 5 == 0) {
+      f3 += R"({"id":")" + id +
+            R"(","deleted":true})"
+            "\n";
+    } else if (i % 2 == 0) {
+      f3 += R"({"id":")" + id +
+            R"(","body":"The serch engine was rebuilt; query logs moved."})"
+            "\n";
+    } else {
+      f3 += lines[i] + "\n";
+    }
+  }
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("corpus/f3.jsonl"), f3).ok());
+  std::string added;
+  for (int i = 0; i < 100; ++i) {
+    added += R"({"id":"n)" + std::to_string(i) +
+             R"(","body":"Query expansion (QE) improves recall of the search engine."})"
+             "\n";
+  }
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("corpus/f16.jsonl"), added).ok());
+}
+
+// Runs the shard rounds of `count` shards, each keeping its state under the store (state.path
+// auto), then the publish round; sums the count rounds' state reports into *sum.
+absl::StatusOr<RefreshReport> StatefulShardedRefresh(RefreshOptions o, uint32_t count,
+                                                     const std::string& run, UpdateReport* sum) {
+  o.shard = ShardSettings{"", 0, count, "dir:" + o.rejects_dir + "/../parts", run};
+  o.state.path = "auto";
+  *sum = UpdateReport{};
+  for (const char* round : {"count", "phrases", "context"}) {
+    for (uint32_t i = 0; i < count; ++i) {
+      o.shard.round = round;
+      o.shard.index = i;
+      auto done = RunShardRound(o, kStart);
+      if (!done.ok()) return done.status();
+      if (!done->update) continue;
+      EXPECT_EQ(done->state_path, StatePath(o));
+      sum->skipped_inputs += done->update->skipped_inputs;
+      sum->unchanged += done->update->unchanged;
+      sum->added += done->update->added;
+      sum->modified += done->update->modified;
+      sum->deleted += done->update->deleted;
+    }
+  }
+  o.shard = ShardSettings{"publish", 0, count, o.shard.parts, run};
+  o.state.path.clear();
+  return Refresh(o);
+}
+
+TEST(ShardRoundsTest, ShardsWithStatePublishWhatOneNodePublishesNightAfterNight) {
+  TempDir dir;
+  const std::string corpus = WriteCorpus(dir);
+  for (int night = 1; night <= 2; ++night) {
+    if (night == 2) ChangeCorpus(dir);
+    const std::string single = "single-" + std::to_string(night);
+    ASSERT_TRUE(Refresh(Options(dir, corpus, single)).ok());
+    const std::vector<std::string> want = PublishedLexicons("dir:" + dir.Sub(single));
+    for (uint32_t n : {1u, 2u, 4u}) {
+      SCOPED_TRACE(testing::Message() << "night " << night << ", " << n << " shards");
+      const std::string store = "sharded-" + std::to_string(n);
+      UpdateReport sum;
+      auto r = StatefulShardedRefresh(Options(dir, corpus, store), n,
+                                      "night" + std::to_string(night), &sum);
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_EQ(r->corpus.documents, night == 1 ? 2400u : 2470u);
+      EXPECT_EQ(PublishedLexicons("dir:" + dir.Sub(store)), want);
+      if (night == 1) {
+        EXPECT_EQ(sum.added, 2400u);
+        continue;
+      }
+      // Only f3 and the new file were read; f3's changes and the new file were applied.
+      EXPECT_EQ(sum.skipped_inputs, 15u);
+      EXPECT_EQ(sum.unchanged, 60u);
+      EXPECT_EQ(sum.modified, 60u);
+      EXPECT_EQ(sum.deleted, 30u);
+      EXPECT_EQ(sum.added, 100u);
+    }
+  }
+}
+
+// A JSONL file name, `stem` and a number, that falls in shard `shard` of `count`.
+std::string FileOfShard(const TempDir& dir, const std::string& stem, uint32_t shard,
+                        uint32_t count) {
+  for (int k = 0;; ++k) {
+    const std::string name = stem + std::to_string(k) + ".jsonl";
+    if (JsonlFileShard(dir.Sub("corpus/" + name), count) == shard) return name;
+  }
+}
+
+TEST(ShardRoundsTest, APassRoundRefusesAStateChangedSinceItsCountPart) {
+  TempDir dir;
+  RefreshOptions o = Options(dir, WriteCorpus(dir), "store");
+  UpdateReport sum;
+  ASSERT_TRUE(StatefulShardedRefresh(o, 2, "r1", &sum).ok());
+  auto parts = PartStore::Open("dir:" + dir.Sub("parts"));
+  ASSERT_TRUE(parts.ok());
+  const std::string name = ShardPartName("r1", "count", 0, 2);
+  const std::string counted = **(*parts)->Get(name);
+  // Shard 0 is counted again after a new file, then its old count part is put back.
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("corpus/" + FileOfShard(dir, "late", 0, 2)),
+                              R"({"id":"late","body":"a document added since"})"
+                              "\n")
+                  .ok());
+  o.shard = ShardSettings{"count", 0, 2, "dir:" + dir.Sub("parts"), "r1"};
+  o.state.path = "auto";
+  ASSERT_TRUE(RunShardRound(o, kStart).ok());
+  ASSERT_TRUE((*parts)->Put(name, counted).ok());
+  o.shard.round = "phrases";
+  auto stale = RunShardRound(o, kStart);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(stale.status().message()),
+              HasSubstr("does not hold the documents part runs/r1/count/part-00000-of-00002"));
+  // Without the state, a pass round would read other documents than the ones counted.
+  o.state.path.clear();
+  auto stateless = RunShardRound(o, kStart);
+  ASSERT_FALSE(stateless.ok());
+  EXPECT_THAT(std::string(stateless.status().message()), HasSubstr("counted from a state"));
+}
+
+TEST(ShardRoundsTest, ATombstoneOfAnIdAnotherShardHoldsIsRefused) {
+  TempDir dir;
+  RefreshOptions o = Options(dir, WriteCorpus(dir), "store");
+  UpdateReport sum;
+  ASSERT_TRUE(StatefulShardedRefresh(o, 2, "r1", &sum).ok());
+  auto store = LexiconStore::Open(o.store_uri);
+  const auto active = *(*store)->Current();
+  // d750 is in f5; its tombstone arrives in a file of the other shard.
+  const uint32_t other = 1 - JsonlFileShard(dir.Sub("corpus/f5.jsonl"), 2);
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("corpus/" + FileOfShard(dir, "deletes", other, 2)),
+                              R"({"id":"d750","deleted":true})"
+                              "\n")
+                  .ok());
+  auto r = StatefulShardedRefresh(o, 2, "r2", &sum);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("1 tombstones of ids another shard"));
+  EXPECT_EQ(*(*store)->Current(), active);
 }
 
 TEST(ShardRoundsTest, SettingsAreCheckedBeforeAnythingIsRead) {

@@ -121,6 +121,8 @@ class StateCountStage : public CountStage {
     };
   }
 
+  const StateStore* state() const override { return state_.get(); }
+
  private:
   // Offers the corpus's documents in source order: batches one after another, each parsed on
   // this thread (the order decides which of two copies with one time wins).
@@ -188,15 +190,26 @@ std::string StatePath(const RefreshOptions& options) {
   if (options.state.path != "auto") return options.state.path;
   // The store URI was checked when the refresh opened the store.
   auto dir = LexiconStore::DirPath(options.store_uri);
-  return dir.ok() && dir->has_value() ? **dir + "/state" : "./var/nightjar/state";
+  const std::string base = dir.ok() && dir->has_value() ? **dir : "./var/nightjar";
+  const ShardSettings& sh = options.shard;
+  if (sh.round.empty()) return base + "/state";
+  return fmt::format("{}/state-shards/shard-{:05d}-of-{:05d}", base, sh.index, sh.count);
+}
+
+StateOptions StateOptionsFor(const RefreshOptions& options) {
+  StateOptions so;
+  so.path = StatePath(options);
+  so.identity = StateIdentity(options);
+  if (!options.shard.round.empty()) {
+    so.identity += fmt::format("; shard {}/{}", options.shard.index, options.shard.count);
+  }
+  so.memory_bytes = PlanMemory(options, EffectiveThreads(options.count.threads)).state;
+  return so;
 }
 
 absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions& options,
                                                            RejectLog* rejects) {
-  StateOptions so;
-  so.path = StatePath(options);
-  so.identity = StateIdentity(options);
-  so.memory_bytes = PlanMemory(options, EffectiveThreads(options.count.threads)).state;
+  const StateOptions so = StateOptionsFor(options);
   if (options.state.full) NJ_RETURN_IF_ERROR(StateStore::Destroy(so.path));
   NJ_ASSIGN_OR_RETURN(auto state, StateStore::Open(so));
   // Inputs an earlier run read to their end, unchanged since, are skipped: the state holds

@@ -11,6 +11,30 @@
 namespace nightjar {
 namespace {
 
+// Ascending hashes as their first value and the differences after it.
+void WriteHashes(SnapshotWriter& w, const std::vector<uint64_t>& hashes) {
+  w.Varint(hashes.size());
+  uint64_t last = 0;
+  for (uint64_t h : hashes) {
+    w.Varint(h - last);
+    last = h;
+  }
+}
+
+bool ReadHashes(SnapshotReader& r, size_t body_size, std::vector<uint64_t>* hashes) {
+  uint64_t n = 0;
+  if (!r.Varint(&n) || n > body_size) return false;  // at least one byte each
+  hashes->reserve(n);
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t delta = 0;
+    if (!r.Varint(&delta)) return false;
+    last += delta;
+    hashes->push_back(last);
+  }
+  return true;
+}
+
 std::string EncodeBody(const CountSnapshot& s) {
   SnapshotWriter w;
   w.String(s.identity);
@@ -36,12 +60,10 @@ std::string EncodeBody(const CountSnapshot& s) {
     w.Varint(row.stats.frequency);
     w.Varint(row.stats.doc_frequency);
   }
-  w.Varint(s.id_hashes.size());
-  uint64_t last = 0;
-  for (uint64_t h : s.id_hashes) {
-    w.Varint(h - last);
-    last = h;
-  }
+  WriteHashes(w, s.id_hashes);
+  WriteHashes(w, s.tombstone_hashes);
+  w.Varint(s.from_state ? 1 : 0);
+  w.Varint(s.state_digest);
   w.Varint(s.input_bytes);
   w.Varint(s.rejects.size());
   for (const auto& [reason, n] : s.rejects) {
@@ -92,15 +114,15 @@ absl::StatusOr<CountSnapshot> DecodeBody(std::string_view body) {
     }
     s.terms.Add(term, stats);
   }
-  if (!r.Varint(&n) || n > body.size()) return Bad("truncated id hashes");  // >= 1 byte each
-  s.id_hashes.reserve(n);
-  uint64_t last = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint64_t delta = 0;
-    if (!r.Varint(&delta)) return Bad("truncated id hashes");
-    last += delta;
-    s.id_hashes.push_back(last);
+  if (!ReadHashes(r, body.size(), &s.id_hashes) ||
+      !ReadHashes(r, body.size(), &s.tombstone_hashes)) {
+    return Bad("truncated id hashes");
   }
+  uint64_t from_state = 0;
+  if (!r.Varint(&from_state) || from_state > 1 || !r.Varint(&s.state_digest)) {
+    return Bad("bad state fields");
+  }
+  s.from_state = from_state == 1;
   if (!r.Varint(&s.input_bytes) || !r.Varint(&n)) return Bad("truncated rejects");
   for (uint64_t i = 0; i < n; ++i) {
     std::string_view reason;

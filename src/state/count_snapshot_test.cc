@@ -24,6 +24,9 @@ CountSnapshot Sample() {
   s.terms.Add("caf\xc3\xa9", {1, 1});
   s.abbreviations.Add(AbbreviationCounts::Key("ML", "machine learning"), 2);
   s.id_hashes = {7, 19, 1ull << 63, UINT64_MAX};
+  s.tombstone_hashes = {3, 20};
+  s.from_state = true;
+  s.state_digest = 0x9e3779b97f4a7c15;
   s.input_bytes = 1234;
   s.rejects = {{"bad_json", 2}, {"missing_id", 1}};
   s.damaged_files = {"/data/cut.jsonl.zst"};
@@ -41,6 +44,9 @@ TEST(CountSnapshotTest, RoundTripsEveryField) {
   EXPECT_TRUE(back->terms == s.terms);
   EXPECT_TRUE(back->abbreviations == s.abbreviations);
   EXPECT_EQ(back->id_hashes, s.id_hashes);
+  EXPECT_EQ(back->tombstone_hashes, s.tombstone_hashes);
+  EXPECT_TRUE(back->from_state);
+  EXPECT_EQ(back->state_digest, s.state_digest);
   EXPECT_EQ(back->input_bytes, 1234u);
   EXPECT_EQ(back->rejects, s.rejects);
   EXPECT_EQ(back->damaged_files, s.damaged_files);

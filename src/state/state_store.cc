@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 
+#include "count/field_cache.h"
 #include "count/term_cap.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -18,6 +20,7 @@
 #include "rocksdb/write_buffer_manager.h"
 #include "state/count_merge.h"
 #include "util/status_macros.h"
+#include "xxhash.h"
 
 namespace nightjar {
 namespace {
@@ -27,10 +30,33 @@ constexpr std::string_view kIdentityKey = "identity";
 constexpr std::string_view kTotalsKey = "totals";
 constexpr std::string_view kGenerationKey = "generation";  // in the totals column
 // Column families, in the order of StateStore's handles.
-constexpr const char* kFamilies[] = {"default",       "terms",     "totals",
-                                     "abbreviations", "documents", "cursors"};
+constexpr const char* kFamilies[] = {"default",   "terms",   "totals", "abbreviations",
+                                     "documents", "cursors", "ids"};
 
 rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+
+// The ids column's key of `id`: its DocumentIdHash big-endian (so keys sort by hash), then the
+// id itself (so two ids sharing a hash keep a key each).
+std::string IdKey(std::string_view id) {
+  const uint64_t h = DocumentIdHash(id);
+  std::string key(8 + id.size(), '\0');
+  for (int i = 0; i < 8; ++i) key[static_cast<size_t>(i)] = static_cast<char>(h >> (56 - 8 * i));
+  std::copy(id.begin(), id.end(), key.begin() + 8);
+  return key;
+}
+
+// The ids column's value of a record: its kind, then its term of StateStore::IdIndex::digest
+// (a hash of the id and of what the mining passes replay: the content and its truncation).
+std::string IdValue(std::string_view id, const DocRecord& r) {
+  std::string value(9, '\0');
+  value[0] = r.deleted ? 'd' : 'l';
+  std::string mixed(id);
+  for (int i = 0; i < 8; ++i) mixed.push_back(static_cast<char>(r.fingerprint >> (8 * i)));
+  mixed.push_back(r.truncated ? 1 : 0);
+  const uint64_t term = XXH3_64bits(mixed.data(), mixed.size());
+  std::memcpy(value.data() + 1, &term, 8);
+  return value;
+}
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -84,10 +110,12 @@ void StateBatch::AddCounts(const TermTable& terms, const CorpusTotals& totals,
 
 void StateBatch::PutDocument(std::string_view id, const DocRecord& record) {
   batch_->Put(store_->documents_, ToSlice(id), record.Encode());
+  batch_->Put(store_->ids_, IdKey(id), IdValue(id, record));
 }
 
 void StateBatch::EraseDocument(std::string_view id) {
   batch_->Delete(store_->documents_, ToSlice(id));
+  batch_->Delete(store_->ids_, IdKey(id));
 }
 
 void StateBatch::PutCursor(std::string_view key, std::string_view value) {
@@ -176,6 +204,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const StateOptions&
   s->abbreviations_ = s->handles_[3];
   s->documents_ = s->handles_[4];
   s->cursors_ = s->handles_[5];
+  s->ids_ = s->handles_[6];
   NJ_RETURN_IF_ERROR(s->CheckFormat());
   std::ofstream(options.path + "/OWNER", std::ios::trunc) << ::getpid() << "\n";
   return s;
@@ -208,8 +237,9 @@ absl::Status StateStore::CheckFormat() {
   }
   NJ_RETURN_IF_ERROR(FromRocks(st, "read format"));
   if (format != kStateFormat) {
-    return absl::FailedPreconditionError(fmt::format(
-        "state {} has format '{}', this build reads '{}'", options_.path, format, kStateFormat));
+    return absl::FailedPreconditionError(
+        fmt::format("state {} has format '{}', this build reads '{}': rebuild it with --full",
+                    options_.path, format, kStateFormat));
   }
   NJ_RETURN_IF_ERROR(FromRocks(db_->Get({}, meta_, ToSlice(kIdentityKey), &identity), "identity"));
   if (identity != options_.identity) {
@@ -292,6 +322,30 @@ absl::StatusOr<uint64_t> StateStore::Generation() const {
   NJ_RETURN_IF_ERROR(FromRocks(st, "read generation"));
   NJ_ASSIGN_OR_RETURN(auto g, ReadCounts(kGenerationKey, value, 1));
   return static_cast<uint64_t>(g[0]);
+}
+
+absl::StatusOr<StateStore::IdIndex> StateStore::ReadIdIndex() const {
+  IdIndex out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, ids_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    const std::string_view value = it->value().ToStringView();
+    if (key.size() < 8 || value.size() != 9 || (value[0] != 'l' && value[0] != 'd')) {
+      return absl::DataLossError(fmt::format("state {}: malformed id index entry", options_.path));
+    }
+    uint64_t h = 0;
+    for (size_t i = 0; i < 8; ++i) h = h << 8 | static_cast<uint8_t>(key[i]);
+    if (value[0] == 'd') {
+      out.deleted.push_back(h);
+      continue;
+    }
+    out.live.push_back(h);
+    uint64_t term = 0;
+    std::memcpy(&term, value.data() + 1, 8);
+    out.digest += term;  // a sum: the same whatever order the documents came in
+  }
+  NJ_RETURN_IF_ERROR(FromRocks(it->status(), "scan ids"));
+  return out;
 }
 
 absl::StatusOr<CorpusCounts> StateStore::LoadCounts(uint64_t max_terms) const {

@@ -35,7 +35,8 @@ struct StateOptions {
   size_t memory_bytes = 0;
 };
 
-inline constexpr std::string_view kStateFormat = "nightjar-state 1";
+// 2: the ids column (an index of the ids, for a sharded run's checks).
+inline constexpr std::string_view kStateFormat = "nightjar-state 2";
 
 // The changes of one checkpoint, applied all at once by StateStore::Commit: count deltas, the
 // records of documents added, modified or removed, and source cursors. Made by
@@ -106,6 +107,16 @@ class StateStore {
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const;
   // How many committed checkpoints changed the counts: equal generations, equal counts.
   [[nodiscard]] absl::StatusOr<uint64_t> Generation() const;
+  // The index of the documents' ids, read without the documents' text.
+  struct IdIndex {
+    // DocumentIdHash of every record, ascending (twice when two ids share one): the live
+    // documents' and the tombstones'.
+    std::vector<uint64_t> live, deleted;
+    // A digest of the live documents, ids and contents: equal digests, equal documents (the
+    // same in any two states that hold them, whatever their history).
+    uint64_t digest = 0;
+  };
+  [[nodiscard]] absl::StatusOr<IdIndex> ReadIdIndex() const;
   // The counts: terms, totals and abbreviations (keys whose counts summed to zero are left
   // out, as a count of the same documents would never have had them), at most `max_terms`
   // terms kept by frequency levels as CountCorpus keeps them (term_cap.h; 0 = all). DataLoss
@@ -128,6 +139,8 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* abbreviations_ = nullptr;
   rocksdb::ColumnFamilyHandle* documents_ = nullptr;
   rocksdb::ColumnFamilyHandle* cursors_ = nullptr;
+  // Big-endian id hash + id -> 'l'ive or 'd'eleted, then the document's digest term (u64 LE).
+  rocksdb::ColumnFamilyHandle* ids_ = nullptr;
 };
 
 }  // namespace nightjar

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "count/field_cache.h"
 #include "count/term_cap.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -121,6 +123,14 @@ void ExpectCountsOf(const StateStore& state, const std::map<std::string, DocReco
                   })
                   .ok());
   EXPECT_EQ(stored, live);
+  // The id index names exactly the records.
+  auto index = state.ReadIdIndex();
+  ASSERT_TRUE(index.ok()) << index.status();
+  std::vector<uint64_t> want_hashes;
+  for (const auto& [id, r] : live) want_hashes.push_back(DocumentIdHash(id));
+  std::sort(want_hashes.begin(), want_hashes.end());
+  EXPECT_EQ(index->live, want_hashes);
+  EXPECT_TRUE(index->deleted.empty());
 }
 
 TEST(StateStoreTest, CountsEqualACountOfTheLiveDocumentsAfterEveryRun) {
@@ -161,7 +171,7 @@ TEST(StateStoreTest, AnUncommittedBatchLeavesNothing) {
     StateBatch batch = (*state)->NewBatch();
     batch.PutDocument("x", RecordOf("x", {"lost"}));
     batch.PutCursor("jsonl:a", "1");
-    EXPECT_EQ(batch.size(), 2u);
+    EXPECT_EQ(batch.size(), 3u);  // the record, its id index entry, the cursor
   }
   auto doc = (*state)->GetDocument("x");
   ASSERT_TRUE(doc.ok());
@@ -172,6 +182,48 @@ TEST(StateStoreTest, AnUncommittedBatchLeavesNothing) {
   auto counts = (*state)->LoadCounts();
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->terms.size(), 0u);
+}
+
+// The id index of the records `put` (in this order) and then `erase` leave.
+StateStore::IdIndex IndexAfter(const TempDir& dir, const std::string& name,
+                               const std::vector<std::pair<std::string, DocRecord>>& put,
+                               const std::vector<std::string>& erase) {
+  StateOptions o = Options(dir);
+  o.path = dir.Sub(name);
+  auto state = StateStore::Open(o);
+  EXPECT_TRUE(state.ok());
+  for (const auto& [id, r] : put) {  // one commit each: a history
+    StateBatch batch = (*state)->NewBatch();
+    batch.PutDocument(id, r);
+    EXPECT_TRUE((*state)->Commit(batch).ok());
+  }
+  StateBatch batch = (*state)->NewBatch();
+  for (const auto& id : erase) batch.EraseDocument(id);
+  EXPECT_TRUE((*state)->Commit(batch).ok());
+  auto index = (*state)->ReadIdIndex();
+  EXPECT_TRUE(index.ok()) << index.status();
+  return *index;
+}
+
+TEST(StateStoreTest, TheIdIndexKeepsTombstonesApartAndDigestsTheLiveDocuments) {
+  TempDir dir;
+  DocRecord gone = RecordOf("b", {});
+  gone.deleted = true;
+  const StateStore::IdIndex a = IndexAfter(
+      dir, "a", {{"a", RecordOf("a", {"kept"})}, {"b", gone}, {"c", RecordOf("c", {"x"})}}, {"c"});
+  EXPECT_EQ(a.live, std::vector<uint64_t>{DocumentIdHash("a")});
+  EXPECT_EQ(a.deleted, std::vector<uint64_t>{DocumentIdHash("b")});
+  // The same live documents by another history: the same digest.
+  const StateStore::IdIndex b =
+      IndexAfter(dir, "b", {{"a", RecordOf("a", {"first"})}, {"a", RecordOf("a", {"kept"})}}, {});
+  EXPECT_EQ(b.digest, a.digest);
+  EXPECT_NE(b.digest, 0u);
+  // Another content, another id, or a truncation: another digest.
+  EXPECT_NE(IndexAfter(dir, "c", {{"a", RecordOf("a", {"kept "})}}, {}).digest, a.digest);
+  EXPECT_NE(IndexAfter(dir, "d", {{"e", RecordOf("e", {"kept"})}}, {}).digest, a.digest);
+  DocRecord cut = RecordOf("a", {"kept"});
+  cut.truncated = true;
+  EXPECT_NE(IndexAfter(dir, "e", {{"a", cut}}, {}).digest, a.digest);
 }
 
 TEST(StateStoreTest, CursorsPersist) {
