@@ -221,6 +221,7 @@ std::vector<Field> Fields(Config& c) {
       DoubleField("shard.retention_days", &c.shard.retention_days, 0.0, 36500.0),
       IntField("state.checkpoint_docs", &c.state.checkpoint_docs, 1, int64_t{1} << 32),
       IntField("state.checkpoint_mb", &c.state.checkpoint_mb, 1, int64_t{1} << 20),
+      BoolField("state.verify_files", &c.state.verify_files),
   };
   for (Field& f : VariantFields(va)) fields.push_back(std::move(f));
   for (Field& f : ValidationFields(c.validation)) fields.push_back(std::move(f));

@@ -1,17 +1,23 @@
 // File cursors of the JSONL source: what lets a stateful refresh skip files an earlier run read.
 #include <zstd.h>
 
+#include <chrono>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "corpus/document_source.h"
 #include "corpus/jsonl_source.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "util/temp_dir.h"
 
 namespace nightjar {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string Lines(const std::string& prefix, int n) {
   std::string s;
@@ -32,13 +38,14 @@ struct Read {
 // Reads the source to its end, taking cursors after each batch; checks that a file's cursor
 // comes only once all its documents have been handed out.
 Read ReadWithCursors(const std::string& uri, std::map<std::string, int> totals,
-                     std::function<bool(const SourceCursor&)> skip) {
+                     std::function<bool(const SourceCursor&)> skip, bool verify = false) {
   Read out;
   RejectLog log("");
   SourceOptions o;
   o.uri = uri;
   o.batch_bytes = 256;  // many batches a file
   o.skip = std::move(skip);
+  o.verify_skipped = verify;
   auto source = DocumentSource::Open(o, &log);
   EXPECT_TRUE(source.ok()) << source.status();
   if (!source.ok()) return out;
@@ -87,6 +94,51 @@ TEST(JsonlCursorTest, CursorsComeAfterTheirFilesAndSkipUnchangedFiles) {
       ReadWithCursors(uri, {{"a", 41}, {"b", 30}}, [&](const SourceCursor& c) { return c == a; });
   EXPECT_EQ(third.skipped, 0u);
   EXPECT_EQ(third.docs_by_file_prefix.at("a"), 41);
+}
+
+TEST(JsonlCursorTest, AFileWithItsSizeAndMtimeIsSkippedWithoutReadingIt) {
+  TempDir dir;
+  dir.Write("a.jsonl", Lines("a", 40));
+  const std::string uri = "jsonl:" + dir.path();
+  // Just written: its cursor is racy, and only a checksum can skip it.
+  const auto path = dir.Sub("a.jsonl");
+  EXPECT_THAT(JsonlSource::FileCursor(path)->value, HasSubstr(" racy xxh3:"));
+  EXPECT_FALSE(
+      CursorMatches(*JsonlSource::FileCursor(path, true), JsonlSource::FileCursor(path)->value));
+  // Settled (written an hour ago):
+  const auto mtime = std::filesystem::last_write_time(path) - std::chrono::hours(1);
+  std::filesystem::last_write_time(path, mtime);
+  Read first = ReadWithCursors(uri, {{"a", 40}}, [](const SourceCursor&) { return false; });
+  ASSERT_EQ(first.cursors.size(), 1u);
+  const std::string held = first.cursors[0].value;
+  std::vector<SourceCursor> offered;
+  auto skip = [&](const SourceCursor& c) {
+    offered.push_back(c);
+    return CursorMatches(c, held);
+  };
+  Read second = ReadWithCursors(uri, {{"a", 40}}, skip);
+  EXPECT_EQ(second.skipped, 1u);
+  ASSERT_EQ(offered.size(), 1u);  // the quick cursor was enough
+  EXPECT_TRUE(offered[0].quick);
+  EXPECT_TRUE(held.starts_with(offered[0].value)) << held;
+  EXPECT_THAT(held, Not(HasSubstr("racy")));
+
+  // Touched: another mtime, so another cursor; read again.
+  std::filesystem::last_write_time(path, mtime + std::chrono::seconds(5));
+  EXPECT_EQ(ReadWithCursors(uri, {{"a", 40}}, skip).skipped, 0u);
+  EXPECT_FALSE(offered.back().quick);  // asked with the checksum too
+
+  // Rewritten with the same size and its mtime put back: the quick check cannot tell;
+  // verify_skipped reads it and finds the change.
+  std::string changed = Lines("a", 40);
+  changed[changed.find("some")] = 'S';
+  dir.Write("a.jsonl", changed);
+  std::filesystem::last_write_time(path, mtime);
+  EXPECT_EQ(ReadWithCursors(uri, {{"a", 40}}, skip).skipped, 1u);
+  Read verified = ReadWithCursors(uri, {{"a", 40}}, skip, /*verify=*/true);
+  EXPECT_EQ(verified.skipped, 0u);
+  EXPECT_EQ(verified.docs_by_file_prefix.at("a"), 40);
+  EXPECT_FALSE(offered.back().quick);
 }
 
 TEST(JsonlCursorTest, ADamagedFileGetsNoCursorAndIsReadAgainNextTime) {

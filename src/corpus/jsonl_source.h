@@ -30,9 +30,13 @@ class JsonlSource : public DocumentSource {
   std::vector<SourceCursor> TakeFinishedCursors() override;
   uint64_t skipped_inputs() const override;
 
-  // The cursor of the file at `path` as it is now: "size=N mtime=NS xxh3=HEX" (the checksum
-  // of all its bytes, read once more). NotFound / Unavailable when it cannot be read.
-  [[nodiscard]] static absl::StatusOr<SourceCursor> FileCursor(const std::string& path);
+  // The cursor of the file at `path` as it is now: "size=N mtime=NS xxh3:HEX" (the checksum
+  // of all its bytes, read once more; "size=N mtime=NS racy xxh3:HEX" for a file modified in
+  // the last 2 seconds, which a quick cursor never matches), or with `quick` only
+  // "size=N mtime=NS xxh3:" (a stat; SourceCursor::quick). NotFound / Unavailable when it
+  // cannot be read.
+  [[nodiscard]] static absl::StatusOr<SourceCursor> FileCursor(const std::string& path,
+                                                               bool quick = false);
 
  private:
   // Opens the next file into reader_; false when none is left. Requires mu_.

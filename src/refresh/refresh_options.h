@@ -28,6 +28,9 @@ struct StateSettings {
   bool reconcile = false;
   size_t checkpoint_docs = 100000;  // state.checkpoint_docs: documents between two commits
   size_t checkpoint_mb = 256;       // state.checkpoint_mb: or this much of their text, if sooner
+  // state.verify_files: checksum every file before skipping it by its cursor, not only compare
+  // its size and mtime (catches a file rewritten with both kept; costs a read of every file).
+  bool verify_files = false;
 };
 
 // One round of a sharded refresh (--round, --shard, [shard]); docs/scaling.md. Every field has

@@ -218,8 +218,9 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions&
   source_options.skip = [s = state.get(), all = options.state.reconcile](const SourceCursor& c) {
     if (all) return false;  // reconciling needs every id the corpus holds
     auto held = s->GetCursor(c.key);
-    return held.ok() && held->has_value() && **held == c.value;
+    return held.ok() && held->has_value() && CursorMatches(c, **held);
   };
+  source_options.verify_skipped = options.state.verify_files;
   // Sources that resume by position (databases) start from their stored cursor, less their
   // overlap; reconciling reads from the start.
   source_options.resume = [s = state.get(), all = options.state.reconcile](
