@@ -185,7 +185,7 @@ absl::StatusOr<SourceCursor> JsonlSource::FileCursor(const std::string& path, bo
   // A file written in the last seconds may be written again within the same clock tick
   // (file times advance by the kernel's tick, not by nanoseconds), keeping its size and
   // mtime: its cursor says so, and the quick cursor never matches it ("racily clean", as git
-  // calls it). The next run checksums it and stores a settled cursor.
+  // calls it). The next run reads it again and stores a settled cursor.
   if (std::filesystem::file_time_type::clock::now() - mtime < std::chrono::seconds(2)) {
     stat += " racy";
   }

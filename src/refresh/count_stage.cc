@@ -57,6 +57,7 @@ class CorpusCountStage : public CountStage {
     temp_options_ = options_;
     temp_options_.state.path = temp_->Sub("state");
     temp_options_.state.full = false;
+    temp_options_.state.durable = false;  // removed with the stage: a crash may lose it
     NJ_ASSIGN_OR_RETURN(recount_, OpenStateCount(temp_options_, &recount_rejects_));
     NJ_ASSIGN_OR_RETURN(CountedCorpus out, recount_->Count(observer));
     out.counts.totals.deleted = tombstones;  // as the stateless count reports them

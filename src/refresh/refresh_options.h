@@ -31,6 +31,9 @@ struct StateSettings {
   // state.verify_files: checksum every file before skipping it by its cursor, not only compare
   // its size and mtime (catches a file rewritten with both kept; costs a read of every file).
   bool verify_files = false;
+  // Not a setting: false for a scratch state (the stateless refresh's recount through a
+  // temporary state), which keeps no write-ahead log and is not flushed at the end.
+  bool durable = true;
 };
 
 // One round of a sharded refresh (--round, --shard, [shard]); docs/scaling.md. Every field has

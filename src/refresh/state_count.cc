@@ -80,8 +80,10 @@ class StateCountStage : public CountStage {
     }
     NJ_RETURN_IF_ERROR(updater.Finish());
     step("state_update");
-    NJ_RETURN_IF_ERROR(state_->Flush());
-    step("state_flush");
+    if (options_.state.durable) {  // so that the next run need not replay the log
+      NJ_RETURN_IF_ERROR(state_->Flush());
+      step("state_flush");
+    }
     const uint64_t count_peak_rss = PeakRssBytes();
     NJ_ASSIGN_OR_RETURN(CorpusCounts counts, state_->LoadCounts(options_.count.max_terms));
     counts.count_peak_rss = count_peak_rss;
@@ -204,6 +206,7 @@ StateOptions StateOptionsFor(const RefreshOptions& options) {
     so.identity += fmt::format("; shard {}/{}", options.shard.index, options.shard.count);
   }
   so.memory_bytes = PlanMemory(options, EffectiveThreads(options.count.threads)).state;
+  so.wal = options.state.durable;
   return so;
 }
 

@@ -252,7 +252,8 @@ absl::Status StateStore::CheckFormat() {
 
 absl::Status StateStore::Commit(StateBatch& batch) {
   rocksdb::WriteOptions w;
-  w.sync = options_.sync;
+  w.sync = options_.sync && options_.wal;
+  w.disableWAL = !options_.wal;
   NJ_RETURN_IF_ERROR(FromRocks(db_->Write(w, batch.batch_.get()), "commit"));
   batch.batch_->Clear();
   return absl::OkStatus();

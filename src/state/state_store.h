@@ -30,6 +30,9 @@ struct StateOptions {
   // never mixed with counts made another.
   std::string identity;
   bool sync = true;  // fsync every commit; only tests turn it off
+  // Log commits ahead (RocksDB's WAL). Off: a scratch state (a stateless refresh's recount),
+  // whose commits since the last flush a crash loses; nothing is fsynced either.
+  bool wal = true;
   // RocksDB's memtables and block cache together (0 = RocksDB's defaults): half for the
   // memtables of all columns (a WriteBufferManager), a quarter for the block cache.
   size_t memory_bytes = 0;
@@ -85,8 +88,9 @@ class StateStore {
   StateStore& operator=(const StateStore&) = delete;
 
   StateBatch NewBatch() const { return StateBatch(this); }
-  // Applies every change of `batch` in one atomic write (fsynced unless options.sync is off),
-  // then empties it: after a crash either all of it is there or none.
+  // Applies every change of `batch` in one atomic write (fsynced unless options.sync or
+  // options.wal is off), then empties it: after a crash either all of it is there or none
+  // (without the WAL, none since the last flush).
   [[nodiscard]] absl::Status Commit(StateBatch& batch);
 
   // Writes every column's buffered writes to table files, so that the write-ahead log holding
