@@ -125,12 +125,18 @@ bool JsonlSource::OpenNextFile() {
     file_failed_ = false;
     current_cursor_.reset();
     if (options_.skip) {
-      absl::StatusOr<SourceCursor> quick = absl::NotFoundError("not asked");
-      if (!options_.verify_skipped) quick = FileCursor(path, /*quick=*/true);
-      const bool skip_quick = quick.ok() && options_.skip(*quick);
-      absl::StatusOr<SourceCursor> cursor = quick;
-      if (!skip_quick) cursor = FileCursor(path);
-      if (skip_quick || (cursor.ok() && options_.skip(*cursor))) {
+      // A stat first; the checksum (a read of the whole file) only when that does not settle it.
+      bool skip = false;
+      if (!options_.verify_skipped) {
+        absl::StatusOr<SourceCursor> quick = FileCursor(path, /*quick=*/true);
+        skip = quick.ok() && options_.skip(*quick);
+      }
+      absl::StatusOr<SourceCursor> cursor = absl::CancelledError("skipped by its quick cursor");
+      if (!skip) {
+        cursor = FileCursor(path);
+        skip = cursor.ok() && options_.skip(*cursor);
+      }
+      if (skip) {
         ++skipped_;
         std::error_code ec;
         const auto size = std::filesystem::file_size(path, ec);

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -54,7 +53,7 @@ std::string IdValue(std::string_view id, const DocRecord& r) {
   for (int i = 0; i < 8; ++i) mixed.push_back(static_cast<char>(r.fingerprint >> (8 * i)));
   mixed.push_back(r.truncated ? 1 : 0);
   const uint64_t term = XXH3_64bits(mixed.data(), mixed.size());
-  std::memcpy(value.data() + 1, &term, 8);
+  for (size_t i = 0; i < 8; ++i) value[1 + i] = static_cast<char>(term >> (8 * i));  // LE
   return value;
 }
 
@@ -342,7 +341,7 @@ absl::StatusOr<StateStore::IdIndex> StateStore::ReadIdIndex() const {
     }
     out.live.push_back(h);
     uint64_t term = 0;
-    std::memcpy(&term, value.data() + 1, 8);
+    for (size_t i = 0; i < 8; ++i) term |= uint64_t{static_cast<uint8_t>(value[1 + i])} << (8 * i);
     out.digest += term;  // a sum: the same whatever order the documents came in
   }
   NJ_RETURN_IF_ERROR(FromRocks(it->status(), "scan ids"));
