@@ -34,10 +34,6 @@ int main(int argc, char** argv) {
       if (it == cursors.end()) return std::nullopt;
       return it->second;
     };
-    o.skip = [&](const nightjar::SourceCursor& c) {
-      auto it = cursors.find(c.key);
-      return it != cursors.end() && it->second == c.value;
-    };
   }
   const auto t0 = std::chrono::steady_clock::now();
   auto source = nightjar::DocumentSource::Open(o, &rejects);

@@ -17,10 +17,6 @@ uint32_t JsonlFileShard(std::string_view path, uint32_t count) {
   return static_cast<uint32_t>(XXH3_64bits(path.data(), path.size()) % std::max(count, 1u));
 }
 
-bool CursorMatches(const SourceCursor& offered, std::string_view held) {
-  return offered.quick ? held.starts_with(offered.value) : held == offered.value;
-}
-
 absl::StatusOr<std::unique_ptr<DocumentSource>> DocumentSource::Open(const SourceOptions& options,
                                                                      RejectSink* rejects) {
   std::string spec = options.uri;

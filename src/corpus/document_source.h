@@ -40,16 +40,8 @@ struct SourceCursor {
   std::string key;
   std::string value;
   std::string input;  // the input, as Reject::source names it (for JSONL, the file's path)
-  // The value is only the cheap leading part of the input's cursor (for JSONL, its size and
-  // mtime, without the checksum that needs every byte read): it matches a held value that
-  // starts with it (CursorMatches). Offered to SourceOptions::skip, never handed out.
-  bool quick = false;
   bool operator==(const SourceCursor&) const = default;
 };
-
-// Whether `offered` names the input an earlier run stored as `held`: the same value, or, for a
-// quick cursor, a held value that starts with it.
-bool CursorMatches(const SourceCursor& offered, std::string_view held);
 
 // Which share of a corpus to read: shard `index` of `count` (a sharded refresh's count round).
 // For JSONL a file belongs to the shard XXH3(its path as listed) % count names, whole, so a
@@ -74,18 +66,14 @@ struct SourceOptions {
   RecordSchema schema;               // field names and the document size cap
   size_t batch_bytes = 4 << 20;      // target decompressed bytes per batch
   size_t max_line_bytes = 64 << 20;  // longer lines are rejected (line_too_long), not buffered
-  // Called with each input's cursor before it is read; true skips the input (an earlier run
-  // read it to its end and it has not changed). JSONL offers a quick cursor first (size and
-  // mtime: a stat, not a read) and the whole one, checksum included, only when the quick one
-  // was not skipped. Null = read everything and keep no cursors.
-  std::function<bool(const SourceCursor&)> skip;
-  // Offer only whole cursors: every input is read once to checksum it before it is skipped,
-  // which also catches a file rewritten with its size and mtime kept (state.verify_files).
-  bool verify_skipped = false;
-  // Sources that resume by position (databases) ask it for the value an earlier run stored under
-  // a cursor key (nullopt: none) and read from there; they hand out cursors only when it is set.
-  // Null = read everything and keep no cursors.
+  // The value an earlier run stored under a cursor key (nullopt: none). Databases read from
+  // there (less their overlap); JSONL skips a file whose stored cursor shows it unchanged: the
+  // same size and mtime (a stat), or else the same size and checksum (a read). Sources hand out
+  // cursors only when it is set. Null = read everything and keep no cursors.
   std::function<std::optional<std::string>(const std::string& key)> resume;
+  // JSONL: checksum every file before skipping it, even one whose size and mtime match, which
+  // also catches a file rewritten with both kept (state.verify_files).
+  bool verify_skipped = false;
 };
 
 // A stream of corpus documents, split into batches that several threads may consume at once.
@@ -104,10 +92,11 @@ class DocumentSource {
   // counts. Their rejects were reported too. Thread-safe.
   virtual std::vector<std::string> damaged_files() const = 0;
   // The cursors of the inputs read to their end since the last call (none when
-  // SourceOptions::skip is null), in the order they ended. An input's cursor is handed out only
-  // after Next has handed out every batch of it. Thread-safe.
+  // SourceOptions::resume is null), in the order they ended. An input's cursor is handed out only
+  // after Next has handed out every batch of it; a skipped input's, when it differs from the one
+  // stored (a JSONL file only touched), as it is skipped. Thread-safe.
   virtual std::vector<SourceCursor> TakeFinishedCursors() { return {}; }
-  // Inputs skipped so far because SourceOptions::skip said so. Thread-safe.
+  // Inputs skipped so far because their stored cursors showed them unchanged. Thread-safe.
   virtual uint64_t skipped_inputs() const { return 0; }
 
   // Opens the source named by options.uri. Fails fast with a message naming the problem when

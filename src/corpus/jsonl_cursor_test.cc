@@ -35,16 +35,25 @@ struct Read {
   uint64_t skipped = 0;
 };
 
-// Reads the source to its end, taking cursors after each batch; checks that a file's cursor
-// comes only once all its documents have been handed out.
-Read ReadWithCursors(const std::string& uri, std::map<std::string, int> totals,
-                     std::function<bool(const SourceCursor&)> skip, bool verify = false) {
+using Held = std::map<std::string, std::string>;  // cursor key -> stored value
+
+// Reads the source to its end with the cursors `held` stored (null: keeping none), taking
+// cursors after each batch; checks that a file's cursor comes only once all its documents have
+// been handed out.
+Read ReadWithCursors(const std::string& uri, std::map<std::string, int> totals, const Held* held,
+                     bool verify = false) {
   Read out;
   RejectLog log("");
   SourceOptions o;
   o.uri = uri;
   o.batch_bytes = 256;  // many batches a file
-  o.skip = std::move(skip);
+  if (held != nullptr) {
+    o.resume = [held](const std::string& key) -> std::optional<std::string> {
+      auto it = held->find(key);
+      if (it == held->end()) return std::nullopt;
+      return it->second;
+    };
+  }
   o.verify_skipped = verify;
   auto source = DocumentSource::Open(o, &log);
   EXPECT_TRUE(source.ok()) << source.status();
@@ -57,13 +66,32 @@ Read ReadWithCursors(const std::string& uri, std::map<std::string, int> totals,
         [&](const Document& d) { ++out.docs_by_file_prefix[std::string(d.id.substr(0, 1))]; }, log);
     for (SourceCursor& c : (*source)->TakeFinishedCursors()) {
       const std::string prefix = c.key.substr(c.key.rfind('/') + 1, 1);
-      EXPECT_EQ(out.docs_by_file_prefix[prefix], totals[prefix]) << c.key << " came early";
+      if (out.docs_by_file_prefix.contains(prefix)) {  // read, not skipped
+        EXPECT_EQ(out.docs_by_file_prefix[prefix], totals[prefix]) << c.key << " came early";
+      }
       out.cursors.push_back(std::move(c));
     }
   }
-  EXPECT_TRUE((*source)->TakeFinishedCursors().empty());
+  // Cursors of files skipped after the last batch (refreshed ones) come at the end.
+  for (SourceCursor& c : (*source)->TakeFinishedCursors()) {
+    const std::string prefix = c.key.substr(c.key.rfind('/') + 1, 1);
+    EXPECT_EQ(out.docs_by_file_prefix.count(prefix), 0u) << c.key << " was read, not skipped";
+    out.cursors.push_back(std::move(c));
+  }
   out.skipped = (*source)->skipped_inputs();
   return out;
+}
+
+// Held cursors as a run would store them: every cursor read.
+Held Store(const Read& r) {
+  Held out;
+  for (const SourceCursor& c : r.cursors) out[c.key] = c.value;
+  return out;
+}
+
+// Sets the file's mtime `age` into the past.
+void Age(const std::string& path, std::chrono::seconds age) {
+  std::filesystem::last_write_time(path, std::filesystem::last_write_time(path) - age);
 }
 
 TEST(JsonlCursorTest, CursorsComeAfterTheirFilesAndSkipUnchangedFiles) {
@@ -73,14 +101,16 @@ TEST(JsonlCursorTest, CursorsComeAfterTheirFilesAndSkipUnchangedFiles) {
   const std::string uri = "jsonl:" + dir.path();
   const std::map<std::string, int> totals = {{"a", 40}, {"b", 30}};
 
-  Read first = ReadWithCursors(uri, totals, [](const SourceCursor&) { return false; });
+  const Held none;
+  Read first = ReadWithCursors(uri, totals, &none);
   ASSERT_EQ(first.cursors.size(), 2u);
   EXPECT_EQ(first.cursors[0].key, "jsonl:" + dir.Sub("a.jsonl"));
   EXPECT_EQ(first.docs_by_file_prefix.at("a"), 40);
 
-  // A later run skips the files whose cursors it holds.
-  const SourceCursor a = first.cursors[0];
-  Read second = ReadWithCursors(uri, totals, [&](const SourceCursor& c) { return c == a; });
+  // A later run skips the files whose cursors it holds (just written, they are racy: the
+  // checksum decides).
+  const Held only_a = {{first.cursors[0].key, first.cursors[0].value}};
+  Read second = ReadWithCursors(uri, totals, &only_a);
   EXPECT_EQ(second.skipped, 1u);
   EXPECT_EQ(second.docs_by_file_prefix.count("a"), 0u);
   EXPECT_EQ(second.docs_by_file_prefix.at("b"), 30);
@@ -89,56 +119,53 @@ TEST(JsonlCursorTest, CursorsComeAfterTheirFilesAndSkipUnchangedFiles) {
   dir.Write("a.jsonl", Lines("a", 41));
   auto changed = JsonlSource::FileCursor(dir.Sub("a.jsonl"));
   ASSERT_TRUE(changed.ok());
-  EXPECT_NE(changed->value, a.value);
-  Read third =
-      ReadWithCursors(uri, {{"a", 41}, {"b", 30}}, [&](const SourceCursor& c) { return c == a; });
+  EXPECT_FALSE(JsonlSource::SameContents(changed->value, only_a.begin()->second));
+  Read third = ReadWithCursors(uri, {{"a", 41}, {"b", 30}}, &only_a);
   EXPECT_EQ(third.skipped, 0u);
   EXPECT_EQ(third.docs_by_file_prefix.at("a"), 41);
 }
 
-TEST(JsonlCursorTest, AFileWithItsSizeAndMtimeIsSkippedWithoutReadingIt) {
+TEST(JsonlCursorTest, ASettledFileIsSkippedByAStatAndATouchedOneByItsChecksum) {
   TempDir dir;
   dir.Write("a.jsonl", Lines("a", 40));
   const std::string uri = "jsonl:" + dir.path();
-  // Just written: its cursor is racy, and only a checksum can skip it.
-  const auto path = dir.Sub("a.jsonl");
-  EXPECT_THAT(JsonlSource::FileCursor(path)->value, HasSubstr(" racy xxh3:"));
-  EXPECT_FALSE(
-      CursorMatches(*JsonlSource::FileCursor(path, true), JsonlSource::FileCursor(path)->value));
-  // Settled (written an hour ago):
-  const auto mtime = std::filesystem::last_write_time(path) - std::chrono::hours(1);
-  std::filesystem::last_write_time(path, mtime);
-  Read first = ReadWithCursors(uri, {{"a", 40}}, [](const SourceCursor&) { return false; });
-  ASSERT_EQ(first.cursors.size(), 1u);
-  const std::string held = first.cursors[0].value;
-  std::vector<SourceCursor> offered;
-  auto skip = [&](const SourceCursor& c) {
-    offered.push_back(c);
-    return CursorMatches(c, held);
-  };
-  Read second = ReadWithCursors(uri, {{"a", 40}}, skip);
-  EXPECT_EQ(second.skipped, 1u);
-  ASSERT_EQ(offered.size(), 1u);  // the quick cursor was enough
-  EXPECT_TRUE(offered[0].quick);
-  EXPECT_TRUE(held.starts_with(offered[0].value)) << held;
-  EXPECT_THAT(held, Not(HasSubstr("racy")));
-
-  // Touched: another mtime, so another cursor; read again.
-  std::filesystem::last_write_time(path, mtime + std::chrono::seconds(5));
-  EXPECT_EQ(ReadWithCursors(uri, {{"a", 40}}, skip).skipped, 0u);
-  EXPECT_FALSE(offered.back().quick);  // asked with the checksum too
-
-  // Rewritten with the same size and its mtime put back: the quick check cannot tell;
-  // verify_skipped reads it and finds the change.
+  const std::string path = dir.Sub("a.jsonl");
+  // Just written: racy, so a stat cannot settle it.
+  const Held none;
+  const Held racy = Store(ReadWithCursors(uri, {{"a", 40}}, &none));
+  EXPECT_THAT(racy.begin()->second, HasSubstr(" racy xxh3:"));
+  EXPECT_EQ(JsonlSource::UnchangedByStat(path, racy.begin()->second, false), std::nullopt);
+  // Skipped by its checksum, and its settled cursor replaces the racy one.
+  Age(path, std::chrono::hours(1));
+  Read again = ReadWithCursors(uri, {{"a", 40}}, &racy);
+  EXPECT_EQ(again.skipped, 1u);
+  ASSERT_EQ(again.cursors.size(), 1u);
+  const Held settled = Store(again);
+  EXPECT_THAT(settled.begin()->second, Not(HasSubstr("racy")));
+  // Settled: a stat is enough.
+  EXPECT_EQ(JsonlSource::UnchangedByStat(path, settled.begin()->second, false), true);
+  Read stat_only = ReadWithCursors(uri, {{"a", 40}}, &settled);
+  EXPECT_EQ(stat_only.skipped, 1u);
+  EXPECT_TRUE(stat_only.cursors.empty());  // nothing to replace
+  // Touched: another mtime, the same bytes: skipped by the checksum, the cursor refreshed.
+  Age(path, std::chrono::minutes(-5));
+  EXPECT_EQ(JsonlSource::UnchangedByStat(path, settled.begin()->second, false), std::nullopt);
+  Read touched = ReadWithCursors(uri, {{"a", 40}}, &settled);
+  EXPECT_EQ(touched.skipped, 1u);
+  ASSERT_EQ(touched.cursors.size(), 1u);
+  EXPECT_NE(touched.cursors[0].value, settled.begin()->second);
+  // Rewritten with the same size and its mtime put back: a stat cannot tell; verify_skipped
+  // checksums it and reads it again.
+  const Held refreshed = Store(touched);
+  const auto mtime = std::filesystem::last_write_time(path);
   std::string changed = Lines("a", 40);
   changed[changed.find("some")] = 'S';
   dir.Write("a.jsonl", changed);
   std::filesystem::last_write_time(path, mtime);
-  EXPECT_EQ(ReadWithCursors(uri, {{"a", 40}}, skip).skipped, 1u);
-  Read verified = ReadWithCursors(uri, {{"a", 40}}, skip, /*verify=*/true);
+  EXPECT_EQ(ReadWithCursors(uri, {{"a", 40}}, &refreshed).skipped, 1u);
+  Read verified = ReadWithCursors(uri, {{"a", 40}}, &refreshed, /*verify=*/true);
   EXPECT_EQ(verified.skipped, 0u);
   EXPECT_EQ(verified.docs_by_file_prefix.at("a"), 40);
-  EXPECT_FALSE(offered.back().quick);
 }
 
 TEST(JsonlCursorTest, ADamagedFileGetsNoCursorAndIsReadAgainNextTime) {
@@ -148,8 +175,8 @@ TEST(JsonlCursorTest, ADamagedFileGetsNoCursorAndIsReadAgainNextTime) {
   z.resize(ZSTD_compress(z.data(), z.size(), data.data(), data.size(), 3));
   dir.Write("c.jsonl.zst", z.substr(0, z.size() / 2));  // cut off
   dir.Write("d.jsonl", Lines("d", 5));
-  Read r =
-      ReadWithCursors("jsonl:" + dir.path(), {{"d", 5}}, [](const SourceCursor&) { return false; });
+  const Held none;
+  Read r = ReadWithCursors("jsonl:" + dir.path(), {{"d", 5}}, &none);
   ASSERT_EQ(r.cursors.size(), 1u);
   EXPECT_EQ(r.cursors[0].key, "jsonl:" + dir.Sub("d.jsonl"));
 }

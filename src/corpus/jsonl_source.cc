@@ -9,9 +9,11 @@
 #include <fstream>
 #include <utility>
 
+#include "absl/strings/str_split.h"
 #include "corpus/file_list.h"
 #include "corpus/jsonl_parser.h"
 #include "util/checksum.h"
+#include "util/status_macros.h"
 
 namespace nightjar {
 
@@ -124,28 +126,7 @@ bool JsonlSource::OpenNextFile() {
     skipping_long_line_ = false;
     file_failed_ = false;
     current_cursor_.reset();
-    if (options_.skip) {
-      // A stat first; the checksum (a read of the whole file) only when that does not settle it.
-      bool skip = false;
-      if (!options_.verify_skipped) {
-        absl::StatusOr<SourceCursor> quick = FileCursor(path, /*quick=*/true);
-        skip = quick.ok() && options_.skip(*quick);
-      }
-      absl::StatusOr<SourceCursor> cursor = absl::CancelledError("skipped by its quick cursor");
-      if (!skip) {
-        cursor = FileCursor(path);
-        skip = cursor.ok() && options_.skip(*cursor);
-      }
-      if (skip) {
-        ++skipped_;
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(path, ec);
-        finished_files_bytes_ += ec ? 0 : size;
-        bytes_read_.store(finished_files_bytes_);
-        continue;
-      }
-      if (cursor.ok()) current_cursor_ = std::move(*cursor);
-    }
+    if (options_.resume && SkipUnchanged(path)) continue;
     auto reader = ByteReader::Open(path);
     if (!reader.ok()) {
       RejectFile(RejectReason::kUnreadableFile, std::string(reader.status().message()), 0);
@@ -180,18 +161,36 @@ uint64_t JsonlSource::skipped_inputs() const {
   return skipped_;
 }
 
-absl::StatusOr<SourceCursor> JsonlSource::FileCursor(const std::string& path, bool quick) {
+namespace {
+
+// The leading "size=N mtime=NS" of a file's cursor, from a stat.
+absl::StatusOr<std::string> StatPart(const std::string& path,
+                                     std::filesystem::file_time_type* mtime) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return absl::NotFoundError(fmt::format("{}: {}", path, ec.message()));
-  const auto mtime = std::filesystem::last_write_time(path, ec);
+  *mtime = std::filesystem::last_write_time(path, ec);
   if (ec) return absl::NotFoundError(fmt::format("{}: {}", path, ec.message()));
-  std::string stat = fmt::format("size={} mtime={}", size, mtime.time_since_epoch().count());
-  if (quick) return SourceCursor{"jsonl:" + path, stat + " xxh3:", path, true};
+  return fmt::format("size={} mtime={}", size, mtime->time_since_epoch().count());
+}
+
+// A cursor's space-separated field that starts with `prefix` ("" when it has none).
+std::string_view Field(std::string_view cursor, std::string_view prefix) {
+  for (absl::string_view f : absl::StrSplit(absl::string_view(cursor.data(), cursor.size()), ' ')) {
+    const std::string_view field(f.data(), f.size());
+    if (field.starts_with(prefix)) return field;
+  }
+  return {};
+}
+
+}  // namespace
+
+absl::StatusOr<SourceCursor> JsonlSource::FileCursor(const std::string& path) {
+  std::filesystem::file_time_type mtime;
+  NJ_ASSIGN_OR_RETURN(std::string stat, StatPart(path, &mtime));
   // A file written in the last seconds may be written again within the same clock tick
   // (file times advance by the kernel's tick, not by nanoseconds), keeping its size and
-  // mtime: its cursor says so, and the quick cursor never matches it ("racily clean", as git
-  // calls it). The next run reads it again and stores a settled cursor.
+  // mtime: its cursor says so, and a stat never settles it ("racily clean", as git calls it).
   if (std::filesystem::file_time_type::clock::now() - mtime < std::chrono::seconds(2)) {
     stat += " racy";
   }
@@ -205,6 +204,52 @@ absl::StatusOr<SourceCursor> JsonlSource::FileCursor(const std::string& path, bo
   }
   if (in.bad()) return absl::UnavailableError(fmt::format("{}: read failed", path));
   return SourceCursor{"jsonl:" + path, fmt::format("{} {}", stat, sum.HexDigest()), path};
+}
+
+std::optional<bool> JsonlSource::UnchangedByStat(const std::string& path, std::string_view held,
+                                                 bool verify) {
+  if (verify || !Field(held, "racy").empty()) return std::nullopt;
+  std::filesystem::file_time_type mtime;
+  absl::StatusOr<std::string> stat = StatPart(path, &mtime);
+  if (!stat.ok()) return false;
+  if (held.starts_with(*stat + " xxh3:")) return true;
+  return std::nullopt;  // touched, or changed: the checksum decides
+}
+
+bool JsonlSource::SameContents(std::string_view a, std::string_view b) {
+  const std::string_view size = Field(a, "size="), sum = Field(a, "xxh3:");
+  return !size.empty() && !sum.empty() && size == Field(b, "size=") && sum == Field(b, "xxh3:");
+}
+
+bool JsonlSource::SkipUnchanged(const std::string& path) {
+  const std::string key = "jsonl:" + path;
+  const std::optional<std::string> held = options_.resume(key);
+  bool skip = false;
+  if (held) {
+    if (std::optional<bool> by_stat = UnchangedByStat(path, *held, options_.verify_skipped)) {
+      skip = *by_stat;
+    }
+  }
+  if (!skip) {
+    absl::StatusOr<SourceCursor> cursor = FileCursor(path);
+    if (cursor.ok()) {
+      skip = held && SameContents(*held, cursor->value);
+      // Read to its end, its cursor goes with its last batch; skipped, a cursor that differs
+      // from the stored one (touched, or settled since) replaces it now.
+      if (!skip) {
+        current_cursor_ = std::move(*cursor);
+      } else if (cursor->value != *held) {
+        finished_cursors_.push_back(std::move(*cursor));
+      }
+    }
+  }
+  if (!skip) return false;
+  ++skipped_;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  finished_files_bytes_ += ec ? 0 : size;
+  bytes_read_.store(finished_files_bytes_);
+  return true;
 }
 
 absl::StatusOr<std::unique_ptr<DocumentBatch>> JsonlSource::Next() {

@@ -31,16 +31,24 @@ class JsonlSource : public DocumentSource {
   uint64_t skipped_inputs() const override;
 
   // The cursor of the file at `path` as it is now: "size=N mtime=NS xxh3:HEX" (the checksum
-  // of all its bytes, read once more; "size=N mtime=NS racy xxh3:HEX" for a file modified in
-  // the last 2 seconds, which a quick cursor never matches), or with `quick` only
-  // "size=N mtime=NS xxh3:" (a stat; SourceCursor::quick). NotFound / Unavailable when it
-  // cannot be read.
-  [[nodiscard]] static absl::StatusOr<SourceCursor> FileCursor(const std::string& path,
-                                                               bool quick = false);
+  // of all its bytes, read once more), with "racy" before the checksum for a file modified in
+  // the last 2 seconds. NotFound / Unavailable when it cannot be read.
+  [[nodiscard]] static absl::StatusOr<SourceCursor> FileCursor(const std::string& path);
+  // Whether the file at `path` still is what the cursor `held` recorded, judged by a stat when
+  // `held` is settled and `verify` is off: the same size and mtime. Else nullopt: only its
+  // checksum can tell (FileCursor, then SameContents).
+  static std::optional<bool> UnchangedByStat(const std::string& path, std::string_view held,
+                                             bool verify);
+  // Whether two cursors of one file name the same bytes: the same size and checksum.
+  static bool SameContents(std::string_view a, std::string_view b);
 
  private:
   // Opens the next file into reader_; false when none is left. Requires mu_.
   bool OpenNextFile();
+  // With SourceOptions::resume: whether the file at `path` is unchanged since its stored
+  // cursor, and so skipped (counted, and its cursor refreshed when it was only touched); else
+  // sets current_cursor_ for the read. Requires mu_.
+  bool SkipUnchanged(const std::string& path);
   void FinishFile();  // requires mu_
   void RejectFile(RejectReason reason, const std::string& detail, uint64_t line);
 

@@ -182,31 +182,25 @@ void ChangeCorpus(const TempDir& dir) {
   ASSERT_TRUE(WriteFileAtomic(dir.Sub("corpus/f16.jsonl"), added).ok());
 }
 
-// Runs the shard rounds of `count` shards, each keeping its state under the store (state.path
-// auto), then the publish round; sums the count rounds' state reports into *sum.
+// A sharded refresh whose shards keep their states under the store (state.path auto); sums
+// the count rounds' state reports into *sum.
 absl::StatusOr<RefreshReport> StatefulShardedRefresh(RefreshOptions o, uint32_t count,
                                                      const std::string& run, UpdateReport* sum) {
-  o.shard = ShardSettings{"", 0, count, "dir:" + o.rejects_dir + "/../parts", run};
   o.state.path = "auto";
+  std::vector<RoundReport> reports;
+  auto published = ShardedRefresh(o, count, run, "", &reports);
   *sum = UpdateReport{};
-  for (const char* round : {"count", "phrases", "context"}) {
-    for (uint32_t i = 0; i < count; ++i) {
-      o.shard.round = round;
-      o.shard.index = i;
-      auto done = RunShardRound(o, kStart);
-      if (!done.ok()) return done.status();
-      if (!done->update) continue;
-      EXPECT_EQ(done->state_path, StatePath(o));
-      sum->skipped_inputs += done->update->skipped_inputs;
-      sum->unchanged += done->update->unchanged;
-      sum->added += done->update->added;
-      sum->modified += done->update->modified;
-      sum->deleted += done->update->deleted;
-    }
+  for (const RoundReport& r : reports) {
+    if (!r.update) continue;
+    o.shard = ShardSettings{r.round, r.index, count, "", run};
+    EXPECT_EQ(r.state_path, StatePath(o));
+    sum->skipped_inputs += r.update->skipped_inputs;
+    sum->unchanged += r.update->unchanged;
+    sum->added += r.update->added;
+    sum->modified += r.update->modified;
+    sum->deleted += r.update->deleted;
   }
-  o.shard = ShardSettings{"publish", 0, count, o.shard.parts, run};
-  o.state.path.clear();
-  return Refresh(o);
+  return published;
 }
 
 TEST(ShardRoundsTest, ShardsWithStatePublishWhatOneNodePublishesNightAfterNight) {
@@ -215,8 +209,8 @@ TEST(ShardRoundsTest, ShardsWithStatePublishWhatOneNodePublishesNightAfterNight)
   // Delivered an hour before the night: settled files, which their cursors skip by size and
   // mtime (a file written in the last 2 s is racy and checksummed instead; docs/state.md).
   for (const auto& e : std::filesystem::directory_iterator(dir.Sub("corpus"))) {
-    std::filesystem::last_write_time(e.path(), std::filesystem::last_write_time(e.path()) -
-                                                   std::chrono::hours(1));
+    std::filesystem::last_write_time(
+        e.path(), std::filesystem::last_write_time(e.path()) - std::chrono::hours(1));
   }
   for (int night = 1; night <= 2; ++night) {
     if (night == 2) ChangeCorpus(dir);

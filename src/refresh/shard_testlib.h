@@ -85,11 +85,13 @@ inline std::vector<std::string> PublishedLexicons(const std::string& store_uri) 
   return out;
 }
 
-// Runs the shard rounds of every shard of `count`, then the publish round into `store`; the
-// parts go to `parts` (default: dir:DIR/parts).
+// Runs the shard rounds of every shard of `count` (each keeping its state when o.state.path is
+// set), then the publish round into `store`; the parts go to `parts` (default: dir:DIR/parts).
+// *reports, when given, receives every shard round's report.
 inline absl::StatusOr<RefreshReport> ShardedRefresh(RefreshOptions o, uint32_t count,
                                                     const std::string& run,
-                                                    const std::string& parts = "") {
+                                                    const std::string& parts = "",
+                                                    std::vector<RoundReport>* reports = nullptr) {
   o.shard.parts = parts.empty() ? "dir:" + o.rejects_dir + "/../parts" : parts;
   o.shard.run = run;
   o.shard.count = count;
@@ -99,10 +101,12 @@ inline absl::StatusOr<RefreshReport> ShardedRefresh(RefreshOptions o, uint32_t c
       o.shard.index = i;
       auto done = RunShardRound(o, kStart);
       if (!done.ok()) return done.status();
+      if (reports != nullptr) reports->push_back(*std::move(done));
     }
   }
   o.shard.round = "publish";
   o.shard.index = 0;
+  o.state.path.clear();  // the publish round keeps no state
   return Refresh(o);
 }
 

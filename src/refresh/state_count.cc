@@ -131,9 +131,17 @@ class StateCountStage : public CountStage {
   absl::Status Apply(StateUpdater& updater, std::atomic<uint64_t>& docs,
                      std::atomic<uint64_t>& bytes) {
     absl::Status status;
+    auto take_cursors = [&] {
+      for (SourceCursor& c : source_->TakeFinishedCursors()) {
+        if (!rejects_->HadRejects(c.input)) updater.SetCursor(std::move(c.key), std::move(c.value));
+      }
+    };
     while (status.ok()) {
       NJ_ASSIGN_OR_RETURN(std::unique_ptr<DocumentBatch> batch, source_->Next());
-      if (batch == nullptr) break;
+      if (batch == nullptr) {
+        take_cursors();  // files skipped past the last batch may have refreshed theirs
+        break;
+      }
       batch->ForEach(
           [&](const Document& doc) {
             if (status.ok()) status = updater.Offer(doc);
@@ -146,9 +154,7 @@ class StateCountStage : public CountStage {
       bytes.fetch_add(batch->bytes(), std::memory_order_relaxed);
       // Inputs whose every document has now been offered: their cursors are committed with the
       // next checkpoint, which holds those documents.
-      for (SourceCursor& c : source_->TakeFinishedCursors()) {
-        if (!rejects_->HadRejects(c.input)) updater.SetCursor(std::move(c.key), std::move(c.value));
-      }
+      take_cursors();
     }
     return status;
   }
@@ -215,17 +221,11 @@ absl::StatusOr<std::unique_ptr<CountStage>> OpenStateCount(const RefreshOptions&
   const StateOptions so = StateOptionsFor(options);
   if (options.state.full) NJ_RETURN_IF_ERROR(StateStore::Destroy(so.path));
   NJ_ASSIGN_OR_RETURN(auto state, StateStore::Open(so));
-  // Inputs an earlier run read to their end, unchanged since, are skipped: the state holds
-  // their documents.
+  // Sources ask for their stored cursors: JSONL files an earlier run read to their end,
+  // unchanged since, are skipped (the state holds their documents), and databases start from
+  // their stored cursor, less their overlap. Reconciling reads everything.
   SourceOptions source_options = options.source;
-  source_options.skip = [s = state.get(), all = options.state.reconcile](const SourceCursor& c) {
-    if (all) return false;  // reconciling needs every id the corpus holds
-    auto held = s->GetCursor(c.key);
-    return held.ok() && held->has_value() && CursorMatches(c, **held);
-  };
   source_options.verify_skipped = options.state.verify_files;
-  // Sources that resume by position (databases) start from their stored cursor, less their
-  // overlap; reconciling reads from the start.
   source_options.resume = [s = state.get(), all = options.state.reconcile](
                               const std::string& key) -> std::optional<std::string> {
     if (all) return std::nullopt;
