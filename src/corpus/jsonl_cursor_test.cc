@@ -134,7 +134,7 @@ TEST(JsonlCursorTest, ASettledFileIsSkippedByAStatAndATouchedOneByItsChecksum) {
   const Held none;
   const Held racy = Store(ReadWithCursors(uri, {{"a", 40}}, &none));
   EXPECT_THAT(racy.begin()->second, HasSubstr(" racy xxh3:"));
-  EXPECT_EQ(JsonlSource::UnchangedByStat(path, racy.begin()->second, false), std::nullopt);
+  EXPECT_FALSE(JsonlSource::UnchangedByStat(path, racy.begin()->second, false));
   // Skipped by its checksum, and its settled cursor replaces the racy one.
   Age(path, std::chrono::hours(1));
   Read again = ReadWithCursors(uri, {{"a", 40}}, &racy);
@@ -143,13 +143,13 @@ TEST(JsonlCursorTest, ASettledFileIsSkippedByAStatAndATouchedOneByItsChecksum) {
   const Held settled = Store(again);
   EXPECT_THAT(settled.begin()->second, Not(HasSubstr("racy")));
   // Settled: a stat is enough.
-  EXPECT_EQ(JsonlSource::UnchangedByStat(path, settled.begin()->second, false), true);
+  EXPECT_TRUE(JsonlSource::UnchangedByStat(path, settled.begin()->second, false));
   Read stat_only = ReadWithCursors(uri, {{"a", 40}}, &settled);
   EXPECT_EQ(stat_only.skipped, 1u);
   EXPECT_TRUE(stat_only.cursors.empty());  // nothing to replace
   // Touched: another mtime, the same bytes: skipped by the checksum, the cursor refreshed.
   Age(path, std::chrono::minutes(-5));
-  EXPECT_EQ(JsonlSource::UnchangedByStat(path, settled.begin()->second, false), std::nullopt);
+  EXPECT_FALSE(JsonlSource::UnchangedByStat(path, settled.begin()->second, false));
   Read touched = ReadWithCursors(uri, {{"a", 40}}, &settled);
   EXPECT_EQ(touched.skipped, 1u);
   ASSERT_EQ(touched.cursors.size(), 1u);

@@ -206,14 +206,11 @@ absl::StatusOr<SourceCursor> JsonlSource::FileCursor(const std::string& path) {
   return SourceCursor{"jsonl:" + path, fmt::format("{} {}", stat, sum.HexDigest()), path};
 }
 
-std::optional<bool> JsonlSource::UnchangedByStat(const std::string& path, std::string_view held,
-                                                 bool verify) {
-  if (verify || !Field(held, "racy").empty()) return std::nullopt;
+bool JsonlSource::UnchangedByStat(const std::string& path, std::string_view held, bool verify) {
+  if (verify || !Field(held, "racy").empty()) return false;
   std::filesystem::file_time_type mtime;
   absl::StatusOr<std::string> stat = StatPart(path, &mtime);
-  if (!stat.ok()) return false;
-  if (held.starts_with(*stat + " xxh3:")) return true;
-  return std::nullopt;  // touched, or changed: the checksum decides
+  return stat.ok() && held.starts_with(*stat + " xxh3:");
 }
 
 bool JsonlSource::SameContents(std::string_view a, std::string_view b) {
@@ -224,13 +221,8 @@ bool JsonlSource::SameContents(std::string_view a, std::string_view b) {
 bool JsonlSource::SkipUnchanged(const std::string& path) {
   const std::string key = "jsonl:" + path;
   const std::optional<std::string> held = options_.resume(key);
-  bool skip = false;
-  if (held) {
-    if (std::optional<bool> by_stat = UnchangedByStat(path, *held, options_.verify_skipped)) {
-      skip = *by_stat;
-    }
-  }
-  if (!skip) {
+  bool skip = held && UnchangedByStat(path, *held, options_.verify_skipped);
+  if (!skip) {  // touched, changed, racy or new: the checksum decides
     absl::StatusOr<SourceCursor> cursor = FileCursor(path);
     if (cursor.ok()) {
       skip = held && SameContents(*held, cursor->value);

@@ -34,11 +34,10 @@ class JsonlSource : public DocumentSource {
   // of all its bytes, read once more), with "racy" before the checksum for a file modified in
   // the last 2 seconds. NotFound / Unavailable when it cannot be read.
   [[nodiscard]] static absl::StatusOr<SourceCursor> FileCursor(const std::string& path);
-  // Whether the file at `path` still is what the cursor `held` recorded, judged by a stat when
-  // `held` is settled and `verify` is off: the same size and mtime. Else nullopt: only its
-  // checksum can tell (FileCursor, then SameContents).
-  static std::optional<bool> UnchangedByStat(const std::string& path, std::string_view held,
-                                             bool verify);
+  // Whether a stat shows the file at `path` still is what the cursor `held` recorded: `held`
+  // settled, `verify` off, the same size and mtime. False says only that a stat cannot tell;
+  // the checksum then decides (FileCursor, then SameContents).
+  static bool UnchangedByStat(const std::string& path, std::string_view held, bool verify);
   // Whether two cursors of one file name the same bytes: the same size and checksum.
   static bool SameContents(std::string_view a, std::string_view b);
 

@@ -26,6 +26,20 @@ SourceOptions ShardSource(const RefreshOptions& options) {
   return so;
 }
 
+// The part of shard options.shard: its counts and what the reading said.
+CountSnapshot ShardSnapshot(const RefreshOptions& options, CorpusCounts& counts,
+                            uint64_t input_bytes) {
+  CountSnapshot s;
+  s.identity = StateIdentity(options);
+  s.shard = options.shard.index;
+  s.shards = options.shard.count;
+  s.totals = counts.totals;
+  s.terms = std::move(counts.terms);
+  s.abbreviations = std::move(counts.abbreviations);
+  s.input_bytes = input_bytes;
+  return s;
+}
+
 // Counts one shard as the whole corpus would be counted, but keeping every term (the cap is
 // the merge's) and the id hashes (for the merge to find ids two shards hold).
 absl::StatusOr<CountSnapshot> CountShard(const RefreshOptions& options, RejectLog& rejects,
@@ -44,15 +58,8 @@ absl::StatusOr<CountSnapshot> CountShard(const RefreshOptions& options, RejectLo
   NJ_ASSIGN_OR_RETURN(CorpusCounts counts, CountCorpus(*source, co, rejects, nullptr));
   report->input_bytes = source->progress().bytes_read;
   *damaged = source->damaged_files();
-  CountSnapshot s;
-  s.identity = StateIdentity(options);
-  s.shard = options.shard.index;
-  s.shards = options.shard.count;
-  s.totals = counts.totals;
-  s.terms = std::move(counts.terms);
-  s.abbreviations = std::move(counts.abbreviations);
+  CountSnapshot s = ShardSnapshot(options, counts, report->input_bytes);
   s.id_hashes = std::move(counts.id_hashes);
-  s.input_bytes = report->input_bytes;
   return s;
 }
 
@@ -70,23 +77,16 @@ absl::StatusOr<CountSnapshot> CountShardState(const RefreshOptions& options, Rej
   RefreshObserver quiet;
   NJ_ASSIGN_OR_RETURN(CountedCorpus counted, stage->Count(quiet));
   const StateStore& state = *stage->state();
-  CountSnapshot s;
   NJ_ASSIGN_OR_RETURN(StateStore::IdIndex ids, state.ReadIdIndex());
-  s.id_hashes = std::move(ids.live);
-  s.tombstone_hashes = std::move(ids.deleted);
-  s.from_state = true;
-  s.state_digest = ids.digest;
   report->input_bytes = counted.input.bytes_read;
   report->update = counted.update;
   report->state_path = state.path();
   *damaged = std::move(counted.damaged_files);
-  s.identity = StateIdentity(options);
-  s.shard = options.shard.index;
-  s.shards = options.shard.count;
-  s.totals = counted.counts.totals;
-  s.terms = std::move(counted.counts.terms);
-  s.abbreviations = std::move(counted.counts.abbreviations);
-  s.input_bytes = report->input_bytes;
+  CountSnapshot s = ShardSnapshot(options, counted.counts, report->input_bytes);
+  s.id_hashes = std::move(ids.live);
+  s.tombstone_hashes = std::move(ids.deleted);
+  s.from_state = true;
+  s.state_digest = ids.digest;
   return s;
 }
 

@@ -49,10 +49,8 @@ std::string IdKey(std::string_view id) {
 std::string IdValue(std::string_view id, const DocRecord& r) {
   std::string value(9, '\0');
   value[0] = r.deleted ? 'd' : 'l';
-  std::string mixed(id);
-  for (int i = 0; i < 8; ++i) mixed.push_back(static_cast<char>(r.fingerprint >> (8 * i)));
-  mixed.push_back(r.truncated ? 1 : 0);
-  const uint64_t term = XXH3_64bits(mixed.data(), mixed.size());
+  const uint64_t seed = r.fingerprint ^ (r.truncated ? 0x9e3779b97f4a7c15 : 0);
+  const uint64_t term = XXH3_64bits_withSeed(id.data(), id.size(), seed);
   for (size_t i = 0; i < 8; ++i) value[1 + i] = static_cast<char>(term >> (8 * i));  // LE
   return value;
 }
