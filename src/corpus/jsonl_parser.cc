@@ -71,83 +71,81 @@ inline bool ParseDeletedFlag(simdjson::dom::element value, bool* deleted) {
 
 }  // namespace
 
-bool JsonlParser::RejectAs(RejectReason reason, std::string_view detail, std::string_view line,
-                           std::string_view source, uint64_t line_no, RejectSink& rejects) {
-  rejects.Add(Reject{source, line_no, reason, detail, line});
+bool JsonlParser::RejectAs(RejectReason reason, std::string_view detail, const Where& where) {
+  where.rejects.Add(Reject{where.source, where.line_no, reason, detail, where.line});
   return false;
 }
 
 bool JsonlParser::Parse(std::string_view line, std::string_view source, uint64_t line_no,
                         RejectSink& rejects, Document* doc) {
+  const Where where{line, source, line_no, rejects};
   if (std::memchr(line.data(), 0, line.size()) != nullptr) {
-    return RejectAs(RejectReason::kNulByte, "NUL byte in record", line, source, line_no, rejects);
+    return RejectAs(RejectReason::kNulByte, "NUL byte in record", where);
   }
   if (!simdjson::validate_utf8(line.data(), line.size())) {
-    return RejectAs(RejectReason::kInvalidUtf8, "record is not valid UTF-8", line, source, line_no,
-                    rejects);
+    return RejectAs(RejectReason::kInvalidUtf8, "record is not valid UTF-8", where);
   }
-  auto invalid = [&](simdjson::error_code e) {
-    return RejectAs(RejectReason::kInvalidJson, simdjson::error_message(e), line, source, line_no,
-                    rejects);
-  };
-
   // The line lives inside a larger buffer that carries SIMDJSON_PADDING after its end, so the
   // DOM parser (which validates the whole record, trailing content included) needs no copy.
   simdjson::dom::element root;
   if (auto e = parser_.parse(line.data(), line.size(), /*realloc_if_needed=*/false).get(root)) {
-    return invalid(e);
+    return RejectAs(RejectReason::kInvalidJson, simdjson::error_message(e), where);
   }
   simdjson::dom::object obj;
   if (root.get(obj)) {
-    return RejectAs(RejectReason::kNotObject, "record is not a JSON object", line, source, line_no,
-                    rejects);
+    return RejectAs(RejectReason::kNotObject, "record is not a JSON object", where);
   }
-
   std::fill(fields_.begin(), fields_.end(), std::string_view());
-  std::string_view id;
-  size_t id_rank = SIZE_MAX;
-  bool id_wrong_type = false;
-  int64_t modified_ms = Document::kNoTime;
-  bool deleted = false;
+  Members m;
+  if (!ReadMembers(obj, where, &m) || !CheckDecoded(m, where)) return false;
+  const bool truncated = TruncateToBudget(schema_.max_document_bytes, &fields_);
+  doc->id = m.id;
+  doc->fields = fields_;
+  doc->modified_at_ms = m.modified_ms;
+  doc->deleted = m.deleted;
+  doc->truncated = truncated;
+  return true;
+}
 
+bool JsonlParser::ReadMembers(simdjson::dom::object obj, const Where& where, Members* m) {
   for (auto [key, value] : obj) {
     size_t index = 0;
-    FieldRole role = RoleOf(key, &index);
+    const FieldRole role = RoleOf(key, &index);
     if (role == FieldRole::kOther) continue;
     const bool is_null = value.is_null();
     switch (role) {
       case FieldRole::kId: {
-        if (index > id_rank) break;
+        if (index > m->id_rank) break;
         if (!value.is_string()) {
-          if (!is_null) id_wrong_type = true;
+          if (!is_null) m->id_wrong_type = true;
           break;
         }
-        id = value.get_string().value_unsafe();
-        id_rank = index;
-        id_wrong_type = false;
+        m->id = value.get_string().value_unsafe();
+        m->id_rank = index;
+        m->id_wrong_type = false;
         break;
       }
       case FieldRole::kText: {
         if (is_null) break;
         if (!value.is_string()) {
           detail_ = fmt::format("field \"{}\" is not a string", key);
-          return RejectAs(RejectReason::kFieldNotString, detail_, line, source, line_no, rejects);
+          return RejectAs(RejectReason::kFieldNotString, detail_, where);
         }
         fields_[index] = value.get_string().value_unsafe();
         break;
       }
       case FieldRole::kModifiedAt: {
         if (is_null) break;
-        if (!ParseModifiedAt(value, &modified_ms)) {
+        if (!ParseModifiedAt(value, &m->modified_ms)) {
           detail_ = fmt::format("field \"{}\" is not RFC 3339 text or an epoch number", key);
-          return RejectAs(RejectReason::kBadModifiedAt, detail_, line, source, line_no, rejects);
+          return RejectAs(RejectReason::kBadModifiedAt, detail_, where);
         }
         break;
       }
       case FieldRole::kDeleted: {
-        if (!ParseDeletedFlag(value, &deleted)) {
+        if (!ParseDeletedFlag(value, &m->deleted)) {
           detail_ = fmt::format("field \"{}\" is not a boolean", key);
-          return RejectAs(RejectReason::kBadDeleted, detail_, line, source, line_no, rejects);
+          return RejectAs(RejectReason::kBadDeleted, detail_, where);
         }
         break;
       }
@@ -155,42 +153,33 @@ bool JsonlParser::Parse(std::string_view line, std::string_view source, uint64_t
         break;
     }
   }
+  return true;
+}
 
-  if (id_rank == SIZE_MAX) {
-    if (id_wrong_type) {
-      return RejectAs(RejectReason::kIdNotString, "document id is not a string", line, source,
-                      line_no, rejects);
+bool JsonlParser::CheckDecoded(const Members& m, const Where& where) {
+  if (m.id_rank == SIZE_MAX) {
+    if (m.id_wrong_type) {
+      return RejectAs(RejectReason::kIdNotString, "document id is not a string", where);
     }
-    return RejectAs(RejectReason::kMissingId, "no document id field", line, source, line_no,
-                    rejects);
+    return RejectAs(RejectReason::kMissingId, "no document id field", where);
   }
-  if (id.empty()) {
-    return RejectAs(RejectReason::kMissingId, "document id is empty", line, source, line_no,
-                    rejects);
-  }
+  if (m.id.empty()) return RejectAs(RejectReason::kMissingId, "document id is empty", where);
   // Decoded strings can still carry what the raw line could not (\u0000, lone surrogates).
-  auto bad_string = [&](std::string_view s, std::string_view what) -> bool {
+  auto good = [&](std::string_view s, std::string_view what) -> bool {
     if (std::memchr(s.data(), 0, s.size()) != nullptr) {
       detail_ = fmt::format("{} contains a NUL character", what);
-      return !RejectAs(RejectReason::kNulByte, detail_, line, source, line_no, rejects);
+      return RejectAs(RejectReason::kNulByte, detail_, where);
     }
     if (!simdjson::validate_utf8(s.data(), s.size())) {
       detail_ = fmt::format("{} is not valid UTF-8 after unescaping", what);
-      return !RejectAs(RejectReason::kInvalidUtf8, detail_, line, source, line_no, rejects);
+      return RejectAs(RejectReason::kInvalidUtf8, detail_, where);
     }
-    return false;
+    return true;
   };
-  if (bad_string(id, "document id")) return false;
+  if (!good(m.id, "document id")) return false;
   for (size_t i = 0; i < fields_.size(); ++i) {
-    if (bad_string(fields_[i], schema_.text_fields[i])) return false;
+    if (!good(fields_[i], schema_.text_fields[i])) return false;
   }
-
-  const bool truncated = TruncateToBudget(schema_.max_document_bytes, &fields_);
-  doc->id = id;
-  doc->fields = fields_;
-  doc->modified_at_ms = modified_ms;
-  doc->deleted = deleted;
-  doc->truncated = truncated;
   return true;
 }
 

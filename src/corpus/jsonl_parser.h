@@ -35,9 +35,29 @@ class JsonlParser {
 
  private:
   enum class FieldRole : uint8_t { kOther, kId, kText, kModifiedAt, kDeleted };
+  // The record being parsed and where rejects about it go.
+  struct Where {
+    std::string_view line;
+    std::string_view source;
+    uint64_t line_no;
+    RejectSink& rejects;
+  };
+  // What the members of a record said besides its text fields (those go into fields_).
+  struct Members {
+    std::string_view id;
+    size_t id_rank = SIZE_MAX;  // index into id_fields of the id taken; SIZE_MAX: none
+    bool id_wrong_type = false;
+    int64_t modified_ms = Document::kNoTime;
+    bool deleted = false;
+  };
   FieldRole RoleOf(std::string_view key, size_t* index) const;
-  bool RejectAs(RejectReason reason, std::string_view detail, std::string_view line,
-                std::string_view source, uint64_t line_no, RejectSink& rejects);
+  // Reads the members of `obj` into *m and fields_; false after rejecting the record.
+  bool ReadMembers(simdjson::dom::object obj, const Where& where, Members* m);
+  // Rejects a record without an id, or whose decoded id or text carries a NUL or invalid UTF-8;
+  // false after rejecting it.
+  bool CheckDecoded(const Members& m, const Where& where);
+  // Reports the reject; returns false, so that callers can return its result.
+  bool RejectAs(RejectReason reason, std::string_view detail, const Where& where);
 
   RecordSchema schema_;
   simdjson::dom::parser parser_;

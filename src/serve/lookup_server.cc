@@ -54,6 +54,49 @@ int HttpCode(const absl::Status& s) {
   }
 }
 
+// GET /v1/correct?q=: the query corrected, token by token.
+void AnswerCorrect(const Snapshot& s, const std::string& q, httplib::Response& res) {
+  const CorrectedQuery c = s.Correct(q);
+  JsonWriter w;
+  w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
+  w.Key("corrected").String(c.corrected).Key("tokens").BeginArray();
+  for (size_t i = 0; i < c.tokens.size(); ++i) {
+    w.BeginObject().Key("token").String(c.tokens[i]);
+    w.Key("correction").String(c.fixes[i].text).Key("score").Double(c.fixes[i].score);
+    w.Key("how").String(c.fixes[i].how).EndObject();
+  }
+  w.EndArray().EndObject();
+  Json(res, 200, w.Take());
+}
+
+// GET /v1/expand?q=: the corrected query's terms with their expansions.
+void AnswerExpand(const Snapshot& s, const std::string& q, httplib::Response& res) {
+  const CorrectedQuery c = s.Correct(q);
+  JsonWriter w;
+  w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
+  w.Key("corrected").String(c.corrected).Key("terms").BeginArray();
+  for (const auto& t : c.terms) {
+    w.BeginObject().Key("term").String(t).Key("expansions");
+    WriteScoredList(w, s.Expand(t));
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  Json(res, 200, w.Take());
+}
+
+// GET /v1/related?term=: the term's related terms, the term folded as the corpus was.
+void AnswerRelated(const Snapshot& s, const std::string& term, httplib::Response& res) {
+  const CorrectedQuery c = s.Correct(term);
+  std::string folded;
+  for (const auto& t : c.tokens) folded += (folded.empty() ? "" : " ") + t;
+  JsonWriter w;
+  w.BeginObject().Key("version").String(s.version());
+  w.Key("term").String(folded).Key("related_terms");
+  WriteScoredList(w, s.Related(folded));
+  w.EndObject();
+  Json(res, 200, w.Take());
+}
+
 }  // namespace
 
 absl::StatusOr<std::pair<std::string, int>> ParseListen(const std::string& listen) {
@@ -134,92 +177,45 @@ void LookupServer::Wait() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::function<void(const httplib::Request&, httplib::Response&)> LookupServer::Lookup(
+    const std::string& endpoint, const char* param, Answer fn) {
+  Counter* ok = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
+                                     fmt::format("endpoint=\"{}\",code=\"200\"", endpoint));
+  Counter* bad = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
+                                      fmt::format("endpoint=\"{}\",code=\"4xx\"", endpoint));
+  Histogram* latency =
+      &metrics_.GetHistogram("nightjar_http_request_seconds", "HTTP request latency",
+                             fmt::format("endpoint=\"{}\"", endpoint));
+  const size_t max_query = static_cast<size_t>(options_.max_query_bytes);
+  return [this, param, fn = std::move(fn), ok, bad, latency, max_query](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    const auto t0 = Clock::now();
+    std::string value;
+    if (param != nullptr) {
+      if (!req.has_param(param)) {
+        Error(res, 400, fmt::format("missing parameter '{}'", param));
+      } else if ((value = req.get_param_value(param)).size() > max_query) {
+        Error(res, 413, fmt::format("'{}' is longer than {} bytes", param, max_query));
+      } else if (!IsValidUtf8(value)) {
+        Error(res, 400, fmt::format("'{}' is not valid UTF-8", param));
+      }
+    }
+    if (res.status < 400) {
+      const std::shared_ptr<const Snapshot> snap = live_->Get();  // held to the end
+      fn(*snap, value, res);
+    }
+    (res.status < 400 ? ok : bad)->Add();
+    latency->Observe(std::chrono::duration<double>(Clock::now() - t0).count());
+  };
+}
+
 void LookupServer::Routes() {
   httplib::Server& srv = *server_;
-  const size_t max_query = static_cast<size_t>(options_.max_query_bytes);
-
-  // Wraps a handler with metrics and the query-size bound.
-  auto handle =
-      [this, max_query](
-          std::string endpoint, const char* param,
-          const std::function<void(const Snapshot&, const std::string&, httplib::Response&)>& fn) {
-        Counter* ok = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
-                                           fmt::format("endpoint=\"{}\",code=\"200\"", endpoint));
-        Counter* bad = &metrics_.GetCounter("nightjar_http_requests_total", "HTTP requests",
-                                            fmt::format("endpoint=\"{}\",code=\"4xx\"", endpoint));
-        Histogram* latency =
-            &metrics_.GetHistogram("nightjar_http_request_seconds", "HTTP request latency",
-                                   fmt::format("endpoint=\"{}\"", endpoint));
-        return [this, param, fn, ok, bad, latency, max_query](const httplib::Request& req,
-                                                              httplib::Response& res) {
-          const auto t0 = Clock::now();
-          std::string value;
-          if (param != nullptr) {
-            if (!req.has_param(param)) {
-              Error(res, 400, fmt::format("missing parameter '{}'", param));
-            } else if ((value = req.get_param_value(param)).size() > max_query) {
-              Error(res, 413, fmt::format("'{}' is longer than {} bytes", param, max_query));
-            } else if (!IsValidUtf8(value)) {
-              Error(res, 400, fmt::format("'{}' is not valid UTF-8", param));
-            }
-          }
-          if (res.status < 400) {
-            const std::shared_ptr<const Snapshot> snap = live_->Get();  // held to the end
-            fn(*snap, value, res);
-          }
-          (res.status < 400 ? ok : bad)->Add();
-          latency->Observe(std::chrono::duration<double>(Clock::now() - t0).count());
-        };
-      };
-
-  srv.Get(
-      "/v1/correct",
-      handle("correct", "q", [](const Snapshot& s, const std::string& q, httplib::Response& res) {
-        const CorrectedQuery c = s.Correct(q);
-        JsonWriter w;
-        w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
-        w.Key("corrected").String(c.corrected).Key("tokens").BeginArray();
-        for (size_t i = 0; i < c.tokens.size(); ++i) {
-          w.BeginObject().Key("token").String(c.tokens[i]);
-          w.Key("correction").String(c.fixes[i].text).Key("score").Double(c.fixes[i].score);
-          w.Key("how").String(c.fixes[i].how).EndObject();
-        }
-        w.EndArray().EndObject();
-        Json(res, 200, w.Take());
-      }));
-  srv.Get(
-      "/v1/expand",
-      handle("expand", "q", [](const Snapshot& s, const std::string& q, httplib::Response& res) {
-        const CorrectedQuery c = s.Correct(q);
-        JsonWriter w;
-        w.BeginObject().Key("version").String(s.version()).Key("query").String(q);
-        w.Key("corrected").String(c.corrected).Key("terms").BeginArray();
-        for (const auto& t : c.terms) {
-          w.BeginObject().Key("term").String(t).Key("expansions");
-          WriteScoredList(w, s.Expand(t));
-          w.EndObject();
-        }
-        w.EndArray().EndObject();
-        Json(res, 200, w.Take());
-      }));
-  srv.Get("/v1/related",
-          handle("related", "term",
-                 [](const Snapshot& s, const std::string& term, httplib::Response& res) {
-                   // Fold the term the way the corpus was folded.
-                   const CorrectedQuery c = s.Correct(term);
-                   std::string folded;
-                   for (const auto& t : c.tokens) {
-                     folded += (folded.empty() ? "" : " ") + t;
-                   }
-                   JsonWriter w;
-                   w.BeginObject().Key("version").String(s.version());
-                   w.Key("term").String(folded).Key("related_terms");
-                   WriteScoredList(w, s.Related(folded));
-                   w.EndObject();
-                   Json(res, 200, w.Take());
-                 }));
+  srv.Get("/v1/correct", Lookup("correct", "q", AnswerCorrect));
+  srv.Get("/v1/expand", Lookup("expand", "q", AnswerExpand));
+  srv.Get("/v1/related", Lookup("related", "term", AnswerRelated));
   srv.Get("/v1/version",
-          handle("version", nullptr,
+          Lookup("version", nullptr,
                  [this](const Snapshot& s, const std::string&, httplib::Response& res) {
                    JsonWriter w;
                    w.BeginObject().Key("version").String(s.version());
@@ -234,7 +230,6 @@ void LookupServer::Routes() {
   srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_.Render(), "text/plain; version=0.0.4");
   });
-
   AdminRoutes();
 }
 

@@ -75,7 +75,14 @@ class LookupServer {
 
  private:
   LookupServer(ServeOptions options, StoreOpener open);
+  // The lookup routes, /healthz and /metrics, then AdminRoutes().
   void Routes();
+  // Answers a lookup from the snapshot and the checked parameter.
+  using Answer = std::function<void(const Snapshot&, const std::string&, httplib::Response&)>;
+  // `fn` behind the endpoint's request metrics and the checks of its parameter `param` (present,
+  // at most max_query_bytes, valid UTF-8; null: none), holding the live snapshot to the end.
+  std::function<void(const httplib::Request&, httplib::Response&)> Lookup(
+      const std::string& endpoint, const char* param, Answer fn);
   void AdminRoutes();  // POST /v1/admin/activate and /v1/admin/rollback
   // Answers 403 (admin disabled) or 401 and returns false unless the bearer token matches.
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;

@@ -171,105 +171,17 @@ std::vector<std::string> VersionValidator::TopWords() const {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   std::vector<std::string> out;
+  out.reserve(sorted.size());
   for (auto& [f, w] : sorted) out.push_back(w);
   return out;
 }
 
 ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& files,
                                           const Manifest* active) {
-  // Correction cycles: from each start, follow variant -> word; a chain that returns to a term
-  // it passed is a cycle (self-maps are the no_self_variants gate's).
-  if (options_.no_correction_cycles) {
-    absl::flat_hash_map<std::string_view, int> done;  // 1 = on the current path, 2 = finished
-    for (const auto& [start, unused] : corrections_) {
-      std::vector<std::string_view> path;
-      std::string_view at = start;
-      while (true) {
-        auto d = done.find(at);
-        if (d != done.end()) {
-          if (d->second == 1) {
-            Fail("no_correction_cycles", "corrections",
-                 fmt::format("\"{}\" leads back to itself", at));
-          }
-          break;
-        }
-        done[at] = 1;
-        path.push_back(at);
-        auto next = corrections_.find(std::string(at));
-        if (next == corrections_.end() || next->second == at) break;
-        at = next->second;
-      }
-      for (auto p : path) done[p] = 2;
-    }
-  }
-
-  if (options_.canaries) {
-    std::vector<std::string> missing;
-    for (const auto& [w, seen] : canaries_seen_) {
-      if (!seen) missing.push_back(w);
-    }
-    std::sort(missing.begin(), missing.end());
-    GateResult& g = Gate("canaries");
-    g.failures = missing.size();
-    g.passed = missing.empty();
-    g.detail = missing.empty() ? fmt::format("{} canary words present", canaries_seen_.size())
-                               : fmt::format("missing from spelling: {}", fmt::join(missing, ", "));
-  }
-
-  const bool have_active = active != nullptr;
-  if (options_.size_band) {
-    GateResult& g = Gate("size_band");
-    if (!have_active) {
-      g.detail = "no active version to compare with";
-    } else {
-      std::vector<std::string> out_of_band;
-      for (const auto& f : files) {
-        const LexiconFileInfo* was = active->Lexicon(f.name);
-        if (was == nullptr || was->records < options_.size_band_min_records) continue;
-        const uint64_t old = was->records;
-        const double lo = static_cast<double>(old) * (1 - options_.max_size_change);
-        const double hi = static_cast<double>(old) * (1 + options_.max_size_change);
-        if (static_cast<double>(f.records) < lo || static_cast<double>(f.records) > hi) {
-          out_of_band.push_back(fmt::format("{} {} records vs {} active (allowed {:.0f}..{:.0f})",
-                                            f.name, f.records, old, lo, hi));
-        }
-      }
-      // A lexicon the active version had that this one lacks is out of band too.
-      for (const LexiconFileInfo& was : active->lexicons) {
-        if (was.records < options_.size_band_min_records) continue;
-        bool present = std::any_of(files.begin(), files.end(),
-                                   [&](const LexiconFileInfo& f) { return f.name == was.name; });
-        if (!present) {
-          out_of_band.push_back(fmt::format("{} missing ({} active)", was.name, was.records));
-        }
-      }
-      g.failures = out_of_band.size();
-      g.passed = out_of_band.empty();
-      g.detail = out_of_band.empty()
-                     ? fmt::format("every lexicon within ±{:.0f}% of the active version",
-                                   options_.max_size_change * 100)
-                     : fmt::format("{}", fmt::join(out_of_band, "; "));
-    }
-  }
-  if (options_.top_overlap) {
-    GateResult& g = Gate("top_overlap");
-    if (!have_active || active->top_words.empty()) {
-      g.detail = "no active version top words to compare with";
-    } else {
-      absl::flat_hash_set<std::string> now;
-      for (auto& [f, w] : top_) now.insert(w);
-      size_t kept = 0;
-      const size_t total = active->top_words.size();
-      for (const std::string& w : active->top_words) kept += now.contains(w) ? 1 : 0;
-      const double share =
-          total == 0 ? 1.0 : static_cast<double>(kept) / static_cast<double>(total);
-      g.passed = share >= options_.min_top_overlap;
-      g.failures = g.passed ? 0 : 1;
-      g.detail =
-          fmt::format("{} of the active version's top {} words kept ({:.1f}%, floor {:.1f}%)", kept,
-                      total, share * 100, options_.min_top_overlap * 100);
-    }
-  }
+  if (options_.no_correction_cycles) CheckCorrectionCycles();
+  if (options_.canaries) CheckCanaries();
+  if (options_.size_band) CheckSizeBand(files, active);
+  if (options_.top_overlap) CheckTopOverlap(active);
   for (auto& g : gates_) {
     if (!g.enabled) {
       g.passed = true;
@@ -279,6 +191,99 @@ ValidationReport VersionValidator::Finish(const std::vector<LexiconFileInfo>& fi
     }
   }
   return ValidationReport{gates_};
+}
+
+// From each start, follows variant -> word; a chain that returns to a term it passed is a cycle
+// (self-maps are the no_self_variants gate's).
+void VersionValidator::CheckCorrectionCycles() {
+  absl::flat_hash_map<std::string_view, int> done;  // 1 = on the current path, 2 = finished
+  for (const auto& [start, unused] : corrections_) {
+    std::vector<std::string_view> path;
+    std::string_view at = start;
+    while (true) {
+      auto d = done.find(at);
+      if (d != done.end()) {
+        if (d->second == 1) {
+          Fail("no_correction_cycles", "corrections",
+               fmt::format("\"{}\" leads back to itself", at));
+        }
+        break;
+      }
+      done[at] = 1;
+      path.push_back(at);
+      auto next = corrections_.find(std::string(at));
+      if (next == corrections_.end() || next->second == at) break;
+      at = next->second;
+    }
+    for (auto p : path) done[p] = 2;
+  }
+}
+
+void VersionValidator::CheckCanaries() {
+  std::vector<std::string> missing;
+  for (const auto& [w, seen] : canaries_seen_) {
+    if (!seen) missing.push_back(w);
+  }
+  std::sort(missing.begin(), missing.end());
+  GateResult& g = Gate("canaries");
+  g.failures = missing.size();
+  g.passed = missing.empty();
+  g.detail = missing.empty() ? fmt::format("{} canary words present", canaries_seen_.size())
+                             : fmt::format("missing from spelling: {}", fmt::join(missing, ", "));
+}
+
+void VersionValidator::CheckSizeBand(const std::vector<LexiconFileInfo>& files,
+                                     const Manifest* active) {
+  GateResult& g = Gate("size_band");
+  if (active == nullptr) {
+    g.detail = "no active version to compare with";
+    return;
+  }
+  std::vector<std::string> out_of_band;
+  for (const auto& f : files) {
+    const LexiconFileInfo* was = active->Lexicon(f.name);
+    if (was == nullptr || was->records < options_.size_band_min_records) continue;
+    const uint64_t old = was->records;
+    const double lo = static_cast<double>(old) * (1 - options_.max_size_change);
+    const double hi = static_cast<double>(old) * (1 + options_.max_size_change);
+    if (static_cast<double>(f.records) < lo || static_cast<double>(f.records) > hi) {
+      out_of_band.push_back(fmt::format("{} {} records vs {} active (allowed {:.0f}..{:.0f})",
+                                        f.name, f.records, old, lo, hi));
+    }
+  }
+  // A lexicon the active version had that this one lacks is out of band too.
+  for (const LexiconFileInfo& was : active->lexicons) {
+    if (was.records < options_.size_band_min_records) continue;
+    bool present = std::any_of(files.begin(), files.end(),
+                               [&](const LexiconFileInfo& f) { return f.name == was.name; });
+    if (!present) {
+      out_of_band.push_back(fmt::format("{} missing ({} active)", was.name, was.records));
+    }
+  }
+  g.failures = out_of_band.size();
+  g.passed = out_of_band.empty();
+  g.detail = out_of_band.empty()
+                 ? fmt::format("every lexicon within ±{:.0f}% of the active version",
+                               options_.max_size_change * 100)
+                 : fmt::format("{}", fmt::join(out_of_band, "; "));
+}
+
+void VersionValidator::CheckTopOverlap(const Manifest* active) {
+  GateResult& g = Gate("top_overlap");
+  if (active == nullptr || active->top_words.empty()) {
+    g.detail = "no active version top words to compare with";
+    return;
+  }
+  absl::flat_hash_set<std::string> now;
+  for (auto& [f, w] : top_) now.insert(w);
+  size_t kept = 0;
+  const size_t total = active->top_words.size();
+  for (const std::string& w : active->top_words) kept += now.contains(w) ? 1 : 0;
+  const double share = total == 0 ? 1.0 : static_cast<double>(kept) / static_cast<double>(total);
+  g.passed = share >= options_.min_top_overlap;
+  g.failures = g.passed ? 0 : 1;
+  g.detail = fmt::format("{} of the active version's top {} words kept ({:.1f}%, floor {:.1f}%)",
+                         kept, total, share * 100, options_.min_top_overlap * 100);
 }
 
 }  // namespace nightjar

@@ -84,6 +84,11 @@ class VersionValidator {
   void ObserveLinks(const Record&) {}
   void ObserveTop(uint64_t frequency, std::string_view word);
   void Fail(std::string_view gate, std::string_view lexicon, std::string_view what);
+  // The version-level gates Finish runs, each when enabled.
+  void CheckCorrectionCycles();
+  void CheckCanaries();
+  void CheckSizeBand(const std::vector<LexiconFileInfo>& files, const Manifest* active);
+  void CheckTopOverlap(const Manifest* active);
 
   ValidationOptions options_;
   std::vector<GateResult> gates_;
