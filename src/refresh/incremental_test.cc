@@ -1,6 +1,7 @@
 // An incremental refresh publishes exactly what a stateless refresh of the same final corpus
 // publishes, run after run.
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -79,12 +80,11 @@ RefreshOptions Options(const std::string& corpus, const std::string& store, int 
   return o;
 }
 
-class IncrementalTest : public ::testing::TestWithParam<int> {};
-
-TEST_P(IncrementalTest, EveryRunPublishesWhatAFullRebuildOfTheFinalCorpusDoes) {
-  const int threads = GetParam();
+// Five nights of random inserts, modifications, deletions and re-inserts from `seed`, each
+// checked against a stateless rebuild of that night's final corpus.
+void RunNights(int threads, uint32_t seed) {
   TempDir dir;
-  std::mt19937 rng(2026 + threads);
+  std::mt19937 rng(seed);
   std::map<std::string, std::string> live;  // the final corpus so far: id -> body
   for (int run = 1; run <= 5; ++run) {
     SCOPED_TRACE(run);
@@ -152,6 +152,23 @@ TEST_P(IncrementalTest, EveryRunPublishesWhatAFullRebuildOfTheFinalCorpusDoes) {
       EXPECT_EQ(got.at(lexicon), lines) << lexicon;
     }
     EXPECT_FALSE(want.at("spelling").empty());
+  }
+}
+
+// How many seeds the property test runs: NIGHTJAR_PROPERTY_SEEDS (the bench runs more), else 1.
+int PropertySeeds() {
+  const char* env = std::getenv("NIGHTJAR_PROPERTY_SEEDS");
+  return env == nullptr ? 1 : std::max(1, std::atoi(env));
+}
+
+class IncrementalTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(IncrementalTest, EveryRunPublishesWhatAFullRebuildOfTheFinalCorpusDoes) {
+  const int threads = GetParam();
+  for (int seed = 0; seed < PropertySeeds(); ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    RunNights(threads, static_cast<uint32_t>(2026 + threads + 1000 * seed));
+    if (HasFatalFailure()) return;
   }
 }
 
