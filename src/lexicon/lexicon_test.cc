@@ -87,6 +87,12 @@ TEST(Variants, InflectionsAreNotMisspellings) {
   EXPECT_TRUE(IsInflection("walked", "walk"));
   EXPECT_TRUE(IsInflection("dog", "dog's"));
   EXPECT_FALSE(IsInflection("serch", "search"));
+  EXPECT_TRUE(IsInflection("class", "classes"));
+  EXPECT_TRUE(IsInflection("used", "use"));
+  // A letter dropped from a word ending in ss or ld is not a stem.
+  EXPECT_FALSE(IsInflection("acces", "access"));
+  EXPECT_FALSE(IsInflection("woul", "would"));
+  EXPECT_FALSE(IsInflection("glass", "glas"));
 }
 
 class VariantMining : public ::testing::Test {

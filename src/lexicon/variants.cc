@@ -43,7 +43,11 @@ bool IsInflection(std::string_view a, std::string_view b) {
   if (a.size() > b.size()) std::swap(a, b);
   if (b.substr(0, a.size()) != a) return false;
   std::string_view suffix = b.substr(a.size());
-  for (std::string_view s : {"s", "es", "'s", "d", "ed", "ing", "er", "est", "ly", "'"}) {
+  // A word ending in s takes -es, and only one ending in e takes a bare -d: "acces" + s and
+  // "woul" + d are a letter dropped from "access" and "would", not their stems.
+  if (suffix == "s") return !a.ends_with('s');
+  if (suffix == "d") return a.ends_with('e');
+  for (std::string_view s : {"es", "'s", "ed", "ing", "er", "est", "ly", "'"}) {
     if (suffix == s) return true;
   }
   return false;

@@ -114,7 +114,8 @@ struct Variant {
 };
 
 // True when one of the two is the other plus an inflectional suffix (s, es, 's, d, ed, ing, er,
-// est, ly): a different word form, not a misspelling.
+// est, ly): a different word form, not a misspelling. A bare -s never follows an s, and a bare
+// -d follows only an e ("acces"/"access" and "woul"/"would" are a dropped letter).
 bool IsInflection(std::string_view a, std::string_view b);
 
 // Reads options->protected_words_file (when set) into options->protected_words, folding each
