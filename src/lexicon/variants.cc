@@ -136,7 +136,12 @@ std::vector<VariantCandidate> CandidatesIn(const Vocabulary& vocab, const Delete
       const double first = typed[0] != intended[0] ? options.first_letter_cost : 0.0;
       if (first + kMinTypingEditCost * m.distance > options.max_typing_cost) return;
       std::string_view w = vocab.term(id);
-      if (!IsWordLike(w) || IsInflection(t, w)) return;
+      // A token that is a word plus a suffix is that word's other form, not a typo of it. The
+      // other way round, a token that a suffix would make into the word ("abandone" + d) is
+      // its stem only if it is a word: with a dictionary, a word it knows is never a variant
+      // (DropKnownVariants), so the pair stays and the dictionary decides.
+      if (!IsWordLike(w)) return;
+      if (IsInflection(t, w) && (!options.dictionary || t.size() > w.size())) return;
       const double cost = TypingCost(typed, intended, limit) + first;
       if (cost > options.max_typing_cost) return;
       // A token of three letters is one edit from dozens of words: an ordinary substitution or
