@@ -169,6 +169,41 @@ TEST(FrequentMisspellings, OneLikelyEditFromAKnownWordWithSharedContexts) {
   EXPECT_TRUE(mined(0.6).empty());
 }
 
+TEST(VariantRules, ADictionaryDecidesWhetherAStemIsAWord) {
+  TermTable terms = Terms({{"the", 100000},
+                           {"companies", 500},
+                           {"companie", 2},  // "companies" with its last letter dropped
+                           {"kubectl", 400},
+                           {"kubectls", 3},  // a frequent word plus a suffix (no dictionary word)
+                           {"baked", 300},
+                           {"bake", 2}});  // a real stem
+  Vocabulary vocab(terms, 1);
+  auto pairs = [&](const VariantOptions& options) {
+    std::vector<std::string_view> words;
+    for (uint32_t i = 0; i < vocab.CountAtLeast(options.word_min_frequency); ++i) {
+      words.push_back(vocab.term(i));
+    }
+    DeleteIndex index(std::move(words), options.max_distance);
+    auto variants = ChooseVariants(
+        vocab, FindVariantCandidates(vocab, index, options), [](uint32_t, uint32_t) { return 0.6; },
+        options);
+    DropKnownVariants(vocab, options, 1, &variants);
+    std::vector<std::string> out;
+    for (const Variant& v : variants) {
+      out.push_back(std::string(vocab.term(v.variant)) + ">" + std::string(vocab.term(v.word)));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  VariantOptions options;
+  EXPECT_TRUE(pairs(options).empty());  // without a dictionary a suffix alone rules them out
+  auto dictionary = Dictionary::Open({});
+  ASSERT_TRUE(dictionary.ok()) << dictionary.status();
+  options.dictionary = std::move(dictionary).value();
+  // "bake" is a word the dictionary knows; "kubectls" is "kubectl" plus a suffix.
+  EXPECT_EQ(pairs(options), (std::vector<std::string>{"companie>companies"}));
+}
+
 TEST(VariantRules, RepeatedTokensAndShortTokensNeedMore) {
   TermTable terms;
   terms.Add("the", TermStats{100000, 9000});
