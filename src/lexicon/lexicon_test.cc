@@ -129,6 +129,27 @@ TEST_F(VariantMining, CandidatesRespectRatioInflectionAndCost) {
                                                                      {"seatch", "search"}}));
 }
 
+// The variants mined from `vocab` as "variant>word", sorted: candidates, the choice with every
+// context agreeing `context`, then the dictionary's drop.
+std::vector<std::string> MinedVariants(const Vocabulary& vocab, const VariantOptions& options,
+                                       double context) {
+  std::vector<std::string_view> words;
+  for (uint32_t i = 0; i < vocab.CountAtLeast(options.word_min_frequency); ++i) {
+    words.push_back(vocab.term(i));
+  }
+  DeleteIndex index(std::move(words), options.max_distance);
+  auto variants = ChooseVariants(
+      vocab, FindVariantCandidates(vocab, index, options),
+      [&](uint32_t, uint32_t) { return context; }, options);
+  DropKnownVariants(vocab, options, 1, &variants);
+  std::vector<std::string> out;
+  for (const Variant& v : variants) {
+    out.push_back(std::string(vocab.term(v.variant)) + ">" + std::string(vocab.term(v.word)));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 TEST(FrequentMisspellings, OneLikelyEditFromAKnownWordWithSharedContexts) {
   TermTable terms = Terms({{"the", 100000},
                            {"atheist", 40},
@@ -146,23 +167,7 @@ TEST(FrequentMisspellings, OneLikelyEditFromAKnownWordWithSharedContexts) {
   auto dictionary = Dictionary::Open({});
   ASSERT_TRUE(dictionary.ok()) << dictionary.status();
   options.dictionary = std::move(dictionary).value();
-  auto mined = [&](double context) {
-    std::vector<std::string_view> words;
-    for (uint32_t i = 0; i < vocab.CountAtLeast(options.word_min_frequency); ++i) {
-      words.push_back(vocab.term(i));
-    }
-    DeleteIndex index(std::move(words), options.max_distance);
-    auto variants = ChooseVariants(
-        vocab, FindVariantCandidates(vocab, index, options),
-        [&](uint32_t, uint32_t) { return context; }, options);
-    DropKnownVariants(vocab, options, 1, &variants);
-    std::vector<std::string> out;
-    for (const Variant& v : variants) {
-      out.push_back(std::string(vocab.term(v.variant)) + ">" + std::string(vocab.term(v.word)));
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  };
+  auto mined = [&](double context) { return MinedVariants(vocab, options, context); };
   EXPECT_EQ(mined(0.6), (std::vector<std::string>{"athiest>atheist", "refering>referring"}));
   EXPECT_TRUE(mined(0.3).empty());  // contexts that agree too little for so frequent a token
   options.dictionary_min_ratio = options.min_ratio;  // the rule off
@@ -178,23 +183,7 @@ TEST(VariantRules, ADictionaryDecidesWhetherAStemIsAWord) {
                            {"baked", 300},
                            {"bake", 2}});  // a real stem
   Vocabulary vocab(terms, 1);
-  auto pairs = [&](const VariantOptions& options) {
-    std::vector<std::string_view> words;
-    for (uint32_t i = 0; i < vocab.CountAtLeast(options.word_min_frequency); ++i) {
-      words.push_back(vocab.term(i));
-    }
-    DeleteIndex index(std::move(words), options.max_distance);
-    auto variants = ChooseVariants(
-        vocab, FindVariantCandidates(vocab, index, options), [](uint32_t, uint32_t) { return 0.6; },
-        options);
-    DropKnownVariants(vocab, options, 1, &variants);
-    std::vector<std::string> out;
-    for (const Variant& v : variants) {
-      out.push_back(std::string(vocab.term(v.variant)) + ">" + std::string(vocab.term(v.word)));
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  };
+  auto pairs = [&](const VariantOptions& options) { return MinedVariants(vocab, options, 0.6); };
   VariantOptions options;
   EXPECT_TRUE(pairs(options).empty());  // without a dictionary a suffix alone rules them out
   auto dictionary = Dictionary::Open({});
