@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 
+#include "absl/strings/str_join.h"
 #include "serve/jobs_api.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -87,8 +88,7 @@ void AnswerExpand(const Snapshot& s, const std::string& q, httplib::Response& re
 // GET /v1/related?term=: the term's related terms, the term folded as the corpus was.
 void AnswerRelated(const Snapshot& s, const std::string& term, httplib::Response& res) {
   const CorrectedQuery c = s.Correct(term);
-  std::string folded;
-  for (const auto& t : c.tokens) folded += (folded.empty() ? "" : " ") + t;
+  const std::string folded = absl::StrJoin(c.tokens, " ");
   JsonWriter w;
   w.BeginObject().Key("version").String(s.version());
   w.Key("term").String(folded).Key("related_terms");
